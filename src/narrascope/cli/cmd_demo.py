@@ -1,0 +1,64 @@
+"""narrascope demo — generate the demo corpus, ingest it, write the report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..ingest.base import IngestOptions
+from ..store.corpus import Corpus
+from .common import emit_json, err_console, json_option, progress_bar
+
+
+def register(group: click.Group) -> None:
+    @group.command("demo")
+    @click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
+                  default=Path("narrascope-demo"), show_default=True, help="Folder for exports, store and report.")
+    @click.option("--messages", type=click.IntRange(min=100), default=6000, show_default=True,
+                  help="Posts across all channels (millions are fine, for benchmarks).")
+    @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same corpus, byte for byte.")
+    @click.option("--force", is_flag=True, help="Replace an existing demo folder.")
+    @json_option
+    def demo(out: Path, messages: int, seed: int, force: bool, as_json: bool) -> None:
+        """Generate a deterministic demo corpus (Telegram Desktop JSON and HTML exports with ground truth),
+        ingest it into OUT/corpus.duckdb and write OUT/report.html."""
+        from ..demo import DemoConfig, generate_demo
+        from ..report import build_report
+
+        if out.exists() and any(out.iterdir()):
+            if not force:
+                raise UsageError(f"{out} already exists and is not empty: pass --force to replace it, or -o another folder")
+            shutil.rmtree(out)
+        out.mkdir(parents=True, exist_ok=True)
+        quiet = as_json or not err_console.is_terminal
+        if not quiet:
+            err_console.print(f"generating {messages} posts (seed {seed}) …")
+        manifest = generate_demo(out, DemoConfig(seed=seed, messages=messages))
+        db = out / "corpus.duckdb"
+        with Corpus.open(db) as corpus, progress_bar(not quiet) as progress:
+            report = corpus.ingest([out / "exports"], IngestOptions(strict=True), progress=progress)
+            info = corpus.info()
+            report_path = build_report(corpus, out / "report.html")
+        summary = {
+            "folder": str(out),
+            "store": str(db),
+            "report": str(report_path),
+            "truth": str(manifest.truth),
+            "files_ingested": len(report.files),
+            "messages": info["messages"],
+            "channels": len(info["by_channel"]),
+            "first": info["first"],
+            "last": info["last"],
+            "platforms": {r["platform"]: r["messages"] for r in info["by_platform"]},
+        }
+        if as_json:
+            emit_json(summary)
+            return
+        click.echo(f"demo corpus: {summary['messages']} messages in {summary['channels']} channels, "
+                   f"{summary['first']} … {summary['last']}, from {summary['files_ingested']} exports")
+        click.echo(f"store:  {db}")
+        click.echo(f"truth:  {manifest.truth}")
+        click.echo(f"report: {report_path}")

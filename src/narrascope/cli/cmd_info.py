@@ -1,0 +1,52 @@
+"""narrascope info"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .common import db_option, emit_json, json_option, open_corpus
+
+
+def _table(title: str, rows: list[dict[str, Any]], columns: list[str], limit: int | None = None) -> Table:
+    t = Table(title=title, title_justify="left")
+    for c in columns:
+        t.add_column(c, justify="right" if c in {"messages", "added", "skipped", "updated"} else "left")
+    for r in rows[:limit]:
+        t.add_row(*("" if r.get(c) is None else str(r[c]) for c in columns))
+    return t
+
+
+def _month_totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    totals: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["month"], r["platform"])
+        totals[key] = totals.get(key, 0) + r["messages"]
+    return [{"month": m, "platform": p, "messages": n} for (m, p), n in sorted(totals.items())]
+
+
+def register(group: click.Group) -> None:
+    @group.command("info")
+    @db_option
+    @json_option
+    def info(db: Path, as_json: bool) -> None:
+        """Summarise the store: counts by platform, channel, month and script; date range; ingest log."""
+        with open_corpus(db, read_only=True) as corpus:
+            data = corpus.info()
+        if as_json:
+            emit_json(data)
+            return
+        out = Console(highlight=False)
+        out.print(f"{data['store']}: {data['messages']} messages, {data['first'] or '-'} … {data['last'] or '-'}")
+        out.print(_table("Platforms", data["by_platform"], ["platform", "messages"]))
+        out.print(_table("Kinds", data["by_kind"], ["kind", "messages"]))
+        out.print(_table("Scripts", data["by_script"], ["script", "lang", "messages"]))
+        out.print(_table("Channels (top 30)", data["by_channel"],
+                         ["platform", "channel", "channel_id", "messages", "first", "last"], 30))
+        out.print(_table("Months", _month_totals(data["by_month"]), ["month", "platform", "messages"]))
+        out.print(_table("Ingest log", data["ingests"],
+                         ["ingest_id", "source_file", "format", "finished_at", "added", "updated", "skipped", "tz"]))

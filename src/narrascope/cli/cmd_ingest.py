@@ -1,0 +1,77 @@
+"""narrascope ingest PATH…"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..ingest.base import IngestOptions
+from ..errors import UsageError
+from ..ingest.detect import available
+from ..store.corpus import IngestReport
+from .common import db_option, emit_json, err_console, json_option, open_corpus, progress_bar
+
+
+def _print_report(report: IngestReport) -> None:
+    for f in report.files:
+        if f.status == "ok":
+            line = (f"ok      {f.path} [{f.format}]: {f.rows_read} read, {f.added} added, {f.updated} updated, "
+                    f"{f.skipped} skipped")
+            if f.duplicates:
+                line += f" ({f.duplicates} duplicates within the file)"
+            click.echo(line)
+            for note in f.notes:
+                click.echo(f"        note: {note}")
+        else:
+            click.echo(f"FAILED  {f.error}")
+    t = report.totals()
+    click.echo(f"{len(report.files) - len(report.failed)} of {len(report.files)} ingested: "
+               f"{t['added']} added, {t['updated']} updated, {t['skipped']} skipped")
+
+
+def parse_mapping(text: str | None) -> tuple[tuple[str, str], ...]:
+    """'text=body,posted_at=created' -> (("text", "body"), ("posted_at", "created"))."""
+    if not text:
+        return ()
+    pairs = []
+    for part in text.split(","):
+        field, sep, column = part.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise UsageError(f"--map takes FIELD=COLUMN pairs separated by commas, got {part!r}")
+        pairs.append((field.strip(), column.strip()))
+    return tuple(pairs)
+
+
+def register(group: click.Group) -> None:
+    @group.command("ingest")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.option("--format", "fmt", type=click.Choice(available()), help="Force a reader instead of auto-detection.")
+    @click.option("--tz", help="IANA zone of local timestamps without offset (default: read them as UTC).")
+    @click.option("--keep-authors", is_flag=True, help="Keep individual authors' names instead of pseudonyms.")
+    @click.option("--map", "mapping", help="Table columns to canonical fields: text=body,posted_at=created,channel=source.")
+    @click.option("--strict", is_flag=True, help="Stop at the first bad file (default: ingest the good ones).")
+    @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+    @db_option
+    @json_option
+    def ingest(paths: tuple[Path, ...], fmt: str | None, tz: str | None, keep_authors: bool, mapping: str | None, strict: bool,
+               no_progress: bool, db: Path, as_json: bool) -> None:
+        """Ingest export files or folders into the store (format auto-detected; each file atomic).
+
+        Folders are walked; a Telegram Desktop HTML export folder is ingested as one unit. A folder with some
+        bad files ingests the good ones and lists the bad with reasons (exit code 2); --strict stops at the first.
+        """
+        options = IngestOptions(format=fmt, tz=tz, keep_authors=keep_authors, strict=strict,
+                                mapping=parse_mapping(mapping))
+        with open_corpus(db, create=True) as corpus, progress_bar(not no_progress and not as_json) as progress:
+            report = corpus.ingest(list(paths), options, progress=progress)
+        if as_json:
+            emit_json(report.to_dict())
+        else:
+            _print_report(report)
+        if report.failed:
+            err_console.print(f"error: {len(report.failed)} file(s) could not be ingested (listed above)", markup=False)
+            raise SystemExit(2)
+
+
+__all__ = ["register"]

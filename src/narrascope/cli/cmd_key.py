@@ -1,0 +1,39 @@
+"""narrascope key export|import — share author pseudonyms between stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import db_option, open_corpus
+
+
+def register(group: click.Group) -> None:
+    @group.group("key")
+    def key() -> None:
+        """Export or import the store's pseudonym key (so two stores give an author the same pseudonym)."""
+
+    @key.command("export")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (default: stdout).")
+    @db_option
+    def export(output: Path | None, db: Path) -> None:
+        """Print or save the pseudonym key. Keep it secret: with it, pseudonyms of guessed names can be checked."""
+        with open_corpus(db) as corpus:
+            k = corpus.export_key()
+        if output:
+            output.write_text(k + "\n", encoding="ascii")
+            output.chmod(0o600)
+            click.echo(f"key written to {output}")
+        else:
+            click.echo(k)
+
+    @key.command("import")
+    @click.argument("keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="Replace the key even though authors were already pseudonymised.")
+    @db_option
+    def import_(keyfile: Path, force: bool, db: Path) -> None:
+        """Use the key in KEYFILE for this store's pseudonyms (before ingesting)."""
+        with open_corpus(db, create=True) as corpus:
+            corpus.import_key(keyfile.read_text(encoding="ascii"), force=force)
+        click.echo(f"pseudonym key imported into {db}")

@@ -1,0 +1,83 @@
+"""What every reader shares: options, the per-file read context, time-zone handling.
+
+A reader is a module with ``NAME``, ``sniff(path, head) -> bool`` and ``read(path, ctx) -> Iterator[dict]``.
+``read`` yields canonical records (see :mod:`narrascope.models`) with raw author identities in ``author``;
+the store pseudonymises them and computes ``uid``. Readers never touch the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import UsageError
+from ..models import Channel
+
+__all__ = ["IngestOptions", "ReadContext", "parse_tz"]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How files are read into the store. CLI flags of ``narrascope ingest`` mirror these fields."""
+
+    format: str | None = None
+    """Force a reader (``telegram_json``, ``telegram_html``, …) instead of auto-detection."""
+    tz: str | None = None
+    """IANA zone for timestamps written in local time without an offset (``date`` in old Telegram exports).
+    None reads them as UTC and says so in the ingest log."""
+    keep_authors: bool = False
+    """Store individual authors' names as they are instead of keyed pseudonyms (recorded in the ingest log)."""
+    strict: bool = False
+    """Stop at the first bad file instead of ingesting the good ones and listing the bad."""
+    mapping: tuple[tuple[str, str], ...] = ()
+    """Column mapping for tables: pairs (canonical field, source column), e.g. (("text", "body"),)."""
+    batch_size: int = 20_000
+    """Records per Arrow batch on the way into the store (bounds memory)."""
+
+
+def parse_tz(name: str | None) -> ZoneInfo | timezone:
+    if not name or name.upper() == "UTC":
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"unknown time zone {name!r}: use an IANA name such as Asia/Tehran or Europe/Berlin") from None
+
+
+@dataclass
+class ReadContext:
+    """Per-file state a reader fills while it reads: channels seen, notes for the ingest log, progress."""
+
+    path: Path
+    options: IngestOptions = field(default_factory=IngestOptions)
+    progress: Callable[[int], None] | None = None
+    """Called with the number of bytes consumed so far (readers call it every so often)."""
+    channels: dict[tuple[str, str], Channel] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    tz_used: str | None = None
+    """Set by a reader that had to interpret local timestamps: the zone it used."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Reader-specific facts worth logging (e.g. the column mapping of a table)."""
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+    def add_channel(self, channel: Channel) -> None:
+        key = (channel.platform, channel.channel_id)
+        old = self.channels.get(key)
+        if old is None or (channel.name and not old.name):
+            self.channels[key] = channel
+
+    def local_to_utc(self, naive: datetime) -> datetime:
+        """Interpret a naive local timestamp in the ``--tz`` zone (UTC when none) and record which zone was used."""
+        zone = parse_tz(self.options.tz)
+        if self.tz_used is None:
+            self.tz_used = self.options.tz or "UTC"
+            if not self.options.tz:
+                self.note("local timestamps read as UTC (no --tz given)")
+        return naive.replace(tzinfo=zone).astimezone(timezone.utc)

@@ -1,0 +1,126 @@
+"""Which reader takes which file: by structure first, extension second.
+
+``plan(paths)`` expands folders into ingest units (a file, or a Telegram HTML export folder as one unit) and
+assigns each a reader, or the reason none fits. New readers register by adding their module to ``READERS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from ..errors import FormatNotRecognised, InputError, UsageError
+
+__all__ = ["READERS", "Unit", "available", "plan", "reader", "require"]
+
+#: Reader modules in sniffing order (more specific first). Each is ``narrascope.ingest.<name>``.
+READERS: tuple[str, ...] = (
+    "telegram_html",
+    "telegram_json",
+    "telethon",
+    "fourcat",
+    "telegram_tracker",
+    "instagram",
+    "instaloader",
+    "warc",
+    "web_html",
+    "text_article",
+    "table",
+)
+
+_HEAD_BYTES = 64 * 1024
+# Files inside a Telegram export folder that are never messages themselves.
+_IGNORED_NAMES = {".DS_Store", "Thumbs.db"}
+_IGNORED_SUFFIXES = {".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".ogg", ".webm", ".svg", ".ico"}
+
+
+def available() -> tuple[str, ...]:
+    """Readers installed in this build (a reader module may be left out of a slim build)."""
+    return tuple(n for n in READERS if importlib.util.find_spec(f"narrascope.ingest.{n}") is not None)
+
+
+def reader(name: str) -> ModuleType:
+    """The reader module called ``name``."""
+    if name not in available():
+        raise UsageError(f"unknown format {name!r}: choose one of {', '.join(available())}")
+    return importlib.import_module(f"narrascope.ingest.{name}")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing to ingest atomically: a file, or a folder a reader treats as a whole."""
+
+    path: Path
+    format: str | None
+    problem: str | None = None
+
+
+def _head(path: Path) -> bytes:
+    if path.is_dir():
+        return b""
+    with path.open("rb") as fh:
+        return fh.read(_HEAD_BYTES)
+
+
+def sniff(path: Path) -> str | None:
+    head = _head(path)
+    for name in available():
+        if reader(name).sniff(path, head):
+            return name
+    return None
+
+
+def _claims_folder(path: Path) -> str | None:
+    """A folder some reader ingests whole (a Telegram HTML export), else None."""
+    for name in available():
+        mod = reader(name)
+        if getattr(mod, "CLAIMS_FOLDERS", False) and mod.sniff(path, b""):
+            return name
+    return None
+
+
+def plan(paths: list[Path], forced: str | None = None) -> list[Unit]:
+    """Expand ``paths`` into ingest units with their reader (or the reason there is none)."""
+    if forced is not None:
+        reader(forced)  # validates the name
+    units: list[Unit] = []
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+        units.extend(_expand(p, forced))
+    if not units:
+        raise InputError("nothing to ingest: the folder holds no files", path=paths[0] if paths else None)
+    return units
+
+
+def _expand(p: Path, forced: str | None) -> list[Unit]:
+    if p.is_dir():
+        whole = _claims_folder(p)
+        if whole and (forced is None or forced == whole):
+            return [Unit(p, whole)]
+        out: list[Unit] = []
+        for child in sorted(p.iterdir()):
+            if child.name in _IGNORED_NAMES or child.name.startswith("."):
+                continue
+            if child.is_file() and child.suffix.lower() in _IGNORED_SUFFIXES:
+                continue
+            out.extend(_expand(child, forced))
+        return out
+    if forced is not None:
+        return [Unit(p, forced)]
+    try:
+        fmt = sniff(p)
+    except OSError as exc:
+        return [Unit(p, None, f"cannot read: {exc.strerror or exc}")]
+    if fmt is None:
+        return [Unit(p, None, "format not recognised (use --format to force one)")]
+    return [Unit(p, fmt)]
+
+
+def require(unit: Unit) -> str:
+    if unit.format is None:
+        raise FormatNotRecognised(unit.problem or "format not recognised", path=unit.path)
+    return unit.format

@@ -1,0 +1,136 @@
+"""Registered schema migrations of the corpus store.
+
+Each migration is a list of SQL statements that takes the schema from version N-1 to N; they are frozen history:
+change the schema by appending a migration, never by editing one. ``narrascope_meta.schema_version`` records
+where a store stands. A store newer than this code is refused with an actionable message.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ..errors import StoreVersionError
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate"]
+
+_V1 = [
+    """CREATE TABLE narrascope_meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+    """CREATE TABLE messages (
+        uid VARCHAR NOT NULL,
+        platform VARCHAR NOT NULL,
+        channel_id VARCHAR NOT NULL,
+        channel VARCHAR,
+        message_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        posted_at TIMESTAMPTZ,
+        edited_at TIMESTAMPTZ,
+        author VARCHAR,
+        text VARCHAR,
+        title VARCHAR,
+        url VARCHAR,
+        lang VARCHAR,
+        script VARCHAR,
+        reply_to VARCHAR,
+        fwd_from_name VARCHAR,
+        fwd_from_id VARCHAR,
+        fwd_from_message_id VARCHAR,
+        fwd_posted_at TIMESTAMPTZ,
+        links VARCHAR[],
+        mentions VARCHAR[],
+        hashtags VARCHAR[],
+        views BIGINT,
+        forwards BIGINT,
+        reactions BIGINT,
+        media_type VARCHAR,
+        source_file VARCHAR,
+        ingest_id BIGINT
+    )""",
+    """CREATE TABLE channels (
+        platform VARCHAR NOT NULL,
+        channel_id VARCHAR NOT NULL,
+        name VARCHAR,
+        type VARCHAR,
+        first_ingest_id BIGINT,
+        PRIMARY KEY (platform, channel_id)
+    )""",
+    """CREATE TABLE ingests (
+        ingest_id BIGINT PRIMARY KEY,
+        source_file VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        format VARCHAR NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ NOT NULL,
+        rows_read BIGINT NOT NULL,
+        added BIGINT NOT NULL,
+        updated BIGINT NOT NULL,
+        skipped BIGINT NOT NULL,
+        duplicates BIGINT NOT NULL,
+        status VARCHAR NOT NULL,
+        tz VARCHAR,
+        keep_authors BOOLEAN NOT NULL,
+        options VARCHAR,
+        notes VARCHAR,
+        narrascope_version VARCHAR
+    )""",
+]
+
+# Analysis results: each analysis keeps its rows in a table ``result_<analysis>`` (created on first save from the
+# rows' Arrow schema, with a leading ``result_key`` column); this registry says which keys exist and with what
+# parameters, so a repeated query is answered from the store and changed parameters recompute.
+_V2 = [
+    """CREATE TABLE results (
+        analysis VARCHAR NOT NULL,
+        result_key VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        params VARCHAR,
+        rows BIGINT NOT NULL,
+        schema_fingerprint VARCHAR NOT NULL,
+        narrascope_version VARCHAR,
+        PRIMARY KEY (analysis, result_key)
+    )""",
+]
+
+#: version -> statements taking the store from version-1 to version.
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "narrascope_meta" not in tables:
+        if tables:
+            raise StoreVersionError(
+                "this DuckDB file is not a narrascope store (it has other tables): choose another --db path"
+            )
+        return 0
+    row = con.execute("SELECT value FROM narrascope_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, *, read_only: bool = False) -> int:
+    """Bring the store to :data:`SCHEMA_VERSION`; returns the version found before."""
+    found = current_version(con)
+    if found > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"the store has schema version {found}, newer than this narrascope understands ({SCHEMA_VERSION}): "
+            "upgrade narrascope (pip install -U narrascope)"
+        )
+    if found == SCHEMA_VERSION:
+        return found
+    if read_only:
+        raise StoreVersionError(
+            f"the store has schema version {found} and needs migrating to {SCHEMA_VERSION}: open it once without read-only"
+        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version in range(found + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[version]:
+                con.execute(statement)
+            con.execute(
+                "INSERT OR REPLACE INTO narrascope_meta VALUES ('schema_version', ?)", [str(version)]
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return found

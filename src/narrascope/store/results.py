@@ -1,0 +1,96 @@
+"""Stored analysis results: Arrow tables saved under (analysis, key), so repeated queries are instant.
+
+``key`` is chosen by the analysis and must change whenever anything that affects the rows changes (e.g. the
+lexicon's content hash plus the normalisation table version plus the corpus's ingest state). Rows live in
+``result_<analysis>`` with a leading ``result_key`` column — a public table users may query like any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from .. import __version__
+from ..errors import UsageError
+
+__all__ = ["ResultStore"]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+def _fingerprint(schema: pa.Schema) -> str:
+    return hashlib.sha256(str(schema).encode()).hexdigest()[:16]
+
+
+class ResultStore:
+    """Save and load analysis results inside a corpus store (used through ``Corpus.results``)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    @staticmethod
+    def _table(analysis: str) -> str:
+        if not _NAME.match(analysis):
+            raise UsageError(f"invalid analysis name {analysis!r}: lowercase letters, digits and _ only")
+        return f"result_{analysis}"
+
+    def has(self, analysis: str, key: str) -> bool:
+        row = self._con.execute(
+            "SELECT 1 FROM results WHERE analysis = ? AND result_key = ?", [analysis, key]
+        ).fetchone()
+        return row is not None
+
+    def save(self, analysis: str, key: str, table: pa.Table, params: dict[str, Any] | None = None) -> None:
+        """Replace the rows stored under (analysis, key) with ``table``, atomically."""
+        name = self._table(analysis)
+        fp = _fingerprint(table.schema)
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            old = con.execute(
+                "SELECT DISTINCT schema_fingerprint FROM results WHERE analysis = ?", [analysis]
+            ).fetchall()
+            if old and any(r[0] != fp for r in old):
+                # The analysis changed its row shape (a new narrascope version): old rows cannot share the table.
+                con.execute(f"DROP TABLE IF EXISTS {name}")
+                con.execute("DELETE FROM results WHERE analysis = ?", [analysis])
+            con.register("_result_rows", table)
+            con.execute(
+                f"CREATE TABLE IF NOT EXISTS {name} AS SELECT CAST(NULL AS VARCHAR) AS result_key, * "
+                "FROM _result_rows LIMIT 0"
+            )
+            con.execute(f"DELETE FROM {name} WHERE result_key = ?", [key])
+            con.execute(f"INSERT INTO {name} SELECT ?, * FROM _result_rows", [key])
+            con.unregister("_result_rows")
+            con.execute(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [analysis, key, datetime.now(timezone.utc), json.dumps(params or {}, ensure_ascii=False, default=str),
+                 table.num_rows, fp, __version__],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def load(self, analysis: str, key: str) -> pa.Table | None:
+        """The rows saved under (analysis, key), without the key column; None when there are none."""
+        if not self.has(analysis, key):
+            return None
+        name = self._table(analysis)
+        return self._con.sql(f"SELECT * EXCLUDE (result_key) FROM {name} WHERE result_key = ?", params=[key]).to_arrow_table()
+
+    def list(self, analysis: str | None = None) -> list[dict[str, Any]]:
+        q = "SELECT analysis, result_key, created_at, params, rows FROM results"
+        args: list[Any] = []
+        if analysis:
+            q += " WHERE analysis = ?"
+            args.append(analysis)
+        cur = self._con.execute(q + " ORDER BY created_at", args)
+        names = [d[0] for d in cur.description]  # type: ignore[union-attr]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

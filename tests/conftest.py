@@ -1,0 +1,52 @@
+"""Shared fixtures: small Telegram Desktop JSON exports written by the tests themselves (authored for narrascope)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+BASE_TS = 1_700_000_000  # 2023-11-14T22:13:20Z
+
+
+def desktop_message(i: int, text: Any = None, *, edited: int | None = None, **extra: Any) -> dict[str, Any]:
+    """A channel post as Telegram Desktop's JSON export writes it."""
+    ts = BASE_TS + 3600 * i
+    msg: dict[str, Any] = {
+        "id": i,
+        "type": "message",
+        "date": "2023-11-14T22:13:20",
+        "date_unixtime": str(ts),
+        "from": "Test Channel",
+        "from_id": "channel1001",
+        "text": text if text is not None else f"post number {i}",
+        "text_entities": [{"type": "plain", "text": text if isinstance(text, str) else f"post number {i}"}],
+    }
+    if edited is not None:
+        msg["edited"] = "2023-11-15T00:00:00"
+        msg["edited_unixtime"] = str(edited)
+    msg.update(extra)
+    return msg
+
+
+def write_chat(path: Path, messages: list[dict[str, Any]], *, name: str = "Test Channel", chat_id: int = 1001,
+               chat_type: str = "public_channel") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = {"name": name, "type": chat_type, "id": chat_id, "messages": messages}
+    path.write_text(json.dumps(root, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def chat_file(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: chat_file(messages, name=…, filename=…) writes a single-chat result.json and returns its path."""
+
+    def make(messages: list[dict[str, Any]], filename: str = "result.json", **kw: Any) -> Path:
+        return write_chat(tmp_path / "exports" / filename, messages, **kw)
+
+    return make
