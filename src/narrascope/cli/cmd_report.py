@@ -1,0 +1,34 @@
+"""narrascope report"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..report import ReportOptions, write_report
+from .common import db_option, emit_json, err_console, json_option, open_corpus
+
+_DEFAULTS = ReportOptions()
+
+
+def register(group: click.Group) -> None:
+    @group.command("report")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+                  show_default=True, help="Where to write the HTML report (replaced atomically).")
+    @db_option
+    @click.option("--title", default=_DEFAULTS.title, show_default=True, help="Title of the report page.")
+    @click.option("--max-channels", type=click.IntRange(min=1), default=_DEFAULTS.max_channels, show_default=True,
+                  help="Rows in the channel table (all channels stay in the embedded data).")
+    @click.option("--chart-channels", type=click.IntRange(min=1), default=_DEFAULTS.chart_channels, show_default=True,
+                  help="Channels drawn as their own series in time charts; the rest are summed as 'other'.")
+    @json_option
+    def report(output: Path, db: Path, title: str, max_channels: int, chart_channels: int, as_json: bool) -> None:
+        """Write a self-contained HTML report of the store (overview, and any stored analysis results)."""
+        options = ReportOptions(title=title, max_channels=max_channels, chart_channels=chart_channels)
+        with open_corpus(db, read_only=True) as corpus:
+            sections = write_report(corpus, output, options)
+        if as_json:
+            emit_json({"report": str(output), "sections": [s.id for s in sections]})
+        else:
+            err_console.print(f"wrote {output} ({', '.join(s.id for s in sections) or 'no sections'})", markup=False)

@@ -1,0 +1,180 @@
+"""Frame shares: the share of messages carrying each frame, per group, with Wilson intervals and the counts behind them.
+
+Pure functions over polars frames (``messages`` with uid/posted_at/channel…; ``hits`` with uid/frame), so any engine
+can run them; :func:`frame_shares` is the glue that reads the store and the cached matches. The pseudo-frame
+:data:`ANY` ("any frame") is added to every table. Weighted shares (``weight="views"``) use Kish's effective sample
+size n_eff = (Σw)²/Σw² inside the Wilson interval, which keeps the interval honest when a few messages carry most of
+the weight; messages without a weight (no view count) are left out of weighted shares and counted in ``n_unweighted``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+
+from ..errors import UsageError
+from ..stats.intervals import wilson_interval
+
+if TYPE_CHECKING:
+    from ..store.corpus import Corpus
+    from .lexicon import Lexicon
+
+__all__ = ["ANY", "GROUPS", "PERIODS", "add_period_columns", "channel_reach", "frame_shares", "shares_table"]
+
+ANY = "any frame"
+PERIODS = ("day", "week", "month", "quarter", "year")
+ENTITY_GROUPS = ("channel", "channel_id", "platform", "author", "kind", "lang")
+GROUPS = ENTITY_GROUPS + PERIODS
+MESSAGE_COLUMNS = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "posted_at", "views"]
+
+
+def _period_expr(period: str) -> pl.Expr:
+    ts = pl.col("posted_at").dt.convert_time_zone("UTC")
+    if period == "day":
+        return ts.dt.strftime("%Y-%m-%d")
+    if period == "week":  # ISO week, labelled by its Monday
+        return ts.dt.truncate("1w").dt.strftime("%Y-%m-%d")
+    if period == "month":
+        return ts.dt.strftime("%Y-%m")
+    if period == "quarter":
+        return ts.dt.year().cast(pl.Utf8) + "Q" + ts.dt.quarter().cast(pl.Utf8)
+    if period == "year":
+        return ts.dt.year().cast(pl.Utf8)
+    raise UsageError(f"unknown period {period!r}: choose one of {', '.join(PERIODS)}")
+
+
+def check_groups(by: Sequence[str]) -> list[str]:
+    bad = [b for b in by if b not in GROUPS]
+    if bad:
+        raise UsageError(f"cannot group by {', '.join(bad)}: choose from {', '.join(GROUPS)}")
+    if sum(b in PERIODS for b in by) > 1:
+        raise UsageError("group by at most one period (day, week, month, quarter or year)")
+    return list(by)
+
+
+def add_period_columns(messages: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """Add a string column for each period named in ``by`` (UTC calendar periods)."""
+    exprs = [_period_expr(b).alias(b) for b in by if b in PERIODS]
+    return messages.with_columns(exprs) if exprs else messages
+
+
+def _pairs(hits: pl.DataFrame, frames: Sequence[str]) -> pl.DataFrame:
+    """One row per (uid, frame) carried, plus (uid, ANY)."""
+    pairs = hits.select("uid", "frame").unique()
+    pairs = pairs.filter(pl.col("frame").is_in(list(frames)))
+    any_rows = pairs.select("uid").unique().with_columns(pl.lit(ANY).alias("frame"))
+    return pl.concat([pairs, any_rows])
+
+
+def shares_table(
+    messages: pl.DataFrame,
+    hits: pl.DataFrame,
+    frames: Sequence[str],
+    by: Sequence[str] = (),
+    *,
+    weight: str | None = None,
+    confidence: float = 0.95,
+) -> pl.DataFrame:
+    """Share of messages carrying each frame (and :data:`ANY`) per group.
+
+    Columns: the ``by`` columns, ``frame``, ``n`` (messages in the group), ``k`` (messages carrying the frame),
+    ``share`` = k/n, ``lower``/``upper`` (Wilson). With ``weight``: ``w_share``, ``n_eff``, ``w_lower``, ``w_upper``,
+    ``n_unweighted``. Every group × frame appears, including k = 0.
+    """
+    keys = check_groups(by)
+    m = add_period_columns(messages, keys)
+    if not keys:
+        m = m.with_columns(pl.lit("all").alias("_all"))
+        keys = ["_all"]
+    frame_list = [*frames, ANY]
+    pairs = _pairs(hits, frames)
+    aggs = [pl.len().alias("n")]
+    carry_aggs = [pl.len().alias("k")]
+    if weight is not None:
+        if weight not in m.columns:
+            raise UsageError(f"cannot weight by {weight!r}: not a message column")
+        w = pl.col(weight).cast(pl.Float64)
+        aggs += [w.sum().alias("_w"), (w * w).sum().alias("_w2"), w.is_null().sum().alias("n_unweighted")]
+        carry_aggs.append(w.sum().alias("_wk"))
+    counts = m.group_by(keys).agg(aggs)
+    carrying = m.join(pairs, on="uid").group_by([*keys, "frame"]).agg(carry_aggs)
+    grid = counts.join(pl.DataFrame({"frame": frame_list}), how="cross")
+    out = grid.join(carrying, on=[*keys, "frame"], how="left").with_columns(pl.col("k").fill_null(0))
+    k = out["k"].to_numpy().astype(float)
+    n = out["n"].to_numpy().astype(float)
+    lo, hi = wilson_interval(k, n, confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(n > 0, k / n, np.nan)
+    out = out.with_columns(pl.Series("share", share), pl.Series("lower", lo), pl.Series("upper", hi))
+    cols = [*keys, "frame", "n", "k", "share", "lower", "upper"]
+    if weight is not None:
+        wsum = out["_w"].fill_null(0).to_numpy()
+        w2 = out["_w2"].fill_null(0).to_numpy()
+        wk = out["_wk"].fill_null(0).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w_share = np.where(wsum > 0, wk / wsum, np.nan)
+            n_eff = np.where(w2 > 0, wsum * wsum / w2, 0.0)
+        wlo, whi = wilson_interval(np.nan_to_num(w_share) * n_eff, n_eff, confidence)
+        out = out.with_columns(pl.Series("w_share", w_share), pl.Series("n_eff", n_eff),
+                               pl.Series("w_lower", wlo), pl.Series("w_upper", whi))
+        cols += ["w_share", "n_eff", "w_lower", "w_upper", "n_unweighted"]
+    out = out.select(cols).sort([*keys, "frame"])
+    return out.drop("_all") if "_all" in out.columns else out
+
+
+def channel_reach(
+    messages: pl.DataFrame,
+    hits: pl.DataFrame,
+    frames: Sequence[str],
+    *,
+    min_messages: int = 1,
+    by: Sequence[str] = (),
+    confidence: float = 0.95,
+) -> pl.DataFrame:
+    """Share of channels that carry each frame in at least ``min_messages`` messages (per ``by`` group).
+
+    Columns: the ``by`` columns, ``frame``, ``channels``, ``carrying``, ``share``, ``lower``, ``upper``.
+    """
+    if min_messages < 1:
+        raise UsageError("min_messages must be at least 1")
+    keys = check_groups(by)
+    if any(b in ENTITY_GROUPS[:2] for b in keys):
+        raise UsageError("channel reach already counts channels: group it by platform or a period only")
+    per_channel = shares_table(messages, hits, frames, [*keys, "platform", "channel_id"])
+    gkeys = keys or ["_all"]
+    if not keys:
+        per_channel = per_channel.with_columns(pl.lit("all").alias("_all"))
+    out = per_channel.group_by([*gkeys, "frame"]).agg(
+        pl.len().alias("channels"), (pl.col("k") >= min_messages).sum().alias("carrying")
+    )
+    k = out["carrying"].to_numpy()
+    n = out["channels"].to_numpy()
+    lo, hi = wilson_interval(k, n, confidence)
+    out = out.with_columns((pl.col("carrying") / pl.col("channels")).alias("share"),
+                           pl.Series("lower", lo), pl.Series("upper", hi)).sort([*gkeys, "frame"])
+    return out.drop("_all") if "_all" in out.columns else out
+
+
+def frame_shares(
+    corpus: Corpus,
+    lexicon: Lexicon,
+    by: Sequence[str] = ("channel", "month"),
+    *,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    weight: str | None = None,
+    confidence: float = 0.95,
+) -> pl.DataFrame:
+    """Frame shares of the stored corpus (service messages excluded), matching with the cached matcher."""
+    from .match import match_corpus
+
+    check_groups(by)
+    messages = corpus.messages(since=since, until=until, columns=MESSAGE_COLUMNS)
+    hits = pl.from_arrow(match_corpus(corpus, lexicon, since=since, until=until))
+    assert isinstance(hits, pl.DataFrame)
+    frames = [f.id for f in lexicon.frames]
+    return shares_table(messages, hits, frames, by, weight=weight, confidence=confidence)

@@ -1,0 +1,150 @@
+"""Did it change? Change points on a frame's share and on activity, and a comparison of two periods.
+
+- Change points: PELT (Killick, Fearnhead & Eckley 2012) via ``ruptures`` with an L2 cost on a standardised series,
+  so one penalty fits every corpus. Shares go through the variance-stabilising angular transform
+  2·sqrt(n̄)·arcsin(sqrt(p)) (variance ≈ 1 whatever p), counts through Anscombe's 2·sqrt(x + 3/8) (variance ≈ 1 for
+  Poisson counts). The noise scale is then the larger of 1 and a robust estimate from the
+  data (median absolute first difference / (0.6745·√2)), which is insensitive to the change points themselves and
+  absorbs over-dispersion. On unit-variance noise the penalty 3·log(T) is a BIC-style choice that rarely fires on noise.
+- Period comparison ("the last 12 months vs the 12 before"): the difference of shares with Newcombe's interval and a
+  pooled two-proportion z-test; activity as a rate ratio (messages per day) with its log-scale interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import numpy as np
+import polars as pl
+
+from ..errors import UsageError
+from ..stats.intervals import newcombe_diff_interval, rate_ratio_interval, two_proportion_test
+from .prevalence import ANY, add_period_columns, check_groups, shares_table
+
+__all__ = ["activity_series", "change_points", "compare_periods", "share_series"]
+
+
+def change_points(values: Sequence[float], *, penalty: float | None = None, min_size: int = 2) -> list[int]:
+    """Indices where a new segment starts in an already variance-stabilised series (PELT, L2 cost)."""
+    import ruptures
+
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)] if np.isnan(x).any() else x
+    if len(x) < 2 * min_size:
+        return []
+    pen = 3 * np.log(len(x)) if penalty is None else penalty
+    algo = ruptures.Pelt(model="l2", min_size=min_size, jump=1).fit(x.reshape(-1, 1))
+    return [int(b) for b in algo.predict(pen=pen)[:-1]]  # the last breakpoint is the series end
+
+
+def _noise_scale(x: np.ndarray, model_scale: float) -> float:
+    """max(model scale, robust scale of first differences): see the module docstring."""
+    if len(x) < 3:
+        return max(model_scale, 1e-9)
+    robust = float(np.median(np.abs(np.diff(x)))) / (0.6745 * np.sqrt(2))
+    return max(model_scale, robust, 1e-9)
+
+
+def share_series(messages: pl.DataFrame, hits: pl.DataFrame, frame: str, *, period: str = "month",
+                 confidence: float = 0.95) -> pl.DataFrame:
+    """A frame's share per period with intervals, and ``change`` = True where a new segment starts."""
+    table = shares_table(messages, hits, [frame] if frame != ANY else [], [period], confidence=confidence)
+    s = table.filter(pl.col("frame") == frame).sort(period)
+    n = s["n"].to_numpy().astype(float)
+    shares = np.nan_to_num(s["share"].to_numpy())
+    # One n̄ for all points: a busy month should not look like a level shift of the transformed series.
+    x = 2 * np.sqrt(max(float(np.median(n)) if len(n) else 1.0, 1.0)) * np.arcsin(np.sqrt(shares))
+    cps = change_points(x / _noise_scale(x, 1.0))
+    flags = np.zeros(len(s), dtype=bool)
+    flags[cps] = True
+    return s.with_columns(pl.Series("change", flags))
+
+
+def activity_series(messages: pl.DataFrame, *, period: str = "month", by: Sequence[str] = ()) -> pl.DataFrame:
+    """Messages per period (per ``by`` group, e.g. channel) and change points on each group's series."""
+    keys = check_groups([*by, period])
+    m = add_period_columns(messages, keys)
+    counts = m.group_by(keys).agg(pl.len().alias("messages")).sort(keys)
+    groups = list(by)
+    parts = counts.partition_by(groups, maintain_order=True) if groups else [counts]
+    out = []
+    for part in parts:
+        part = part.sort(period)
+        x = 2 * np.sqrt(part["messages"].to_numpy().astype(float) + 3 / 8)
+        flags = np.zeros(len(part), dtype=bool)
+        flags[change_points(x / _noise_scale(x, 1.0))] = True
+        out.append(part.with_columns(pl.Series("change", flags)))
+    return pl.concat(out) if out else counts.with_columns(pl.lit(False).alias("change"))
+
+
+def _shift_months(ts: datetime, months: int) -> datetime:
+    y, m = divmod(ts.month - 1 - months, 12)
+    year, month = ts.year + y, m + 1
+    day = min(ts.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
+                       31, 31, 30, 31, 30, 31][month - 1])
+    return ts.replace(year=year, month=month, day=day)
+
+
+def compare_periods(
+    messages: pl.DataFrame,
+    hits: pl.DataFrame,
+    frames: Sequence[str],
+    *,
+    months: int = 12,
+    end: datetime | None = None,
+    by: Sequence[str] = (),
+    confidence: float = 0.95,
+) -> pl.DataFrame:
+    """Compare the last ``months`` before ``end`` (default: just after the latest message) with the ``months`` before.
+
+    Columns: the ``by`` columns, ``frame``, ``recent_start``, ``end``, ``n1``, ``k1``, ``share1`` (earlier period),
+    ``n2``, ``k2``, ``share2`` (recent period), ``diff`` = share2 − share1 with ``diff_lower``/``diff_upper``, ``z``,
+    ``p_value``, and activity: ``rate1``/``rate2`` (messages per day), ``rate_ratio`` with its interval.
+    """
+    if months < 1:
+        raise UsageError("--compare needs a positive number of months, e.g. 12m")
+    if messages.is_empty():
+        raise UsageError("no messages in the selected range: nothing to compare")
+    keys = check_groups(by)
+    if end is None:
+        end = messages["posted_at"].max() + timedelta(seconds=1)  # type: ignore[operator]
+    mid = _shift_months(end, months)
+    start = _shift_months(end, 2 * months)
+    days1 = (mid - start).total_seconds() / 86400
+    days2 = (end - mid).total_seconds() / 86400
+    ts = pl.col("posted_at")
+    labelled = messages.filter((ts >= start) & (ts < end)).with_columns(
+        pl.when(ts < mid).then(pl.lit("1")).otherwise(pl.lit("2")).alias("_half")
+    )
+    table = _half_table(labelled, hits, frames, keys, confidence)
+    k1, n1, k2, n2 = (table[c].to_numpy().astype(float) for c in ("k1", "n1", "k2", "n2"))
+    d, lo, hi = newcombe_diff_interval(k1, n1, k2, n2, confidence)
+    z, p = two_proportion_test(k1, n1, k2, n2)
+    rr, rlo, rhi = rate_ratio_interval(n1, days1, n2, days2, confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share1 = np.where(n1 > 0, k1 / n1, np.nan)
+        share2 = np.where(n2 > 0, k2 / n2, np.nan)
+    return table.with_columns(
+        pl.lit(start).alias("start"), pl.lit(mid).alias("recent_start"), pl.lit(end).alias("end"),
+        pl.Series("share1", share1), pl.Series("share2", share2),
+        pl.Series("diff", d), pl.Series("diff_lower", lo), pl.Series("diff_upper", hi),
+        pl.Series("z", z), pl.Series("p_value", p),
+        pl.Series("rate1", n1 / days1), pl.Series("rate2", n2 / days2),
+        pl.Series("rate_ratio", rr), pl.Series("rate_ratio_lower", rlo), pl.Series("rate_ratio_upper", rhi),
+    )
+
+
+def _half_table(labelled: pl.DataFrame, hits: pl.DataFrame, frames: Sequence[str], keys: list[str],
+                confidence: float) -> pl.DataFrame:
+    """Per group and frame: (n1, k1) for the earlier half and (n2, k2) for the recent one, zeros included."""
+    parts = []
+    for half in ("1", "2"):
+        sub = labelled.filter(pl.col("_half") == half).drop("_half")
+        t = shares_table(sub, hits, frames, keys, confidence=confidence).select(
+            [*keys, "frame", pl.col("n").alias(f"n{half}"), pl.col("k").alias(f"k{half}")]
+        )
+        parts.append(t)
+    join_keys = [*keys, "frame"]
+    out = parts[0].join(parts[1], on=join_keys, how="full", coalesce=True)
+    return out.with_columns([pl.col(c).fill_null(0) for c in ("n1", "k1", "n2", "k2")]).sort(join_keys)

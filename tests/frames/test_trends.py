@@ -1,0 +1,64 @@
+"""Change points and period comparison on series with known structure."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import polars as pl
+import pytest
+
+from narrascope.frames.trends import activity_series, change_points, compare_periods, share_series
+
+
+def test_change_points_find_a_planted_shift_and_not_noise():
+    rng = np.random.default_rng(5)
+    flat = rng.normal(0, 1, 40)
+    assert change_points(flat) == []
+    shifted = np.concatenate([rng.normal(0, 1, 20), rng.normal(6, 1, 20)])
+    assert change_points(shifted) == [20]
+
+
+def _corpus(rng, months, per_month, share_fn):
+    uids, ts, hit_uids = [], [], []
+    start = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    for m in range(months):
+        for i in range(per_month(m)):
+            uid = f"m{m}-{i}"
+            uids.append(uid)
+            ts.append(start + timedelta(days=30.4 * m + rng.random() * 28))
+            if rng.random() < share_fn(m):
+                hit_uids.append(uid)
+    msgs = pl.DataFrame({"uid": uids, "posted_at": ts, "channel_id": ["c"] * len(uids), "platform": ["t"] * len(uids)})
+    hits = pl.DataFrame({"uid": hit_uids, "frame": ["f"] * len(hit_uids)}, schema={"uid": pl.Utf8, "frame": pl.Utf8})
+    return msgs, hits
+
+
+def test_share_series_marks_the_month_where_the_share_jumps():
+    rng = np.random.default_rng(2)
+    msgs, hits = _corpus(rng, 24, lambda m: 300, lambda m: 0.05 if m < 14 else 0.25)
+    s = share_series(msgs, hits, "f", period="month")
+    assert s.filter(pl.col("change"))["month"].to_list() == ["2024-03"]  # month index 14
+
+
+def test_activity_change_and_period_comparison():
+    rng = np.random.default_rng(4)
+    msgs, hits = _corpus(rng, 24, lambda m: 100 if m < 12 else 250, lambda m: 0.1 if m < 12 else 0.2)
+    act = activity_series(msgs, period="month", by=["channel_id"])
+    assert act.filter(pl.col("change"))["month"].to_list() == ["2024-01"]
+    cmp = compare_periods(msgs, hits, ["f"], months=12)
+    row = cmp.filter(pl.col("frame") == "f").row(0, named=True)
+    assert row["n1"] + row["n2"] == msgs.height
+    assert 0.05 < row["diff_lower"] < row["diff"] < row["diff_upper"]
+    assert row["p_value"] < 1e-6
+    assert row["rate_ratio_lower"] > 2.0 and row["rate_ratio"] == pytest.approx(2.5, rel=0.1)
+
+
+def test_no_change_means_difference_interval_covers_zero_usually():
+    covered = 0
+    for seed in range(60):
+        rng = np.random.default_rng(100 + seed)
+        msgs, hits = _corpus(rng, 24, lambda m: 50, lambda m: 0.2)
+        row = compare_periods(msgs, hits, ["f"], months=12).filter(pl.col("frame") == "f").row(0, named=True)
+        covered += row["diff_lower"] <= 0 <= row["diff_upper"]
+    assert covered >= 52  # ≈ 95 % of 60, allowing sampling noise
