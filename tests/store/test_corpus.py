@@ -85,7 +85,7 @@ def test_newer_edit_replaces_older_and_older_is_skipped(tmp_path, chat_file):
 
 
 def test_duplicates_within_one_file_keep_latest_edit(tmp_path, chat_file):
-    msgs = [desktop_message(1, "old"), desktop_message(1, "new", edited=BASE_TS + 99), desktop_message(2)]
+    msgs = [desktop_message(1, "old"), desktop_message(1, "new", edited=BASE_TS + 3600 + 99), desktop_message(2)]
     with Corpus.open(tmp_path / "c.duckdb") as c:
         res = c.ingest([chat_file(msgs)]).files[0]
         texts = sorted(c.sql("SELECT text FROM messages")["text"].to_list())
@@ -154,7 +154,7 @@ def test_messages_filters_and_service_exclusion(tmp_path, chat_file):
         c.ingest([chat_file(msgs)])
         assert c.messages().height == 4
         assert c.messages(kinds=None).height == 5
-        assert c.messages(since="2023-11-15T00:00:00Z").height == 2  # ids 3 and 4 (posted 00:13, 01:13 UTC)
+        assert c.messages(since="2023-11-15T00:00:00Z").height == 3  # ids 2–4 (posted 00:13, 01:13, 02:13 UTC)
         assert c.messages(channel="Test Channel", columns=["uid", "text"]).columns == ["uid", "text"]
         with pytest.raises(UsageError, match="unknown column"):
             c.messages(columns=["nope"])

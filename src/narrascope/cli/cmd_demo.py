@@ -46,7 +46,8 @@ def register(group: click.Group) -> None:
             "folder": str(out),
             "store": str(db),
             "report": str(report_path),
-            "truth": str(manifest.truth),
+            "truth": str(manifest.truth_path),
+            "lexicon": str(manifest.lexicon_path),
             "files_ingested": len(report.files),
             "messages": info["messages"],
             "channels": len(info["by_channel"]),
@@ -60,5 +61,6 @@ def register(group: click.Group) -> None:
         click.echo(f"demo corpus: {summary['messages']} messages in {summary['channels']} channels, "
                    f"{summary['first']} … {summary['last']}, from {summary['files_ingested']} exports")
         click.echo(f"store:  {db}")
-        click.echo(f"truth:  {manifest.truth}")
+        click.echo(f"truth:  {manifest.truth_path}")
+        click.echo(f"lexicon (the planted frame terms): {manifest.lexicon_path}")
         click.echo(f"report: {report_path}")

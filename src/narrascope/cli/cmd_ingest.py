@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..ingest.base import IngestOptions
 from ..errors import UsageError
+from ..ingest.base import IngestOptions
 from ..ingest.detect import available
 from ..store.corpus import IngestReport
 from .common import db_option, emit_json, err_console, json_option, open_corpus, progress_bar

@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-
+import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .. import __version__
 from ..errors import InputError, NarrascopeError, StoreError, StoreVersionError, UsageError
 from ..ingest.base import IngestOptions, ReadContext
 from ..ingest.detect import Unit, plan, reader, require
 from ..models import MESSAGE_SCHEMA, make_uid
-from ..text.script import LANG_SQL, SCRIPT_SQL
+from ..text.script import with_script_columns
 from .migrations import migrate
 from .pseudonym import Pseudonymiser, new_key, parse_key
 from .results import ResultStore
@@ -35,6 +36,9 @@ __all__ = ["DEFAULT_DB", "Corpus", "FileResult", "IngestReport"]
 DEFAULT_DB = "corpus.duckdb"
 #: kinds analyses see by default; ``service`` rows (joins, pins) are kept but left out.
 CONTENT_KINDS = ("post", "comment", "article", "caption")
+
+#: DuckDB's buffer limit for a writable store: merges spill to disk beyond it (keeps ingest under ~1 GB RSS).
+INGEST_MEMORY_LIMIT = "384MB"
 
 ProgressFn = Callable[[Path, int, int], None]
 """progress(unit path, bytes done, bytes total)."""
@@ -73,19 +77,40 @@ class IngestReport:
         return {"files": [asdict(f) for f in self.files], "totals": self.totals()}
 
 
+# In a folder unit (Telegram HTML export, instaloader folder) these files carry the content; media files are skipped
+# so that hashing a folder of videos does not take longer than reading its messages.
+_DATA_SUFFIXES = {".html", ".json", ".xz", ".txt"}
+
+
+def _unit_files(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _DATA_SUFFIXES)
+
+
 def _unit_size(path: Path) -> int:
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and p.suffix.lower() in {".html", ".json"})
-    return path.stat().st_size
+    return sum(p.stat().st_size for p in _unit_files(path))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sql_str(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _sha256(path: Path) -> str:
+    """SHA-256 of the file, or of a folder's data files (relative names included, so renames change it)."""
     h = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for f in files:
+    for f in _unit_files(path):
         if path.is_dir():
-            if f.suffix.lower() != ".html":
-                continue
             h.update(str(f.relative_to(path)).encode() + b"\0")
         with f.open("rb") as fh:
             while chunk := fh.read(1 << 20):
@@ -123,7 +148,10 @@ class Corpus:
             migrate(con, read_only=read_only)
             corpus = cls(con, p, read_only)
             if not read_only:
+                con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+                con.execute("SET preserve_insertion_order = false")
                 corpus._ensure_key()
+                corpus._remove_stale_spools()
         except BaseException:
             con.close()
             raise
@@ -215,8 +243,7 @@ class Corpus:
         return IngestReport(results)
 
     def _batches(self, records: Iterator[dict[str, Any]], ctx: ReadContext, ingest_id: int, size: int,
-                 pseudo: Pseudonymiser) -> Iterator[pa.Table]:
-        known = self._known_channel_ids()
+                 pseudo: Pseudonymiser, known: dict[tuple[str, str], str]) -> Iterator[pa.Table]:
         source = str(ctx.path)
         batch: list[dict[str, Any]] = []
         for rec in records:
@@ -230,10 +257,10 @@ class Corpus:
             rec["ingest_id"] = ingest_id
             batch.append(rec)
             if len(batch) >= size:
-                yield pa.Table.from_pylist(batch, schema=MESSAGE_SCHEMA)
+                yield with_script_columns(pa.Table.from_pylist(batch, schema=MESSAGE_SCHEMA))
                 batch = []
         if batch:
-            yield pa.Table.from_pylist(batch, schema=MESSAGE_SCHEMA)
+            yield with_script_columns(pa.Table.from_pylist(batch, schema=MESSAGE_SCHEMA))
 
     def _known_channel_ids(self) -> dict[tuple[str, str], str]:
         """(platform, name) -> id for channels whose name is unambiguous and whose id is real."""
@@ -243,78 +270,102 @@ class Corpus:
         ).fetchall()
         return {(p, n): c for p, n, c in rows}
 
+    def _spool_path(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.ingest-{os.getpid()}.parquet")
+
+    def _remove_stale_spools(self) -> None:
+        """Spool files left by killed processes (their pid is gone) are deleted at open."""
+        for f in self.path.parent.glob(f".{self.path.name}.ingest-*.parquet"):
+            pid = f.name.rsplit("-", 1)[-1].split(".")[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                f.unlink(missing_ok=True)
+
     def _ingest_unit(self, unit: Unit, options: IngestOptions, progress: ProgressFn | None) -> FileResult:
+        """Read the unit into a Parquet spool file (bounded memory; a bad record stops here, before the store is
+        touched), then merge the spool into the store in one transaction."""
         fmt = require(unit)
         mod = reader(fmt)
         total = _unit_size(unit.path)
         sha = _sha256(unit.path)
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         cb = (lambda done: progress(unit.path, done, total)) if progress else None
         ctx = ReadContext(unit.path, options, cb)
         pseudo = Pseudonymiser(self.export_key(), keep=options.keep_authors)
         con = self._con
-        con.execute("BEGIN TRANSACTION")
+        row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()
+        ingest_id = int(row[0]) if row else 1
+        known = self._known_channel_ids()
+        spool = self._spool_path()
         try:
-            ingest_id = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()[0]  # type: ignore[index]
-            con.execute("CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM messages LIMIT 0")
             rows_read = 0
-            for table in self._batches(mod.read(unit.path, ctx), ctx, ingest_id, options.batch_size, pseudo):
-                rows_read += table.num_rows
-                con.register("_batch", table)
-                con.execute("INSERT INTO staging SELECT * FROM _batch")
-                con.unregister("_batch")
+            with pq.ParquetWriter(spool, MESSAGE_SCHEMA, compression="zstd") as writer:
+                for table in self._batches(mod.read(unit.path, ctx), ctx, ingest_id, options.batch_size, pseudo, known):
+                    rows_read += table.num_rows
+                    writer.write_table(table)
             if rows_read == 0 and not ctx.channels:
                 raise InputError("holds no messages", path=unit.path)
-            counts = self._merge(ingest_id)
-            self._upsert_channels(ctx, ingest_id)
-            con.execute(
-                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)",
-                [ingest_id, str(unit.path), sha, fmt, started, datetime.now(timezone.utc), rows_read,
-                 counts["added"], counts["updated"], counts["skipped"], counts["duplicates"], ctx.tz_used,
-                 options.keep_authors, json.dumps({"format": options.format, "tz": options.tz, **ctx.extra}),
-                 "; ".join(ctx.notes) or None, __version__],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            con.execute("BEGIN TRANSACTION")
+            try:
+                counts = self._merge(spool)
+                self._upsert_channels(ctx, ingest_id, known)
+                con.execute(
+                    "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)",
+                    [ingest_id, str(unit.path), sha, fmt, started, datetime.now(UTC), rows_read,
+                     counts["added"], counts["updated"], counts["skipped"], counts["duplicates"], ctx.tz_used,
+                     options.keep_authors, json.dumps({"format": options.format, "tz": options.tz, **ctx.extra}),
+                     "; ".join(ctx.notes) or None, __version__],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         finally:
-            con.execute("DROP TABLE IF EXISTS staging")
-            con.execute("DROP TABLE IF EXISTS fresh")
+            spool.unlink(missing_ok=True)
         return FileResult(str(unit.path), fmt, "ok", rows_read=rows_read, ingest_id=ingest_id, notes=ctx.notes, **counts)
 
-    def _merge(self, ingest_id: int) -> dict[str, int]:
-        """Upsert staging into messages: new uids are added, newer edits replace older, the rest are skipped."""
+    def _merge(self, spool: Path) -> dict[str, int]:
+        """Upsert the spooled rows into messages: new uids are added, newer edits replace older, the rest skipped.
+
+        Only narrow (uid, row number) sets are materialised; the wide rows stream from the spool straight into
+        ``messages``, so memory stays bounded whatever the file's size.
+        """
         con = self._con
+        src = f"read_parquet('{_sql_str(spool)}', file_row_number = true)"
         # Within one file keep the latest edit of each message; the others are duplicates.
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE fresh AS
-            SELECT * REPLACE ({SCRIPT_SQL} AS script) FROM staging
-            QUALIFY row_number() OVER (PARTITION BY uid ORDER BY edited_at DESC NULLS LAST) = 1"""
+            f"""CREATE OR REPLACE TEMP TABLE _keep AS
+            SELECT uid, arg_max(file_row_number, (coalesce(edited_at, posted_at), file_row_number)) AS row_no,
+                   max(coalesce(edited_at, posted_at)) AS version, count(*) AS copies
+            FROM {src} GROUP BY uid"""
         )
-        con.execute(f"UPDATE fresh SET lang = {LANG_SQL} WHERE lang IS NULL")
-        staged = con.execute("SELECT count(*) FROM staging").fetchone()[0]  # type: ignore[index]
-        fresh = con.execute("SELECT count(*) FROM fresh").fetchone()[0]  # type: ignore[index]
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE verdict AS
-            SELECT f.uid, CASE WHEN m.uid IS NULL THEN 'add'
-                               WHEN coalesce(f.edited_at, f.posted_at) > coalesce(m.edited_at, m.posted_at) THEN 'update'
-                               ELSE 'skip' END AS v
-            FROM fresh f LEFT JOIN messages m USING (uid)"""
+            """CREATE OR REPLACE TEMP TABLE _verdict AS
+            SELECT k.uid, k.row_no, CASE WHEN m.uid IS NULL THEN 'add'
+                                         WHEN k.version > coalesce(m.edited_at, m.posted_at) THEN 'update'
+                                         ELSE 'skip' END AS v, k.copies
+            FROM _keep k LEFT JOIN messages m USING (uid)"""
         )
-        counts = dict(con.execute("SELECT v, count(*) FROM verdict GROUP BY v").fetchall())
-        con.execute("DELETE FROM messages WHERE uid IN (SELECT uid FROM verdict WHERE v = 'update')")
-        con.execute("INSERT INTO messages SELECT * FROM fresh WHERE uid IN (SELECT uid FROM verdict WHERE v <> 'skip')")
-        con.execute("DROP TABLE verdict")
+        counts = dict(con.execute("SELECT v, count(*) FROM _verdict GROUP BY v").fetchall())
+        dup_row = con.execute("SELECT coalesce(sum(copies - 1), 0) FROM _verdict").fetchone()
+        duplicates = int(dup_row[0]) if dup_row else 0
+        con.execute("DELETE FROM messages WHERE uid IN (SELECT uid FROM _verdict WHERE v = 'update')")
+        con.execute(
+            f"""INSERT INTO messages SELECT * EXCLUDE (file_row_number) FROM {src}
+            WHERE file_row_number IN (SELECT row_no FROM _verdict WHERE v <> 'skip')"""
+        )
+        con.execute("DROP TABLE _verdict")
+        con.execute("DROP TABLE _keep")
         return {
             "added": counts.get("add", 0),
             "updated": counts.get("update", 0),
-            "skipped": counts.get("skip", 0) + (staged - fresh),
-            "duplicates": staged - fresh,
+            "skipped": counts.get("skip", 0) + duplicates,
+            "duplicates": duplicates,
         }
 
-    def _upsert_channels(self, ctx: ReadContext, ingest_id: int) -> None:
+    def _upsert_channels(self, ctx: ReadContext, ingest_id: int, known: dict[tuple[str, str], str]) -> None:
         for ch in ctx.channels.values():
+            if ch.channel_id.startswith("name:"):
+                ch = replace(ch, channel_id=known.get((ch.platform, ch.channel_id[5:]), ch.channel_id))
             self._con.execute(
                 """INSERT INTO channels VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (platform, channel_id) DO UPDATE SET

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -70,7 +70,7 @@ class ResultStore:
             con.unregister("_result_rows")
             con.execute(
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [analysis, key, datetime.now(timezone.utc), json.dumps(params or {}, ensure_ascii=False, default=str),
+                [analysis, key, datetime.now(UTC), json.dumps(params or {}, ensure_ascii=False, default=str),
                  table.num_rows, fp, __version__],
             )
             con.execute("COMMIT")

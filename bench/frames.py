@@ -1,0 +1,240 @@
+"""Benchmark: frame matching (normalisation + matching, end to end) on generated Persian/English messages.
+
+    python bench/frames.py [--messages 1000000] [--terms 1000] [--workers 2]
+
+Generates (deterministically) N messages of about 250 bytes — 60 % Persian written with the usual variants (ZWNJ,
+space or nothing after می, Arabic ي/ك, tatweel, diacritics, Persian digits, emoji), 40 % English — and a lexicon of
+1,000 terms (single words, two-word phrases, suffix and wildcard terms) planted so that about 2 % of messages hit.
+Then times narrascope's matcher end to end (raw text → which frames hit each message, and separately → hits with
+original-text spans) against the baselines a user would otherwise reach for: pandas ``str.contains`` once per term
+(on a subset, scaled) and one Python ``re`` alternation of all terms (on a subset, scaled). Prints a table; writes
+nothing. Peak RSS is the process's maximum resident set (getrusage), children included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from narrascope.frames.lexicon import Frame, Lexicon, make_term  # noqa: E402
+from narrascope.frames.match import Matcher  # noqa: E402
+
+FA_LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+EN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+FA_COMMON = ("و در به از که این را با است برای آن یک خود تا کرد بر هم نیز گفت شده اند شود دولت مردم ایران "
+             "امروز گزارش خبر رئیس جمهور کشور اجتماعی شبکه تلگرام اینستاگرام اینترنت رسانه سال روز").split()
+EN_COMMON = ("the of and to in a is that for on it with as was by at from this be are said has have not but "
+             "iran government people news report social media telegram internet minister state today year").split()
+EMOJI = ["🔴", "✅", "🇮🇷", "📢", "👇", "🔥"]
+
+
+def _words(rng: np.random.Generator, letters: str, count: int, lo: int, hi: int) -> list[str]:
+    out: set[str] = set()
+    while len(out) < count:
+        n = int(rng.integers(lo, hi + 1))
+        out.add("".join(letters[i] for i in rng.integers(0, len(letters), n)))
+    return sorted(out)
+
+
+def _vary_fa(word: str, rng: np.random.Generator) -> str:
+    """A Persian word as people type it: Arabic yeh/kaf, tatweel, a diacritic, now and then."""
+    r = rng.random()
+    if r < 0.15:
+        return word.replace("ی", "ي").replace("ک", "ك")
+    if r < 0.20 and len(word) > 2:
+        return word[:2] + "\u0640" + word[2:]
+    if r < 0.25:
+        return word[:1] + "\u064e" + word[1:]
+    return word
+
+
+def make_corpus(n: int, terms: int = 1000, seed: int = 7, hit_rate: float = 0.02) -> tuple[pa.Array, Lexicon]:
+    rng = np.random.default_rng(seed)
+    fa_vocab = FA_COMMON + _words(rng, FA_LETTERS, 5000, 3, 7)
+    en_vocab = EN_COMMON + _words(rng, EN_LETTERS, 5000, 4, 9)
+    # term words come from the same alphabets but never occur in the background text
+    fa_term_words = [w for w in _words(rng, FA_LETTERS, 2200, 4, 7) if w not in set(fa_vocab)]
+    en_term_words = [w for w in _words(rng, EN_LETTERS, 2200, 5, 9) if w not in set(en_vocab)]
+    lex_terms: list[tuple[str, str, dict[str, bool]]] = []  # (lang, text, switches)
+    for i in range(terms):
+        lang = "fa" if i % 2 == 0 else "en"
+        pool = fa_term_words if lang == "fa" else en_term_words
+        w = pool[i // 2 * 2 % len(pool)]
+        kind = i % 10
+        if kind < 5:
+            lex_terms.append((lang, w, {}))
+        elif kind < 8:
+            lex_terms.append((lang, f"{w} {pool[(i // 2 * 2 + 1) % len(pool)]}", {}))
+        elif kind == 8:
+            lex_terms.append((lang, w, {"suffixes": True}))
+        else:
+            lex_terms.append((lang, w + "*", {}))
+    frames = []
+    per = max(1, len(lex_terms) // 10)
+    for f in range(10):
+        chunk = lex_terms[f * per:(f + 1) * per] if f < 9 else lex_terms[9 * per:]
+        frames.append(Frame(id=f"frame{f}", label=f"Frame {f}", description="generated",
+                            terms=tuple(make_term(t, lang, **sw) for lang, t, sw in chunk)))
+    lexicon = Lexicon(frames=tuple(frames), name="bench")
+    fa_c = np.array(fa_vocab, dtype=object)
+    en_c = np.array(en_vocab, dtype=object)
+    fa_weights = 1.0 / np.arange(1, len(fa_vocab) + 1)
+    fa_weights /= fa_weights.sum()
+    en_weights = 1.0 / np.arange(1, len(en_vocab) + 1)
+    en_weights /= en_weights.sum()
+    texts: list[str] = []
+    is_fa = rng.random(n) < 0.6
+    plant = rng.random(n) < hit_rate
+    fa_terms = [t for t in lex_terms if t[0] == "fa"]
+    en_terms = [t for t in lex_terms if t[0] == "en"]
+    fa_draw = rng.choice(fa_c, size=(n, 70), p=fa_weights) if is_fa.any() else None
+    en_draw = rng.choice(en_c, size=(n, 50), p=en_weights)
+    for i in range(n):
+        if is_fa[i]:
+            assert fa_draw is not None
+            words = [_vary_fa(w, rng) if rng.random() < 0.1 else w for w in fa_draw[i, :int(rng.integers(40, 60))]]
+            if rng.random() < 0.3:
+                words.insert(int(rng.integers(0, len(words))), "می\u200cروند" if rng.random() < 0.5 else "می روند")
+            if rng.random() < 0.1:
+                words.append("۱۴۰۲")
+        else:
+            words = list(en_draw[i, :int(rng.integers(35, 50))])
+            if rng.random() < 0.3:
+                words[0] = words[0].capitalize()
+        if plant[i]:
+            lang, term, sw = (fa_terms if is_fa[i] else en_terms)[int(rng.integers(0, len(fa_terms)))]
+            form = term.rstrip("*")
+            if sw.get("suffixes"):
+                form += "\u200cها" if lang == "fa" else "s"
+            elif term.endswith("*"):
+                form += "ی" if lang == "fa" else "ing"
+            if lang == "fa" and " " in form and rng.random() < 0.5:
+                form = form.replace(" ", "\u200c")
+            words.insert(int(rng.integers(0, len(words))), form)
+        if rng.random() < 0.1:
+            words.append(EMOJI[int(rng.integers(0, len(EMOJI)))])
+        text = " ".join(words)
+        cut = text.encode("utf-8")[:250].decode("utf-8", "ignore")
+        texts.append(cut if not plant[i] or form in cut else text)
+    return pa.array(texts, type=pa.large_string()), lexicon
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def _normalise_python(texts: list[str]) -> list[str]:
+    from narrascope.text.normalize import normalize
+
+    return [normalize(t) for t in texts]
+
+
+def baseline_pandas(texts: list[str], lexicon: Lexicon) -> float:
+    """Seconds for pandas: normalise each message, then ``str.contains`` once per term (boundary regex)."""
+    import pandas as pd
+
+    from narrascope.frames.compile import term_literals
+
+    t = time.perf_counter()
+    s = pd.Series(_normalise_python(texts))
+    hit = np.zeros(len(texts), dtype=bool)
+    for frame in lexicon.frames:
+        for term in frame.terms:
+            alts = "|".join(re.escape(x) for x in term_literals(term))
+            tail = r"\w*" if term.wildcard else r"(?!\w)"
+            hit |= s.str.contains(rf"(?<!\w)(?:{alts}){tail}", regex=True).to_numpy()
+    return time.perf_counter() - t
+
+
+def baseline_re(texts: list[str], lexicon: Lexicon) -> float:
+    """Seconds for one Python ``re`` alternation of every term form, over normalised messages."""
+    from narrascope.frames.compile import term_literals
+
+    forms = sorted({x for f in lexicon.frames for term in f.terms for x in term_literals(term)}, key=len,
+                   reverse=True)
+    t = time.perf_counter()
+    rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(x) for x in forms) + r")")
+    for text in _normalise_python(texts):
+        rx.findall(text)
+    return time.perf_counter() - t
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def main() -> None:
+    from narrascope.frames.corpus_match import frame_mask_many, map_batches
+
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[1])
+    ap.add_argument("--messages", type=int, default=1_000_000)
+    ap.add_argument("--terms", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--pandas-subset", type=int, default=1000)
+    ap.add_argument("--re-subset", type=int, default=10_000)
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    texts, lexicon = make_corpus(args.messages, args.terms)
+    n = len(texts)
+    mb = (pa.compute.sum(pa.compute.binary_length(texts)).as_py() or 0) / 1e6
+    n_terms = sum(len(f.terms) for f in lexicon.frames)
+    print(f"generated {n:,} messages ({mb:,.0f} MB, {mb * 1e6 / n:.0f} bytes each) and {n_terms} terms "
+          f"in {time.perf_counter() - t0:.1f} s")
+    rows: list[tuple[str, float, int]] = []  # (what, seconds, messages)
+
+    def timed(label: str, fn, count: int = n):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        out = fn()
+        rows.append((label, time.perf_counter() - t, count))
+        return out
+
+    mask1 = timed("narrascope frame_mask, 1 process (hyperscan)", lambda: Matcher(lexicon).frame_mask(texts))
+    mask2 = timed(f"narrascope frame_mask, {args.workers} processes (hyperscan)",
+                  lambda: frame_mask_many(lexicon, texts, workers=args.workers))
+    assert np.array_equal(mask1, mask2), "1 and 2 workers disagree"
+    hits = timed(f"narrascope scan with original spans, {args.workers} processes",
+                 lambda: pa.concat_tables(map_batches(
+                     lexicon, (texts.slice(lo, 100_000) for lo in range(0, n, 100_000)),
+                     kind="hits", workers=args.workers)))
+    sub = min(n, 100_000)
+    mask_ac = timed("narrascope frame_mask, 1 process (Aho-Corasick fallback)",
+                    lambda: Matcher(lexicon, engine="ahocorasick").frame_mask(texts[:sub]), sub)
+    assert np.array_equal(mask_ac, mask1[:sub]), "hyperscan and Aho-Corasick disagree"
+    mask_np = timed("narrascope frame_mask, 1 process, no prefilter (normalise all)",
+                    lambda: Matcher(lexicon, prefilter=False).frame_mask(texts[:sub]), sub)
+    assert np.array_equal(mask_np, mask1[:sub]), "prefilter changes results"
+    py_texts = texts.slice(0, max(args.pandas_subset, args.re_subset)).to_pylist()
+    rows.append(("pandas str.contains per term (normalised; subset, scaled)",
+                 baseline_pandas(py_texts[: args.pandas_subset], lexicon), args.pandas_subset))
+    rows.append(("one Python re alternation (normalised; subset, scaled)",
+                 baseline_re(py_texts[: args.re_subset], lexicon), args.re_subset))
+
+    rate = {label: count / sec for label, sec, count in rows}
+    pandas_rate = rows[-2][2] / rows[-2][1]
+    re_rate = rows[-1][2] / rows[-1][1]
+    print(f"hit rows: {mask1.any(axis=1).mean():.2%}; hits with spans: {hits.num_rows:,}")
+    print(f"| {'what':<66} | messages | seconds | messages/s | MB/s | × pandas | × re |")
+    print(f"|{'-' * 68}|---------:|--------:|-----------:|-----:|---------:|-----:|")
+    for label, sec, count in rows:
+        r = rate[label]
+        print(f"| {label:<66} | {count:>8,} | {sec:>7.2f} | {r:>10,.0f} | {r * mb / n:>4.0f} | "
+              f"{r / pandas_rate:>8,.0f} | {r / re_rate:>4.0f} |")
+    print(f"peak RSS: {peak_rss_mb():,.0f} MB (largest of this process and its workers)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""Lexicon terms → patterns on the normalised (matching) form of the text.
+
+Every non-regex term becomes a finite set of literal strings in the normalised form: its words joined by a space
+or by nothing (the GUIDE's Persian note: words may be separated by a space, a ZWNJ — deleted by normalisation —
+or nothing), optionally preceded by an attached prefix and followed by an attached suffix. Literals compile in
+milliseconds (hyperscan's pure-literal compiler, or an Aho-Corasick automaton) and report exact byte spans
+without start-of-match tracking, because each literal's length is known. Word boundaries are checked afterwards
+(see :mod:`narrascope.frames.match`). Regex terms (rare) compile in hyperscan's UTF-8/Unicode mode.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import regex as _regex
+
+from ..text.normalize import normalize
+from .lexicon import Lexicon, Term
+
+__all__ = [
+    "ENGLISH_SUFFIXES",
+    "MAX_TERM_WORDS",
+    "PERSIAN_PREFIXES",
+    "PERSIAN_SUFFIXES",
+    "ENGINES",
+    "CompiledLexicon",
+    "Entry",
+    "LiteralScanner",
+    "compile_lexicon",
+    "hyperscan_available",
+    "hyperscan_regex_error",
+    "is_arabic_script",
+    "join_variants",
+    "normalised_words",
+    "term_literals",
+]
+
+#: attached suffixes matched when a term sets ``suffixes: true`` and ends in Arabic script: plural (ها، ان، ات),
+#: ezafe/indefinite (ی، ای، یی), possessive clitics (م، ت، ش، مان، تان، شان, also after ها), comparative
+#: (تر، ترین). Diminutives and compounds (چه، خانه) are deliberately absent: کتابچه and کتابخانه are other words.
+PERSIAN_SUFFIXES: tuple[str, ...] = (
+    "ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان",
+    "ی", "ای", "یی", "ام", "ات", "اش", "مان", "تان", "شان", "م", "ت", "ش",
+    "ان", "تر", "ترین",
+)
+#: plural endings for Latin-script terms with ``suffixes: true`` (a possessive 's is already a word boundary).
+ENGLISH_SUFFIXES: tuple[str, ...] = ("s", "es")
+#: attached prefixes for ``prefixes: true`` (Arabic-script terms only); normalisation already joins a
+#: free-standing می / نمی to the next word.
+PERSIAN_PREFIXES: tuple[str, ...] = ("می", "نمی", "بی")
+#: a term's word gaps are each "space or nothing": 2**(words-1) literals, so long phrases are refused.
+MAX_TERM_WORDS = 7
+
+_WORDISH = _regex.compile(r"[\p{L}\p{N}]")
+
+
+def is_arabic_script(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x0600 <= cp <= 0x06FF or 0x0750 <= cp <= 0x077F or 0x08A0 <= cp <= 0x08FF or 0xFB50 <= cp <= 0xFEFF
+
+
+def normalised_words(text: str) -> list[str]:
+    """The term's words in matching form; [] when nothing matchable (no letter or digit) remains."""
+    norm = normalize(text)
+    if not _WORDISH.search(norm):
+        return []
+    return [w for w in norm.split(" ") if w]
+
+
+def affixes(term: Term, words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(prefixes, suffixes) that apply to a term, each including the empty string."""
+    prefixes: tuple[str, ...] = ("",)
+    suffixes: tuple[str, ...] = ("",)
+    if term.prefixes and is_arabic_script(words[0][0]):
+        prefixes += PERSIAN_PREFIXES
+    if term.suffixes:
+        suffixes += PERSIAN_SUFFIXES if is_arabic_script(words[-1][-1]) else ENGLISH_SUFFIXES
+    return prefixes, suffixes
+
+
+def term_literals(term: Term) -> list[str]:
+    """All normalised literal forms of a non-regex term (without the wildcard star)."""
+    body = term.text[:-1] if term.wildcard else term.text
+    words = normalised_words(body)
+    if len(words) > MAX_TERM_WORDS:
+        raise ValueError(f"term {term.text!r} has {len(words)} words; at most {MAX_TERM_WORDS} are supported")
+    prefixes, suffixes = affixes(term, words)
+    out: dict[str, None] = {}
+    for gaps in itertools.product((" ", ""), repeat=len(words) - 1):
+        core = words[0] + "".join(g + w for g, w in zip(gaps, words[1:], strict=True))
+        for p in prefixes:
+            for s in suffixes:
+                out[p + core + s] = None
+    return list(out)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One (frame, term) pair that matching reports. ``exclude`` entries only cancel overlapping hits."""
+
+    frame: int
+    term: str
+    exclude: bool
+    open_end: bool  # a wildcard term: the match extends to the end of the word
+    regex: str | None = None
+
+
+@dataclass(frozen=True)
+class CompiledLexicon:
+    """Patterns for one lexicon: distinct literals (UTF-8 bytes of the matching form) with the entries each
+    reports, and regex terms."""
+
+    lexicon_hash: str
+    frame_ids: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    literals: tuple[bytes, ...]
+    literal_entries: tuple[tuple[int, ...], ...]
+    regex_entries: tuple[int, ...]  # entry indices whose term is a regex
+
+    @property
+    def has_regex(self) -> bool:
+        return bool(self.regex_entries)
+
+
+def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
+    """Expand every term (and exclusion phrase) of every frame into literals, deduplicated across frames."""
+    entries: list[Entry] = []
+    by_literal: dict[bytes, list[int]] = {}
+    regex_entries: list[int] = []
+    seen: dict[tuple[int, str, bool, bool], int] = {}
+    for fi, frame in enumerate(lexicon.frames):
+        for exclude, terms in ((False, frame.terms), (True, frame.exclude)):
+            for term in terms:
+                # the same term written twice in a frame (two languages, or with and without suffixes) is one
+                # entry: its forms are united and each occurrence is reported once
+                key = (fi, term.text, exclude, term.regex is not None)
+                eid = seen.get(key, len(entries))
+                if eid == len(entries):
+                    seen[key] = eid
+                    entries.append(Entry(fi, term.text, exclude, term.wildcard, term.regex))
+                    if term.regex is not None:
+                        regex_entries.append(eid)
+                if term.regex is not None:
+                    continue
+                for lit in term_literals(term):
+                    ids = by_literal.setdefault(lit.encode("utf-8"), [])
+                    if eid not in ids:
+                        ids.append(eid)
+    literals = tuple(sorted(by_literal))
+    return CompiledLexicon(
+        lexicon_hash=lexicon.content_hash,
+        frame_ids=tuple(f.id for f in lexicon.frames),
+        entries=tuple(entries),
+        literals=literals,
+        literal_entries=tuple(tuple(by_literal[lit]) for lit in literals),
+        regex_entries=tuple(regex_entries),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- hyperscan
+def hyperscan_available() -> bool:
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def regex_flags(*, som: bool) -> int:
+    import hyperscan
+
+    flags = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_MULTILINE
+    return flags | hyperscan.HS_FLAG_SOM_LEFTMOST if som else flags
+
+
+@lru_cache(maxsize=256)
+def hyperscan_regex_error(pattern: str) -> str | None:
+    """Why hyperscan refuses ``pattern`` (None when it compiles, or when hyperscan is not installed)."""
+    if not hyperscan_available():
+        return None
+    import hyperscan
+
+    for som in (False, True):
+        db = hyperscan.Database()
+        try:
+            db.compile(expressions=[pattern.encode("utf-8")], ids=[0], elements=1, flags=[regex_flags(som=som)])
+        except hyperscan.error as exc:
+            return str(exc).strip() or "hyperscan compile error"
+    return None
+
+
+ENGINES = ("hyperscan", "ahocorasick")
+_END_BITS = 36  # a match is packed as (pattern id << 36) | end offset: one int per callback, no tuples
+
+
+def _escape_bytes(literal: bytes) -> bytes:
+    return b"".join(bytes([b]) if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122) else b"\\x%02x" % b
+                    for b in literal)
+
+
+class LiteralScanner:
+    """Every occurrence (overlapping included) of a set of byte literals in a buffer, as numpy arrays.
+
+    ``engine="hyperscan"`` uses hyperscan's pure-literal compiler (milliseconds for thousands of literals);
+    ``"ahocorasick"`` is the pure-Python-installable fallback (pyahocorasick over latin-1-decoded bytes, so that
+    character offsets equal byte offsets). Both report the same matches.
+    """
+
+    def __init__(self, literals: tuple[bytes, ...] | list[bytes], engine: str) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}")
+        self.engine = engine
+        self.literals = tuple(literals)
+        self._db: Any = None
+        if not self.literals:
+            return
+        if engine == "hyperscan":
+            import hyperscan
+
+            # Escaped byte by byte as a (byte-mode) regex: the binding passes expressions as C strings, so a
+            # NUL byte (in UTF-16 skeleton literals) would cut a pure literal short. Hyperscan still compiles
+            # these as literals, in milliseconds.
+            self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            self._db.compile(expressions=[_escape_bytes(x) for x in self.literals],
+                             ids=list(range(len(self.literals))), elements=len(self.literals),
+                             flags=[hyperscan.HS_FLAG_DOTALL] * len(self.literals))
+        else:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            for i, lit in enumerate(self.literals):
+                automaton.add_word(lit.decode("latin-1"), i)
+            automaton.make_automaton()
+            self._db = automaton
+
+    def scan(self, buf: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
+        """(pattern ids int64, exclusive end offsets int64) of every occurrence, in no particular order."""
+        if self._db is None or not len(buf):
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        if self.engine == "hyperscan":
+            packed: list[int] = []
+            push = packed.append
+
+            def on_match(pid: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+                push((pid << _END_BITS) | to)
+
+            self._db.scan(buf, match_event_handler=on_match)
+            arr = np.array(packed, dtype=np.int64)
+        else:
+            hay = bytes(buf).decode("latin-1")
+            arr = np.fromiter(((pid << _END_BITS) | (end + 1) for end, pid in self._db.iter(hay)), dtype=np.int64)
+        return arr >> _END_BITS, arr & ((1 << _END_BITS) - 1)
+
+
+def join_variants(literal: str) -> list[str] | None:
+    """``literal`` plus every form with a space put back where normalisation's joins may have removed one
+    (after a می/نمی, before a ها/های/هایی). Used by the raw-text prefilter, which sees text before the joins."""
+    points = [i for i in range(1, len(literal))
+              if literal[i - 1] != " " and literal[i] != " "
+              and (literal[:i].endswith("می") or literal[i:].startswith("ها"))]
+    points = []
+    if len(points) > 6:  # never in real terms; the caller then screens nothing rather than miss a form
+        return None
+    out = []
+    for mask in range(1 << len(points)):
+        pieces, last = [], 0
+        for bit, at in enumerate(points):
+            if mask >> bit & 1:
+                pieces += [literal[last:at], " "]
+                last = at
+        out.append("".join(pieces) + literal[last:])
+    return out
+
+
+def build_regex_database(patterns: list[str], *, som: bool) -> Any:
+    import hyperscan
+
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=[p.encode("utf-8") for p in patterns], ids=list(range(len(patterns))),
+               elements=len(patterns), flags=[regex_flags(som=som)] * len(patterns))
+    return db

@@ -1,0 +1,126 @@
+"""Frame matching over many messages: batches in worker processes, and over a corpus store with a result cache.
+
+Batches are matched in order-preserving parallel (a pool of ``workers`` processes, each compiling the lexicon
+once); the output is the same for 1 and 2 workers because batch results are put back in input order and row
+numbers are offset by the batch's position. Memory stays bounded: at most ``2 × workers`` batches are in flight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..store.corpus import CONTENT_KINDS, Corpus
+from ..text.normalize import MATCH_TABLE_VERSION
+from .lexicon import Lexicon
+from .match import MATCHER_VERSION, Matcher
+
+__all__ = ["CORPUS_HITS_SCHEMA", "frame_hits_key", "frame_mask_many", "map_batches", "match_corpus"]
+
+CORPUS_HITS_SCHEMA = pa.schema([("uid", pa.string()), ("frame", pa.string()), ("term", pa.string()),
+                                ("start", pa.int32()), ("end", pa.int32())])
+BATCH_ROWS = 100_000
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(lexicon: Lexicon, engine: str | None) -> None:
+    _WORKER["matcher"] = Matcher(lexicon, engine=engine)
+
+
+def _run(kind: str, texts: pa.Array) -> Any:
+    matcher: Matcher = _WORKER["matcher"]
+    return matcher.scan(texts) if kind == "hits" else matcher.frame_mask(texts)
+
+
+def map_batches(lexicon: Lexicon, batches: Iterable[pa.Array], *, kind: str = "hits", workers: int = 2,
+                engine: str | None = None) -> Iterator[Any]:
+    """For each batch of texts, in order: ``Matcher.scan`` (``kind="hits"``) or ``Matcher.frame_mask``
+    (``kind="mask"``). With ``workers > 1`` batches run in a process pool."""
+    if kind not in ("hits", "mask"):
+        raise ValueError(f"kind must be 'hits' or 'mask', not {kind!r}")
+    if workers <= 1:
+        _init_worker(lexicon, engine)
+        for texts in batches:
+            yield _run(kind, texts)
+        return
+    ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold DuckDB and polars threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(lexicon, engine)) as pool:
+        pending: deque[Future[Any]] = deque()
+        for texts in batches:
+            pending.append(pool.submit(_run, kind, texts))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def frame_hits_key(lexicon: Lexicon, corpus: Corpus, since: Any, until: Any) -> str:
+    parts = [lexicon.content_hash, MATCH_TABLE_VERSION, MATCHER_VERSION, corpus.state_token(),
+             str(since or ""), str(until or "")]
+    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def match_corpus(corpus: Corpus, lexicon: Lexicon, *, since: Any = None, until: Any = None,
+                 progress: Callable[[int, int], None] | None = None, workers: int = 2,
+                 use_cache: bool = True) -> pa.Table:
+    """Every frame hit in the corpus's non-service messages (``since`` inclusive, ``until`` exclusive): a table
+    (uid, frame, term, start, end) with spans in the original text. Cached in the store as result
+    ``frame_hits`` under a key of the lexicon's content hash, the normalisation and matcher versions, the
+    corpus state and the date range; ``progress(done, total)`` is called after each batch."""
+    key = frame_hits_key(lexicon, corpus, since, until)
+    if use_cache:
+        cached = corpus.results.load("frame_hits", key)
+        if cached is not None:
+            return cached.cast(CORPUS_HITS_SCHEMA)
+    where, params = Corpus._filters(None, None, since, until, CONTENT_KINDS)
+    con = corpus.connection
+    count = con.execute(f"SELECT count(*) FROM messages {where}", params).fetchone()
+    total = int(count[0]) if count else 0
+    reader = con.execute(
+        f"SELECT uid, text FROM messages {where} ORDER BY posted_at, channel_id, message_id", params
+    ).fetch_record_batch(BATCH_ROWS)
+    uids_by_batch: deque[pa.Array] = deque()
+
+    def texts() -> Iterator[pa.Array]:
+        for batch in reader:
+            uids_by_batch.append(batch.column(0))
+            yield batch.column(1)
+
+    tables = []
+    done = 0
+    n_workers = workers if total > BATCH_ROWS else 1  # a process pool only pays off past one batch
+    for hits in map_batches(lexicon, texts(), kind="hits", workers=n_workers):
+        uids = uids_by_batch.popleft()
+        done += len(uids)
+        tables.append(pa.table({
+            "uid": pc.take(uids, hits.column("row")).cast(pa.string()),
+            "frame": hits.column("frame"), "term": hits.column("term"),
+            "start": hits.column("start"), "end": hits.column("end"),
+        }, schema=CORPUS_HITS_SCHEMA))
+        if progress is not None:
+            progress(done, total)
+    table = pa.concat_tables(tables) if tables else CORPUS_HITS_SCHEMA.empty_table()
+    if not corpus.read_only:
+        corpus.results.save("frame_hits", key, table, {
+            "lexicon": lexicon.name, "lexicon_hash": lexicon.content_hash, "since": since, "until": until,
+            "normalization": MATCH_TABLE_VERSION, "matcher": MATCHER_VERSION, "messages": total})
+    return table
+
+
+def frame_mask_many(lexicon: Lexicon, texts: pa.Array, *, workers: int = 2, batch_rows: int = BATCH_ROWS,
+                    engine: str | None = None) -> np.ndarray:
+    """:meth:`Matcher.frame_mask` over a large array, split into batches run on ``workers`` processes."""
+    batches = (texts.slice(lo, batch_rows) for lo in range(0, len(texts), batch_rows))
+    parts = list(map_batches(lexicon, batches, kind="mask", workers=workers, engine=engine))
+    return np.concatenate(parts) if parts else np.zeros((0, len(lexicon.frames)), dtype=bool)
+

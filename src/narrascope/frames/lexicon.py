@@ -1,0 +1,369 @@
+"""Lexicons: frames with terms per language, read from YAML (line-numbered errors) or LIWC-style ``.dic`` files.
+
+A lexicon is data, validated here so that matching never meets a surprise: every term normalises to something
+non-empty, wildcards are trailing only, and regexes stay inside an RE2-compatible subset (no backreferences, no
+lookaround, nothing that needs backtracking) and compile in hyperscan, whose automata match in linear time.
+The YAML shape and the ``.dic`` dialect are documented in docs/formats.md ("Lexicons").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import InputError
+
+__all__ = ["Frame", "Lexicon", "LexiconError", "Term", "load_lexicon", "parse_lexicon_yaml", "parse_liwc_dic"]
+
+LEXICON_FORMAT_VERSION = 1
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_TERM_KEYS = {"term", "suffixes", "prefixes", "regex"}
+_FRAME_KEYS = {"id", "label", "description", "terms", "exclude"}
+#: constructs a backtracking engine needs and an automaton (RE2, hyperscan) refuses or mis-handles.
+_BACKTRACKING_ONLY = [
+    (re.compile(r"\\[1-9]|\\k<|\(\?P="), "a backreference"),
+    (re.compile(r"\(\?<?[=!]"), "lookaround"),
+    (re.compile(r"\(\?>"), "an atomic group"),
+    (re.compile(r"\(\?\(|\(\?R\)|\(\?[0-9]+\)"), "a conditional or recursion"),
+    (re.compile(r"(?<!\\)[*+?}][+]"), "a possessive quantifier"),
+]
+
+
+class LexiconError(InputError):
+    """A lexicon file is malformed; the message names the file and line (``lexicon.yaml line 12: …``)."""
+
+    def __init__(self, message: str, *, path: object = None, line: int | None = None) -> None:
+        where = str(path) if path is not None else "lexicon"
+        if line is not None:
+            where += f" line {line}"
+        # Not InputError.__init__: its "path (position): " prefix differs from the "file line N: " form used here.
+        Exception.__init__(self, f"{where}: {message}")
+        self.path = str(path) if path is not None else None
+        self.position = f"line {line}" if line is not None else None
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Term:
+    """One lexicon term. ``text`` is the term as written (for a regex term, its label or the regex itself).
+
+    ``wildcard``: written ``word*`` — matches words that begin with ``word``. ``suffixes``/``prefixes``: also match
+    with attached Persian suffixes (ها، های، ی …) / prefixes (می، نمی، بی), or English -s/-es. ``regex``: an
+    RE2-compatible pattern applied to the normalised text instead of ``text``.
+    """
+
+    text: str
+    lang: str
+    suffixes: bool = False
+    prefixes: bool = False
+    wildcard: bool = False
+    regex: str | None = None
+    line: int | None = field(default=None, compare=False)
+
+    def canonical(self) -> dict[str, Any]:
+        return {"text": self.text, "lang": self.lang, "suffixes": self.suffixes, "prefixes": self.prefixes,
+                "wildcard": self.wildcard, "regex": self.regex}
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A frame: an id, a human label and description, its terms (all languages) and its exclusion phrases."""
+
+    id: str
+    label: str
+    description: str
+    terms: tuple[Term, ...]
+    exclude: tuple[Term, ...] = ()
+
+    def languages(self) -> list[str]:
+        return sorted({t.lang for t in self.terms})
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A validated lexicon. ``content_hash`` is the sha256 of a canonical JSON form: any change to ids, labels,
+    descriptions, terms or their switches changes it (results cached under it are then recomputed)."""
+
+    frames: tuple[Frame, ...]
+    name: str = ""
+    source: str | None = field(default=None, compare=False)
+
+    @property
+    def content_hash(self) -> str:
+        canon = {
+            "format": LEXICON_FORMAT_VERSION,
+            "frames": [{"id": f.id, "label": f.label, "description": f.description,
+                        "terms": [t.canonical() for t in f.terms],
+                        "exclude": [t.canonical() for t in f.exclude]} for f in self.frames],
+        }
+        blob = json.dumps(canon, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def frame(self, frame_id: str) -> Frame:
+        for f in self.frames:
+            if f.id == frame_id:
+                return f
+        raise KeyError(frame_id)
+
+    @property
+    def frame_ids(self) -> list[str]:
+        return [f.id for f in self.frames]
+
+
+# ---------------------------------------------------------------------------------------------- loading
+def load_lexicon(path: str | Path) -> Lexicon:
+    """Read a lexicon: LIWC ``.dic`` when the extension says so or the file opens with ``%``, else YAML."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise LexiconError(f"cannot read the lexicon ({exc.strerror}): check the path", path=p) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LexiconError("not UTF-8 text: save the lexicon as UTF-8", path=p, line=line) from None
+    if p.suffix.lower() == ".dic" or text.lstrip().startswith("%"):
+        return parse_liwc_dic(text, path=p)
+    return parse_lexicon_yaml(text, path=p)
+
+
+def parse_lexicon_yaml(text: str, *, path: object = "lexicon.yaml") -> Lexicon:
+    """Parse and validate lexicon YAML. Every error names the line it comes from."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise LexiconError(f"invalid YAML ({problem}): check indentation and quoting", path=path, line=line) from None
+    except yaml.YAMLError as exc:
+        raise LexiconError(f"invalid YAML ({exc})", path=path) from None
+    if root is None:
+        raise LexiconError("the lexicon is empty: it needs a top-level `frames:` list", path=path, line=1)
+    v = _Validator(path)
+    top = v.mapping(root, "the top level")
+    unknown = set(top) - {"frames", "name", "version"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise v.error(top[key][0], f"unknown top-level key {key!r}: expected frames (and optionally name, version)")
+    if "frames" not in top:
+        raise v.error(root, "no `frames:` list at the top level")
+    name = v.string(top["name"][1], "name") if "name" in top else ""
+    frames_node = top["frames"][1]
+    if not isinstance(frames_node, yaml.SequenceNode) or not frames_node.value:
+        raise v.error(frames_node, "`frames` must be a non-empty list of frames")
+    frames = [v.frame(node) for node in frames_node.value]
+    seen: dict[str, int] = {}
+    for node, fr in zip(frames_node.value, frames, strict=True):
+        if fr.id in seen:
+            raise v.error(node, f"frame id {fr.id!r} is used twice (first on line {seen[fr.id]}): ids must be unique")
+        seen[fr.id] = node.start_mark.line + 1
+    return Lexicon(frames=tuple(frames), name=name, source=str(path))
+
+
+class _Validator:
+    """Turns composed YAML nodes into Frames and Terms, raising LexiconError with the node's line."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+
+    def error(self, node: yaml.Node, message: str) -> LexiconError:
+        return LexiconError(message, path=self.path, line=node.start_mark.line + 1)
+
+    def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} must be a mapping (key: value)")
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for k, val in node.value:
+            key = self.string(k, "a key")
+            if key in out:
+                raise self.error(k, f"key {key!r} appears twice in {what}")
+            out[key] = (k, val)
+        return out
+
+    def string(self, node: yaml.Node, what: str, *, allow_empty: bool = False) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag.endswith(":null"):
+            raise self.error(node, f"{what} must be a text value")
+        s = str(node.value)
+        if not allow_empty and not s.strip():
+            raise self.error(node, f"{what} is empty")
+        return s
+
+    def boolean(self, node: yaml.Node, what: str) -> bool:
+        if not isinstance(node, yaml.ScalarNode) or not node.tag.endswith(":bool"):
+            raise self.error(node, f"{what} must be true or false")
+        return str(node.value).lower() in ("true", "yes", "on")
+
+    def frame(self, node: yaml.Node) -> Frame:
+        m = self.mapping(node, "a frame")
+        for key, (knode, _) in m.items():
+            if key not in _FRAME_KEYS:
+                raise self.error(knode, f"unknown frame key {key!r}: expected {', '.join(sorted(_FRAME_KEYS))}")
+        if "id" not in m:
+            raise self.error(node, "a frame has no `id`")
+        fid = self.string(m["id"][1], "the frame id")
+        if not _ID.match(fid):
+            raise self.error(m["id"][1], f"frame id {fid!r}: use letters, digits, '_', '-', '.' (max 64)")
+        label = self.string(m["label"][1], "the label") if "label" in m else fid
+        desc = self.string(m["description"][1], "the description", allow_empty=True) if "description" in m else ""
+        if "terms" not in m:
+            raise self.error(node, f"frame {fid!r} has no `terms`")
+        terms = tuple(self.terms_by_language(m["terms"][1], fid, "terms"))
+        if not terms:
+            raise self.error(m["terms"][1], f"frame {fid!r} has no terms")
+        exclude: tuple[Term, ...] = ()
+        if "exclude" in m:
+            exclude = tuple(self.terms_by_language(m["exclude"][1], fid, "exclude", default_lang="und"))
+        return Frame(id=fid, label=label, description=desc, terms=terms, exclude=exclude)
+
+    def terms_by_language(self, node: yaml.Node, fid: str, what: str,
+                          default_lang: str | None = None) -> Iterator[Term]:
+        if isinstance(node, yaml.SequenceNode) and default_lang is not None:
+            for item in node.value:
+                yield self.term(item, default_lang)
+            return
+        for lang, (knode, items) in self.mapping(node, f"`{what}` of frame {fid!r} (language: [terms])").items():
+            if not _LANG.match(lang):
+                raise self.error(knode, f"{lang!r} is not a language code (use e.g. en, fa, ar)")
+            if not isinstance(items, yaml.SequenceNode):
+                raise self.error(items, f"`{what}.{lang}` of frame {fid!r} must be a list of terms")
+            for item in items.value:
+                yield self.term(item, lang)
+
+    def term(self, node: yaml.Node, lang: str) -> Term:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            return make_term(self.string(node, "a term"), lang, line=line, path=self.path)
+        m = self.mapping(node, "a term")
+        for key, (knode, _) in m.items():
+            if key not in _TERM_KEYS:
+                raise self.error(knode, f"unknown term key {key!r}: expected {', '.join(sorted(_TERM_KEYS))}")
+        if "term" not in m and "regex" not in m:
+            raise self.error(node, "a term mapping needs `term:` (or `regex:`)")
+        text = self.string(m["term"][1], "the term") if "term" in m else None
+        regex = self.string(m["regex"][1], "the regex") if "regex" in m else None
+        suffixes = self.boolean(m["suffixes"][1], "suffixes") if "suffixes" in m else False
+        prefixes = self.boolean(m["prefixes"][1], "prefixes") if "prefixes" in m else False
+        if regex is not None and (suffixes or prefixes):
+            raise self.error(node, "a regex term cannot also set suffixes/prefixes: write them into the regex")
+        return make_term(text if text is not None else str(regex), lang, suffixes=suffixes, prefixes=prefixes,
+                         regex=regex, line=line, path=self.path)
+
+
+def make_term(text: str, lang: str, *, suffixes: bool = False, prefixes: bool = False, regex: str | None = None,
+              line: int | None = None, path: object = "lexicon") -> Term:
+    """Validate one term (shared by the YAML and .dic readers)."""
+    from .compile import normalised_words  # here, not at the top: compile imports this module
+
+    text = text.strip()
+    if regex is not None:
+        check_regex(regex, path=path, line=line)
+        return Term(text=text, lang=lang, regex=regex, line=line)
+    wildcard = text.endswith("*")
+    body = text[:-1] if wildcard else text
+    if "*" in body:
+        raise LexiconError(f"term {text!r}: '*' is allowed only at the end (prefix wildcard)", path=path, line=line)
+    if not normalised_words(body):
+        raise LexiconError(f"term {text!r} is empty once normalised (no letters or digits left): remove it",
+                           path=path, line=line)
+    if wildcard and (suffixes or prefixes):
+        raise LexiconError(f"term {text!r}: a wildcard already covers suffixes; drop suffixes/prefixes",
+                           path=path, line=line)
+    return Term(text=text, lang=lang, suffixes=suffixes, prefixes=prefixes, wildcard=wildcard, line=line)
+
+
+def check_regex(regex: str, *, path: object = "lexicon", line: int | None = None) -> None:
+    """Refuse regexes outside the linear-time subset; compile the rest in hyperscan when it is installed."""
+    for rx, what in _BACKTRACKING_ONLY:
+        if rx.search(regex):
+            raise LexiconError(f"regex {regex!r} uses {what}, which needs a backtracking engine: "
+                               "rewrite it without (only RE2-compatible syntax is accepted)", path=path, line=line)
+    try:
+        import regex as _regex  # syntax check that works without hyperscan too
+
+        _regex.compile(regex)
+    except Exception as exc:  # noqa: BLE001 - the regex library raises its own error type
+        raise LexiconError(f"regex {regex!r} does not compile ({exc}): check brackets and escapes",
+                           path=path, line=line) from None
+    from .compile import hyperscan_regex_error
+
+    problem = hyperscan_regex_error(regex)
+    if problem:
+        raise LexiconError(f"regex {regex!r} is not accepted by the matcher ({problem})", path=path, line=line)
+
+
+# ---------------------------------------------------------------------------------------------- LIWC .dic
+def parse_liwc_dic(text: str, *, path: object = "lexicon.dic") -> Lexicon:
+    """Read a LIWC-style dictionary: a ``%``-delimited header of ``number<TAB>category`` lines, then one entry per
+    line, ``word<TAB>number [number …]`` (``word*`` = prefix wildcard). Categories become frames; terms get the
+    language ``und`` (undetermined) since .dic files do not say."""
+    lines = text.splitlines()
+    idx = 0
+    while idx < len(lines) and not lines[idx].strip():
+        idx += 1
+    if idx >= len(lines) or lines[idx].strip() != "%":
+        raise LexiconError("a .dic file starts with a line holding only '%'", path=path, line=idx + 1)
+    categories: dict[str, str] = {}
+    order: list[str] = []
+    idx += 1
+    while True:
+        if idx >= len(lines):
+            raise LexiconError("the category header is not closed by a second '%' line", path=path, line=idx)
+        raw = lines[idx].strip()
+        idx += 1
+        if not raw:
+            continue
+        if raw == "%":
+            break
+        parts = raw.split(None, 1)
+        if len(parts) != 2 or not parts[0].isdigit():
+            raise LexiconError(f"header line {raw!r} should be 'number<TAB>category'", path=path, line=idx)
+        num, name = parts[0], parts[1].strip()
+        if num in categories:
+            raise LexiconError(f"category number {num} is defined twice", path=path, line=idx)
+        categories[num] = name
+        order.append(num)
+    if not categories:
+        raise LexiconError("the header defines no categories", path=path, line=idx)
+    terms: dict[str, list[Term]] = {n: [] for n in order}
+    for lineno in range(idx + 1, len(lines) + 1):
+        raw = lines[lineno - 1].strip()
+        if not raw:
+            continue
+        tokens = raw.split("\t") if "\t" in raw else raw.split()
+        tokens = [t.strip() for t in tokens if t.strip()]
+        nums: list[str] = []
+        while len(tokens) > 1 and tokens[-1].isdigit():
+            nums.insert(0, tokens.pop())
+        if len(tokens) > 1 and "\t" not in raw:
+            tokens = [" ".join(tokens)]  # a space-separated phrase entry
+        if not nums or len(tokens) != 1:
+            if any("(" in t or "/" in t for t in tokens):
+                raise LexiconError(f"entry {raw!r} uses LIWC's conditional syntax, which is not supported: "
+                                   "split it into plain entries", path=path, line=lineno)
+            raise LexiconError(f"entry {raw!r} should be 'word<TAB>category numbers'", path=path, line=lineno)
+        for num in nums:
+            if num not in categories:
+                raise LexiconError(f"entry {tokens[0]!r} names category {num}, which the header does not define",
+                                   path=path, line=lineno)
+            terms[num].append(make_term(tokens[0], "und", line=lineno, path=path))
+    frames = []
+    for num in order:
+        if not terms[num]:
+            continue
+        name = categories[num]
+        fid = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:64] or f"cat{num}"
+        frames.append(Frame(id=fid, label=name, description=f"LIWC category {num}", terms=tuple(terms[num])))
+    if not frames:
+        raise LexiconError("no entries: the dictionary defines categories but no words", path=path,
+                           line=len(lines))
+    return Lexicon(frames=tuple(frames), name=Path(str(path)).stem, source=str(path))

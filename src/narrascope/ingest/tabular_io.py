@@ -1,0 +1,434 @@
+"""Reading tables without surprises: kind, encoding, delimiter and timestamp detection, streamed row by row.
+
+Shared by the ``table``, ``fourcat`` and ``telegram_tracker`` readers. :func:`open_table` looks at a file once
+(its kind by structure, its text encoding by a strict pass over the whole byte stream, its delimiter from the
+first lines) and returns a :class:`TableSource` whose :meth:`~TableSource.rows` streams dicts: the ``csv``
+module over a text stream for CSV/TSV, one ``json.loads`` per line for JSONL, pyarrow ``iter_batches`` for
+Parquet, openpyxl's read-only mode for Excel. Nothing holds the whole file in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from ..errors import InputError, MissingDependency
+
+__all__ = [
+    "TableSource",
+    "TimestampParser",
+    "detect_delimiter",
+    "detect_encoding",
+    "header_of",
+    "open_table",
+    "parse_timestamp",
+    "table_kind",
+    "to_int",
+]
+
+_CHUNK = 1 << 20
+_DELIMITERS = (",", "\t", ";", "|")
+_UTF8_BOM = codecs.BOM_UTF8
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+# csv refuses fields over 128 KiB by default; a long post can exceed that.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+# ---------------------------------------------------------------------------------------------- encoding
+def _decodes(path: Path, encoding: str) -> bool:
+    """True when the whole file decodes strictly in ``encoding`` (streamed in 1 MiB chunks)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_ARABIC_WORD = regex.compile(r"\p{Arabic}+")
+_LATIN_WORD = regex.compile(r"\p{Latin}+")
+
+
+def _legacy_scores(sample: bytes) -> tuple[int, int]:
+    """(cp1256 score, cp1252 score) of a byte sample that is not UTF-8.
+
+    Both code pages decode every ASCII byte the same way, so only the high bytes tell them apart, and both map
+    most high bytes to *letters*: Arabic text read as cp1252 becomes Latin letters (ا → Ç, ل → á). Counting
+    letters alone would therefore call a tie. What differs is where the letters sit. In cp1256 Arabic, high
+    bytes form whole words of Arabic letters. In cp1252 Western text, accented letters sit inside words that
+    also hold ASCII letters (café, Müller); read as cp1256, those bytes become Arabic letters glued to Latin
+    ones, or stay Latin (cp1256 keeps é, è, à, ç for French). So: cp1256 scores the Arabic letters that form
+    all-Arabic words; cp1252 scores the non-ASCII Latin letters in words that also hold an ASCII letter.
+    """
+    as_1256 = sample.decode("cp1256", errors="replace")
+    arabic = 0
+    for match in _ARABIC_WORD.finditer(as_1256):
+        start, end = match.span()
+        before = as_1256[start - 1] if start > 0 else " "
+        after = as_1256[end] if end < len(as_1256) else " "
+        if not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha()):
+            arabic += end - start
+    as_1252 = sample.decode("cp1252", errors="replace")
+    latin = sum(
+        sum(1 for ch in word if not ch.isascii())
+        for word in _LATIN_WORD.findall(as_1252)
+        if any(ch.isascii() for ch in word)
+    )
+    return arabic, latin
+
+
+def detect_encoding(path: Path) -> tuple[str, str | None]:
+    """(Python codec name, note or None) for a text table.
+
+    UTF-8 with or without a BOM (and UTF-16 with a BOM, as Excel's "Unicode text" writes) is accepted only when
+    the whole byte stream decodes strictly. Otherwise the file is a legacy Windows code page: cp1256 (Arabic) or
+    cp1252 (Western), chosen by :func:`_legacy_scores` over the first 4 MiB; the note says which was chosen.
+    """
+    with path.open("rb") as fh:
+        start = fh.read(4)
+    if start.startswith(_UTF16_BOMS):
+        if _decodes(path, "utf-16"):
+            return "utf-16", None
+    elif _decodes(path, "utf-8-sig"):
+        return ("utf-8-sig" if start.startswith(_UTF8_BOM) else "utf-8"), None
+    with path.open("rb") as fh:
+        sample = fh.read(4 * _CHUNK)
+    arabic, latin = _legacy_scores(sample)
+    # cp1252 leaves five bytes undefined; a file holding them cannot be cp1252.
+    if arabic > latin or not _decodes(path, "cp1252"):
+        return "cp1256", "not UTF-8: read as cp1256 (Windows Arabic); Arabic letters decide it over cp1252"
+    return "cp1252", "not UTF-8: read as cp1252 (Windows Western); no Arabic text found for cp1256"
+
+
+# ---------------------------------------------------------------------------------------------- delimiter
+def _field_counts(sample: str, delimiter: str) -> list[int]:
+    lines = sample.splitlines(keepends=True)
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the last line of a head is usually cut
+    try:
+        return [len(r) for r in csv.reader(io.StringIO("".join(lines[:200])), delimiter=delimiter) if r]
+    except csv.Error:
+        return []
+
+
+def detect_delimiter(sample: str, suffix: str = "") -> str | None:
+    """The delimiter that splits the sample's records into the same number (≥ 2) of fields, or None.
+
+    Consistency counts first, then the field count; ``.tsv``/``.tab`` files prefer a tab on ties.
+    """
+    best: tuple[float, int, int] | None = None
+    choice = None
+    for rank, delim in enumerate(_DELIMITERS):
+        counts = _field_counts(sample, delim)
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(1 for c in counts if c == counts[0]) / len(counts)
+        prefer = 1 if (delim == "\t") == (suffix in (".tsv", ".tab")) else 0
+        key = (consistent, prefer, counts[0] - rank)
+        if best is None or key > best:
+            best, choice = key, delim
+    if best is None or best[0] < 0.8:
+        return None
+    return choice
+
+
+# ---------------------------------------------------------------------------------------------- kind
+def _first_line(head: bytes) -> bytes | None:
+    text = head.lstrip(_UTF8_BOM).lstrip()
+    end = text.find(b"\n")
+    return text[:end] if end >= 0 else (text if len(head) < 65536 else None)
+
+
+def table_kind(path: Path, head: bytes) -> str | None:
+    """'parquet', 'xlsx', 'jsonl', 'csv' or None, by the file's first bytes (extension only breaks ties)."""
+    suffix = path.suffix.lower()
+    if not head or path.is_dir():
+        return None
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx" if (suffix in (".xlsx", ".xlsm") or b"xl/" in head) else None
+    if head.startswith(_UTF16_BOMS):
+        return "csv"
+    if b"\x00" in head:
+        return None
+    stripped = head.lstrip(_UTF8_BOM).lstrip()
+    if stripped.startswith(b"{"):
+        line = _first_line(head)
+        if line is None:
+            return "jsonl" if suffix in (".jsonl", ".ndjson") else None
+        try:
+            return "jsonl" if isinstance(json.loads(line), dict) else None
+        except ValueError:
+            return None
+    if stripped.startswith((b"[", b"<")):
+        return None
+    text = head.decode("utf-8", errors="replace")
+    if detect_delimiter(text, suffix) is not None:
+        return "csv"
+    return "csv" if suffix in (".csv", ".tsv", ".tab") else None
+
+
+def header_of(path: Path, head: bytes) -> list[str] | None:
+    """Column names of a CSV/TSV from its first bytes (for sniffing), else None."""
+    if table_kind(path, head) != "csv":
+        return None
+    text = head.decode("utf-16") if head.startswith(_UTF16_BOMS) and len(head) % 2 == 0 else \
+        head.decode("utf-8-sig", errors="replace")
+    delim = detect_delimiter(text, path.suffix.lower()) or ","
+    try:
+        first = next(csv.reader(io.StringIO(text), delimiter=delim), None)
+    except csv.Error:
+        return None
+    return [c.strip() for c in first] if first else None
+
+
+# ---------------------------------------------------------------------------------------------- rows
+@dataclass
+class TableSource:
+    """A table ready to stream: what it is, how it is encoded, its columns."""
+
+    path: Path
+    kind: str
+    columns: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    progress: Callable[[int], None] | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        if self.kind == "csv":
+            name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(self.delimiter or ",", "comma")
+            return f"{'TSV' if self.delimiter == chr(9) else 'CSV'} ({name}-separated, {self.encoding})"
+        return {"jsonl": f"JSON lines ({self.encoding})", "parquet": "Parquet", "xlsx": "Excel workbook"}[self.kind]
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row number, row) pairs; row numbers count data rows from 1 (the header is not a row)."""
+        return {"csv": self._csv_rows, "jsonl": self._jsonl_rows, "parquet": self._parquet_rows,
+                "xlsx": self._xlsx_rows}[self.kind]()
+
+    def _tick(self, raw: Any, n: int) -> None:
+        if self.progress is not None and n % 5000 == 0:
+            self.progress(raw.tell())
+
+    def _csv_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        with self.path.open("rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=self.encoding or "utf-8", newline="")
+            reader = csv.reader(text, delimiter=self.delimiter or ",")
+            try:
+                next(reader, None)  # header, already read by open_table
+                width = len(self.columns)
+                for n, values in enumerate(reader, start=1):
+                    if not values:
+                        continue
+                    if len(values) > width and any(v.strip() for v in values[width:]):
+                        raise InputError(f"has {len(values)} fields where the header names {width}: check the "
+                                         "delimiter and quoting", path=self.path, position=f"row {n}")
+                    yield n, dict(zip(self.columns, values, strict=False))
+                    self._tick(raw, n)
+            except csv.Error as exc:
+                raise InputError(f"malformed CSV ({exc}): check quoting", path=self.path,
+                                 position=f"line {reader.line_num}") from None
+
+    def _jsonl_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        with self.path.open("rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=self.encoding or "utf-8")
+            n = 0
+            for line_no, line in enumerate(text, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError as exc:
+                    raise InputError(f"not a JSON object ({exc.args[0]})", path=self.path,
+                                     position=f"line {line_no}") from None
+                if not isinstance(obj, dict):
+                    raise InputError("each line must be a JSON object", path=self.path, position=f"line {line_no}")
+                n += 1
+                yield n, obj
+                self._tick(raw, n)
+
+    def _parquet_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        import pyarrow.parquet as pq
+
+        n = 0
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=10_000):
+            for row in batch.to_pylist():
+                n += 1
+                yield n, row
+
+    def _xlsx_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        book = _open_workbook(self.path)
+        try:
+            sheet_rows = book.worksheets[0].iter_rows(values_only=True)
+            next(sheet_rows, None)
+            for n, values in enumerate(sheet_rows, start=1):
+                if values and any(v is not None for v in values):
+                    yield n, dict(zip(self.columns, values, strict=False))
+        finally:
+            book.close()
+
+
+def _open_workbook(path: Path) -> Any:
+    try:
+        import openpyxl
+    except ImportError:
+        raise MissingDependency("openpyxl", "excel") from None
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise InputError(f"cannot open the workbook ({exc})", path=path) from None
+
+
+def open_table(path: Path, progress: Callable[[int], None] | None = None) -> tuple[TableSource, list[str]]:
+    """Detect a table's kind, encoding, delimiter and columns. Returns the source and notes for the ingest log."""
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    kind = table_kind(path, head)
+    notes: list[str] = []
+    if kind is None:
+        raise InputError("is not a table narrascope can read (CSV, TSV, JSON lines, Parquet, Excel)", path=path)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            columns = list(pq.ParquetFile(path).schema_arrow.names)
+        except Exception as exc:  # pyarrow raises ArrowInvalid/OSError for damaged files
+            raise InputError(f"cannot read the Parquet file ({exc})", path=path) from None
+        return TableSource(path, kind, columns, progress=progress), notes
+    if kind == "xlsx":
+        book = _open_workbook(path)
+        try:
+            first = next(book.worksheets[0].iter_rows(values_only=True, max_row=1), ())
+            if len(book.worksheets) > 1:
+                notes.append(f"workbook has {len(book.worksheets)} sheets: read the first only")
+        finally:
+            book.close()
+        columns = [str(c).strip() if c is not None else f"column_{i + 1}" for i, c in enumerate(first)]
+        return TableSource(path, kind, columns, progress=progress), notes
+    encoding, note = detect_encoding(path)
+    if note:
+        notes.append(note)
+    if kind == "jsonl":
+        return TableSource(path, kind, _jsonl_columns(path, encoding), encoding, progress=progress), notes
+    with path.open(encoding=encoding, newline="") as fh:
+        sample = fh.read(65536)
+    delimiter = detect_delimiter(sample, path.suffix.lower())
+    if delimiter is None:
+        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), None)
+    if not header:
+        raise InputError("has no header row", path=path, position="line 1")
+    return TableSource(path, kind, [c.strip() for c in header], encoding, delimiter, progress), notes
+
+
+def _jsonl_columns(path: Path, encoding: str) -> list[str]:
+    """Keys of the first JSON line (later lines may add keys; mapped columns must exist in the first)."""
+    with path.open(encoding=encoding) as fh:
+        for line in fh:
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    raise InputError("not a JSON object", path=path, position="line 1") from None
+                return list(obj) if isinstance(obj, dict) else []
+    return []
+
+
+# ---------------------------------------------------------------------------------------------- values
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_FORMATS = ("%d.%m.%Y %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y%m%dT%H%M%S")
+
+
+def to_int(value: Any) -> int | None:
+    """An integer from a cell ('1234', '1,234', '12.0', 12), or None for empty/unreadable cells."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return None if value != value else int(value)
+    text = str(value).strip().replace(",", "").replace("\u066c", "")
+    if not _NUMBER.match(text):
+        return None
+    return int(float(text))
+
+
+def _epoch(number: float) -> tuple[datetime, str]:
+    """Epoch seconds, milliseconds or microseconds, told apart by magnitude (seconds stop at year 5138)."""
+    magnitude = abs(number)
+    if magnitude < 1e11:
+        return datetime.fromtimestamp(number, UTC), "epoch seconds"
+    if magnitude < 1e14:
+        return datetime.fromtimestamp(number / 1e3, UTC), "epoch milliseconds"
+    return datetime.fromtimestamp(number / 1e6, UTC), "epoch microseconds"
+
+
+def parse_timestamp(value: Any, naive: Callable[[datetime], datetime]) -> tuple[datetime | None, str | None]:
+    """(UTC datetime, form name) of a timestamp cell; (None, None) when empty.
+
+    Forms: datetime objects, ISO 8601 (with 'T' or space, with or without offset or 'Z'), epoch seconds,
+    milliseconds or microseconds (numbers or numeric strings), and a few fixed layouts (``31.12.2022 23:59:59``).
+    Naive values go through ``naive`` (the caller decides their zone). Raises ValueError for anything else.
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None, None
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else naive(value)), "datetime"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _epoch(float(value))
+    text = str(value).strip()
+    if not text:
+        return None, None
+    if _NUMBER.match(text):
+        return _epoch(float(text))
+    try:
+        dt = datetime.fromisoformat(text)
+        form = "ISO 8601"
+    except ValueError:
+        for fmt in _FORMATS:
+            try:
+                dt = datetime.strptime(text, fmt)
+                form = fmt
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(f"unreadable timestamp {text[:40]!r}") from None
+    return (dt.astimezone(UTC) if dt.tzinfo else naive(dt)), form
+
+
+class TimestampParser:
+    """Parses one column's timestamps, remembering which form it met first (reported in the ingest log)."""
+
+    def __init__(self, path: Path, column: str, naive: Callable[[datetime], datetime]) -> None:
+        self.path = path
+        self.column = column
+        self.naive = naive
+        self.form: str | None = None
+
+    def __call__(self, value: Any, row: int) -> datetime | None:
+        try:
+            dt, form = parse_timestamp(value, self.naive)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise InputError(
+                f"column {self.column!r}: {exc}; accepted: ISO 8601, epoch seconds or milliseconds",
+                path=self.path, position=f"row {row}",
+            ) from None
+        if self.form is None and form is not None:
+            self.form = form
+        return dt

@@ -1,0 +1,224 @@
+"""Shingles: the sets of hashed word or character n-grams that near-duplicate matching compares.
+
+All work is vectorised over a whole batch. Texts are tokenised in polars (Rust regex, both cores) into runs of
+letters, digits and marks of the *matching form* (:func:`narrascope.text.normalize.normalize`, so Persian/Arabic
+letter variants, ZWNJ, diacritics and digit systems do not matter). Tokens are hashed once by polars; n-gram
+hashes are combined from token hashes with 64-bit multiply-add arithmetic in numpy and finalised with the
+SplitMix64 mixer. A message's shingle set is stored as sorted unique ``uint32`` values in a CSR layout
+(:class:`ShingleSets`: one flat array plus offsets), which the MinHash, verification and index steps share.
+
+Which shingles (defaults in :class:`narrascope.reuse.pipeline.ReuseOptions`):
+
+* messages with at least ``short_tokens`` tokens: word ``word_ngram``-grams (3);
+* shorter messages: character ``char_ngram``-grams (5) over the tokens joined by single spaces — a one-word
+  change in a six-word message leaves most character 5-grams intact, but removes half of its word 3-grams;
+* a text shorter than n units yields one shingle (the whole sequence), so no non-empty text has an empty set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+__all__ = [
+    "TOKEN_PATTERN",
+    "ShingleSets",
+    "char_shingles",
+    "gather",
+    "sorted_unique",
+    "intersection_sizes",
+    "jaccard_and_containment",
+    "mix64",
+    "token_hashes",
+    "token_lists",
+    "word_shingles",
+]
+
+#: A token: a run of letters, marks, digits and underscores of the matching form.
+TOKEN_PATTERN = r"[\p{L}\p{M}\p{N}_]+"
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+_COMBINE = np.uint64(0x100000001B3)  # odd multiplier used to fold one more unit into a running n-gram hash
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: a bijection on uint64 that spreads every input bit over the output."""
+    with np.errstate(over="ignore"):
+        z = x + _M1
+        z = (z ^ (z >> np.uint64(30))) * _M2
+        z = (z ^ (z >> np.uint64(27))) * _M3
+        return z ^ (z >> np.uint64(31))
+
+
+@dataclass(frozen=True)
+class ShingleSets:
+    """One sorted set of uint32 shingle hashes per document: ``values[offsets[i]:offsets[i+1]]``."""
+
+    values: np.ndarray  # uint32
+    offsets: np.ndarray  # int64, length n_docs + 1
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.offsets.size - 1)
+
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def row(self, i: int) -> np.ndarray:
+        return self.values[self.offsets[i] : self.offsets[i + 1]]
+
+    def owners(self) -> np.ndarray:
+        """The document index of every value."""
+        return np.repeat(np.arange(self.n_docs, dtype=np.int64), self.sizes())
+
+    def take(self, docs: np.ndarray) -> ShingleSets:
+        """The sets of ``docs`` (in that order) as a new :class:`ShingleSets`."""
+        values, owner = gather(self.offsets, self.values, docs)
+        offsets = np.zeros(docs.size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner, minlength=docs.size), out=offsets[1:])
+        return ShingleSets(values, offsets)
+
+    @classmethod
+    def from_pairs(cls, owner: np.ndarray, values: np.ndarray, n_docs: int) -> ShingleSets:
+        """Sets from (document, value) pairs in any order, with duplicates removed."""
+        keys, _ = sorted_unique((owner.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64))
+        doc = (keys >> np.uint64(32)).astype(np.int64)
+        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(doc, minlength=n_docs), out=offsets[1:])
+        return cls((keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets)
+
+    @classmethod
+    def empty(cls, n_docs: int) -> ShingleSets:
+        return cls(np.zeros(0, np.uint32), np.zeros(n_docs + 1, np.int64))
+
+
+def sorted_unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct keys, their counts) by one in-place sort — much faster than ``np.unique`` on numpy 2's
+    hash path for tens of millions of uint64 keys."""
+    keys = np.sort(keys)
+    if keys.size == 0:
+        return keys, np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(first, keys.size))
+    return keys[first], counts
+
+
+def gather(offsets: np.ndarray, values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated CSR rows ``rows`` and, for every gathered value, its position in ``rows``."""
+    rows = np.asarray(rows, dtype=np.int64)
+    starts = offsets[rows]
+    lengths = offsets[rows + 1] - starts
+    total = int(lengths.sum())
+    owner = np.repeat(np.arange(rows.size, dtype=np.int64), lengths)
+    if total == 0:
+        return values[:0], owner
+    first = np.zeros(rows.size, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=first[1:])
+    index = np.arange(total, dtype=np.int64) - first[owner] + starts[owner]
+    return values[index], owner
+
+
+def token_lists(matching: pa.Array | pa.ChunkedArray) -> pl.Series:
+    """Tokens of each matching-form text (a list column; nulls become empty lists)."""
+    frame = pl.DataFrame({"t": pl.Series(matching)})
+    out = frame.lazy().select(pl.col("t").fill_null("").str.extract_all(TOKEN_PATTERN).alias("tokens")).collect()
+    return out.get_column("tokens")
+
+
+def token_hashes(tokens: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(flat uint64 token hashes, offsets) for a list column of tokens."""
+    lengths = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
+    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = tokens.explode(empty_as_null=False, keep_nulls=False)
+    hashes = flat.hash(seed=0x5EED, seed_1=1, seed_2=2, seed_3=3).to_numpy().astype(np.uint64)
+    return hashes, offsets
+
+
+def _ngram_sets(units: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray) -> ShingleSets:
+    """Hashed n-grams over the unit sequences of ``docs`` (units: uint64 per token or character)."""
+    n_docs = offsets.size - 1
+    starts, ends = offsets[docs], offsets[docs + 1]
+    lengths = ends - starts
+    keep = lengths > 0
+    docs, starts, lengths = docs[keep], starts[keep], lengths[keep]
+    # n-gram start positions: every position with n units left; texts shorter than n get one shingle.
+    counts = np.maximum(lengths - n + 1, 1)
+    owner = np.repeat(docs, counts)
+    first = np.zeros(docs.size, dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    local = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(first, counts)
+    pos = np.repeat(starts, counts) + local
+    width = np.minimum(np.repeat(lengths, counts), n)
+    h = np.zeros(pos.size, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(n):
+            inside = j < width
+            unit = units[np.minimum(pos + j, units.size - 1)]
+            h = np.where(inside, h * _COMBINE + unit, h)
+        h = mix64(h ^ width.astype(np.uint64))
+    return ShingleSets.from_pairs(owner, (h >> np.uint64(32)).astype(np.uint32), n_docs)
+
+
+def word_shingles(hashes: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray | None = None) -> ShingleSets:
+    """Word n-gram sets from token hashes (``docs``: which documents; others get empty sets)."""
+    if docs is None:
+        docs = np.arange(offsets.size - 1, dtype=np.int64)
+    return _ngram_sets(hashes, offsets, n, np.asarray(docs, dtype=np.int64))
+
+
+def char_shingles(tokens: pl.Series, n: int, docs: np.ndarray) -> ShingleSets:
+    """Character n-gram sets over each document's tokens joined by single spaces (only ``docs``)."""
+    n_docs = tokens.len()
+    docs = np.asarray(docs, dtype=np.int64)
+    if docs.size == 0:
+        return ShingleSets.empty(n_docs)
+    joined = tokens.gather(docs).list.join(" ").fill_null("").to_list()
+    lengths = np.fromiter((len(t) for t in joined), dtype=np.int64, count=len(joined))
+    codepoints = np.frombuffer("".join(joined).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    local_offsets = np.zeros(docs.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=local_offsets[1:])
+    local = _ngram_sets(mix64(codepoints), local_offsets, n, np.arange(docs.size, dtype=np.int64))
+    values, owner = local.values, local.owners()
+    return ShingleSets.from_pairs(docs[owner], values, n_docs)
+
+
+def intersection_sizes(sets: ShingleSets, pairs: np.ndarray, chunk_values: int = 1 << 23) -> np.ndarray:
+    """``|S_a ∩ S_b|`` for every row (a, b) of ``pairs``: a sort-and-count over the concatenated sets, in chunks."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    out = np.zeros(len(pairs), dtype=np.int64)
+    sizes = sets.sizes()
+    cum = np.cumsum(sizes[pairs[:, 0]] + sizes[pairs[:, 1]])
+    bounds = [0]
+    while bounds[-1] < len(pairs):
+        done = int(cum[bounds[-1] - 1]) if bounds[-1] else 0
+        nxt = int(np.searchsorted(cum, done + chunk_values, side="right"))
+        bounds.append(max(nxt, bounds[-1] + 1))
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        chunk = pairs[lo:hi]
+        va, oa = gather(sets.offsets, sets.values, chunk[:, 0])
+        vb, ob = gather(sets.offsets, sets.values, chunk[:, 1])
+        keys = np.concatenate([(oa.astype(np.uint64) << np.uint64(32)) | va.astype(np.uint64),
+                               (ob.astype(np.uint64) << np.uint64(32)) | vb.astype(np.uint64)])
+        keys.sort()
+        dup = keys[1:] == keys[:-1]  # sets are duplicate-free, so an equal neighbour is a shared value
+        owner = (keys[1:][dup] >> np.uint64(32)).astype(np.int64)
+        out[lo:hi] = np.bincount(owner, minlength=hi - lo)
+    return out
+
+
+def jaccard_and_containment(sets: ShingleSets, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Jaccard similarity and containment (intersection over the smaller set) of each pair."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    inter = intersection_sizes(sets, pairs).astype(float)
+    sa, sb = sets.sizes()[pairs[:, 0]], sets.sizes()[pairs[:, 1]]
+    union = sa + sb - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jac = np.where(union > 0, inter / union, 0.0)
+        con = np.where(np.minimum(sa, sb) > 0, inter / np.minimum(sa, sb), 0.0)
+    return jac, con

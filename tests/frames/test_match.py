@@ -1,0 +1,234 @@
+"""The fast matcher against a simple reference: one regex per term over normalize(text).
+
+The reference lives only here. It is deliberately naive — per term, per message, Python ``regex`` with lookaround
+boundaries — so that it states the matching rules (docs/methods.md, "Frame matching") directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from narrascope.frames.compile import ENGLISH_SUFFIXES, PERSIAN_PREFIXES, PERSIAN_SUFFIXES, hyperscan_available
+from narrascope.frames.lexicon import Lexicon, Term, parse_lexicon_yaml
+from narrascope.frames.match import HITS_SCHEMA, Matcher
+from narrascope.text.normalize import normalize, normalize_with_offsets
+
+needs_hyperscan = pytest.mark.skipif(not hyperscan_available(), reason="hyperscan is not installed")
+
+LEXICON_YAML = """
+frames:
+  - id: opposition
+    label: Opposition
+    terms:
+      en: [regime change, "iran*", the enemy, {term: rioter, suffixes: true}, "mek"]
+      fa: [میروم, {term: کتاب, suffixes: true}, رژیم آخوندی, "قیام*", {term: ایران, prefixes: true, suffixes: true},
+           "۱۴۰۲"]
+    exclude: [iran air, رژیم آخوندی سابق]
+  - id: state
+    label: State
+    terms:
+      en: [the enemy, sedition, "a b"]
+      fa: [منافقین, {term: دشمن, suffixes: true}, فتنه, دشمن]
+"""
+REGEX_YAML = LEXICON_YAML + """
+  - id: patterns
+    label: Patterns
+    terms:
+      en: [{regex: "ab+c"}, {regex: "[0-9]{3}x", term: "digits-x"}]
+"""
+LEXICON = parse_lexicon_yaml(LEXICON_YAML)
+REGEX_LEXICON = parse_lexicon_yaml(REGEX_YAML)
+WORD = r"[\p{L}\p{N}]"
+
+
+def _term_regex(term: Term) -> str:
+    if term.regex is not None:
+        return term.regex
+    body = term.text[:-1] if term.wildcard else term.text
+    words = [w for w in normalize(body).split(" ") if w]
+    core = " ?".join(regex.escape(w) for w in words)
+    arabic = regex.compile(r"\p{Arabic}")
+    prefix = suffix = ""
+    if term.prefixes and arabic.match(words[0][0]):
+        prefix = "(?:" + "|".join(PERSIAN_PREFIXES) + ")?"
+    if term.suffixes:
+        options = PERSIAN_SUFFIXES if arabic.match(words[-1][-1]) else ENGLISH_SUFFIXES
+        suffix = "(?:" + "|".join(options) + ")?"
+    tail = f"{WORD}*" if term.wildcard else ""
+    return f"(?<!{WORD}){prefix}{core}{suffix}{tail}(?!{WORD})"
+
+
+def _occurrences(term: Term, text: str) -> set[tuple[int, int]]:
+    rx = regex.compile(_term_regex(term), regex.MULTILINE)
+    if term.regex is None:
+        return {m.span() for m in rx.finditer(text, overlapped=True)}
+    found = set()
+    for end in range(1, len(text) + 1):  # regex terms: the leftmost start of a match ending at each end
+        for start in range(end):
+            if rx.fullmatch(text[:end], pos=start):
+                if (start == 0 or not regex.match(WORD, text[start - 1])) and (
+                        end == len(text) or not regex.match(WORD, text[end])):
+                    found.add((start, end))
+                break
+    return found
+
+
+def reference_scan(lexicon: Lexicon, texts: list[str | None]) -> list[tuple[int, str, str, int, int]]:
+    out = []
+    for row, text in enumerate(texts):
+        norm = normalize_with_offsets(text or "")
+        assert norm.text == normalize(text or "")
+        for frame in lexicon.frames:
+            blocked = [span for t in frame.exclude for span in _occurrences(t, norm.text)]
+            by_text: dict[str, set[tuple[int, int]]] = {}
+            for term in frame.terms:  # a term written twice in a frame is reported once
+                by_text.setdefault(term.text, set()).update(_occurrences(term, norm.text))
+            for text_, spans in by_text.items():
+                for s, e in spans:
+                    if any(xs < e and s < xe for xs, xe in blocked):
+                        continue
+                    out.append((row, frame.id, text_, *norm.original_span(s, e)))
+    return sorted(out)
+
+
+def as_tuples(table: pa.Table) -> list[tuple[int, str, str, int, int]]:
+    assert table.schema == HITS_SCHEMA
+    return sorted(zip(*(table.column(c).to_pylist() for c in HITS_SCHEMA.names), strict=True))
+
+
+ENGINES = [pytest.param("hyperscan", marks=needs_hyperscan), "ahocorasick"]
+
+# ---------------------------------------------------------------------------------------------- examples
+EXAMPLES = [
+    "می‌روم", "مي روم", "روم باستان", "کتاب‌هایی", "كتاب ها", "کتابخانه", "The Regime  Change!", "regimechange",
+    "Iranian people", "IRAN AIR flight", "iranair", "رژیم\u200cآخوندی", "رژیم آخوندی سابق", "بی‌ایرانی",
+    "قیامها", "a b a b", "ab", "sedition.", "۱۴۰۲", "1402", "١٤٠٢", "x1402", "the enemy's", "دشمنان", "دشمن‌شان",
+    "منافقين", "فتنـــه", "rioters 🔥 rioter", "🇮🇷iran", None, "", "ab" * 3 + " abbbc 123x",
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_examples_equal_reference(engine: str, prefilter: bool) -> None:
+    got = as_tuples(Matcher(LEXICON, engine=engine, prefilter=prefilter).scan(EXAMPLES))
+    assert got == reference_scan(LEXICON, EXAMPLES)
+    assert got  # the examples do hit
+
+
+def test_expected_hits_on_examples() -> None:
+    m = Matcher(LEXICON)
+    per_row = m.frames_per_row(EXAMPLES)
+    assert per_row[EXAMPLES.index("مي روم")] == {"opposition"}
+    assert per_row[EXAMPLES.index("روم باستان")] == set()
+    assert per_row[EXAMPLES.index("کتابخانه")] == set()
+    assert per_row[EXAMPLES.index("IRAN AIR flight")] == set()  # excluded: iran* inside "iran air"
+    assert per_row[EXAMPLES.index("رژیم آخوندی سابق")] == set()
+    assert per_row[EXAMPLES.index("رژیم\u200cآخوندی")] == {"opposition"}
+    assert per_row[EXAMPLES.index("the enemy's")] == {"opposition", "state"}  # one term in two frames
+    assert per_row[EXAMPLES.index("١٤٠٢")] == {"opposition"}
+    assert per_row[EXAMPLES.index("x1402")] == set()
+    assert per_row[EXAMPLES.index("فتنـــه")] == {"state"}
+
+
+def test_spans_point_into_the_original_text() -> None:
+    texts = ["Down with the REGIME CHANGE deniers", "او می \u200cروم گفت", "كتاب‌هاي قدیمی"]
+    table = Matcher(LEXICON).scan(texts)
+    spans = {(r["row"], texts[r["row"]][r["start"]:r["end"]]) for r in table.to_pylist()}
+    assert spans == {(0, "REGIME CHANGE"), (1, "می \u200cروم"), (2, "كتاب‌هاي")}
+
+
+def test_frame_mask_matches_scan_and_frame_order() -> None:
+    m = Matcher(LEXICON)
+    mask = m.frame_mask(EXAMPLES)
+    assert mask.shape == (len(EXAMPLES), 2) and m.frame_ids == ["opposition", "state"]
+    expected = np.zeros_like(mask)
+    for row, frame, *_ in as_tuples(m.scan(EXAMPLES)):
+        expected[row, m.frame_ids.index(frame)] = True
+    assert np.array_equal(mask, expected)
+
+
+def test_accepts_arrow_arrays_and_chunks_consistently() -> None:
+    texts = EXAMPLES * 3
+    m = Matcher(LEXICON)
+    as_list = as_tuples(m.scan(texts))
+    assert as_tuples(m.scan(pa.chunked_array([pa.array(texts[:10]), pa.array(texts[10:])]))) == as_list
+    assert as_tuples(m.scan(pa.array(texts, type=pa.large_string()).slice(0))) == as_list
+
+
+def test_chunk_boundaries_offset_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    import narrascope.frames.match as match_module
+
+    texts = ["x", "the enemy"] * 7
+    whole = as_tuples(Matcher(LEXICON).scan(texts))
+    monkeypatch.setattr(match_module, "_CHUNK_ROWS", 3)
+    assert as_tuples(Matcher(LEXICON).scan(texts)) == whole
+    assert [r for r, *_ in whole] == [1, 1, 3, 3, 5, 5, 7, 7, 9, 9, 11, 11, 13, 13]
+
+
+@needs_hyperscan
+def test_regex_terms_equal_reference() -> None:
+    texts = ["xabbbc abc", "abc", "zabc", "123x 9999x", "abcabc", "ab c", "aBc", "12345x"]
+    got = as_tuples(Matcher(REGEX_LEXICON).scan(texts))
+    assert got == reference_scan(REGEX_LEXICON, texts)
+    assert (4, "patterns", "digits-x", 0, 4) not in got and (3, "patterns", "digits-x", 0, 4) in got
+
+
+def test_regex_terms_need_hyperscan() -> None:
+    from narrascope.errors import UsageError
+
+    with pytest.raises(UsageError, match="hyperscan"):
+        Matcher(REGEX_LEXICON, engine="ahocorasick")
+
+
+@needs_hyperscan
+def test_catastrophic_regex_matches_linearly() -> None:
+    # (a+)+$ backtracks exponentially in Python re on "aaa…ab"; hyperscan runs it as an automaton.
+    lex = parse_lexicon_yaml("frames:\n  - id: f\n    terms:\n      en: [{regex: '(a+)+$'}]\n")
+    texts = ["a" * 50_000 + "b", "b aaaa"]
+    assert Matcher(lex).frames_per_row(texts) == [set(), {"f"}]
+
+
+# ---------------------------------------------------------------------------------------------- differential
+PIECES = [
+    "می", "نمی", "روم", "میروم", "می\u200cروم", "مي", "کتاب", "كتاب", "ها", "های", "هایی", "خانه", "چه", "رژیم",
+    "آخوندی", "اخوندی", "قیام", "قيام", "ایران", "ايران", "بی", "منافقین", "منافقين", "دشمن", "دشمنان", "فتنه",
+    "فتنـه", "سابق", "۱۴۰۲", "١٤٠٢", "1402", "regime", "REGIME", "change", "Iran", "iran", "air", "the", "enemy",
+    "The", "Enemy", "rioter", "rioters", "Sedition", "mek", "MEK", "a", "b", "ab", "abbc", "123x", "🔥", "🇮🇷",
+    "َ", "ـ", "x", "é", "ß", "٫", "،", ".", "!", "'", "#", "ﻻ", "ﮐ",
+]
+SEPARATORS = [" ", " ", " ", "", "\u200c", "  ", "\n", "\u00a0", "\u200f", "-"]
+messages = st.lists(
+    st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)), min_size=0, max_size=14
+).map(lambda parts: "".join(p + s for p, s in parts))
+batches = st.lists(st.one_of(messages, st.none(), st.text(max_size=12)), min_size=100, max_size=100)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(texts=batches)
+def test_fast_matcher_equals_reference(engine: str, texts: list[str | None]) -> None:
+    """100 examples × 100 messages = 10,000 generated messages per engine, prefilter on and off."""
+    expected = reference_scan(LEXICON, texts)
+    for prefilter in (True, False):
+        assert as_tuples(_matcher(LEXICON, engine, prefilter).scan(texts)) == expected
+    if engine == "hyperscan":  # regex terms (no prefilter then)
+        assert as_tuples(_matcher(REGEX_LEXICON, engine, True).scan(texts)) == reference_scan(REGEX_LEXICON, texts)
+    for row, _frame, _term, start, end in expected:  # spans map back to the original text
+        original = texts[row] or ""
+        assert 0 <= start < end <= len(original)
+        assert normalize(original[start:end])
+
+
+_MATCHERS: dict[tuple[int, str, bool], Matcher] = {}
+
+
+def _matcher(lexicon: Lexicon, engine: str, prefilter: bool) -> Matcher:
+    key = (id(lexicon), engine, prefilter)
+    if key not in _MATCHERS:
+        _MATCHERS[key] = Matcher(lexicon, engine=engine, prefilter=prefilter)
+    return _MATCHERS[key]

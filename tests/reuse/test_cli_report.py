@@ -1,0 +1,85 @@
+"""The reuse commands and the report section on a small demo store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import html as lxml_html
+
+from narrascope.cli import cli, main
+from narrascope.demo import DemoConfig, generate_demo
+from narrascope.report import build_report
+from narrascope.store.corpus import Corpus
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("reuse_cli")
+    generate_demo(folder, DemoConfig(seed=5, messages=800, channels=6, months=4))
+    db = folder / "c.duckdb"
+    with Corpus.open(db) as corpus:
+        corpus.ingest([folder / "exports"])
+    return db
+
+
+def _json(args: list[str]) -> dict:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_cascades_before_reuse_is_a_usage_error(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cascades", "--db", str(store)]) == 2
+    assert "run `narrascope reuse" in capsys.readouterr().err
+
+
+def test_reuse_then_cascades_then_cascade(store: Path) -> None:
+    found = _json(["reuse", "--db", str(store), "--threshold", "0.5", "--workers", "1", "--json"])
+    assert found["cascades"] > 5 and found["pairs_by_relation"].get("forward", 0) > 0
+    assert found["stats"]["bands"] == 42 and found["stats"]["rows"] == 3
+    assert any(b["line"].startswith("🆔 @") for b in found["boilerplate"])
+    listed = _json(["cascades", "--db", str(store), "--top", "3", "--json"])
+    assert len(listed["cascades"]) == 3 and listed["total"] == found["cascades"]
+    assert listed["cascades"][0]["size"] >= listed["cascades"][2]["size"]
+    cid = listed["cascades"][0]["cascade_id"]
+    detail = _json(["cascade", cid[:8], "--db", str(store), "--json"])
+    assert detail["cascade"]["cascade_id"] == cid
+    assert detail["members"][0]["relation"] == "origin" and len(detail["members"]) == detail["cascade"]["size"]
+    for pair in detail["pairs"]:
+        for p in pair["passages"]:
+            assert pair["parent_text"][p["parent_start"] : p["parent_end"]] == p["parent_text"]
+            assert pair["text"][p["start"] : p["end"]] == p["text"]
+    text = CliRunner().invoke(cli, ["cascade", cid, "--db", str(store)])
+    assert text.exit_code == 0 and "Timeline" in text.output and "origin" in text.output
+    table = CliRunner().invoke(cli, ["cascades", "--db", str(store)])
+    assert table.exit_code == 0 and cid[:8] in table.output
+    again = CliRunner().invoke(cli, ["reuse", "--db", str(store), "--no-boilerplate", "--top", "2"])
+    assert again.exit_code == 0 and "cascades" in again.output
+
+
+def test_unknown_cascade_and_bad_threshold_are_usage_errors(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reuse", "--db", str(store), "--threshold", "1.5"]) == 2
+    assert "threshold" in capsys.readouterr().err
+    main(["reuse", "--db", str(store), "--json"])
+    capsys.readouterr()
+    assert main(["cascade", "zzzz", "--db", str(store)]) == 2
+    assert "no cascade" in capsys.readouterr().err
+
+
+def test_report_section_lists_cascades_with_a_timeline_and_an_aligned_pair(store: Path, tmp_path: Path) -> None:
+    main(["reuse", "--db", str(store), "--json"])
+    with Corpus.open(store, read_only=True) as corpus:
+        out = build_report(corpus, tmp_path / "r.html")
+    page = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    section = page.xpath('//*[@id="data-reuse"]')
+    assert section, "the reuse section is missing"
+    data = json.loads(section[0].text)
+    assert data["summary"]["cascades"] > 5 and len(data["cascades"]) == 10
+    assert page.xpath('//table[@class="cascades"]/tbody/tr')
+    assert page.xpath('//*[contains(@class, "timeline")]')
+    pair = data["pair"]
+    assert pair is not None and pair["passages"]
+    assert page.xpath('//table[@class="aligned"]/tbody/tr')

@@ -1,0 +1,77 @@
+"""Corrected shares: raw and corrected side by side, with warnings where the correction cannot be trusted."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from narrascope.frames.prevalence import ANY, shares_table
+from narrascope.validate.coded import CodedSample
+from narrascope.validate.correct import corrected_shares
+from narrascope.validate.sample import draw_sample
+from narrascope.validate.score import accuracy
+
+from .helpers import LEXICON, synthetic
+
+
+def _coded(messages, hits, truth, n=400, seed=1, flip=None) -> CodedSample:
+    s = draw_sample(messages, hits, "unrest", n, lexicon_hash=LEXICON.content_hash, by=["channel"], seed=seed)
+    truth_of = {f"{i:032x}": int(t) for i, t in enumerate(truth)}
+    labels = [truth_of[u] if flip is None else flip(truth_of[u], d) for u, d in zip(s["uid"], s["dictionary"],
+                                                                                      strict=True)]
+    items = s.select(
+        "sample_id", "uid", "frame", (pl.col("dictionary") == "hit").alias("hit"), "stratum",
+        pl.col("stratum_size").cast(pl.Int64), pl.col("stratum_sampled").cast(pl.Int64),
+        pl.col("matched_terms").str.split(" | ").alias("terms"), pl.lit("ann").alias("coder"),
+        pl.Series("label", labels, dtype=pl.Int8), pl.lit("mem").alias("source"), pl.lit(0).cast(pl.Int64).alias("row"))
+    return CodedSample(items=items, lexicon_hash=LEXICON.content_hash)
+
+
+def test_raw_and_corrected_side_by_side():
+    messages, hits, truth = synthetic(6000, seed=3)
+    coded = _coded(messages, hits, truth)
+    out = corrected_shares(messages, hits, ["unrest", "economy"], ["channel"], coded)
+    raw = shares_table(messages, hits, ["unrest", "economy"], ["channel"])
+    assert out.select(raw.columns).equals(raw)
+    unrest = out.filter(pl.col("frame") == "unrest")
+    assert unrest["corrected"].null_count() == 0 and unrest["ppi"].null_count() == 0
+    assert (unrest["corrected_lower"] <= unrest["corrected"]).all() and (unrest["corrected"] <=
+                                                                           unrest["corrected_upper"]).all()
+    # truth per channel: the corrected shares are closer to it than the raw ones
+    true_share = pl.DataFrame({"channel": messages["channel"], "t": truth.astype(float)}).group_by(
+        "channel").agg(pl.col("t").mean()).sort("channel")["t"].to_numpy()
+    corr, rawv = unrest.sort("channel")["corrected"].to_numpy(), unrest.sort("channel")["share"].to_numpy()
+    assert np.abs(corr - true_share).mean() < 0.5 * np.abs(rawv - true_share).mean()
+    others = out.filter(pl.col("frame").is_in(["economy", ANY]))
+    assert others["corrected"].null_count() == len(others)
+    assert others["warning"].str.contains("no coded sample|validate frames").all()
+
+
+def test_a_perfect_dictionary_changes_nothing():
+    messages, hits, truth = synthetic(3000, seed=4)
+    truth = np.isin(np.arange(3000), [int(u, 16) for u in hits["uid"]])
+    out = corrected_shares(messages, hits, ["unrest"], [], _coded(messages, hits, truth, n=200))
+    row = out.filter(pl.col("frame") == "unrest").row(0, named=True)
+    assert abs(row["corrected"] - row["share"]) < 1e-12 and abs(row["ppi"] - row["share"]) < 1e-12
+
+
+def test_not_identifiable_when_the_dictionary_is_no_better_than_chance():
+    messages, hits, truth = synthetic(3000, seed=5)
+    coded = _coded(messages, hits, truth, flip=lambda t, d: int(d != "hit"))  # coders contradict every hit
+    acc = accuracy(coded.consensus("unrest"), "unrest")
+    assert acc.sensitivity + acc.specificity <= 1
+    out = corrected_shares(messages, hits, ["unrest"], ["channel"], coded).filter(pl.col("frame") == "unrest")
+    assert out["corrected"].null_count() == len(out)
+    assert out["corrected_lower"].null_count() == len(out)
+    assert out["warning"].str.contains("not identifiable").all()
+
+
+def test_groups_with_few_coded_items_get_a_warning_and_no_ppi():
+    messages, hits, truth = synthetic(3000, seed=6)
+    out = corrected_shares(messages, hits, ["unrest"], ["channel", "month"], _coded(messages, hits, truth, n=60))
+    unrest = out.filter(pl.col("frame") == "unrest")
+    few = unrest.filter(pl.col("coded") < 10)
+    assert len(few) > 0
+    assert few["ppi"].null_count() == len(few)
+    assert few["warning"].str.contains("coded item").all()
+    assert unrest["corrected"].null_count() == 0
