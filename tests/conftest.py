@@ -50,3 +50,18 @@ def chat_file(tmp_path: Path) -> Callable[..., Path]:
         return write_chat(tmp_path / "exports" / filename, messages, **kw)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """The default demo corpus, generated and ingested once per test session: (store path, DemoManifest)."""
+    from narrascope import Corpus
+    from narrascope.demo import DemoConfig, generate_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    manifest = generate_demo(folder, DemoConfig())
+    db = folder / "corpus.duckdb"
+    with Corpus.open(db) as corpus:
+        report = corpus.ingest([folder / "exports"])
+    assert not report.failed, report.failed
+    return db, manifest

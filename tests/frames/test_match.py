@@ -6,6 +6,8 @@ boundaries — so that it states the matching rules (docs/methods.md, "Frame mat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -13,7 +15,12 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrascope.frames.compile import ENGLISH_SUFFIXES, PERSIAN_PREFIXES, PERSIAN_SUFFIXES, hyperscan_available
+from narrascope.frames.compile import (
+    ENGLISH_SUFFIXES,
+    PERSIAN_PREFIXES,
+    PERSIAN_SUFFIXES,
+    hyperscan_available,
+)
 from narrascope.frames.lexicon import Lexicon, Term, parse_lexicon_yaml
 from narrascope.frames.match import HITS_SCHEMA, Matcher
 from narrascope.text.normalize import normalize, normalize_with_offsets
@@ -78,7 +85,7 @@ def _occurrences(term: Term, text: str) -> set[tuple[int, int]]:
     return found
 
 
-def reference_scan(lexicon: Lexicon, texts: list[str | None]) -> list[tuple[int, str, str, int, int]]:
+def reference_scan(lexicon: Lexicon, texts: Sequence[str | None]) -> list[tuple[int, str, str, int, int]]:
     out = []
     for row, text in enumerate(texts):
         norm = normalize_with_offsets(text or "")

@@ -63,7 +63,10 @@ def test_forwards_are_linked_by_metadata(demo) -> None:
     assert (forwards["relation"] == "forward").mean() >= 0.95
 
 
-def test_results_are_the_same_with_two_workers_and_are_cached(demo) -> None:
+def test_results_are_the_same_with_two_workers_and_are_cached(demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrascope.reuse import minhash
+
+    monkeypatch.setattr(minhash, "_JOB_VALUES", 20_000)  # several MinHash jobs, so two processes share the work
     with Corpus.open(demo["db"]) as corpus:
         two = find_reuse(corpus, ReuseOptions(workers=2), refresh=True)
         cached = find_reuse(corpus, ReuseOptions(workers=2))

@@ -262,7 +262,6 @@ def join_variants(literal: str) -> list[str] | None:
     points = [i for i in range(1, len(literal))
               if literal[i - 1] != " " and literal[i] != " "
               and (literal[:i].endswith("می") or literal[i:].startswith("ها"))]
-    points = []
     if len(points) > 6:  # never in real terms; the caller then screens nothing rather than miss a form
         return None
     out = []

@@ -88,7 +88,7 @@ def match_corpus(corpus: Corpus, lexicon: Lexicon, *, since: Any = None, until: 
     total = int(count[0]) if count else 0
     reader = con.execute(
         f"SELECT uid, text FROM messages {where} ORDER BY posted_at, channel_id, message_id", params
-    ).fetch_record_batch(BATCH_ROWS)
+    ).to_arrow_reader(BATCH_ROWS)
     uids_by_batch: deque[pa.Array] = deque()
 
     def texts() -> Iterator[pa.Array]:

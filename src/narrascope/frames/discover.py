@@ -262,7 +262,7 @@ def discover_corpus(
     if frame is not None and frame not in lexicon.frame_ids:
         raise UsageError(f"frame {frame!r} is not in the lexicon: choose one of {', '.join(lexicon.frame_ids)}")
     cols = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "posted_at", "text"]
-    messages = corpus.messages(since=since, until=until, columns=cols)
+    messages = corpus.messages(since=since, until=until, columns=cols, text_only=True)
     if frame is not None:
         hits = corpus_hits(corpus, lexicon, since=since, until=until)
         hit_uids = hits.filter(pl.col("frame") == frame)["uid"].unique()

@@ -262,7 +262,7 @@ class _Validator:
 def make_term(text: str, lang: str, *, suffixes: bool = False, prefixes: bool = False, regex: str | None = None,
               line: int | None = None, path: object = "lexicon") -> Term:
     """Validate one term (shared by the YAML and .dic readers)."""
-    from .compile import normalised_words  # here, not at the top: compile imports this module
+    from .compile import MAX_TERM_WORDS, normalised_words  # here, not at the top: compile imports this module
 
     text = text.strip()
     if regex is not None:
@@ -272,9 +272,13 @@ def make_term(text: str, lang: str, *, suffixes: bool = False, prefixes: bool = 
     body = text[:-1] if wildcard else text
     if "*" in body:
         raise LexiconError(f"term {text!r}: '*' is allowed only at the end (prefix wildcard)", path=path, line=line)
-    if not normalised_words(body):
+    words = normalised_words(body)
+    if not words:
         raise LexiconError(f"term {text!r} is empty once normalised (no letters or digits left): remove it",
                            path=path, line=line)
+    if len(words) > MAX_TERM_WORDS:
+        raise LexiconError(f"term {text!r} has {len(words)} words; at most {MAX_TERM_WORDS} are supported: "
+                           "shorten it or use a regex", path=path, line=line)
     if wildcard and (suffixes or prefixes):
         raise LexiconError(f"term {text!r}: a wildcard already covers suffixes; drop suffixes/prefixes",
                            path=path, line=line)

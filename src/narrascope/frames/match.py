@@ -223,7 +223,7 @@ class Matcher:
         if self._prefilter is None:
             return np.arange(len(arr), dtype=np.int64)
         sk = skeleton(arr)
-        ids, ends = self._prefilter.scan(memoryview(sk.units).cast("B"))
+        ids, ends = self._prefilter.scan(sk.units.view(np.uint8).data)
         aligned = ends % 2 == 0  # a byte match straddling two UTF-16 units is not an occurrence
         ids, ends = ids[aligned], ends[aligned] // 2
         starts = ends - self._pre_len[ids] // 2

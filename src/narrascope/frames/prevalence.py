@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from ..store.corpus import Corpus
     from .lexicon import Lexicon
 
-__all__ = ["ANY", "GROUPS", "PERIODS", "add_period_columns", "channel_reach", "frame_shares", "shares_table"]
+__all__ = ["ANY", "GROUPS", "PERIODS", "add_period_columns", "channel_reach", "frame_messages", "frame_shares",
+           "shares_table"]
 
 ANY = "any frame"
 PERIODS = ("day", "week", "month", "quarter", "year")
@@ -159,6 +160,13 @@ def channel_reach(
     return out.drop("_all") if "_all" in out.columns else out
 
 
+def frame_messages(corpus: Corpus, *, since: str | datetime | None = None, until: str | datetime | None = None,
+                   channel: str | None = None) -> pl.DataFrame:
+    """The messages frame shares are about: posts, comments, articles and captions WITH text (a photo without a
+    caption cannot carry a textual frame; counting it would dilute every share)."""
+    return corpus.messages(since=since, until=until, channel=channel, columns=MESSAGE_COLUMNS, text_only=True)
+
+
 def frame_shares(
     corpus: Corpus,
     lexicon: Lexicon,
@@ -170,10 +178,10 @@ def frame_shares(
     confidence: float = 0.95,
 ) -> pl.DataFrame:
     """Frame shares of the stored corpus (service messages excluded), matching with the cached matcher."""
-    from .match import match_corpus
+    from .corpus_match import match_corpus
 
     check_groups(by)
-    messages = corpus.messages(since=since, until=until, columns=MESSAGE_COLUMNS)
+    messages = frame_messages(corpus, since=since, until=until)
     hits = pl.from_arrow(match_corpus(corpus, lexicon, since=since, until=until))
     assert isinstance(hits, pl.DataFrame)
     frames = [f.id for f in lexicon.frames]

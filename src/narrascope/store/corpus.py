@@ -384,14 +384,18 @@ class Corpus:
         kinds: Iterable[str] | None = CONTENT_KINDS,
         columns: Iterable[str] | None = None,
         limit: int | None = None,
+        text_only: bool = False,
     ) -> pl.DataFrame:
         """Messages as a polars DataFrame (``.to_pandas()`` converts). Service rows are left out unless
-        ``kinds=None``; ``channel`` matches the channel id or name; ``since`` inclusive, ``until`` exclusive."""
+        ``kinds=None``; ``channel`` matches the channel id or name; ``since`` inclusive, ``until`` exclusive;
+        ``text_only`` leaves out messages without text (media-only posts), as frame shares do."""
         cols = list(columns) if columns else list(MESSAGE_SCHEMA.names)
         bad = [c for c in cols if c not in MESSAGE_SCHEMA.names]
         if bad:
             raise UsageError(f"unknown column(s) {', '.join(bad)}: columns are {', '.join(MESSAGE_SCHEMA.names)}")
         where, params = self._filters(platform, channel, since, until, kinds)
+        if text_only:
+            where = (where + " AND " if where else "WHERE ") + "length(trim(coalesce(text, ''))) > 0"
         q = f"SELECT {', '.join(cols)} FROM messages {where} ORDER BY posted_at, channel_id, message_id"
         if limit is not None:
             q += f" LIMIT {int(limit)}"

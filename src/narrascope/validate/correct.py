@@ -231,7 +231,7 @@ def validated_frame_shares(
 
     check_groups(by)
     coded = load_coded(coded_paths, lexicon)
-    messages = corpus.messages(since=since, until=until, columns=MESSAGE_COLUMNS)
+    messages = corpus.messages(since=since, until=until, columns=MESSAGE_COLUMNS, text_only=True)
     hits = corpus_hits(corpus, lexicon, since=since, until=until)
     frames = [f.id for f in lexicon.frames]
     return corrected_shares(messages, hits, frames, by, coded, confidence=confidence), coded

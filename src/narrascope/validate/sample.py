@@ -212,7 +212,7 @@ def sample_corpus(
         raise UsageError(f"frame {frame!r} is not in the lexicon: choose one of {', '.join(lexicon.frame_ids)}")
     check_groups(by)
     cols = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "posted_at", "views", "text", "url"]
-    messages = corpus.messages(since=since, until=until, columns=cols)
+    messages = corpus.messages(since=since, until=until, columns=cols, text_only=True)
     hits = corpus_hits(corpus, lexicon, since=since, until=until)
     return draw_sample(messages, hits, frame, n, lexicon_hash=lexicon.content_hash, by=by, seed=seed,
                        hit_share=hit_share)
