@@ -28,7 +28,7 @@ df = synthetic_messages(int(sys.argv[1]), seed=11)
 t = time.perf_counter()
 r = find_reuse_frame(df, ReuseOptions(workers=int(sys.argv[2])))
 print(json.dumps({"seconds": time.perf_counter() - t, "pairs": r.pairs.height, "cascades": r.cascades.height,
-                  "timings": r.stats["timings"]}))
+                  "timings": {**r.stats["timings"], **r.stats["stage_seconds"]}}))
 """
 
 
@@ -74,7 +74,7 @@ def window_baseline(n: int, threshold: float = 0.5) -> list[list[object]]:
     from narrascope.text.normalize import normalize_many
     from tests.reuse.synthetic import synthetic_messages
 
-    df = synthetic_messages(n, seed=13)
+    df = synthetic_messages(n, seed=13, locality=120)
     options = ReuseOptions(threshold=threshold, boilerplate=False, passage_min_tokens=10**9)
     t = time.perf_counter()
     result = find_reuse_frame(df, options)

@@ -62,3 +62,14 @@ def test_no_change_means_difference_interval_covers_zero_usually():
         row = compare_periods(msgs, hits, ["f"], months=12).filter(pl.col("frame") == "f").row(0, named=True)
         covered += row["diff_lower"] <= 0 <= row["diff_upper"]
     assert covered >= 52  # ≈ 95 % of 60, allowing sampling noise
+
+
+def test_any_frame_series_counts_messages_with_at_least_one_frame():
+    from narrascope.frames.prevalence import ANY
+
+    rng = np.random.default_rng(9)
+    msgs, hits = _corpus(rng, 6, lambda m: 50, lambda m: 0.3)
+    other = hits.head(5).with_columns(pl.lit("g").alias("frame"))
+    both = pl.concat([hits, other])
+    s = share_series(msgs, both, ANY, period="month")
+    assert s["k"].sum() == hits["uid"].n_unique()

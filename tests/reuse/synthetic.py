@@ -25,13 +25,20 @@ def _vocabulary(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def synthetic_messages(n: int, seed: int = 0, derived: float = 0.15, max_change: float = 0.6,
-                       vocabulary: int = 50_000, channels: int = 100) -> pl.DataFrame:
-    """``n`` messages (uid, channel_id, channel, message_id, posted_at, text), time-ordered by ``message_id``."""
+                       vocabulary: int = 50_000, channels: int = 100, locality: int | None = None) -> pl.DataFrame:
+    """``n`` messages (uid, channel_id, channel, message_id, posted_at, text), time-ordered by ``message_id``.
+
+    Messages are about a minute apart; a derived message copies any earlier message, or with ``locality`` one of
+    the ``locality`` messages just before it (bursts, as in coordinated posting)."""
     rng = np.random.default_rng(seed)
     words = _vocabulary(rng, vocabulary)
     short = rng.random(n) < 0.3
     lengths = np.where(short, rng.integers(3, 10, size=n), rng.integers(10, 60, size=n))
-    source = np.where(rng.random(n) < derived, (rng.random(n) * np.arange(n)).astype(np.int64), -1)
+    if locality:
+        earlier = np.maximum(np.arange(n) - rng.integers(1, locality + 1, size=n), 0)
+    else:
+        earlier = (rng.random(n) * np.arange(n)).astype(np.int64)
+    source = np.where(rng.random(n) < derived, earlier, -1)
     source[0] = -1
     # A derived message takes its source's length; resolve chains (a copy of a copy) to the root's tokens.
     root = source.copy()

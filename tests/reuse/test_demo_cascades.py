@@ -82,7 +82,8 @@ def test_results_are_the_same_with_two_workers_and_are_cached(demo, monkeypatch:
 
 def test_channel_reuse_edges_are_saved(demo) -> None:
     edges = demo["result"].edges
-    assert edges.height > 0 and edges["n"].sum() == demo["result"].members.filter(pl.col("parent_uid").is_not_null()).height
+    linked = demo["result"].members.filter(pl.col("parent_uid").is_not_null())
+    assert edges.height > 0 and edges["n"].sum() == linked.height
     with Corpus.open(demo["db"], read_only=True) as corpus:
         stored = corpus.sql("SELECT count(*) AS n FROM result_reuse_edges").item()
     assert stored >= edges.height

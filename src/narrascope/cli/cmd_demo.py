@@ -24,9 +24,10 @@ def register(group: click.Group) -> None:
     @json_option
     def demo(out: Path, messages: int, seed: int, force: bool, as_json: bool) -> None:
         """Generate a deterministic demo corpus (Telegram Desktop JSON and HTML exports with ground truth),
-        ingest it into OUT/corpus.duckdb and write OUT/report.html."""
+        ingest it into OUT/corpus.duckdb and write OUT/report.html (overview, and frame shares measured with
+        the planted lexicon OUT/lexicon.yaml)."""
         from ..demo import DemoConfig, generate_demo
-        from ..report import build_report
+        from ..report import ReportOptions, build_report
 
         if out.exists() and any(out.iterdir()):
             if not force:
@@ -41,7 +42,8 @@ def register(group: click.Group) -> None:
         with Corpus.open(db) as corpus, progress_bar(not quiet) as progress:
             report = corpus.ingest([out / "exports"], IngestOptions(strict=True), progress=progress)
             info = corpus.info()
-            report_path = build_report(corpus, out / "report.html")
+            # The demo's own planted lexicon drives the frames section: the page shows what the toolkit measures.
+            report_path = build_report(corpus, out / "report.html", ReportOptions(lexicon=manifest.lexicon_path))
         summary = {
             "folder": str(out),
             "store": str(db),

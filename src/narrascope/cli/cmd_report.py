@@ -22,10 +22,16 @@ def register(group: click.Group) -> None:
                   help="Rows in the channel table (all channels stay in the embedded data).")
     @click.option("--chart-channels", type=click.IntRange(min=1), default=_DEFAULTS.chart_channels, show_default=True,
                   help="Channels drawn as their own series in time charts; the rest are summed as 'other'.")
+    @click.option("--lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="Add the frames section: shares over time with intervals and change points, per channel, examples.")
+    @click.option("--validated", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="Coded validation sample(s) for --lexicon: show corrected shares beside the raw ones.")
     @json_option
-    def report(output: Path, db: Path, title: str, max_channels: int, chart_channels: int, as_json: bool) -> None:
-        """Write a self-contained HTML report of the store (overview, and any stored analysis results)."""
-        options = ReportOptions(title=title, max_channels=max_channels, chart_channels=chart_channels)
+    def report(output: Path, db: Path, title: str, max_channels: int, chart_channels: int, lexicon: Path | None,
+               validated: tuple[Path, ...], as_json: bool) -> None:
+        """Write a self-contained HTML report of the store (overview, frames with --lexicon, stored reuse results)."""
+        options = ReportOptions(title=title, max_channels=max_channels, chart_channels=chart_channels,
+                                lexicon=lexicon, validated=validated)
         with open_corpus(db, read_only=True) as corpus:
             sections = write_report(corpus, output, options)
         if as_json:

@@ -49,7 +49,8 @@ def _noise_scale(x: np.ndarray, model_scale: float) -> float:
 def share_series(messages: pl.DataFrame, hits: pl.DataFrame, frame: str, *, period: str = "month",
                  confidence: float = 0.95) -> pl.DataFrame:
     """A frame's share per period with intervals, and ``change`` = True where a new segment starts."""
-    table = shares_table(messages, hits, [frame] if frame != ANY else [], [period], confidence=confidence)
+    frames = [frame] if frame != ANY else hits["frame"].unique().to_list()  # ANY = at least one frame of the hits
+    table = shares_table(messages, hits, frames, [period], confidence=confidence)
     s = table.filter(pl.col("frame") == frame).sort(period)
     n = s["n"].to_numpy().astype(float)
     shares = np.nan_to_num(s["share"].to_numpy())

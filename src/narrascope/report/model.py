@@ -27,8 +27,12 @@ class ReportOptions:
     max_channels: int = 30
     #: channels drawn as their own series in time charts; the rest are summed as "other"
     chart_channels: int = 8
-    #: frame lexicon used by the frames section (later issues); None = none given
+    #: frame lexicon for the frames section; None = no frames section
     lexicon: Path | None = None
+    #: coded validation samples: the frames section adds corrected shares beside the raw ones
+    validated: tuple[Path, ...] = ()
+    #: highlighted example messages per frame
+    examples: int = 4
 
     def __post_init__(self) -> None:
         if self.max_channels < 1 or self.chart_channels < 1:

@@ -67,7 +67,8 @@ def build_cascades(docs: pl.DataFrame, pairs: pl.DataFrame) -> tuple[pl.DataFram
     frame = frame.with_columns(
         pl.when(is_origin).then(None).otherwise(pl.col("parent_doc").is_not_null()).alias("direct_parent"),
         pl.when(is_origin).then(None).otherwise(pl.coalesce("parent_doc", "origin_doc")).alias("parent_doc"),
-        pl.when(is_origin).then(pl.lit("origin")).otherwise(pl.coalesce("relation", pl.lit("indirect"))).alias("relation"),
+        pl.when(is_origin).then(pl.lit("origin"))
+        .otherwise(pl.coalesce("relation", pl.lit("indirect"))).alias("relation"),
         pl.when(is_origin).then(None).otherwise(pl.col("similarity")).alias("similarity"),
     )
     lookup = docs.select(pl.col("doc"), pl.col("uid"), pl.col("channel_id"), pl.col("posted_at"))

@@ -85,32 +85,48 @@ def _pairs(con: duckdb.DuckDBPyConnection, query: str) -> np.ndarray:
     return np.stack([a[order], b[order]], axis=1)
 
 
-def lsh_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int = 200, threads: int = 1) -> tuple[np.ndarray, CandidateStats]:
-    """Candidate pairs ``(a, b)`` with ``a < b`` (document numbers from ``docs``) sharing a band key, sorted."""
+def lsh_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int = 200, threads: int = 1,
+              bands_per_query: int = 8) -> tuple[np.ndarray, CandidateStats]:
+    """Candidate pairs ``(a, b)`` with ``a < b`` (document numbers from ``docs``) sharing a band key, sorted.
+
+    The bands are sent to DuckDB ``bands_per_query`` at a time (the same query on fewer rows), which bounds the
+    memory of the group-by; a pair found in several bands is kept once.
+    """
     n, bands = keys.shape
-    table = pa.table({
-        "doc": np.repeat(np.asarray(docs, dtype=np.int64), bands),
-        "band": np.tile(np.arange(bands, dtype=np.int16), n),
-        "key": keys.reshape(-1),
-    })
+    docs = np.asarray(docs, dtype=np.int64)
     con = _connect(threads)
-    con.register("lsh", table)
-    con.execute("""
-        CREATE TEMP TABLE bucket AS
-        SELECT band, key, count(*) AS n FROM lsh GROUP BY band, key HAVING count(*) > 1""")
-    con.execute("""
-        CREATE TEMP TABLE member AS
-        SELECT l.doc, l.band, l.key, k.n,
-               row_number() OVER (PARTITION BY l.band, l.key ORDER BY l.doc) AS rn
-        FROM lsh l JOIN bucket k USING (band, key)""")
-    pairs = _pairs(con, f"""
-        SELECT DISTINCT x.doc AS a, y.doc AS b FROM member x JOIN member y
-          ON x.band = y.band AND x.key = y.key AND x.rn < y.rn
-         AND (x.n <= {int(max_bucket)} OR y.rn = x.rn + 1)""")
-    row = con.execute(f"SELECT count(*), count(*) FILTER (n > {int(max_bucket)}), coalesce(max(n), 0) FROM bucket").fetchone()
+    found: list[np.ndarray] = []
+    stats = CandidateStats()
+    for first in range(0, bands, bands_per_query):
+        width = min(bands_per_query, bands - first)
+        table = pa.table({
+            "doc": np.repeat(docs, width),
+            "band": np.tile(np.arange(first, first + width, dtype=np.int16), n),
+            "key": np.ascontiguousarray(keys[:, first : first + width]).reshape(-1),
+        })
+        con.register("lsh", table)
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE bucket AS
+            SELECT band, key, count(*) AS n FROM lsh GROUP BY band, key HAVING count(*) > 1""")
+        found.append(_pairs(con, f"""
+            WITH member AS (
+                SELECT l.doc, l.band, l.key, k.n,
+                       row_number() OVER (PARTITION BY l.band, l.key ORDER BY l.doc) AS rn
+                FROM lsh l JOIN bucket k USING (band, key))
+            SELECT DISTINCT x.doc AS a, y.doc AS b FROM member x JOIN member y
+              ON x.band = y.band AND x.key = y.key AND x.rn < y.rn
+             AND (x.n <= {int(max_bucket)} OR y.rn = x.rn + 1)"""))
+        row = con.execute(
+            f"SELECT count(*), count(*) FILTER (n > {int(max_bucket)}), coalesce(max(n), 0) FROM bucket").fetchone()
+        con.unregister("lsh")
+        if row:
+            stats.buckets += int(row[0])
+            stats.capped_buckets += int(row[1])
+            stats.largest_bucket = max(stats.largest_bucket, int(row[2]))
     con.close()
-    buckets, capped, largest = row if row else (0, 0, 0)
-    return pairs, CandidateStats(len(pairs), int(buckets), int(capped), int(largest))
+    pairs = np.unique(np.concatenate(found), axis=0) if found else np.zeros((0, 2), dtype=np.int64)
+    stats.candidates = len(pairs)
+    return pairs, stats
 
 
 def shared_gram_pairs(grams: ShingleSets, max_df: int = 100, min_match: int = 5, threads: int = 1) -> np.ndarray:

@@ -90,7 +90,8 @@ def signatures(sets: ShingleSets, num_perm: int = 128, seed: int = 1, workers: i
     a, b = permutations(num_perm, seed)
     sizes = sets.sizes()
     jobs = [
-        (sets.values[sets.offsets[lo] : sets.offsets[hi]], sizes[lo:hi], a, b) for lo, hi in _ranges(sets.offsets, _JOB_VALUES)
+        (sets.values[sets.offsets[lo] : sets.offsets[hi]], sizes[lo:hi], a, b)
+        for lo, hi in _ranges(sets.offsets, _JOB_VALUES)
     ]
     if not jobs:
         return np.full((sets.n_docs, num_perm), EMPTY, dtype=np.uint32)

@@ -22,6 +22,7 @@ import hashlib
 import json
 import math
 import time
+import typing
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -53,56 +54,37 @@ _INPUT_COLUMNS = ("uid", "channel_id", "channel", "message_id", "posted_at", "te
                   "fwd_posted_at")
 
 
+def _option(default: Any, help_text: str) -> Any:
+    return field(default=default, metadata={"help": help_text})
+
+
 @dataclass(frozen=True)
 class ReuseOptions:
     """How reuse is found. Every field is also a CLI flag of ``narrascope reuse`` (``--field-name``)."""
 
-    #: Jaccard similarity of shingle sets at and above which two messages are near-duplicates
-    threshold: float = 0.5
-    #: MinHash permutations (signature length)
-    num_perm: int = 128
-    #: word n-gram size for messages of at least short_tokens tokens
-    word_ngram: int = 3
-    #: character n-gram size for shorter messages
-    char_ngram: int = 5
-    #: messages with fewer tokens are compared by character n-grams
-    short_tokens: int = 8
-    #: required LSH candidate probability at the threshold (chooses bands and rows)
-    lsh_recall: float = 0.95
-    #: LSH buckets larger than this are chained instead of emitting all pairs
-    max_bucket: int = 200
-    #: remove channel boilerplate (lines and n-grams) before matching
-    boilerplate: bool = True
-    #: a unit is boilerplate in at least this many distinct texts of its channel …
-    boilerplate_min_messages: int = 5
-    #: … and at least this share of them (lines)
-    line_max_share: float = 0.02
-    #: … and at least this share of them (word n-grams)
-    ngram_max_share: float = 0.05
-    #: messages with at least this many tokens are also searched for shared passages
-    passage_min_tokens: int = 30
-    #: n-gram size of passage candidates and the shortest aligned passage (tokens)
-    passage_ngram: int = 5
-    #: passage n-grams found in more documents than this are ignored (passim's max-df)
-    passage_max_df: int = 100
-    #: … and in more than this share of all documents (a small corpus's passim max-df)
-    passage_max_share: float = 0.005
-    #: shared rare n-grams needed for a passage candidate (passim's min-match)
-    passage_min_match: int = 5
-    #: shared rare n-grams a passage pair needs to be reported (about that many + n − 1 tokens of passages)
-    passage_min_shared: int = 30
-    #: vocabulary (word set) Jaccard from which a passage pair is a rewrite rather than a partial reuse
-    rewrite_vocabulary: float = 0.3
-    #: passage pairs aligned during the run (the rest are aligned on demand)
-    max_alignments: int = 20000
-    #: only messages posted at or after this time (ISO date or timestamp)
-    since: str | None = None
-    #: only messages posted before this time
-    until: str | None = None
-    #: worker processes for MinHash (and DuckDB threads); results do not depend on it
-    workers: int = 1
-    #: seed of the MinHash permutations
-    seed: int = 1
+    threshold: float = _option(0.5, "Jaccard similarity from which two messages are near-duplicates")
+    num_perm: int = _option(128, "MinHash permutations (signature length)")
+    word_ngram: int = _option(3, "word n-gram size (messages of at least short_tokens tokens)")
+    char_ngram: int = _option(5, "character n-gram size (shorter messages)")
+    short_tokens: int = _option(8, "messages with fewer tokens are compared by character n-grams")
+    lsh_recall: float = _option(0.95, "LSH candidate probability required at the threshold (sets bands, rows)")
+    max_bucket: int = _option(200, "LSH buckets larger than this are chained instead of emitting all pairs")
+    boilerplate: bool = _option(True, "leave each channel's boilerplate lines and n-grams out of matching")
+    boilerplate_min_messages: int = _option(5, "boilerplate occurs in at least this many distinct texts of a channel")
+    line_max_share: float = _option(0.02, "a line is boilerplate from this share of its channel's distinct texts")
+    ngram_max_share: float = _option(0.05, "a word n-gram is boilerplate from this share of the channel's texts")
+    passage_min_tokens: int = _option(30, "messages of at least this many tokens are searched for shared passages")
+    passage_ngram: int = _option(5, "passage n-gram size, also the shortest aligned passage (tokens)")
+    passage_max_df: int = _option(100, "passage n-grams in more documents are ignored (passim's max-df)")
+    passage_max_share: float = _option(0.005, "… or in more than this share of all documents (small corpora)")
+    passage_min_match: int = _option(5, "shared rare n-grams making a passage candidate (passim's min-match)")
+    passage_min_shared: int = _option(30, "shared rare n-grams a passage pair needs to be reported")
+    rewrite_vocabulary: float = _option(0.3, "word-set Jaccard from which a passage pair is a rewrite, not partial")
+    max_alignments: int = _option(20000, "passage pairs aligned during the run (others are aligned on demand)")
+    since: str | None = _option(None, "only messages posted at or after this time (ISO date or timestamp)")
+    until: str | None = _option(None, "only messages posted before this time")
+    workers: int = _option(1, "worker processes for MinHash (and DuckDB threads); results do not change")
+    seed: int = _option(1, "seed of the MinHash permutations")
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -189,10 +171,18 @@ def _near_duplicates(sets: ShingleSets, docs: np.ndarray, pair_ok: Any, options:
     if docs.size < 2:
         return _pairs_frame(np.zeros((0, 2), np.int64), "near_duplicate")
     bands, rows = options.bands
+    clock = time.perf_counter()
     sig = signatures(sets.take(docs), options.num_perm, options.seed, options.workers)
+    seconds = stats.setdefault("stage_seconds", {})
+    seconds[f"{label}_minhash"] = round(time.perf_counter() - clock, 3)
+    clock = time.perf_counter()
     cand, cstats = lsh_pairs(band_keys(sig, bands, rows), docs, options.max_bucket, options.workers)
+    del sig
+    seconds[f"{label}_lsh"] = round(time.perf_counter() - clock, 3)
+    clock = time.perf_counter()
     cand = cand[pair_ok(cand)] if len(cand) else cand
     jac, con = jaccard_and_containment(sets, cand)
+    seconds[f"{label}_verify"] = round(time.perf_counter() - clock, 3)
     keep = jac >= options.threshold - 1e-12
     stats[f"{label}_candidates"] = int(len(cand))
     stats[f"{label}_verified"] = int(keep.sum())
@@ -209,7 +199,8 @@ def _forward_pairs(frame: pl.DataFrame, full: pl.Series) -> pl.DataFrame:
     names = (docs.filter(pl.col("channel").is_not_null()).group_by("channel")
              .agg(pl.col("channel_id").unique()).filter(pl.col("channel_id").list.len() == 1)
              .select(pl.col("channel").alias("fwd_from_name"), pl.col("channel_id").list.first().alias("by_name")))
-    ids = docs.select(pl.col("channel_id").unique().alias("fwd_from_id")).with_columns(pl.col("fwd_from_id").alias("by_id"))
+    ids = docs.select(pl.col("channel_id").unique().alias("fwd_from_id"))
+    ids = ids.with_columns(pl.col("fwd_from_id").alias("by_id"))
     fwd = (docs.filter((pl.col("fwd_from_id").is_not_null() | pl.col("fwd_from_name").is_not_null())
                        & (pl.col("full") != ""))
            .join(ids, on="fwd_from_id", how="left").join(names, on="fwd_from_name", how="left")
@@ -406,26 +397,7 @@ def load_reuse(corpus: Any) -> ReuseResult | None:
     return _load(corpus, runs[-1]["result_key"]) if runs else None
 
 
-def option_fields() -> list[tuple[str, type, Any, str]]:
+def option_fields() -> list[tuple[str, Any, Any, str]]:
     """(name, type, default, help) of every option, for CLIs and forms."""
-    import typing
-
     hints = typing.get_type_hints(ReuseOptions)
-    helps = _field_help()
-    return [(f.name, hints[f.name], f.default, helps.get(f.name, "")) for f in fields(ReuseOptions)]
-
-
-def _field_help() -> dict[str, str]:
-    import inspect
-
-    source = inspect.getsource(ReuseOptions).splitlines()
-    helps: dict[str, str] = {}
-    pending = ""
-    for line in source:
-        stripped = line.strip()
-        if stripped.startswith("#:"):
-            pending = stripped[2:].strip()
-        elif ":" in stripped and pending and not stripped.startswith(("def", '"""', "@")):
-            helps[stripped.split(":", 1)[0]] = pending
-            pending = ""
-    return helps
+    return [(f.name, hints[f.name], f.default, f.metadata.get("help", "")) for f in fields(ReuseOptions)]
