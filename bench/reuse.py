@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,16 +20,23 @@ sys.path.insert(0, str(HERE.parent))
 
 from _common import print_table, run_child  # noqa: E402
 
-E2E = """
-import json, sys, time
+GENERATE = """
+import sys
 sys.path.insert(0, sys.argv[3])
 from tests.reuse.synthetic import synthetic_messages
+synthetic_messages(int(sys.argv[1]), seed=11).write_parquet(sys.argv[2])
+"""
+
+E2E = """
+import json, sys, time
+import polars as pl
 from narrascope.reuse.pipeline import ReuseOptions, find_reuse_frame
-df = synthetic_messages(int(sys.argv[1]), seed=11)
-t = time.perf_counter()
-r = find_reuse_frame(df, ReuseOptions(workers=int(sys.argv[2])))
-print(json.dumps({"seconds": time.perf_counter() - t, "pairs": r.pairs.height, "cascades": r.cascades.height,
-                  "timings": {**r.stats["timings"], **r.stats["stage_seconds"]}}))
+if __name__ == "__main__":
+    t = time.perf_counter()
+    df = pl.read_parquet(sys.argv[1])
+    r = find_reuse_frame(df, ReuseOptions(workers=int(sys.argv[2])))
+    print(json.dumps({"seconds": time.perf_counter() - t, "pairs": r.pairs.height, "cascades": r.cascades.height,
+                      "timings": {**r.stats["timings"], **r.stats["stage_seconds"]}}))
 """
 
 
@@ -122,13 +130,17 @@ def main() -> int:
                 ["implementation", "messages", "shingles", "seconds", "messages/s", "time ratio"],
                 minhash_vs_datasketch(20_000 if args.quick else 200_000))
     rows = []
-    for n in sizes:
-        m = run_child(E2E, str(n), "2", str(HERE.parent))
-        out = json.loads(m.output.strip().splitlines()[-1])
-        rows.append([f"{n:,}", f"{out['seconds']:.1f}", f"{n / out['seconds']:,.0f}", f"{m.peak_rss_mb / 1024:.2f}",
-                     f"{out['pairs']:,}", f"{out['cascades']:,}",
-                     ", ".join(f"{k} {v:.1f}" for k, v in out["timings"].items())])
-    print_table("End-to-end reuse, 2 workers (find_reuse_frame; generation excluded from seconds, included in RSS)",
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            data = str(Path(tmp) / f"messages_{n}.parquet")
+            run_child(GENERATE, str(n), data, str(HERE.parent))
+            m = run_child(E2E, data, "2")
+            out = json.loads(m.output.strip().splitlines()[-1])
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in out["timings"].items())
+            rows.append([f"{n:,}", f"{out['seconds']:.1f}", f"{n / out['seconds']:,.0f}",
+                         f"{m.peak_rss_mb / 1024:.2f}", f"{out['pairs']:,}", f"{out['cascades']:,}", stages])
+    print_table("End-to-end reuse, 2 workers (read the messages from Parquet + find_reuse_frame; peak RSS of that "
+                "process: ru_maxrss of the largest single process, the two MinHash worker processes not added)",
                 ["messages", "seconds", "messages/s", "peak RSS GB", "pairs", "cascades", "stage seconds"], rows)
     print_table("All pairs within 1-hour windows (exact Jaccard ≥ 0.5, Python sets) vs LSH pipeline",
                 ["messages", "window pairs", "LSH pairs in window", "both", "window pairs in one cascade",

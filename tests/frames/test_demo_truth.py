@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -49,7 +49,7 @@ def _corpus_cells(seed: int, matcher: Matcher, frames: list[str]) -> list[tuple[
         text = plain_text(msg.get("text", ""))
         if not text.strip():
             continue
-        month = datetime.fromtimestamp(int(msg["date_unixtime"]), timezone.utc).strftime("%Y-%m")
+        month = datetime.fromtimestamp(int(msg["date_unixtime"]), UTC).strftime("%Y-%m")
         texts.append(text)
         keys.append((spec.channel_id, month))
     mask = matcher.frame_mask(texts)

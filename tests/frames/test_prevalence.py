@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import polars as pl
@@ -21,7 +21,7 @@ def _messages(rows):
             "channel_id": [r[1] for r in rows],
             "channel": [r[1].upper() for r in rows],
             "author": [None] * len(rows),
-            "posted_at": [datetime(2024, r[2], 5, 12, tzinfo=timezone.utc) for r in rows],
+            "posted_at": [datetime(2024, r[2], 5, 12, tzinfo=UTC) for r in rows],
             "views": [r[3] for r in rows],
         }
     )
@@ -85,7 +85,7 @@ def test_wilson_intervals_cover_a_known_share_across_simulated_samples():
     rng = np.random.default_rng(11)
     covered = 0
     trials = 400
-    for t in range(trials):
+    for _ in range(trials):
         n = 200
         carrying = rng.random(n) < 0.3
         msgs = _messages([(f"m{i}", "a", 1, 1) for i in range(n)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -21,7 +21,7 @@ def test_change_points_find_a_planted_shift_and_not_noise():
 
 def _corpus(rng, months, per_month, share_fn):
     uids, ts, hit_uids = [], [], []
-    start = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
     for m in range(months):
         for i in range(per_month(m)):
             uid = f"m{m}-{i}"

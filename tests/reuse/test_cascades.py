@@ -93,3 +93,19 @@ def test_since_and_until_restrict_the_messages() -> None:
     until = (T0 + timedelta(days=3)).isoformat()
     assert find_reuse_frame(frame, ReuseOptions(since=since)).members["uid"].to_list() == ["b", "c"]
     assert find_reuse_frame(frame, ReuseOptions(since=since, until=until)).members.height == 0
+
+
+def test_options_are_validated_and_every_field_is_a_cli_flag() -> None:
+    from dataclasses import fields
+
+    from narrascope.cli import cli
+    from narrascope.errors import UsageError
+
+    with pytest.raises(UsageError, match="since"):
+        ReuseOptions(since="yesterday")
+    with pytest.raises(UsageError, match="threshold"):
+        ReuseOptions(threshold=0.0)
+    flags = {p.name for p in cli.commands["reuse"].params}
+    assert {f.name for f in fields(ReuseOptions)} <= flags
+    assert ReuseOptions().cache_key("i1-1") == ReuseOptions(workers=2).cache_key("i1-1")
+    assert ReuseOptions().cache_key("i1-1") != ReuseOptions(threshold=0.6).cache_key("i1-1")

@@ -181,9 +181,9 @@ def register(group: click.Group) -> None:
         for f, s in series.items():
             cps = s.filter(pl.col("change"))[period].to_list()
             out.print(f"[bold]{f}[/bold]: change points at {', '.join(cps) if cps else 'none'}")
-        cps = activity.filter(pl.col("change"))
-        out.print(f"activity change points (per channel): {cps.height}")
-        for r in cps.iter_rows(named=True):
+        activity_cps = activity.filter(pl.col("change"))
+        out.print(f"activity change points (per channel): {activity_cps.height}")
+        for r in activity_cps.iter_rows(named=True):
             out.print(f"  {r['channel']}: {r[period]} ({r['messages']} messages)")
         t = Table(title=f"last {months} months vs the {months} before")
         for c in ("frame", "before %", "recent %", "difference (95% CI), points", "p"):

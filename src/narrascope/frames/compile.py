@@ -11,6 +11,7 @@ without start-of-match tracking, because each literal's length is known. Word bo
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -37,6 +38,7 @@ __all__ = [
     "join_variants",
     "normalised_words",
     "term_literals",
+    "ThreadScratch",
 ]
 
 #: attached suffixes matched when a term sets ``suffixes: true`` and ends in Arabic script: plural (ها، ان، ات),
@@ -197,6 +199,22 @@ ENGINES = ("hyperscan", "ahocorasick")
 _END_BITS = 36  # a match is packed as (pattern id << 36) | end offset: one int per callback, no tuples
 
 
+class ThreadScratch:
+    """Per-thread hyperscan scratch space for one database: a Matcher is shared by worker threads, scratch is not."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self._local = threading.local()
+
+    def get(self) -> Any:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            import hyperscan
+
+            scratch = self._local.scratch = hyperscan.Scratch(self.db)
+        return scratch
+
+
 def _escape_bytes(literal: bytes) -> bytes:
     return b"".join(bytes([b]) if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122) else b"\\x%02x" % b
                     for b in literal)
@@ -216,6 +234,7 @@ class LiteralScanner:
         self.engine = engine
         self.literals = tuple(literals)
         self._db: Any = None
+        self._scratch: ThreadScratch
         if not self.literals:
             return
         if engine == "hyperscan":
@@ -228,6 +247,7 @@ class LiteralScanner:
             self._db.compile(expressions=[_escape_bytes(x) for x in self.literals],
                              ids=list(range(len(self.literals))), elements=len(self.literals),
                              flags=[hyperscan.HS_FLAG_DOTALL] * len(self.literals))
+            self._scratch = ThreadScratch(self._db)
         else:
             import ahocorasick
 
@@ -248,7 +268,7 @@ class LiteralScanner:
             def on_match(pid: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
                 push((pid << _END_BITS) | to)
 
-            self._db.scan(buf, match_event_handler=on_match)
+            self._db.scan(buf, match_event_handler=on_match, scratch=self._scratch.get())
             arr = np.array(packed, dtype=np.int64)
         else:
             hay = bytes(buf).decode("latin-1")

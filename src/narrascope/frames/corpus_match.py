@@ -1,17 +1,18 @@
-"""Frame matching over many messages: batches in worker processes, and over a corpus store with a result cache.
+"""Frame matching over many messages: batches on worker threads, and over a corpus store with a result cache.
 
-Batches are matched in order-preserving parallel (a pool of ``workers`` processes, each compiling the lexicon
-once); the output is the same for 1 and 2 workers because batch results are put back in input order and row
-numbers are offset by the batch's position. Memory stays bounded: at most ``2 × workers`` batches are in flight.
+Batches are matched on ``workers`` threads sharing one compiled :class:`Matcher` (each thread has its own
+hyperscan scratch space). Threads suffice because the heavy steps — numpy array operations, hyperscan
+scans, polars normalisation — release the GIL; unlike a process pool they need no start-up and no copying of
+texts (measured in bench/frames.py: 2 threads ≈ 1.6–1.9× one). Results are put back in input order, so they are
+identical for 1 and 2 workers. Memory stays bounded: at most ``2 × workers`` batches are in flight.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -27,37 +28,27 @@ __all__ = ["CORPUS_HITS_SCHEMA", "frame_hits_key", "frame_mask_many", "map_batch
 
 CORPUS_HITS_SCHEMA = pa.schema([("uid", pa.string()), ("frame", pa.string()), ("term", pa.string()),
                                 ("start", pa.int32()), ("end", pa.int32())])
-BATCH_ROWS = 100_000
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(lexicon: Lexicon, engine: str | None) -> None:
-    _WORKER["matcher"] = Matcher(lexicon, engine=engine)
-
-
-def _run(kind: str, texts: pa.Array) -> Any:
-    matcher: Matcher = _WORKER["matcher"]
-    return matcher.scan(texts) if kind == "hits" else matcher.frame_mask(texts)
+BATCH_ROWS = 50_000
 
 
 def map_batches(lexicon: Lexicon, batches: Iterable[pa.Array], *, kind: str = "hits", workers: int = 2,
                 engine: str | None = None) -> Iterator[Any]:
     """For each batch of texts, in order: ``Matcher.scan`` (``kind="hits"``) or ``Matcher.frame_mask``
-    (``kind="mask"``). With ``workers > 1`` batches run in a process pool."""
+    (``kind="mask"``), on ``workers`` threads."""
     if kind not in ("hits", "mask"):
         raise ValueError(f"kind must be 'hits' or 'mask', not {kind!r}")
+    matcher = Matcher(lexicon, engine=engine)
+
+    def run(texts: pa.Array) -> Any:
+        return matcher.scan(texts) if kind == "hits" else matcher.frame_mask(texts)
+
     if workers <= 1:
-        _init_worker(lexicon, engine)
-        for texts in batches:
-            yield _run(kind, texts)
+        yield from map(run, batches)
         return
-    ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold DuckDB and polars threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(lexicon, engine)) as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="narrascope-frames") as pool:
         pending: deque[Future[Any]] = deque()
         for texts in batches:
-            pending.append(pool.submit(_run, kind, texts))
+            pending.append(pool.submit(run, texts))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -98,8 +89,7 @@ def match_corpus(corpus: Corpus, lexicon: Lexicon, *, since: Any = None, until: 
 
     tables = []
     done = 0
-    n_workers = workers if total > BATCH_ROWS else 1  # a process pool only pays off past one batch
-    for hits in map_batches(lexicon, texts(), kind="hits", workers=n_workers):
+    for hits in map_batches(lexicon, texts(), kind="hits", workers=workers):
         uids = uids_by_batch.popleft()
         done += len(uids)
         tables.append(pa.table({
@@ -119,7 +109,7 @@ def match_corpus(corpus: Corpus, lexicon: Lexicon, *, since: Any = None, until: 
 
 def frame_mask_many(lexicon: Lexicon, texts: pa.Array, *, workers: int = 2, batch_rows: int = BATCH_ROWS,
                     engine: str | None = None) -> np.ndarray:
-    """:meth:`Matcher.frame_mask` over a large array, split into batches run on ``workers`` processes."""
+    """:meth:`Matcher.frame_mask` over a large array, split into batches run on ``workers`` threads."""
     batches = (texts.slice(lo, batch_rows) for lo in range(0, len(texts), batch_rows))
     parts = list(map_batches(lexicon, batches, kind="mask", workers=workers, engine=engine))
     return np.concatenate(parts) if parts else np.zeros((0, len(lexicon.frames)), dtype=bool)

@@ -2,9 +2,9 @@
 
 The path of a batch of messages (docs/methods.md, "Frame matching"):
 
-1. **Prefilter** (:mod:`.prefilter`): a numpy skeleton of the raw texts is scanned once for every term's literal
-   forms at word boundaries; only rows that could hit (typically a few percent) go on.
-2. **Exact match** on those rows: :func:`~narrascope.text.normalize.normalize_many`, all rows joined into one
+1. **Prefilter** (optional, :mod:`.prefilter`): a numpy skeleton of the raw texts is scanned once for every term's
+   literal forms at word boundaries; only rows that could hit (typically a few percent) go on.
+2. **Exact match** on those rows (all rows by default): :func:`~narrascope.text.normalize.normalize_many`, all rows joined into one
    buffer separated by ``\\n``, one scan for all literals (hyperscan, or Aho-Corasick as the fallback), then
    vectorised checks that the character before and after each occurrence is not a letter or digit
    (``\\p{L}\\p{N}``), a match → row mapping by binary search, exclusion phrases, and regex terms (hyperscan,
@@ -29,6 +29,7 @@ from ..text.normalize import normalize_many, normalize_with_offsets
 from .compile import (
     CompiledLexicon,
     LiteralScanner,
+    ThreadScratch,
     build_regex_database,
     compile_lexicon,
     hyperscan_available,
@@ -137,12 +138,14 @@ def _as_array(texts: Sequence[str | None] | pa.Array | pa.ChunkedArray) -> pa.Ar
 
 class Matcher:
     """All frames of a lexicon, compiled once; call :meth:`scan`, :meth:`frame_mask` or :meth:`frames_per_row`.
+    One Matcher may serve several threads at once (each thread gets its own hyperscan scratch space).
 
     ``engine``: ``"hyperscan"`` (default where installed) or ``"ahocorasick"`` (pure fallback; regex terms need
-    hyperscan). ``prefilter=False`` normalises every row instead of screening the raw text first (same results).
+    hyperscan). ``prefilter=True`` screens the raw texts with a skeleton scan and normalises only candidate rows
+    (same results); off by default since the vectorised normaliser measured faster on its own (bench/frames.py).
     """
 
-    def __init__(self, lexicon: Lexicon, *, engine: str | None = None, prefilter: bool = True) -> None:
+    def __init__(self, lexicon: Lexicon, *, engine: str | None = None, prefilter: bool = False) -> None:
         self.lexicon = lexicon
         self.engine = engine or ("hyperscan" if hyperscan_available() else "ahocorasick")
         if self.engine == "hyperscan" and not hyperscan_available():
@@ -164,6 +167,7 @@ class Matcher:
         self._regex_patterns = [c.entries[e].regex or "" for e in c.regex_entries]
         self._regex_any = build_regex_database(self._regex_patterns, som=False) if c.has_regex else None
         self._regex_som = build_regex_database(self._regex_patterns, som=True) if c.has_regex else None
+        self._regex_scratch = (ThreadScratch(self._regex_any), ThreadScratch(self._regex_som))
         self._prefilter = self._build_prefilter() if prefilter and not c.has_regex else None
 
     def _build_prefilter(self) -> LiteralScanner | None:
@@ -271,14 +275,14 @@ class Matcher:
             rows_hit.add(to)
 
         assert self._regex_any is not None and self._regex_som is not None
-        self._regex_any.scan(block.buffer, match_event_handler=any_match)
+        self._regex_any.scan(block.buffer, match_event_handler=any_match, scratch=self._regex_scratch[0].get())
         cand_rows = np.unique(np.searchsorted(block.starts, np.fromiter(rows_hit, np.int64), side="right") - 1)
         found: list[tuple[int, int, int]] = []
         for row in cand_rows.tolist():
             base = int(block.starts[row])
             data = block.buffer[base: int(block.starts[row + 1]) - 1]
             self._regex_som.scan(data, match_event_handler=lambda p, f, t, _fl, _c, b=base:
-                                 found.append((p, f + b, t + b)))
+                                 found.append((p, f + b, t + b)), scratch=self._regex_scratch[1].get())
         arr = np.array(found, dtype=np.int64).reshape(-1, 3)
         entries = np.array(self.compiled.regex_entries, dtype=np.int64)[arr[:, 0]] if len(arr) else arr[:, 0]
         keep = bounded(u8, arr[:, 1], arr[:, 2], np.zeros(len(arr), dtype=bool))

@@ -25,7 +25,7 @@ from .prevalence import ANY, add_period_columns, check_groups, shares_table
 __all__ = ["activity_series", "change_points", "compare_periods", "share_series"]
 
 
-def change_points(values: Sequence[float], *, penalty: float | None = None, min_size: int = 2) -> list[int]:
+def change_points(values: Sequence[float] | np.ndarray, *, penalty: float | None = None, min_size: int = 2) -> list[int]:
     """Indices where a new segment starts in an already variance-stabilised series (PELT, L2 cost)."""
     import ruptures
 
@@ -109,7 +109,8 @@ def compare_periods(
         raise UsageError("no messages in the selected range: nothing to compare")
     keys = check_groups(by)
     if end is None:
-        end = messages["posted_at"].max() + timedelta(seconds=1)  # type: ignore[operator]
+        latest: datetime = messages["posted_at"].max()  # type: ignore[assignment]
+        end = latest + timedelta(seconds=1)
     mid = _shift_months(end, months)
     start = _shift_months(end, 2 * months)
     days1 = (mid - start).total_seconds() / 86400

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,7 +41,7 @@ class IngestOptions:
 
 def parse_tz(name: str | None) -> ZoneInfo | timezone:
     if not name or name.upper() == "UTC":
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -80,4 +80,4 @@ class ReadContext:
             self.tz_used = self.options.tz or "UTC"
             if not self.options.tz:
                 self.note("local timestamps read as UTC (no --tz given)")
-        return naive.replace(tzinfo=zone).astimezone(timezone.utc)
+        return naive.replace(tzinfo=zone).astimezone(UTC)

@@ -51,10 +51,12 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """``(n_docs, bands)`` uint64 keys, one hash of each band's ``rows`` signature components."""
     n = signatures.shape[0]
     keys = np.zeros((n, bands), dtype=np.uint64)
-    sig = signatures[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
     with np.errstate(over="ignore"):
-        for j in range(rows):
-            keys = mix64(keys * np.uint64(0x100000001B3) + sig[:, :, j])
+        for band in range(bands):  # one band at a time: never a uint64 copy of the whole signature matrix
+            key = np.zeros(n, dtype=np.uint64)
+            for j in range(band * rows, (band + 1) * rows):
+                key = mix64(key * np.uint64(0x100000001B3) + signatures[:, j].astype(np.uint64))
+            keys[:, band] = key
     return keys
 
 

@@ -89,18 +89,17 @@ def signatures(sets: ShingleSets, num_perm: int = 128, seed: int = 1, workers: i
     """A ``(n_docs, num_perm)`` uint32 matrix of MinHash signatures; empty sets get rows of :data:`EMPTY`."""
     a, b = permutations(num_perm, seed)
     sizes = sets.sizes()
-    jobs = [
-        (sets.values[sets.offsets[lo] : sets.offsets[hi]], sizes[lo:hi], a, b)
-        for lo, hi in _ranges(sets.offsets, _JOB_VALUES)
-    ]
-    if not jobs:
-        return np.full((sets.n_docs, num_perm), EMPTY, dtype=np.uint32)
+    ranges = _ranges(sets.offsets, _JOB_VALUES)
+    jobs = [(sets.values[sets.offsets[lo] : sets.offsets[hi]], sizes[lo:hi], a, b) for lo, hi in ranges]
+    out = np.full((sets.n_docs, num_perm), EMPTY, dtype=np.uint32)
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            parts = list(pool.map(_job, jobs))
+            for (lo, hi), part in zip(ranges, pool.map(_job, jobs), strict=True):
+                out[lo:hi] = part
     else:
-        parts = [_job(j) for j in jobs]
-    return np.concatenate(parts, axis=0)
+        for (lo, hi), job in zip(ranges, jobs, strict=True):
+            out[lo:hi] = _job(job)
+    return out
 
 
 def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:

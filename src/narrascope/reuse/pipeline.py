@@ -24,6 +24,7 @@ import math
 import time
 import typing
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,14 @@ class ReuseOptions:
                      "passage_max_df", "passage_min_match", "passage_min_shared", "workers", "boilerplate_min_messages"):
             if getattr(self, name) < 1:
                 raise UsageError(f"{name} must be at least 1, not {getattr(self, name)}")
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    datetime.fromisoformat(value)
+                except ValueError:
+                    raise UsageError(f"--{name} {value!r} is not a date or time: use e.g. 2024-01-31 or "
+                                     "2024-01-31T18:00:00+03:30") from None
         if not 0.0 < self.lsh_recall < 1.0:
             raise UsageError(f"lsh_recall {self.lsh_recall} must be between 0 and 1 (exclusive)")
 
@@ -292,6 +301,7 @@ def find_reuse_frame(messages: pl.DataFrame, options: ReuseOptions | None = None
     word_docs = reps[ntok[reps] >= options.short_tokens]
     chars = char_shingles(tokens, options.char_ngram, char_docs)
     words = word_shingles(hashes, offsets, options.word_ngram, word_docs)
+    del tokens  # the token strings are the largest intermediate; hashes carry on from here
     stats["boilerplate_ngrams"] = 0
     if options.boilerplate and word_docs.size:
         codes = frame.get_column("channel_id").cast(pl.Categorical).to_physical().to_numpy().astype(np.int64)

@@ -140,29 +140,51 @@ def token_hashes(tokens: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return hashes, offsets
 
 
-def _ngram_sets(units: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray) -> ShingleSets:
-    """Hashed n-grams over the unit sequences of ``docs`` (units: uint64 per token or character)."""
-    n_docs = offsets.size - 1
-    starts, ends = offsets[docs], offsets[docs + 1]
-    lengths = ends - starts
-    keep = lengths > 0
-    docs, starts, lengths = docs[keep], starts[keep], lengths[keep]
+_CHUNK_UNITS = 1 << 22  # n-gram positions hashed at once: bounds the scratch arrays to a few hundred MB
+
+
+def _ngram_hashes(units: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, sorted-unique uint32 n-gram hashes per owner) for ``docs`` (ascending, all non-empty)."""
+    starts = offsets[docs]
+    lengths = offsets[docs + 1] - starts
     # n-gram start positions: every position with n units left; texts shorter than n get one shingle.
     counts = np.maximum(lengths - n + 1, 1)
     owner = np.repeat(docs, counts)
     first = np.zeros(docs.size, dtype=np.int64)
     np.cumsum(counts[:-1], out=first[1:])
-    local = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(first, counts)
-    pos = np.repeat(starts, counts) + local
+    pos = np.repeat(starts - first, counts) + np.arange(int(counts.sum()), dtype=np.int64)
     width = np.minimum(np.repeat(lengths, counts), n)
     h = np.zeros(pos.size, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(n):
-            inside = j < width
             unit = units[np.minimum(pos + j, units.size - 1)]
-            h = np.where(inside, h * _COMBINE + unit, h)
+            h = np.where(j < width, h * _COMBINE + unit, h)
         h = mix64(h ^ width.astype(np.uint64))
-    return ShingleSets.from_pairs(owner, (h >> np.uint64(32)).astype(np.uint32), n_docs)
+    keys, _ = sorted_unique((owner.astype(np.uint64) << np.uint64(32)) | (h >> np.uint64(32)))
+    return (keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _ngram_sets(units: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray) -> ShingleSets:
+    """Hashed n-gram sets over the unit sequences of ``docs`` (units: uint64 per token or character), computed
+    in chunks of documents so that memory stays bounded at millions of messages."""
+    n_docs = offsets.size - 1
+    docs = np.unique(docs)
+    docs = docs[offsets[docs + 1] > offsets[docs]]
+    per_doc = np.maximum(offsets[docs + 1] - offsets[docs], 1)
+    bounds = np.searchsorted(np.cumsum(per_doc), np.arange(_CHUNK_UNITS, int(per_doc.sum()), _CHUNK_UNITS))
+    owners, values = [], []
+    for chunk in np.split(docs, bounds):
+        if chunk.size:
+            owner, value = _ngram_hashes(units, offsets, n, chunk)
+            owners.append(owner)
+            values.append(value)
+    if not owners:
+        return ShingleSets.empty(n_docs)
+    owner_all = np.concatenate(owners)
+    sizes = np.bincount(owner_all, minlength=n_docs)
+    out = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(sizes, out=out[1:])
+    return ShingleSets(np.concatenate(values), out)
 
 
 def word_shingles(hashes: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray | None = None) -> ShingleSets:

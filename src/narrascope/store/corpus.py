@@ -321,7 +321,9 @@ class Corpus:
                 raise
         finally:
             spool.unlink(missing_ok=True)
-        return FileResult(str(unit.path), fmt, "ok", rows_read=rows_read, ingest_id=ingest_id, notes=ctx.notes, **counts)
+        return FileResult(str(unit.path), fmt, "ok", rows_read=rows_read, ingest_id=ingest_id, notes=ctx.notes,
+                          added=counts["added"], updated=counts["updated"], skipped=counts["skipped"],
+                          duplicates=counts["duplicates"])
 
     def _merge(self, spool: Path) -> dict[str, int]:
         """Upsert the spooled rows into messages: new uids are added, newer edits replace older, the rest skipped.
@@ -430,7 +432,7 @@ class Corpus:
 
         def rows(q: str) -> list[dict[str, Any]]:
             cur = con.execute(q)
-            names = [d[0] for d in cur.description]  # type: ignore[union-attr]
+            names = [d[0] for d in cur.description]
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
         total = con.execute("SELECT count(*) FROM messages").fetchone()[0]  # type: ignore[index]

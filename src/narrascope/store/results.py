@@ -92,5 +92,5 @@ class ResultStore:
             q += " WHERE analysis = ?"
             args.append(analysis)
         cur = self._con.execute(q + " ORDER BY created_at", args)
-        names = [d[0] for d in cur.description]  # type: ignore[union-attr]
+        names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

@@ -9,6 +9,8 @@ tell English from French. The rules exist for one string (:func:`detect`) and ve
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 import pyarrow as pa
 import regex
@@ -40,7 +42,7 @@ def detect(text: str | None) -> tuple[str | None, str | None]:
 def _script_expr(col: str) -> pl.Expr:
     counts = {code: pl.col(col).str.count_matches(rf"\p{{{_NAMES[code]}}}").fill_null(0) for code in SCRIPTS}
     best = pl.max_horizontal(list(counts.values()))
-    expr = pl.when(best == 0).then(pl.lit(None, dtype=pl.Utf8))
+    expr: Any = pl.when(best == 0).then(pl.lit(None, dtype=pl.Utf8))
     for code, c in counts.items():
         expr = expr.when(c == best).then(pl.lit(code))
     return expr.otherwise(pl.lit(None, dtype=pl.Utf8))
