@@ -195,7 +195,7 @@ def term_precision(consensus: pl.DataFrame, frame: str, confidence: float = 0.95
     """Per matched term: coded hit items containing it, how many were true, precision with Wilson interval.
     Sorted worst first (the terms that fire falsely)."""
     items = consensus.filter((pl.col("frame") == frame) & pl.col("hit") & pl.col("label").is_not_null())
-    exploded = items.select("sample_id", "label", "terms").explode("terms").drop_nulls("terms").unique(
+    exploded = items.select("sample_id", "label", "terms").explode("terms", empty_as_null=True).drop_nulls("terms").unique(
         ["sample_id", "terms"])
     out = exploded.group_by("terms").agg(pl.len().alias("coded"), pl.col("label").cast(pl.Int64).sum()
                                          .alias("true")).rename({"terms": "term"})

@@ -76,7 +76,7 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
     examples = []
     for fid in frames:
         uids = hits.filter(pl.col("frame") == fid)["uid"].unique()
-        picked = messages.filter(pl.col("uid").is_in(uids)).sort("posted_at", descending=True).head(options.examples)
+        picked = messages.filter(pl.col("uid").is_in(uids.to_list())).sort("posted_at", descending=True).head(options.examples)
         if picked.is_empty():
             continue
         texts = corpus.sql(
