@@ -24,10 +24,11 @@ def register(group: click.Group) -> None:
     @json_option
     def demo(out: Path, messages: int, seed: int, force: bool, as_json: bool) -> None:
         """Generate a deterministic demo corpus (Telegram Desktop JSON and HTML exports with ground truth),
-        ingest it into OUT/corpus.duckdb and write OUT/report.html (overview, and frame shares measured with
-        the planted lexicon OUT/lexicon.yaml)."""
+        ingest it into OUT/corpus.duckdb, find reuse cascades, and write OUT/report.html (overview, frame shares
+        measured with the planted lexicon OUT/lexicon.yaml, top cascades)."""
         from ..demo import DemoConfig, generate_demo
         from ..report import ReportOptions, build_report
+        from ..reuse import ReuseOptions, find_reuse
 
         if out.exists() and any(out.iterdir()):
             if not force:
@@ -42,6 +43,7 @@ def register(group: click.Group) -> None:
         with Corpus.open(db) as corpus, progress_bar(not quiet) as progress:
             report = corpus.ingest([out / "exports"], IngestOptions(strict=True), progress=progress)
             info = corpus.info()
+            reuse = find_reuse(corpus, ReuseOptions(workers=1))
             # The demo's own planted lexicon drives the frames section: the page shows what the toolkit measures.
             report_path = build_report(corpus, out / "report.html", ReportOptions(lexicon=manifest.lexicon_path))
         summary = {
@@ -56,12 +58,14 @@ def register(group: click.Group) -> None:
             "first": info["first"],
             "last": info["last"],
             "platforms": {r["platform"]: r["messages"] for r in info["by_platform"]},
+            "cascades": reuse.cascades.height,
         }
         if as_json:
             emit_json(summary)
             return
         click.echo(f"demo corpus: {summary['messages']} messages in {summary['channels']} channels, "
                    f"{summary['first']} … {summary['last']}, from {summary['files_ingested']} exports")
+        click.echo(f"reuse:  {summary['cascades']} cascades (stories spread by forward, copy or rewrite)")
         click.echo(f"store:  {db}")
         click.echo(f"truth:  {manifest.truth_path}")
         click.echo(f"lexicon (the planted frame terms): {manifest.lexicon_path}")

@@ -65,11 +65,19 @@ def _label(row: dict[str, Any]) -> str:
     return str(row.get("channel") or row.get("channel_id") or "")
 
 
+# What a reader learns most from seeing side by side: a rewrite's shared passages, not a forward's identical text.
+_SHOW_FIRST = ("rewrite", "partial", "near_duplicate", "copy", "forward")
+
+
 def _pair(corpus: Corpus, members: pl.DataFrame) -> dict[str, Any] | None:
-    """The first directly linked member of the cascade and its parent, aligned for display."""
+    """The most instructive directly linked member–parent pair (rewrites first), aligned for display."""
     linked = members.filter(pl.col("direct_parent").fill_null(False))
     if linked.height == 0:
         return None
+    rank = {r: i for i, r in enumerate(_SHOW_FIRST)}
+    linked = linked.with_columns(
+        pl.col("relation").replace_strict(rank, default=len(rank), return_dtype=pl.Int32).alias("_rank")
+    ).sort(["_rank", "uid"])
     row = linked.row(0, named=True)
     uids = [row["parent_uid"], row["uid"]]
     frame = corpus.sql("SELECT uid, text, channel, channel_id FROM messages WHERE uid IN (?, ?)", uids)
@@ -110,7 +118,7 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
                 rows.setdefault(_label(m), []).append(TimelineEvent(m["posted_at"], m["relation"]))
         chart = timeline_chart([TimelineRow(k, v) for k, v in rows.items()],
                                caption=f"Posts of cascade {top_id} per channel (UTC); hover a tick for its relation.")
-        pair = _pair(corpus, members)
+        pair = _pair(corpus, result.members)
     summary = {
         "pairs": result.pairs.height,
         "cascades": result.cascades.height,
