@@ -110,13 +110,13 @@ def main() -> None:
     shutil.rmtree(args.workdir / "bench.duckdb.tmp", ignore_errors=True)
 
     ns = run_child(_NARRASCOPE, str(db), str(export))
-    rows, added, secs = ns.output.split()
+    rows, added, secs = ns.output.strip().splitlines()[-1].split()
     rows_i, secs_f = int(rows), float(secs)
     table = [["narrascope ingest (stream → DuckDB, upsert)", f"{size_mb:,.0f}", f"{secs_f:.1f}",
               f"{size_mb / secs_f:.1f}", f"{rows_i / secs_f:,.0f}", f"{ns.peak_rss_mb:,.0f}"]]
     if not args.skip_baseline:
         base = run_child(_BASELINE, str(export))
-        brows, bsecs = base.output.split()
+        brows, bsecs = base.output.strip().splitlines()[-1].split()
         bsecs_f = float(bsecs)
         table.append(["json.load + pandas.json_normalize (baseline)", f"{size_mb:,.0f}", f"{bsecs_f:.1f}",
                       f"{size_mb / bsecs_f:.1f}", f"{int(brows) / bsecs_f:,.0f}", f"{base.peak_rss_mb:,.0f}"])

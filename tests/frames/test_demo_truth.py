@@ -11,11 +11,10 @@ import polars as pl
 
 from narrascope import Corpus
 from narrascope.demo import DemoConfig, planted_lexicon
-from narrascope.demo.stream import DemoStream
+from narrascope.demo.evaluate import frame_cells
 from narrascope.frames import Matcher, load_lexicon
 from narrascope.frames.lexicon import parse_lexicon_yaml
 from narrascope.frames.prevalence import frame_shares
-from narrascope.ingest.telegram_common import plain_text
 from narrascope.stats.intervals import wilson_interval
 
 
@@ -39,36 +38,6 @@ def test_store_shares_equal_planted_truth_per_channel_month(demo_store):
     assert any(int(t["n_detectable"]) != int(t["n_carrying"]) for t in inexact)  # the hard cases are really hard
 
 
-def _corpus_cells(seed: int, matcher: Matcher, frames: list[str]) -> list[tuple[float, int, int]]:
-    """(p_true, n, k) per exact channel-month-frame cell of one generated corpus, k counted by our matcher."""
-    stream = DemoStream(DemoConfig(seed=seed, messages=1500, html_channels=0))
-    texts, keys = [], []
-    for spec, msg in stream:
-        if msg.get("type") != "message":
-            continue
-        text = plain_text(msg.get("text", ""))
-        if not text.strip():
-            continue
-        month = datetime.fromtimestamp(int(msg["date_unixtime"]), UTC).strftime("%Y-%m")
-        texts.append(text)
-        keys.append((spec.channel_id, month))
-    mask = matcher.frame_mask(texts)
-    n: dict[tuple[str, str], int] = defaultdict(int)
-    k: dict[tuple[str, str, str], int] = defaultdict(int)
-    for i, key in enumerate(keys):
-        n[key] += 1
-        for j, f in enumerate(frames):
-            k[(*key, f)] += bool(mask[i, j])
-    exact = {c.channel_id for c in stream.channels if c.detector_exact}
-    out = []
-    for row in stream.cell_rows():
-        key = (row["channel_id"], row["month"])
-        if row["channel_id"] in exact and n[key] >= 5:
-            assert n[key] == row["n_posts"]
-            out.append((row["p_true"], n[key], k[(*key, row["frame"])]))
-    return out
-
-
 def test_wilson_intervals_cover_planted_probability_across_generated_corpora():
     """CI version with a fixed seed range (40 corpora ≈ 14,000 cells); bench/frames_coverage.py runs ≥ 200."""
     import yaml
@@ -76,7 +45,8 @@ def test_wilson_intervals_cover_planted_probability_across_generated_corpora():
     lexicon = parse_lexicon_yaml(yaml.safe_dump(planted_lexicon(), allow_unicode=True))
     matcher = Matcher(lexicon)
     frames = [f.id for f in lexicon.frames]
-    cells = [c for seed in range(40) for c in _corpus_cells(seed, matcher, frames)]
+    cells = [c for seed in range(40)
+             for c in frame_cells(DemoConfig(seed=seed, messages=1500, html_channels=0), matcher, frames)]
     p = pl.DataFrame(cells, schema=["p", "n", "k"], orient="row")
     lo, hi = wilson_interval(p["k"].to_numpy(), p["n"].to_numpy())
     coverage = float(((lo <= p["p"].to_numpy()) & (p["p"].to_numpy() <= hi)).mean())

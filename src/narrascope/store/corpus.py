@@ -145,6 +145,7 @@ class Corpus:
         except duckdb.Error as exc:
             raise StoreVersionError(f"{p} cannot be opened as a store: {str(exc).splitlines()[0]}") from None
         try:
+            con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would write into --json output
             migrate(con, read_only=read_only)
             corpus = cls(con, p, read_only)
             if not read_only:
