@@ -4,8 +4,6 @@ Wilson intervals cover the planted probabilities at about the nominal rate acros
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
-from datetime import UTC, datetime
 
 import polars as pl
 
