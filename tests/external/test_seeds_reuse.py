@@ -89,3 +89,22 @@ def test_the_two_articles_form_one_rewrite_cascade_in_the_store(tmp_path: Path) 
     spans = {(texts[r["a_uid"]][r["a_start"] : r["a_end"]], texts[r["b_uid"]][r["b_start"] : r["b_end"]])
              for r in result.passages.iter_rows(named=True)}
     assert (SHARED_QUOTE, SHARED_QUOTE) in spans
+
+
+def test_undated_seed_cascade_does_not_claim_an_origin(tmp_path, capsys):
+    """Neither seed file carries a machine-readable date: the cascade says its origin is undetermined."""
+    from narrascope.cli import main
+
+    if not SEEDS.exists():
+        pytest.skip("../shared/data/seeds not present")
+    db = str(tmp_path / "s.duckdb")
+    assert main(["ingest", str(SEEDS), "--db", db]) == 0
+    assert main(["reuse", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["cascades", "--db", db, "--json"]) == 0
+    import json
+
+    (cascade,) = json.loads(capsys.readouterr().out)["cascades"]
+    assert cascade["undated"] == 2
+    assert main(["cascade", cascade["cascade_id"], "--db", db]) == 0
+    assert "origin undetermined" in capsys.readouterr().out

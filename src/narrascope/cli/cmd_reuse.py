@@ -175,13 +175,18 @@ def register(group: click.Group) -> None:
             return
         out = Console(highlight=False)
         c = detail["cascade"]
-        out.print(f"cascade {c['cascade_id']}: {c['size']} posts in {c['channels']} channels, "
-                  f"origin {c['origin_channel'] or c['origin_channel_id']} at {c['first_at']}")
+        origin = c["origin_channel"] or c["origin_channel_id"]
+        if c.get("undated"):
+            origin = (f"origin undetermined: {c['undated']} of {c['size']} posts have no date "
+                      f"({origin} is listed first, not known to be first)")
+        else:
+            origin = f"origin {origin} at {c['first_at']}"
+        out.print(f"cascade {c['cascade_id']}: {c['size']} posts in {c['channels']} channels, {origin}")
         timeline = Table(title="Timeline", title_justify="left")
         for column in ("posted_at", "channel", "message_id", "relation", "lag from origin", "lag from parent"):
             timeline.add_column(column)
         for m in detail["members"]:
-            timeline.add_row(*(Text(v) for v in (str(m["posted_at"]), str(m["channel"] or m["channel_id"]),
+            timeline.add_row(*(Text(v) for v in (str(m["posted_at"] or "no date"), str(m["channel"] or m["channel_id"]),
                                                  str(m["message_id"]), m["relation"], _lag(m["lag_origin_s"]),
                                                  _lag(m["lag_parent_s"]))))
         out.print(timeline)

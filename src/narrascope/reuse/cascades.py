@@ -5,7 +5,8 @@ Verified pairs are the edges of a graph over messages; its connected components 
 
 Inference, and the assumptions it rests on:
 
-* **origin** — the earliest member by ``posted_at`` (ties broken by channel and message id). This assumes the
+* **origin** — the earliest member by ``posted_at`` (ties broken by channel and message id; ``undated`` counts
+  members without a date, for which the origin cannot be established). This assumes the
   platforms' timestamps are comparable (stored in UTC; a reader that had to guess an export's time zone says so
   in the ingest log) and, above all, that the true origin was collected: a story that began in a channel outside
   the corpus gets, as its "origin", its earliest *observed* post.
@@ -103,6 +104,8 @@ def _summaries(members: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
             pl.col("channel").sort_by("doc").first().alias("origin_channel"),
             pl.col("posted_at").min().alias("first_at"),
             pl.col("posted_at").max().alias("last_at"),
+            # Members without a date make "earliest" unknowable: the origin is then only the first dated or listed post.
+            pl.col("posted_at").null_count().cast(pl.Int64).alias("undated"),
             pl.col("lag_origin_s").max().alias("span_s"),
             pl.col("lag_origin_s").filter(pl.col("relation") != "origin").median().alias("median_lag_s"),
             *counts,
@@ -138,7 +141,7 @@ def _empty_cascades() -> pl.DataFrame:
     return pl.DataFrame(schema={
         "cascade_id": pl.String, "size": pl.Int64, "channels": pl.Int64, "origin_uid": pl.String,
         "origin_channel_id": pl.String, "origin_channel": pl.String, "first_at": pl.Datetime("us", "UTC"),
-        "last_at": pl.Datetime("us", "UTC"), "span_s": pl.Int64, "median_lag_s": pl.Float64,
+        "last_at": pl.Datetime("us", "UTC"), "undated": pl.Int64, "span_s": pl.Int64, "median_lag_s": pl.Float64,
         **{f"n_{r}": pl.Int64 for r in MEMBER_RELATIONS}, "preview": pl.String,
     })
 

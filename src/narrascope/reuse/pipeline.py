@@ -49,7 +49,7 @@ from .shingle import (
 
 __all__ = ["ReuseOptions", "ReuseResult", "find_reuse", "find_reuse_frame", "load_reuse"]
 
-PIPELINE_VERSION = "reuse-1"
+PIPELINE_VERSION = "reuse-2"  # bump whenever stored rows change meaning or shape
 TABLES = ("pairs", "members", "cascades", "edges", "boilerplate", "passages")
 _INPUT_COLUMNS = ("uid", "channel_id", "channel", "message_id", "posted_at", "text", "fwd_from_name", "fwd_from_id",
                   "fwd_posted_at")
