@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..frames import load_lexicon, match_corpus
 from ..frames.prevalence import ANY, GROUPS, PERIODS, channel_reach, frame_messages, shares_table
 from ..frames.trends import activity_series, compare_periods, share_series
-from .common import db_option, emit_json, err_console, json_option, open_corpus
+from .common import db_option, emit_json, err_console, json_option, message_progress, open_corpus
 
 _LEXICON = click.argument("lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _SINCE = click.option("--since", help="Only messages posted at or after this date (ISO, UTC), e.g. 2024-01-01.")
@@ -50,9 +50,10 @@ def parse_months(text: str) -> int:
 
 
 def _hits(corpus: Any, lexicon: Any, since: str | None, until: str | None, quiet: bool) -> pl.DataFrame:
-    if not quiet:
-        err_console.print("matching…", markup=False)
-    hits = pl.from_arrow(match_corpus(corpus, lexicon, since=since, until=until))
+    """Matches of the lexicon (from the store's cache when present), with a progress bar on a terminal."""
+    with message_progress(not quiet, "matching") as progress:
+        table = match_corpus(corpus, lexicon, since=since, until=until, progress=progress)
+    hits = pl.from_arrow(table)
     assert isinstance(hits, pl.DataFrame)
     return hits
 
@@ -78,6 +79,19 @@ def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool) -> None:
             cells += [_pct(r.get("corrected")), f"{_pct(r.get('corrected_lower'))}–{_pct(r.get('corrected_upper'))}",
                       r.get("warning") or ""]
         t.add_row(*cells)
+    Console(highlight=False).print(t)
+
+
+def _print_reach(table: pl.DataFrame, k: int) -> None:
+    keys = [c for c in table.columns if c not in {"frame", "channels", "carrying", "share", "lower", "upper"}]
+    t = Table(title=f"channels carrying each frame in at least {k} message(s)", title_justify="left")
+    for c in [*keys, "frame"]:
+        t.add_column(c)
+    for c in ("channels", "carrying", "share %", "95% CI"):
+        t.add_column(c, justify="right")
+    for r in table.iter_rows(named=True):
+        t.add_row(*[str(r[c]) for c in [*keys, "frame"]], str(r["channels"]), str(r["carrying"]), _pct(r["share"]),
+                  f"{_pct(r['lower'])}–{_pct(r['upper'])}")
     Console(highlight=False).print(t)
 
 
@@ -134,7 +148,7 @@ def register(group: click.Group) -> None:
             emit_json({"lexicon": str(lexicon), "lexicon_hash": lex.content_hash, "by": groups,
                        "rows": _records(table)})
         elif reach:
-            Console(highlight=False).print(table)
+            _print_reach(table, reach)
         else:
             _print_shares(table, groups, bool(coded))
 

@@ -24,7 +24,8 @@ from rich.progress import (
 from ..errors import NarrascopeError
 from ..store.corpus import DEFAULT_DB, Corpus
 
-__all__ = ["db_option", "emit_json", "err_console", "json_option", "open_corpus", "progress_bar", "run_main"]
+__all__ = ["db_option", "emit_json", "err_console", "json_option", "message_progress", "open_corpus", "progress_bar",
+           "run_main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 err_console = Console(stderr=True, highlight=False)
@@ -71,6 +72,22 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[Path, int, int], No
             if path not in tasks:
                 tasks[path] = prog.add_task(path.name, total=total or None)
             prog.update(tasks[path], completed=done)
+
+        yield update
+
+
+@contextmanager
+def message_progress(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar over messages (callback(done, total)); silent off a terminal or when disabled."""
+    if not enabled or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} messages"),
+                  TimeRemainingColumn(), console=err_console, transient=True) as prog:
+        task = prog.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total or None)
 
         yield update
 

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..store.corpus import CONTENT_KINDS, Corpus
+from ..store.corpus import Corpus
 from ..text.normalize import MATCH_TABLE_VERSION
 from .lexicon import Lexicon
 from .match import MATCHER_VERSION, Matcher
@@ -73,13 +73,8 @@ def match_corpus(corpus: Corpus, lexicon: Lexicon, *, since: Any = None, until: 
         cached = corpus.results.load("frame_hits", key)
         if cached is not None:
             return cached.cast(CORPUS_HITS_SCHEMA)
-    where, params = Corpus._filters(None, None, since, until, CONTENT_KINDS)
-    con = corpus.connection
-    count = con.execute(f"SELECT count(*) FROM messages {where}", params).fetchone()
-    total = int(count[0]) if count else 0
-    reader = con.execute(
-        f"SELECT uid, text FROM messages {where} ORDER BY posted_at, channel_id, message_id", params
-    ).to_arrow_reader(BATCH_ROWS)
+    total = corpus.count_messages(since=since, until=until)
+    reader = corpus.text_batches(since=since, until=until, batch_rows=BATCH_ROWS)
     uids_by_batch: deque[pa.Array] = deque()
 
     def texts() -> Iterator[pa.Array]:

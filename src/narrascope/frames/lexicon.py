@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 
 __all__ = ["Frame", "Lexicon", "LexiconError", "Term", "load_lexicon", "parse_lexicon_yaml", "parse_liwc_dic"]
 
@@ -111,7 +111,7 @@ class Lexicon:
         for f in self.frames:
             if f.id == frame_id:
                 return f
-        raise KeyError(frame_id)
+        raise UsageError(f"no frame {frame_id!r} in lexicon {self.name!r}: it has {', '.join(self.frame_ids)}")
 
     @property
     def frame_ids(self) -> list[str]:

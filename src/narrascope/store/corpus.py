@@ -404,6 +404,22 @@ class Corpus:
             q += f" LIMIT {int(limit)}"
         return self.sql(q, params)
 
+    def count_messages(self, *, since: str | datetime | None = None, until: str | datetime | None = None,
+                       kinds: Iterable[str] | None = CONTENT_KINDS) -> int:
+        """How many messages :meth:`text_batches` would yield."""
+        where, params = self._filters(None, None, since, until, kinds)
+        row = self._con.execute(f"SELECT count(*) FROM messages {where}", params).fetchone()
+        return int(row[0]) if row else 0
+
+    def text_batches(self, *, since: str | datetime | None = None, until: str | datetime | None = None,
+                     kinds: Iterable[str] | None = CONTENT_KINDS, batch_rows: int = 50_000) -> pa.RecordBatchReader:
+        """Stream (uid, text) in Arrow record batches, in a stable order (posted_at, channel_id, message_id), so
+        analyses can scan a corpus larger than memory."""
+        where, params = self._filters(None, None, since, until, kinds)
+        return self._con.execute(
+            f"SELECT uid, text FROM messages {where} ORDER BY posted_at, channel_id, message_id", params
+        ).to_arrow_reader(batch_rows)
+
     @staticmethod
     def _filters(platform: str | None, channel: str | None, since: Any, until: Any,
                  kinds: Iterable[str] | None) -> tuple[str, list[Any]]:

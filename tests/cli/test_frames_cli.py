@@ -1,0 +1,92 @@
+"""narrascope frames / trends / show on the demo corpus, through the CLI entry point."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from narrascope.cli import main
+from narrascope.frames import load_lexicon
+from narrascope.frames.prevalence import ANY
+from narrascope.text.normalize import normalize
+
+
+def _run(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_frames_json_csv_and_overall(demo_store, capsys, tmp_path):
+    db, manifest = demo_store
+    lex = str(manifest.lexicon_path)
+    code, out, _ = _run(capsys, "frames", lex, "--db", str(db), "--by", "channel", "--json",
+                        "--csv", str(tmp_path / "t.csv"))
+    assert code == 0
+    data = json.loads(out)
+    frames = {r["frame"] for r in data["rows"]}
+    assert frames == {*(f.id for f in load_lexicon(lex).frames), ANY}
+    assert all(r["lower"] <= r["share"] <= r["upper"] for r in data["rows"])
+    with open(tmp_path / "t.csv", encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == len(data["rows"])
+    code, out, _ = _run(capsys, "frames", lex, "--db", str(db), "--by", "", "--weight", "views", "--json")
+    overall = json.loads(out)["rows"]
+    assert code == 0 and len(overall) == len(frames)
+    assert {"w_share", "n_eff"} <= set(overall[0])
+
+
+def test_frames_bad_arguments_are_one_line_errors(demo_store, capsys, tmp_path):
+    db, manifest = demo_store
+    code, _, err = _run(capsys, "frames", str(manifest.lexicon_path), "--db", str(db), "--by", "colour")
+    assert code == 2 and "--by colour" in err and len(err.strip().splitlines()) == 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("frames:\n  - id: x\n    terms:\n      en: ['']\n", encoding="utf-8")
+    code, _, err = _run(capsys, "frames", str(bad), "--db", str(db))
+    assert code == 2 and "line" in err and len(err.strip().splitlines()) == 1
+    code, _, err = _run(capsys, "show", str(manifest.lexicon_path), "--frame", "nope", "--db", str(db))
+    assert code == 2 and "nope" in err
+    code, _, err = _run(capsys, "frames", str(manifest.lexicon_path), "--db", str(tmp_path / "missing.duckdb"))
+    assert code == 2 and "narrascope ingest" in err
+
+
+def test_trends_reports_the_planted_rise(demo_store, capsys):
+    db, manifest = demo_store
+    code, out, _ = _run(capsys, "trends", str(manifest.lexicon_path), "--db", str(db), "--compare", "12m", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data["series"]) >= {ANY}
+    activity = data["activity_comparison"][0]
+    # the generator makes activity rise in the last 12 months
+    assert activity["rate_ratio_lower"] > 1.0
+    for row in data["comparison"]:
+        assert row["diff_lower"] <= row["diff"] <= row["diff_upper"]
+    code, _, err = _run(capsys, "trends", str(manifest.lexicon_path), "--db", str(db), "--compare", "soon")
+    assert code == 2 and "12m" in err
+
+
+def test_show_spans_slice_the_original_text_to_a_term(demo_store, capsys):
+    db, manifest = demo_store
+    lexicon = load_lexicon(manifest.lexicon_path)
+    frame = lexicon.frames[0]
+    code, out, _ = _run(capsys, "show", str(manifest.lexicon_path), "--frame", frame.id, "--n", "5",
+                        "--db", str(db), "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert len(shown) == 5
+    terms = {normalize(t.text) for t in frame.terms}
+    for m in shown:
+        assert m["spans"]
+        for s in m["spans"]:
+            assert normalize(m["text"][s["start"]:s["end"]]) in terms | {normalize(s["term"])}
+
+
+@pytest.mark.parametrize("k", [1, 50])
+def test_reach_counts_channels(demo_store, capsys, k):
+    db, manifest = demo_store
+    code, out, _ = _run(capsys, "frames", str(manifest.lexicon_path), "--db", str(db), "--reach", str(k), "--by", "",
+                        "--json")
+    rows = json.loads(out)["rows"]
+    assert code == 0 and all(r["channels"] == 12 for r in rows)
+    assert all(0 <= r["carrying"] <= 12 for r in rows)
