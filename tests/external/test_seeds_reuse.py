@@ -108,3 +108,20 @@ def test_undated_seed_cascade_does_not_claim_an_origin(tmp_path, capsys):
     assert cascade["undated"] == 2
     assert main(["cascade", cascade["cascade_id"], "--db", db]) == 0
     assert "origin undetermined" in capsys.readouterr().out
+    assert main(["cascades", "--db", db]) == 0
+    assert "│ ? outlet" in capsys.readouterr().out  # the listing marks the origin as not established
+
+
+def test_undated_seed_cascade_is_marked_in_the_report(tmp_path: Path) -> None:
+    from lxml import html as lxml_html
+
+    from narrascope.report import build_report
+    from narrascope.store.corpus import Corpus
+
+    with Corpus.open(tmp_path / "c.duckdb") as corpus:
+        assert not corpus.ingest([SEEDS]).failed
+        find_reuse(corpus, ReuseOptions())
+        out = build_report(corpus, tmp_path / "r.html")
+    page = lxml_html.fromstring(out.read_text(encoding="utf-8"))
+    (origin,) = page.xpath('//table[@class="cascades"]/tbody/tr/td[4]')
+    assert "undetermined (2 undated)" in origin.text_content()

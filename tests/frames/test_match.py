@@ -194,8 +194,12 @@ def test_regex_terms_need_hyperscan() -> None:
 
 @needs_hyperscan
 def test_catastrophic_regex_matches_linearly() -> None:
-    # (a+)+$ backtracks exponentially in Python re on "aaa…ab"; hyperscan runs it as an automaton.
-    lex = parse_lexicon_yaml("frames:\n  - id: f\n    terms:\n      en: [{regex: '(a+)+$'}]\n")
+    # (a+)+$ backtracks exponentially in Python re on "aaa…ab"; hyperscan runs it as an automaton. Lexicon loading
+    # refuses it (test_lexicon.py), so the term is built directly: the matcher must stay linear even then.
+    from narrascope.frames.lexicon import Frame
+
+    term = Term(text="(a+)+$", lang="en", regex="(a+)+$")
+    lex = Lexicon(frames=(Frame(id="f", label="f", description="", terms=(term,)),))
     texts = ["a" * 50_000 + "b", "b aaaa"]
     assert Matcher(lex).frames_per_row(texts) == [set(), {"f"}]
 
@@ -225,10 +229,38 @@ def test_fast_matcher_equals_reference(engine: str, texts: list[str | None]) -> 
         assert as_tuples(_matcher(LEXICON, engine, prefilter).scan(texts)) == expected
     if engine == "hyperscan":  # regex terms (no prefilter then)
         assert as_tuples(_matcher(REGEX_LEXICON, engine, True).scan(texts)) == reference_scan(REGEX_LEXICON, texts)
-    for row, _frame, _term, start, end in expected:  # spans map back to the original text
+    for row, frame, term, start, end in expected:  # spans map back to the original text: the slice is the term
         original = texts[row] or ""
         assert 0 <= start < end <= len(original)
-        assert normalize(original[start:end])
+        _assert_slice_is_term(normalize(original[start:end]), LEXICON, frame, term)
+
+
+_FORMS: dict[tuple[int, str, str], list[tuple[set[str], bool]]] = {}
+
+
+def _assert_slice_is_term(piece: str, lexicon: Lexicon, frame: str, term: str) -> None:
+    """The normalised slice of the original text is one of the term's literal forms (or extends a wildcard)."""
+    from narrascope.frames.compile import term_literals
+
+    key = (id(lexicon), frame, term)
+    if key not in _FORMS:
+        _FORMS[key] = [({f.replace(" ", "") for f in term_literals(t)}, t.wildcard)
+                       for t in lexicon.frame(frame).terms if t.text == term]
+    squeezed = piece.replace(" ", "")
+    for forms, wildcard in _FORMS[key]:
+        if squeezed in forms or (wildcard and any(squeezed.startswith(f) for f in forms)):
+            return
+    raise AssertionError(f"span {piece!r} is not a form of {term!r} in frame {frame}")
+
+
+def test_span_check_catches_a_shifted_span() -> None:
+    _assert_slice_is_term(normalize("The Enemy"), LEXICON, "state", "the enemy")
+    _assert_slice_is_term(normalize("کتاب‌های"), LEXICON, "opposition", "کتاب")
+    _assert_slice_is_term(normalize("Iranian"), LEXICON, "opposition", "iran*")
+    for piece in ("he enemy", "the enem", "کتابخانه"):
+        with pytest.raises(AssertionError):
+            _assert_slice_is_term(normalize(piece), LEXICON, "state" if "enem" in piece else "opposition",
+                                  "the enemy" if "enem" in piece else "کتاب")
 
 
 _MATCHERS: dict[tuple[int, str, bool], Matcher] = {}

@@ -73,3 +73,18 @@ def test_any_frame_series_counts_messages_with_at_least_one_frame():
     both = pl.concat([hits, other])
     s = share_series(msgs, both, ANY, period="month")
     assert s["k"].sum() == hits["uid"].n_unique()
+
+
+def test_unobserved_months_before_the_data_do_not_count_as_quiet():
+    """18 months of steady activity compared as 12 vs 12: the earlier window has only 6 observed months, and its
+    rate must be messages per *observed* day (rate ratio ≈ 1, not ≈ 2)."""
+    rng = np.random.default_rng(12)
+    msgs, hits = _corpus(rng, 18, lambda m: 200, lambda m: 0.1)
+    row = compare_periods(msgs, hits, ["f"], months=12).filter(pl.col("frame") == "f").row(0, named=True)
+    assert row["start_clipped"] and row["start"] == datetime(2023, 1, 1, tzinfo=UTC)
+    assert row["rate_ratio_lower"] < 1.0 < row["rate_ratio_upper"], row
+    assert row["rate1"] == pytest.approx(row["rate2"], rel=0.15)
+    full = compare_periods(*_corpus(rng, 24, lambda m: 100, lambda m: 0.1), ["f"], months=12).row(0, named=True)
+    assert (full["recent_start"] - full["start"]).days >= 360  # 24 observed months: (almost) nothing clipped
+    late = compare_periods(msgs, hits, ["f"], months=24).filter(pl.col("frame") == "f").row(0, named=True)
+    assert late["n1"] == 0 and late["rate_ratio"] != late["rate_ratio"]  # NaN: no earlier data at all

@@ -161,6 +161,15 @@ def _ingest(store: Path, path: Path, options: IngestOptions, key: str | None = N
         return sorted(df.to_dicts(), key=lambda r: int(r["message_id"]))
 
 
+def assert_same_records(from_json: list[dict[str, Any]], from_html: list[dict[str, Any]]) -> None:
+    """Equal on every column both formats carry (see EXCLUDED / EXCLUDED_FOR_SERVICE for what one of them lacks)."""
+    compared = [c for c in RECORD_FIELDS if c not in EXCLUDED]
+    for j, h in zip(from_json, from_html, strict=True):
+        cols = [c for c in compared if not (j["kind"] == "service" and c in EXCLUDED_FOR_SERVICE)]
+        diff = {c: (j[c], h[c]) for c in cols if j[c] != h[c]}
+        assert not diff, f"message {j['message_id']}: {diff}"
+
+
 def _write_both(chat: dict[str, Any], tmp: Path, utc_offset: str | None, per_file: int) -> tuple[Path, Path]:
     json_path = tmp / "json" / "result.json"
     json_path.parent.mkdir()
@@ -185,11 +194,7 @@ def test_json_and_html_give_equal_records(tmp_path: Path, build: Any, utc_offset
 
     assert [r["message_id"] for r in from_json] == [str(m["id"]) for m in chat["messages"]]
     assert [r["message_id"] for r in from_html] == [r["message_id"] for r in from_json]
-    compared = [c for c in RECORD_FIELDS if c not in EXCLUDED]
-    for j, h in zip(from_json, from_html, strict=True):
-        cols = [c for c in compared if not (j["kind"] == "service" and c in EXCLUDED_FOR_SERVICE)]
-        diff = {c: (j[c], h[c]) for c in cols if j[c] != h[c]}
-        assert not diff, f"message {j['message_id']}: {diff}"
+    assert_same_records(from_json, from_html)
     assert all(h["channel_id"] == "name:" + chat["name"] for h in from_html)
     # The chat has what the comparison is meant to cover (guards against a chat builder that silently lost it).
     posts = [j for j in from_json if j["kind"] == "post"]
@@ -257,9 +262,5 @@ def test_a_demo_generated_chat_gives_equal_records_from_json_and_html(tmp_path: 
     from_html = _ingest(tmp_path / "h.duckdb", html_dir, IngestOptions(), key)
     assert len(from_json) == len(chat["messages"]) > 100
     assert [r["message_id"] for r in from_html] == [r["message_id"] for r in from_json]
-    compared = [c for c in RECORD_FIELDS if c not in EXCLUDED]
-    for j, h in zip(from_json, from_html, strict=True):
-        cols = [c for c in compared if not (j["kind"] == "service" and c in EXCLUDED_FOR_SERVICE)]
-        diff = {c: (j[c], h[c]) for c in cols if j[c] != h[c]}
-        assert not diff, f"message {j['message_id']}: {diff}"
+    assert_same_records(from_json, from_html)
     assert any(j["fwd_from_name"] for j in from_json) and any(j["author"] for j in from_json)

@@ -82,8 +82,14 @@ def test_missing_mapped_column_is_one_line_and_writes_nothing(tmp_path: Path, ca
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "'body'" in err and "'id', 'message', 'when'" in err
-    assert store_rows(db, "SELECT count(*) FROM messages") == [(0,)]
-    assert store_rows(db, "SELECT count(*) FROM ingests") == [(0,)]
+    assert not db.exists()  # a first ingest that took nothing leaves no store file behind
+    # and into an existing store it writes nothing
+    ok = tmp_path / "ok.csv"
+    ok.write_text("id,body\n1,hello\n", encoding="utf-8")
+    assert main(["ingest", str(ok), "--db", str(db), "--no-progress"]) == 0
+    assert main(["ingest", str(path), "--db", str(db), "--map", "text=body", "--no-progress"]) == 2
+    assert store_rows(db, "SELECT count(*) FROM messages") == [(1,)]
+    assert store_rows(db, "SELECT count(*) FROM ingests") == [(1,)]
 
 
 def test_no_text_column_and_unknown_field(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from narrascope.ingest import telegram_html
 from narrascope.ingest.base import IngestOptions, ReadContext
 from narrascope.ingest.detect import plan
 from narrascope.ingest.telegram_common import plain_text
+from narrascope.store.corpus import Corpus
 
 # Written after Telegram Desktop's HTML writer (export_output_html.cpp): block tags on their own lines with one
 # space of indentation per level, text right after the opening tag's newline, entities as Desktop escapes them.
@@ -464,6 +465,29 @@ def test_malformed_messages_name_file_and_position(tmp_path: Path, old: str, new
     with pytest.raises(InputError) as err:
         _read(folder)
     assert err.value.path == str(page) and err.value.position and err.value.position.startswith(position)
+
+
+@pytest.mark.parametrize("damage", ["invalid-utf8", "truncated"])
+def test_a_damaged_second_page_fails_the_whole_export_naming_page_and_byte(tmp_path: Path, damage: str) -> None:
+    # lxml would repair both silently: U+FFFD in the text, or a cut page whose last message loses its text.
+    folder = _export(tmp_path, "")
+    data = (folder / "messages.html").read_bytes()
+    at = data.index(b"forwarded words")
+    page2 = folder / "messages2.html"
+    if damage == "invalid-utf8":
+        page2.write_bytes(data[:at] + b"\xff" + data[at:])
+        expected = (f"byte {at:,}", "invalid UTF-8")
+    else:
+        page2.write_bytes(data[:at + 5])
+        expected = (f"byte {at + 5:,}", "truncated")
+    with pytest.raises(InputError) as err:
+        _read(folder)
+    assert err.value.path == str(page2) and err.value.position == expected[0] and expected[1] in str(err.value)
+    db = tmp_path / "c.duckdb"
+    with Corpus.open(db) as corpus, pytest.raises(InputError):
+        corpus.ingest([folder])  # one unit: nothing from the good first page either
+    with Corpus.open(db, read_only=True) as corpus:
+        assert corpus.sql("SELECT count(*) AS n FROM messages")["n"][0] == 0
 
 
 def test_a_page_that_is_not_an_export_is_an_input_error(tmp_path: Path) -> None:

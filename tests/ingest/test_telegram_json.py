@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from narrascope.cli import main
 from narrascope.errors import InputError
+from narrascope.ingest import detect
 from narrascope.ingest import telegram_json as tj
 from narrascope.ingest.base import IngestOptions, ReadContext
 from narrascope.ingest.telegram_common import (
@@ -217,6 +218,20 @@ def test_wrong_roots_are_refused_with_what_was_found(tmp_path: Path, content: by
     assert found in str(info.value) and str(path) in str(info.value) and "byte 0" in str(info.value)
 
 
+@pytest.mark.parametrize(("content", "found"), [
+    (b'{"name": "x", "type": "public_channel", "id": 5, "messages": {"1": {"id": 1}}}', '"messages" is an object'),
+    (b'{"name": "x", "id": 5, "messages": null}', '"messages" is null'),
+    (b'{"about": "x", "chats": [{"name": "x", "id": 5, "messages": []}]}', '"chats" is an array'),
+])
+def test_root_keys_holding_the_wrong_container_are_refused(tmp_path: Path, content: bytes, found: str) -> None:
+    # Without this check ijson finds no "messages.item" and the file "ingests" zero messages without complaint.
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_all(path)
+    assert found in str(info.value) and f"{path} (root key" in str(info.value)
+
+
 def test_a_message_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"message #2 is int"):
         read_all(write(tmp_path / "r.json", {**GROUP, "messages": [msg(1), 5]}))
@@ -241,6 +256,12 @@ def test_sniff_accepts_a_head_cut_mid_file(tmp_path: Path) -> None:
     head = path.read_bytes()[:65536]
     assert len(head) == 65536 and tj.sniff(path, head)
     assert not tj.sniff(tmp_path / "result.csv", head)
+
+
+@pytest.mark.parametrize("name", ["result.txt", "result.json.txt", "result"])
+def test_sniff_goes_by_structure_whatever_the_suffix(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path / name, {**GROUP, "messages": [msg(1)]})
+    assert detect.sniff(path) == "telegram_json"
 
 
 # ----------------------------------------------------------------------------------------------- shared helpers

@@ -80,6 +80,23 @@ def test_report_section_lists_cascades_with_a_timeline_and_an_aligned_pair(store
     assert data["summary"]["cascades"] > 5 and len(data["cascades"]) == 10
     assert page.xpath('//table[@class="cascades"]/tbody/tr')
     assert page.xpath('//*[contains(@class, "timeline")]')
+    assert data["summary"]["boilerplate_lines"] > 0 and data["boilerplate"]
+    assert any(b["line"].startswith("🆔 @") for b in data["boilerplate"])
+    assert "Boilerplate left out of matching" in section[0].getparent().text_content() or \
+        page.xpath('//p[contains(., "Boilerplate left out of matching")]')
     pair = data["pair"]
     assert pair is not None and pair["passages"]
     assert page.xpath('//table[@class="aligned"]/tbody/tr')
+
+
+def test_a_cached_rerun_becomes_the_latest_result_again(store: Path) -> None:
+    from narrascope.reuse import load_reuse
+
+    first = _json(["reuse", "--db", str(store), "--json"])
+    _json(["reuse", "--db", str(store), "--no-boilerplate", "--json"])
+    again = _json(["reuse", "--db", str(store), "--json"])
+    assert again["stats"].get("cached") is True and first["stats"]["boilerplate_lines"] > 0
+    with Corpus.open(store, read_only=True) as corpus:
+        latest = load_reuse(corpus)
+    assert latest is not None and latest.stats["boilerplate_lines"] == first["stats"]["boilerplate_lines"]
+    assert _json(["cascades", "--db", str(store), "--json"])["total"] == first["cascades"]

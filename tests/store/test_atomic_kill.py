@@ -1,4 +1,5 @@
-"""kill -9 in the middle of a file's ingest leaves the store readable and exactly as before that file."""
+"""kill -9 in the middle of reading a file leaves the store readable and exactly as before that file (the kill
+inside the merge transaction is tests/ingest/test_kill_during_merge.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ _SCRIPT = textwrap.dedent(
     db, path, marker = sys.argv[1:4]
 
     def progress(unit, done, total):
-        # Past half of the file, batches are already in the open transaction: signal the test, then wait to be killed.
+        # Past half of the file, batches are already spooled: signal the test, then wait to be killed.
         if done > total // 2 and not Path(marker).exists():
             Path(marker).write_text("mid-file")
             time.sleep(120)

@@ -57,6 +57,15 @@ def test_sample_code_score_correct(demo_store, tmp_path, capsys):
     assert main(["validate", "score", str(ann)]) == 0
     assert "precision (PPV)" in capsys.readouterr().out
 
+    # … and the corrected shares from the CLI, from both re-saved files (two coders: majority labels)
+    assert main(["frames", str(lexicon), "--by", "channel", "--validated", str(ann), "--validated", str(bob),
+                 "--db", str(db),
+                 "--json"]) == 0
+    rows = [r for r in json.loads(capsys.readouterr().out)["rows"] if r["frame"] == "sedition"]
+    assert rows and all(r["corrected"] is not None and r["corrected_lower"] <= r["corrected"] <= r["corrected_upper"]
+                        for r in rows)
+    assert all(r["coded"] > 0 for r in rows)
+
     with Corpus.open(db, read_only=True) as corpus:
         table, coded = validated_frame_shares(corpus, load_lexicon(lexicon), [ann], by=["channel"])
     sedition = table.filter(pl.col("frame") == "sedition")
@@ -79,3 +88,14 @@ def test_score_reports_each_problem_and_exits_2(demo_store, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "'perhaps' is not allowed" in err and "check code" in err
     assert "2 problem(s)" in err
+    # the warnings found on the way (here: the rows left unlabelled) are not lost behind the errors
+    assert "warning:" in err and "have no label" in err
+    # a file drawn with another lexicon: one line for the file, not one per row
+    from narrascope.frames import EXAMPLE_LEXICON
+
+    good = tmp_path / "good.csv"
+    good.write_bytes(sample.read_bytes().decode("utf-8-sig").replace(",perhaps,", ",1,").replace("S9999", "S0003")
+                     .encode("utf-8-sig"))
+    assert main(["validate", "score", str(good), "--lexicon", str(EXAMPLE_LEXICON)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 2 and "drawn with lexicon" in err and "1 problem(s)" in err, err

@@ -75,3 +75,46 @@ def test_groups_with_few_coded_items_get_a_warning_and_no_ppi():
     assert few["ppi"].null_count() == len(few)
     assert few["warning"].str.contains("coded item").all()
     assert unrest["corrected"].null_count() == 0
+
+
+def test_ppi_weights_strata_by_their_size_within_the_group():
+    """Strata by channel, groups by month: channel A's hits are nearly all true, channel B's nearly all false, and
+    A dominates month 1 while B dominates month 2. The month's PPV must weight each channel stratum by its size in
+    that month (N̂_hg = m_hg·N_h/n_h); weighting by the whole stratum N_h pulls both months to the same mixture."""
+    from datetime import UTC, datetime
+
+    rng = np.random.default_rng(8)
+    rows, truth, hit = [], [], []
+    for month, (n_a, n_b) in ((1, (900, 100)), (2, (100, 900))):
+        for ch, count in (("A", n_a), ("B", n_b)):
+            for _ in range(count):
+                is_hit = rng.random() < 0.5
+                hit.append(is_hit)
+                truth.append(int(rng.random() < (0.95 if ch == "A" else 0.05)) if is_hit else 0)
+                rows.append((ch, datetime(2024, month, 1 + int(rng.integers(0, 27)), tzinfo=UTC)))
+    n = len(rows)
+    uids = [f"{i:032x}" for i in range(n)]
+    messages = pl.DataFrame({
+        "uid": uids, "platform": ["telegram"] * n, "channel_id": [r[0] for r in rows],
+        "channel": [r[0] for r in rows], "author": [None] * n, "kind": ["post"] * n, "lang": ["en"] * n,
+        "posted_at": [r[1] for r in rows], "views": [1] * n, "text": ["riot here"] * n, "url": [None] * n,
+    }, schema_overrides={"author": pl.Utf8, "url": pl.Utf8})
+    idx = np.flatnonzero(hit)
+    hits = pl.DataFrame({"uid": [uids[i] for i in idx], "frame": ["unrest"] * len(idx), "term": ["riot"] * len(idx),
+                         "start": [0] * len(idx), "end": [4] * len(idx)},
+                        schema_overrides={"start": pl.Int32, "end": pl.Int32})
+    s = draw_sample(messages, hits, "unrest", 1200, lexicon_hash=LEXICON.content_hash, by=["channel"], seed=2)
+    truth_of = dict(zip(uids, truth, strict=True))
+    items = s.select(
+        "sample_id", "uid", "frame", (pl.col("dictionary") == "hit").alias("hit"), "stratum",
+        pl.col("stratum_size").cast(pl.Int64), pl.col("stratum_sampled").cast(pl.Int64),
+        pl.col("matched_terms").str.split(" | ").alias("terms"), pl.lit("ann").alias("coder"),
+        pl.Series("label", [truth_of[u] for u in s["uid"]], dtype=pl.Int8), pl.lit("mem").alias("source"),
+        pl.lit(0).cast(pl.Int64).alias("row"))
+    coded = CodedSample(items=items, lexicon_hash=LEXICON.content_hash)
+    out = corrected_shares(messages, hits, ["unrest"], ["month"], coded).filter(pl.col("frame") == "unrest")
+    true_share = (pl.DataFrame({"month": messages["posted_at"].dt.strftime("%Y-%m"), "t": truth})
+                  .group_by("month").agg(pl.col("t").mean()).sort("month")["t"].to_numpy())
+    ppi = out.sort("month")["ppi"].to_numpy()
+    assert np.abs(ppi - true_share).max() < 0.03, (ppi, true_share)
+    assert (out["ppi_lower"].to_numpy() <= true_share).all() and (true_share <= out["ppi_upper"].to_numpy()).all()

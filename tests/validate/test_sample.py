@@ -75,3 +75,19 @@ def test_a_frame_without_hits_or_a_tiny_n_is_refused():
         draw_sample(messages, hits, "economy", 40, lexicon_hash="x")
     with pytest.raises(UsageError, match="strata"):
         draw_sample(messages, hits, "unrest", 4, lexicon_hash="x", by=["channel"])
+
+
+def test_rows_without_a_url_get_a_link_a_coder_can_follow():
+    messages, hits, _ = synthetic(300)
+    messages = messages.with_columns(pl.lit(None, dtype=pl.Utf8).alias("url"),
+                                     pl.Series("message_id", [str(i + 1) for i in range(300)]),
+                                     pl.col("channel_id").str.replace("c", "100"))
+    messages = messages.with_columns(pl.when(pl.col("channel_id") == "1002").then(pl.lit("news"))
+                                     .otherwise(pl.col("platform")).alias("platform"))
+    s = draw_sample(messages, hits, "unrest", 60, lexicon_hash=LEXICON.content_hash, seed=1)
+    by_uid = {u: i for i, u in enumerate(messages["uid"])}
+    for uid, link in zip(s["uid"], s["link"], strict=True):
+        i = by_uid[uid]
+        channel = f"100{i % 3}"
+        expected = f"news:{channel}/{i + 1}" if channel == "1002" else f"https://t.me/c/{channel}/{i + 1}"
+        assert link == expected

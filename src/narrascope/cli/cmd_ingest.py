@@ -8,7 +8,7 @@ import click
 
 from ..errors import UsageError
 from ..ingest.base import IngestOptions
-from ..ingest.detect import available
+from ..ingest.detect import available, reader
 from ..store.corpus import IngestReport
 from .common import db_option, emit_json, err_console, json_option, open_corpus, progress_bar
 
@@ -30,6 +30,16 @@ def _print_report(report: IngestReport) -> None:
                f"{t['added']} added, {t['updated']} updated, {t['skipped']} skipped")
 
 
+def _remove_if_empty(db: Path) -> None:
+    if not db.exists():
+        return
+    with open_corpus(db, read_only=True) as corpus:
+        if corpus.info()["ingests"]:
+            return
+    for p in (db, db.with_name(db.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
 def parse_mapping(text: str | None) -> tuple[tuple[str, str], ...]:
     """'text=body,posted_at=created' -> (("text", "body"), ("posted_at", "created"))."""
     if not text:
@@ -46,7 +56,8 @@ def parse_mapping(text: str | None) -> tuple[tuple[str, str], ...]:
 def register(group: click.Group) -> None:
     @group.command("ingest")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-    @click.option("--format", "fmt", type=click.Choice(available()), help="Force a reader instead of auto-detection.")
+    @click.option("--format", "fmt", metavar="NAME",
+                  help=f"Force a reader instead of auto-detection: {', '.join(available())}.")
     @click.option("--tz", help="IANA zone of local timestamps without offset (default: read them as UTC).")
     @click.option("--keep-authors", is_flag=True, help="Keep individual authors' names instead of pseudonyms.")
     @click.option("--map", "mapping", help="Table columns to canonical fields: text=body,posted_at=created,channel=source.")
@@ -61,17 +72,26 @@ def register(group: click.Group) -> None:
         Folders are walked; a Telegram Desktop HTML export folder is ingested as one unit. A folder with some
         bad files ingests the good ones and lists the bad with reasons (exit code 2); --strict stops at the first.
         """
+        if fmt is not None:
+            reader(fmt)  # an unknown name is a one-line error before anything is read or created
         options = IngestOptions(format=fmt, tz=tz, keep_authors=keep_authors, strict=strict,
                                 mapping=parse_mapping(mapping))
-        with open_corpus(db, create=True) as corpus, progress_bar(not no_progress and not as_json) as progress:
-            report = corpus.ingest(list(paths), options, progress=progress)
+        fresh = not db.exists()
+        report = None
+        try:
+            with open_corpus(db, create=True) as corpus, progress_bar(not no_progress and not as_json) as progress:
+                report = corpus.ingest(list(paths), options, progress=progress)
+        finally:
+            if fresh:
+                _remove_if_empty(db)  # a first ingest that took nothing leaves no empty store behind
+        assert report is not None
         if as_json:
             emit_json(report.to_dict())
         else:
             _print_report(report)
         if report.failed:
             err_console.print(f"error: {len(report.failed)} file(s) could not be ingested (listed above)", markup=False)
-            raise SystemExit(2)
+            raise click.exceptions.Exit(2)
 
 
 __all__ = ["register"]

@@ -57,12 +57,15 @@ def _summary(result: ReuseResult, top: int) -> dict[str, Any]:
 
 
 def _cascade_table(cascades: pl.DataFrame, title: str) -> Table:
-    table = Table(title=title, title_justify="left", caption="relations: forward/copy/near-duplicate/rewrite/partial")
+    caption = "relations: forward/copy/near-duplicate/rewrite/partial"
+    if cascades.height and cascades["undated"].sum():
+        caption += "; ? = origin undetermined (posts without a date)"
+    table = Table(title=title, title_justify="left", caption=caption)
     columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
         ("cascade", "left"), ("size", "right"), ("channels", "right"), ("origin", "left"), ("first (UTC)", "left"),
         ("relations", "left"), ("text", "left"),
     )
-    widths = {"cascade": 12, "first (UTC)": 16}
+    widths = {"cascade": 12, "first (UTC)": 16, "origin": 12}
     for column, justify in columns:
         table.add_column(column, justify=justify, no_wrap=True, min_width=widths.get(column, len(column)),
                          max_width=26 if column == "text" else 16, overflow="ellipsis")
@@ -71,7 +74,8 @@ def _cascade_table(cascades: pl.DataFrame, title: str) -> Table:
         relations = "/".join(str(row[f"n_{r}"]) for r in ("forward", "copy", "near_duplicate", "rewrite", "partial"))
         preview = " ".join(str(row["preview"] or "").split())[:60]
         table.add_row(*(Text(v) for v in (row["cascade_id"], str(row["size"]), str(row["channels"]),
-                                          str(row["origin_channel"] or row["origin_channel_id"]), first, relations,
+                                          ("? " if row["undated"] else "")
+                                          + str(row["origin_channel"] or row["origin_channel_id"]), first, relations,
                                           preview)))
     return table
 

@@ -127,6 +127,8 @@ def register(group: click.Group) -> None:
         except CodedFileError as exc:
             for problem in exc.problems:
                 err_console.print(f"error: {problem}", markup=False, soft_wrap=True)
+            for w in exc.warnings:
+                err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
             raise UsageError(f"{len(exc.problems)} problem(s) in the coded file(s), listed above: fix them and "
                              "score again") from None
         report = score_coded(sample, confidence, bootstrap=bootstrap)

@@ -97,7 +97,9 @@ def run_main(group: click.Group, argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        group.main(args=args, prog_name="narrascope", standalone_mode=False)
+        code = group.main(args=args, prog_name="narrascope", standalone_mode=False)
+        if isinstance(code, int):  # click returns an Exit's code instead of raising it when not standalone
+            return code
     except click.exceptions.Abort:
         err_console.print("aborted")
         return 130

@@ -33,7 +33,6 @@ _BACKTRACKING_ONLY = [
     (re.compile(r"\(\?<?[=!]"), "lookaround"),
     (re.compile(r"\(\?>"), "an atomic group"),
     (re.compile(r"\(\?\(|\(\?R\)|\(\?[0-9]+\)"), "a conditional or recursion"),
-    (re.compile(r"(?<!\\)[*+?}][+]"), "a possessive quantifier"),
 ]
 
 
@@ -285,12 +284,79 @@ def make_term(text: str, lang: str, *, suffixes: bool = False, prefixes: bool = 
     return Term(text=text, lang=lang, suffixes=suffixes, prefixes=prefixes, wildcard=wildcard, line=line)
 
 
+_QUANTIFIER = re.compile(r"\{(\d*)(,(\d*))?\}")
+_POSSESSIVE = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})\+")
+
+
+def _skeleton(regex: str) -> str:
+    """The regex with every escape (``\\d``, ``\\p{L}``, ``\\x{200c}``, ``\\(``) and character class
+    (``[^a-z*+]``) replaced by ``x``, so that only operators remain where operators are."""
+    out: list[str] = []
+    i, n = 0, len(regex)
+    while i < n:
+        c = regex[i]
+        if c == "\\":
+            brace = i + 2 < n and regex[i + 1] in "pPx" and regex[i + 2] == "{"
+            end = regex.find("}", i + 2) if brace else -1
+            i = end + 1 if end >= 0 else i + 2
+            out.append("x")
+        elif c == "[":
+            j = i + 1 + (regex[i + 1: i + 2] == "^")
+            j += regex[j: j + 1] == "]"
+            while j < n and regex[j] != "]":
+                j += 2 if regex[j] == "\\" else 1
+            i = j + 1
+            out.append("x")
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def nested_unbounded_quantifier(regex: str) -> bool:
+    """True when an unbounded repetition (``*``, ``+``, ``{n,}``) applies to a group that itself contains one, as in
+    ``(a+)+`` or ``(\\w+\\s)*``: the shape that makes backtracking engines take exponential time."""
+    sk = _skeleton(regex)
+    stack = [False]  # per open group: does it contain an unbounded repetition?
+    closed: bool | None = None  # just after ")": did that group contain one?
+    i = 0
+    while i < len(sk):
+        c = sk[i]
+        after_group, closed = closed, None
+        if c == "(":
+            stack.append(False)
+            i += 2 if sk[i + 1: i + 2] == "?" else 1  # "(?" opens a group; that "?" is no quantifier
+            continue
+        if c == ")":
+            inner = stack.pop() if len(stack) > 1 else False
+            stack[-1] = stack[-1] or inner
+            closed = inner
+            i += 1
+            continue
+        m = _QUANTIFIER.match(sk, i) if c == "{" else None
+        if c in "*+" or (m and m.group(2) is not None and m.group(3) == ""):
+            if after_group:
+                return True
+            stack[-1] = True
+        i += len(m.group(0)) if m else 1
+        if (c in "*+?" or m) and sk[i: i + 1] == "?":
+            i += 1  # a lazy modifier
+    return False
+
+
 def check_regex(regex: str, *, path: object = "lexicon", line: int | None = None) -> None:
     """Refuse regexes outside the linear-time subset; compile the rest in hyperscan when it is installed."""
     for rx, what in _BACKTRACKING_ONLY:
         if rx.search(regex):
             raise LexiconError(f"regex {regex!r} uses {what}, which needs a backtracking engine: "
                                "rewrite it without (only RE2-compatible syntax is accepted)", path=path, line=line)
+    if _POSSESSIVE.search(_skeleton(regex)):
+        raise LexiconError(f"regex {regex!r} uses a possessive quantifier, which needs a backtracking engine: "
+                           "rewrite it without (only RE2-compatible syntax is accepted)", path=path, line=line)
+    if nested_unbounded_quantifier(regex):
+        raise LexiconError(f"regex {regex!r} repeats a group that itself repeats without bound (like (a+)+), which "
+                           "takes exponential time in backtracking engines: repeat only once, e.g. (a+)+ → a+",
+                           path=path, line=line)
     try:
         import regex as _regex  # syntax check that works without hyperscan too
 

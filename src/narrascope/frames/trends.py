@@ -99,7 +99,11 @@ def compare_periods(
 ) -> pl.DataFrame:
     """Compare the last ``months`` before ``end`` (default: just after the latest message) with the ``months`` before.
 
-    Columns: the ``by`` columns, ``frame``, ``recent_start``, ``end``, ``n1``, ``k1``, ``share1`` (earlier period),
+    The earlier period starts at the first message's day when the data begin later than ``months`` × 2 before
+    ``end`` (``start_clipped`` is then true and ``start`` the clipped start), so that unobserved months do not count
+    as quiet ones in the activity rate.
+
+    Columns: the ``by`` columns, ``frame``, ``start``, ``start_clipped``, ``recent_start``, ``end``, ``n1``, ``k1``, ``share1`` (earlier period),
     ``n2``, ``k2``, ``share2`` (recent period), ``diff`` = share2 − share1 with ``diff_lower``/``diff_upper``, ``z``,
     ``p_value``, and activity: ``rate1``/``rate2`` (messages per day), ``rate_ratio`` with its interval.
     """
@@ -113,6 +117,12 @@ def compare_periods(
         end = latest + timedelta(seconds=1)
     mid = _shift_months(end, months)
     start = _shift_months(end, 2 * months)
+    # A window that begins before the data does is not a quiet period, only an unobserved one: the earlier
+    # period's exposure starts at the day of the first message, or the rate before looks lower than it was.
+    first: datetime = messages["posted_at"].min()  # type: ignore[assignment]
+    first_day = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    clipped = first_day > start
+    start = min(max(start, first_day), mid)
     days1 = (mid - start).total_seconds() / 86400
     days2 = (end - mid).total_seconds() / 86400
     ts = pl.col("posted_at")
@@ -123,12 +133,15 @@ def compare_periods(
     k1, n1, k2, n2 = (table[c].to_numpy().astype(float) for c in ("k1", "n1", "k2", "n2"))
     d, lo, hi = newcombe_diff_interval(k1, n1, k2, n2, confidence)
     z, p = two_proportion_test(k1, n1, k2, n2)
+    if days1 <= 0:  # the data begin inside the recent period: nothing to compare activity with
+        days1 = float("nan")
     rr, rlo, rhi = rate_ratio_interval(n1, days1, n2, days2, confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         share1 = np.where(n1 > 0, k1 / n1, np.nan)
         share2 = np.where(n2 > 0, k2 / n2, np.nan)
     return table.with_columns(
-        pl.lit(start).alias("start"), pl.lit(mid).alias("recent_start"), pl.lit(end).alias("end"),
+        pl.lit(start).alias("start"), pl.lit(clipped).alias("start_clipped"), pl.lit(mid).alias("recent_start"),
+        pl.lit(end).alias("end"),
         pl.Series("share1", share1), pl.Series("share2", share2),
         pl.Series("diff", d), pl.Series("diff_lower", lo), pl.Series("diff_upper", hi),
         pl.Series("z", z), pl.Series("p_value", p),

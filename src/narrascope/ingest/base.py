@@ -38,6 +38,11 @@ class IngestOptions:
     batch_size: int = 20_000
     """Records per Arrow batch on the way into the store (bounds memory)."""
 
+    def __post_init__(self) -> None:
+        # Refuse a bad zone before any file is read: readers only consult it on the first local timestamp, so a
+        # typo would otherwise pass silently on exports that carry Unix times, or fail each file of a folder alone.
+        parse_tz(self.tz)
+
 
 def parse_tz(name: str | None) -> ZoneInfo | timezone:
     if not name or name.upper() == "UTC":

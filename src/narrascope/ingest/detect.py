@@ -35,6 +35,11 @@ _HEAD_BYTES = 64 * 1024
 # Files inside a Telegram export folder that are never messages themselves.
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db"}
 _IGNORED_SUFFIXES = {".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp4", ".ogg", ".webm", ".svg", ".ico"}
+# Folders Telegram Desktop writes beside result.json for media, documents and (account exports) per-chat media. They
+# hold the chat's attachments — PDFs, .tgs stickers, shared .txt/.csv files — never messages, so inside an export
+# folder they are not walked: otherwise an attachment is ingested as an article or table, or fails the ingest.
+_DESKTOP_MEDIA_FOLDERS = {"photos", "files", "video_files", "voice_messages", "round_video_messages", "stickers",
+                          "contacts", "profile_pictures", "stories", "chats", "left_chats", "css", "js", "images"}
 
 
 def available() -> tuple[str, ...]:
@@ -63,6 +68,20 @@ def _head(path: Path) -> bytes:
         return b""
     with path.open("rb") as fh:
         return fh.read(_HEAD_BYTES)
+
+
+_DESKTOP_PAGE_WRAP = b'class="page_wrap"'
+_DESKTOP_PAGE_MARKS = (b'class="history"', b"CheckLocation()")
+_DESKTOP_INDEX_PAGE = ("a page of a Telegram Desktop HTML export without messages (its index or a list of contacts, "
+                       "sessions, …): ingest the export's chat folders, those holding messages.html")
+
+
+def _desktop_index_page(path: Path, fmt: str | None) -> bool:
+    """An .html page of a Telegram Desktop export that no reader took: export_results.html, lists/*.html, …"""
+    if fmt is not None or path.suffix.lower() not in (".html", ".htm"):
+        return False
+    head = _head(path)
+    return _DESKTOP_PAGE_WRAP in head and any(mark in head for mark in _DESKTOP_PAGE_MARKS)
 
 
 def sniff(path: Path) -> str | None:
@@ -101,13 +120,18 @@ def _expand(p: Path, forced: str | None) -> list[Unit]:
         whole = _claims_folder(p)
         if whole and (forced is None or forced == whole):
             return [Unit(p, whole)]
+        children = [c for c in sorted(p.iterdir()) if c.name not in _IGNORED_NAMES and not c.name.startswith(".")
+                    and not (c.is_file() and c.suffix.lower() in _IGNORED_SUFFIXES)]
+        files = {c: _expand(c, forced) for c in children if not c.is_dir()}
+        # Desktop's own index and list pages are part of an export, not bad input: leave them out quietly.
+        files = {c: [u for u in units if u.problem != _DESKTOP_INDEX_PAGE] for c, units in files.items()}
+        desktop_export = any(u.format == "telegram_json" for units in files.values() for u in units)
         out: list[Unit] = []
-        for child in sorted(p.iterdir()):
-            if child.name in _IGNORED_NAMES or child.name.startswith("."):
-                continue
-            if child.is_file() and child.suffix.lower() in _IGNORED_SUFFIXES:
-                continue
-            out.extend(_expand(child, forced))
+        for child in children:
+            if child in files:
+                out.extend(files[child])
+            elif not (desktop_export and child.name.lower() in _DESKTOP_MEDIA_FOLDERS):
+                out.extend(_expand(child, forced))
         return out
     if forced is not None:
         return [Unit(p, forced)]
@@ -116,6 +140,8 @@ def _expand(p: Path, forced: str | None) -> list[Unit]:
     except OSError as exc:
         return [Unit(p, None, f"cannot read: {exc.strerror or exc}")]
     if fmt is None:
+        if _desktop_index_page(p, fmt):
+            return [Unit(p, None, _DESKTOP_INDEX_PAGE)]
         return [Unit(p, None, "format not recognised (use --format to force one)")]
     return [Unit(p, fmt)]
 

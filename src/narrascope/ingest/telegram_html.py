@@ -118,6 +118,17 @@ def _parse(page: Path) -> Any:
         raise InputError(f"cannot read the page: {exc.strerror or exc}", path=page) from None
     if not data.strip():
         raise InputError("the page is empty: re-export the chat from Telegram Desktop", path=page, position="byte 0")
+    # lxml repairs both of these silently (U+FFFD for bad bytes; a cut page parses as far as it goes, its last
+    # message losing text), so damaged pages would ingest as wrong records. Desktop writes UTF-8 and ends every
+    # page with </html>.
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"invalid UTF-8 (byte 0x{data[exc.start]:02X}) — the page is damaged; re-export the chat "
+                         "from Telegram Desktop", path=page, position=f"byte {exc.start:,}") from None
+    if not data.rstrip().lower().endswith(b"</html>"):
+        raise InputError("truncated page: it ends without </html> — the export was cut off; re-export the chat or "
+                         "copy the complete folder", path=page, position=f"byte {len(data):,}")
     parser = etree.HTMLParser(encoding="utf-8")  # plain elements: lxml.html's class lookup costs a third of the time
     try:
         return etree.fromstring(data, parser=parser)

@@ -49,6 +49,9 @@ _ACCOUNT_KEYS = {"personal_information", "profile_pictures", "contacts", "freque
                  "web_sessions", "other_data", "stories"}
 _CHAT_META = ("name", "type", "id")
 _SCALARS = {"string", "number", "boolean", "null"}
+# Suffixes of formats that are never a Desktop export, whatever their first bytes; any other name (result.json,
+# result.txt, result.json.txt from a browser download, no suffix) is judged by structure alone.
+_OTHER_SUFFIXES = {".csv", ".tsv", ".tab", ".html", ".htm", ".xlsx", ".xls", ".parquet", ".xz", ".gz", ".warc"}
 _EXPECTED = ('a Telegram Desktop export is an object with "messages" (one chat) or "chats" (whole account), '
              "or an array of message objects; check that this is result.json")
 
@@ -76,7 +79,7 @@ class Chat:
 # ----------------------------------------------------------------------------------------------- sniffing
 def sniff(path: Path, head: bytes) -> bool:
     """A Desktop JSON export by structure: its root keys, or the shape of its first message."""
-    if not head or path.suffix.lower() not in (".json", ""):
+    if not head or path.suffix.lower() in _OTHER_SUFFIXES:
         return False
     body = head.removeprefix(BOM).lstrip()
     if body[:1] not in (b"{", b"["):
@@ -147,8 +150,10 @@ def _probe(path: Path) -> tuple[str, dict[str, Any]]:
         for prefix, event, value in events:
             if prefix == "" and event == "map_key":
                 if value == "messages":
+                    _expect_container(path, events, "messages", "start_array", "an array of message objects")
                     return "chat", meta
                 if value in ("chats", "left_chats"):
+                    _expect_container(path, events, value, "start_map", 'an object with a "list" of chats')
                     return "account", {}
                 keys.append(value)
             elif prefix in _CHAT_META and event in _SCALARS:
@@ -156,6 +161,15 @@ def _probe(path: Path) -> tuple[str, dict[str, Any]]:
         shown = ", ".join(repr(k) for k in keys[:8]) or "no keys"
         raise InputError(f"the root object has neither \"messages\" nor \"chats\" ({shown}); {_EXPECTED}",
                          path=path, position="byte 0")
+
+
+def _expect_container(path: Path, events: Iterator[tuple[str, str, Any]], key: str, event: str, what: str) -> None:
+    """A root key whose value is not the container Desktop writes would otherwise stream zero messages silently."""
+    _, found, _ = next(events)
+    if found != event:
+        shown = {"start_array": "an array", "start_map": "an object", "string": "a string", "number": "a number",
+                 "boolean": "true/false", "null": "null"}.get(found, found)
+        raise InputError(f'"{key}" is {shown}, not {what}; {_EXPECTED}', path=path, position=f'root key "{key}"')
 
 
 def _chat_meta(path: Path) -> dict[str, Any]:

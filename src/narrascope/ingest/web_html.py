@@ -17,7 +17,7 @@ from ..models import Channel
 from .article_extract import article_record, extract_article
 from .base import ReadContext
 
-__all__ = ["NAME", "looks_like_html", "read", "sniff"]
+__all__ = ["NAME", "is_telegram_desktop_page", "looks_like_html", "read", "sniff"]
 
 NAME = "web_html"
 
@@ -28,7 +28,10 @@ _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])",
     re.IGNORECASE | re.DOTALL,
 )
-_TELEGRAM_MARKUP = (b'class="page_wrap"', b'class="history"')
+# Telegram Desktop writes every page of an HTML export (chats, and the account export's index, lists of contacts,
+# sessions, …) inside div.page_wrap, with body onload="CheckLocation();" and, on chat pages, div.history.
+_TELEGRAM_WRAP = b'class="page_wrap"'
+_TELEGRAM_MARKS = (b'class="history"', b"CheckLocation()")
 _MAX_PAGE_BYTES = 50 * 1024 * 1024
 
 
@@ -40,7 +43,12 @@ def looks_like_html(head: bytes) -> bool:
 def sniff(path: Path, head: bytes) -> bool:
     if not head or not looks_like_html(head):
         return False
-    return not all(mark in head for mark in _TELEGRAM_MARKUP)
+    return not is_telegram_desktop_page(head)
+
+
+def is_telegram_desktop_page(head: bytes) -> bool:
+    """A page Telegram Desktop's HTML export wrote: never a news article (it may list contacts or sessions)."""
+    return _TELEGRAM_WRAP in head and any(mark in head for mark in _TELEGRAM_MARKS)
 
 
 def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:

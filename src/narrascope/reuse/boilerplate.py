@@ -59,7 +59,9 @@ def boilerplate_lines(texts: pl.Series, channels: pl.Series, min_messages: int =
     full = frame.select("doc", "channel").join(full, on="doc", how="left").sort("doc")
     full = full.with_columns(pl.col("full").fill_null(""))
     if enabled:
-        distinct = full.filter(pl.col("full") != "").unique(["channel", "full"])
+        # keep the earliest document of each distinct text: with keep="any" a text split into lines differently
+        # in two posts could count differently from run to run
+        distinct = full.filter(pl.col("full") != "").unique(["channel", "full"], keep="first", maintain_order=True)
         per_channel = distinct.group_by("channel").agg(pl.len().alias("channel_texts"))
         counts = (
             distinct.join(lines.select("doc", "norm"), on="doc")

@@ -49,7 +49,7 @@ from .shingle import (
 
 __all__ = ["ReuseOptions", "ReuseResult", "find_reuse", "find_reuse_frame", "load_reuse"]
 
-PIPELINE_VERSION = "reuse-2"  # bump whenever stored rows change meaning or shape
+PIPELINE_VERSION = "reuse-3"  # bump whenever stored rows change meaning or shape
 TABLES = ("pairs", "members", "cascades", "edges", "boilerplate", "passages")
 _INPUT_COLUMNS = ("uid", "channel_id", "channel", "message_id", "posted_at", "text", "fwd_from_name", "fwd_from_id",
                   "fwd_posted_at")
@@ -77,9 +77,10 @@ class ReuseOptions:
     passage_min_tokens: int = _option(30, "messages of at least this many tokens are searched for shared passages")
     passage_ngram: int = _option(5, "passage n-gram size, also the shortest aligned passage (tokens)")
     passage_max_df: int = _option(100, "passage n-grams in more documents are ignored (passim's max-df)")
-    passage_max_share: float = _option(0.005, "… or in more than this share of all documents (small corpora)")
+    passage_max_share: float = _option(1.0, "… or in more than this share of all documents (below 1: also a "
+                                             "share limit, for small templated corpora)")
     passage_min_match: int = _option(5, "shared rare n-grams making a passage candidate (passim's min-match)")
-    passage_min_shared: int = _option(30, "shared rare n-grams a passage pair needs to be reported")
+    passage_min_shared: int = _option(30, "shared n-grams (rare or not) a passage pair needs to be reported")
     rewrite_vocabulary: float = _option(0.3, "word-set Jaccard from which a passage pair is a rewrite, not partial")
     max_alignments: int = _option(20000, "passage pairs aligned during the run (others are aligned on demand)")
     since: str | None = _option(None, "only messages posted at or after this time (ISO date or timestamp)")
@@ -102,6 +103,9 @@ class ReuseOptions:
                 except ValueError:
                     raise UsageError(f"--{name} {value!r} is not a date or time: use e.g. 2024-01-31 or "
                                      "2024-01-31T18:00:00+03:30") from None
+        for name in ("line_max_share", "ngram_max_share", "passage_max_share", "rewrite_vocabulary"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise UsageError(f"{name} {getattr(self, name)} is outside (0, 1]: use a share such as 0.05")
         if not 0.0 < self.lsh_recall < 1.0:
             raise UsageError(f"lsh_recall {self.lsh_recall} must be between 0 and 1 (exclusive)")
 
@@ -145,7 +149,12 @@ def _prepare(messages: pl.DataFrame, options: ReuseOptions) -> pl.DataFrame:
     )
     if "fwd_posted_at" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("fwd_posted_at"))
-    frame = frame.select(_INPUT_COLUMNS).filter(pl.col("text").fill_null("").str.strip_chars() != "")
+    # A user's frame may carry all-null (dtype Null) or non-string id columns: give every column the store's type.
+    frame = frame.select(_INPUT_COLUMNS).with_columns(
+        *(pl.col(c).cast(pl.String) for c in _INPUT_COLUMNS if c not in ("posted_at", "fwd_posted_at")),
+        *(pl.col(c).cast(pl.Datetime("us", "UTC")) for c in ("posted_at", "fwd_posted_at")
+          if frame.schema[c] == pl.Null),
+    ).filter(pl.col("text").fill_null("").str.strip_chars() != "")
     if options.since:
         frame = frame.filter(pl.col("posted_at") >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
     if options.until:
@@ -370,6 +379,8 @@ def find_reuse(corpus: Any, options: ReuseOptions | None = None, *, refresh: boo
     if not refresh:
         cached = _load(corpus, key)
         if cached is not None:
+            if not corpus.read_only:
+                _mark_latest(corpus, key, cached)
             return cached
     messages = corpus.messages(since=options.since, until=options.until, columns=list(_INPUT_COLUMNS))
     result = find_reuse_frame(messages, options)
@@ -399,6 +410,14 @@ def _load(corpus: Any, key: str) -> ReuseResult | None:
     entry = [r for r in corpus.results.list("reuse_cascades") if r["result_key"] == key]
     stats = json.loads(entry[-1]["params"]).get("stats", {}) if entry else {}
     return ReuseResult(stats={**stats, "cached": True}, **tables)
+
+
+def _mark_latest(corpus: Any, key: str, cached: ReuseResult) -> None:
+    """Make a reused stored result the latest one again, so that `cascades` and the report show the options
+    just asked for (they read the most recently saved run): the small cascades table is saved anew."""
+    entry = [r for r in corpus.results.list("reuse_cascades") if r["result_key"] == key]
+    params = json.loads(entry[-1]["params"]) if entry else {}
+    corpus.results.save("reuse_cascades", key, cached.cascades.to_arrow(), params)
 
 
 def load_reuse(corpus: Any) -> ReuseResult | None:

@@ -69,9 +69,11 @@ _CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ"  # letters only: a spreadsheet never 
 class CodedFileError(InputError):
     """A coded file cannot be used. ``problems`` lists every problem found, one line each."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], warnings: Sequence[str] = ()) -> None:
         self.problems = list(problems)
-        more = f" (and {len(self.problems) - 1} more problem(s), each listed)" if len(self.problems) > 1 else ""
+        self.warnings = list(warnings)  # found on the way (missing labels …): still worth telling the user
+        more = (f" (and {len(self.problems) - 1} more problem(s): `narrascope validate score` lists each)"
+                if len(self.problems) > 1 else "")
         Exception.__init__(self, self.problems[0] + more)
         self.path = None
         self.position = None
@@ -234,7 +236,9 @@ def _file_items(path: Path, lexicon: Lexicon | None, problems: list[str],
             continue
         seen[sid] = row_no
         hashes.add(lex.removeprefix("sha256:"))
-        if lex_frames is not None and frame not in lex_frames:
+        # a file drawn with another lexicon is reported once, by load_coded, not once per row
+        if lex_frames is not None and lexicon is not None and lex.removeprefix("sha256:") == lexicon.content_hash \
+                and frame not in lex_frames:
             problems.append(f"{where}: frame {frame!r} is not in the lexicon ({', '.join(sorted(lex_frames))})")
             continue
         try:
@@ -312,7 +316,7 @@ def load_coded(paths: str | Path | Iterable[str | Path], lexicon: Lexicon | None
     df = pl.DataFrame(all_items, schema=_ITEM_SCHEMA)
     _check_same_sample(df, problems)
     if problems:
-        raise CodedFileError(problems)
+        raise CodedFileError(problems, warnings)
     return CodedSample(items=df, lexicon_hash=next(iter(hashes)) if hashes else "", warnings=warnings)
 
 

@@ -102,13 +102,19 @@ def ppi_estimate(p: F | float, ppv: F | float, npv: F | float) -> F:
 
 
 def _group_side(items: pl.DataFrame, hit: bool, confidence: float) -> ProportionEstimate:
-    """The group's own positive share on one side (precision on the hit side, false omission on the other)."""
+    """The group's own positive share on one side (precision on the hit side, false omission on the other).
+
+    A group may hold only part of a sampling stratum (strata by channel, groups by month), so each stratum is
+    weighted by its estimated size *within the group*, N̂_hg = m_hg·N_h/n_h (coded items times the inverse inclusion
+    probability), not by N_h: the design-weighted (Hájek) mean of the labels."""
     side = items.filter(pl.col("hit") == hit)
-    strata = side.group_by("stratum").agg(pl.col("stratum_size").first().alias("size"),
+    strata = side.group_by("stratum").agg(pl.col("stratum_size").first().cast(pl.Float64).alias("size"),
+                                          pl.col("stratum_sampled").first().cast(pl.Float64).alias("sampled"),
                                           pl.col("label").is_not_null().sum().alias("m"),
                                           pl.col("label").cast(pl.Int64).sum().fill_null(0).alias("k"))
-    return stratified_proportion(strata["k"].to_numpy(), strata["m"].to_numpy(), strata["size"].to_numpy(),
-                                 confidence)
+    m = strata["m"].to_numpy().astype(float)
+    in_group = m * strata["size"].to_numpy() / np.maximum(strata["sampled"].to_numpy(), 1.0)
+    return stratified_proportion(strata["k"].to_numpy(), m, in_group, confidence)
 
 
 def corrected_shares(

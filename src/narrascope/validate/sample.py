@@ -108,7 +108,8 @@ def draw_sample(
 ) -> pl.DataFrame:
     """Sample rows for ``frame`` (columns of :data:`SAMPLE_COLUMNS`), in random order.
 
-    ``messages`` needs uid, text, channel, posted_at (and url, the ``by`` columns or posted_at for periods);
+    ``messages`` needs uid, text, channel, posted_at (and url — else platform, channel_id and message_id for a
+    fallback link —, the ``by`` columns or posted_at for periods);
     ``hits`` uid, frame, term, start, end with spans in the original text.
     """
     if n < 2:
@@ -168,12 +169,23 @@ def _row(i: int, r: dict[str, Any], frame: str, lexicon_hash: str) -> dict[str, 
         "sample_id": sid, "label": "", "coder": "", "note": "", "text": _cell(marked),
         "channel": _cell(r.get("channel") or r.get("channel_id") or ""),
         "posted_at": posted.strftime("%Y-%m-%d %H:%M UTC") if posted is not None else "",
-        "link": _cell(r.get("url") or ""), "matched_terms": " | ".join(r.get("terms") or []),
+        "link": _cell(r.get("url") or _fallback_link(r)), "matched_terms": " | ".join(r.get("terms") or []),
         "dictionary": "hit" if r["_hit"] else "no hit", "frame": frame, "stratum": r["stratum"],
         "stratum_size": str(r["stratum_size"]), "stratum_sampled": str(r["stratum_sampled"]),
         "inclusion_probability": f"{r['stratum_sampled'] / r['stratum_size']:.6f}", "uid": r["uid"],
         "lexicon": f"sha256:{lexicon_hash}", "check": check_code(sid, r["uid"], frame, lexicon_hash),
     }
+
+
+def _fallback_link(r: dict[str, Any]) -> str:
+    """Where the store has no URL (Telegram Desktop exports carry none), a pointer a coder can still follow:
+    Telegram's t.me/c/<channel id>/<message id> link for numeric channel ids, else platform:channel/message."""
+    channel, message = r.get("channel_id"), r.get("message_id")
+    if not channel or not message:
+        return ""
+    if r.get("platform") == "telegram" and str(channel).isdigit() and str(message).isdigit():
+        return f"https://t.me/c/{channel}/{message}"
+    return f"{r.get('platform') or 'message'}:{channel}/{message}"
 
 
 def _cell(value: str) -> str:
@@ -211,7 +223,8 @@ def sample_corpus(
     if frame not in lexicon.frame_ids:
         raise UsageError(f"frame {frame!r} is not in the lexicon: choose one of {', '.join(lexicon.frame_ids)}")
     check_groups(by)
-    cols = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "posted_at", "views", "text", "url"]
+    cols = ["uid", "platform", "channel_id", "message_id", "channel", "author", "kind", "lang", "posted_at", "views",
+            "text", "url"]
     messages = corpus.messages(since=since, until=until, columns=cols, text_only=True)
     hits = corpus_hits(corpus, lexicon, since=since, until=until)
     return draw_sample(messages, hits, frame, n, lexicon_hash=lexicon.content_hash, by=by, seed=seed,

@@ -25,7 +25,11 @@ _TEMPLATE = """
 <p>{{ summary.pairs | number }} reuse pairs and {{ summary.cascades | number }} cascades
 ({{ summary.members | number }} posts) among {{ summary.messages | number }} messages with text.
 Origins are the earliest <em>collected</em> post of each cascade: a story that began outside the corpus
-shows its first observed post as origin.</p>
+shows its first observed post as origin; where posts have no date the origin is undetermined.</p>
+<p>Boilerplate left out of matching: {{ summary.boilerplate_lines | number }} lines repeated within their channel
+(signatures, ad labels, formulaic lines) in {{ summary.boilerplate_messages | number }} messages, and
+{{ summary.boilerplate_ngrams | number }} recurring word n-grams{% if boilerplate %}, e.g.
+{% for b in boilerplate %}<q dir="auto">{{ b.line }}</q> ({{ b.texts | number }} texts){{ ", " if not loop.last }}{% endfor %}{% endif %}.</p>
 {% if cascades %}
 <h3>Top cascades</h3>
 <table class="cascades">
@@ -35,7 +39,7 @@ shows its first observed post as origin.</p>
   <tbody>
   {% for c in cascades %}
     <tr><td class="id">{{ c.cascade_id }}</td><td class="num">{{ c.size | number }}</td><td class="num">{{ c.channels | number }}</td>
-      <td dir="auto">{{ c.origin_channel or c.origin_channel_id }}</td><td>{{ c.first }}</td>
+      <td dir="auto">{% if c.undated %}<span class="note">undetermined ({{ c.undated }} undated)</span> {% endif %}{{ c.origin_channel or c.origin_channel_id }}</td><td>{{ c.first }}</td>
       <td class="num">{{ c.n_forward }}</td><td class="num">{{ c.n_copy }}</td><td class="num">{{ c.n_near_duplicate }}</td>
       <td class="num">{{ c.n_rewrite }}</td><td class="num">{{ c.n_partial }}</td><td dir="auto">{{ c.text }}</td></tr>
   {% endfor %}
@@ -124,13 +128,18 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
         "cascades": result.cascades.height,
         "members": result.members.height,
         "messages": int(result.stats.get("messages", 0)),
+        "boilerplate_lines": result.boilerplate.height,
+        "boilerplate_messages": int(result.stats.get("messages_with_boilerplate", 0)),
+        "boilerplate_ngrams": int(result.stats.get("boilerplate_ngrams", 0)),
     }
+    boilerplate = result.boilerplate.head(5).to_dicts()
     html = Markup(environment().from_string(_TEMPLATE).render(
-        summary=summary, cascades=cascades, chart=chart, pair=pair, top_id=top_id))
+        summary=summary, cascades=cascades, chart=chart, pair=pair, top_id=top_id, boilerplate=boilerplate))
     data = {
         "summary": summary,
         "cascades": [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in c.items()} for c in cascades],
         "pair": pair,
+        "boilerplate": result.boilerplate.head(50).to_dicts(),
         "edges": [{k: v for k, v in e.items()} for e in result.edges.head(50).iter_rows(named=True)],
     }
     return Section(id="reuse", title="Text reuse and cascades", html=html, data=data)
