@@ -187,7 +187,7 @@ def register(group: click.Group) -> None:
                 "activity_change_points": _records(activity.filter(pl.col("change"))),
                 "comparison": _records(comparison),
                 "activity_comparison": _records(activity_total.select(
-                    "start", "recent_start", "end", "n1", "n2", "rate1", "rate2", "rate_ratio",
+                    "start", "start_clipped", "recent_start", "end", "n1", "n2", "rate1", "rate2", "rate_ratio",
                     "rate_ratio_lower", "rate_ratio_upper")),
             })
             return
@@ -208,6 +208,9 @@ def register(group: click.Group) -> None:
                       f"{r['p_value']:.3g}")
         out.print(t)
         a = activity_total.row(0, named=True)
+        if a.get("start_clipped"):
+            out.print(f"note: the data begin {a['start']:%Y-%m-%d}, after the start of the earlier {months}-month "
+                      "period: that period is compared only from its first message on.")
         out.print(f"activity: {a['rate2']:.1f} vs {a['rate1']:.1f} messages/day, rate ratio {a['rate_ratio']:.2f} "
                   f"(95% CI {a['rate_ratio_lower']:.2f}–{a['rate_ratio_upper']:.2f})")
 
