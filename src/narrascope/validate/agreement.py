@@ -13,12 +13,14 @@ precomputed and a bootstrap replicate is a weighted sum of them.
 
 from __future__ import annotations
 
+from math import comb
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-__all__ = ["agreement_report", "krippendorff_alpha", "value_counts"]
+__all__ = ["agreement_report", "coder_error_from_disagreement", "consensus_error", "disagreement_rate",
+           "krippendorff_alpha", "per_coder_error", "value_counts"]
 
 
 def value_counts(matrix: np.ndarray | list[list[Any]]) -> tuple[np.ndarray, list[Any]]:
@@ -110,3 +112,71 @@ def agreement_report(items: pl.DataFrame, *, confidence: float = 0.95, bootstrap
     return {"alpha": alpha, "lower": lo, "upper": hi, "pairable_items": pairable, "coders": coders,
             "interval": f"percentile bootstrap over items, {bootstrap} replicates", "verdict": verdict,
             "disagreements": disagreements}
+
+
+def per_coder_error(disagreement: Any) -> Any:
+    """The per-coder error rate e implied by the probability that two coders disagree, d = 2e(1 − e), for
+    independent coders with the same symmetric error: e = (1 − √(1 − 2d))/2 (NaN for d > ½, which no such pair
+    of coders produces). Arrays welcome."""
+    d = np.asarray(disagreement, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(d <= 0.5, (1 - np.sqrt(np.clip(1 - 2 * d, 0, None))) / 2, np.nan)
+
+
+def consensus_error(e: float, labels_per_item: np.ndarray) -> float:
+    """Error rate of majority labels made from ``labels_per_item`` independent labels each, every label wrong with
+    probability e, ties left out (as :meth:`CodedSample.consensus` does): the mean over items of
+    P(wrong majority)/(P(wrong majority) + P(right majority))."""
+    if not np.isfinite(e):
+        return float("nan")
+    rates = []
+    for m in np.asarray(labels_per_item, dtype=int):
+        wrong = sum(comb(m, j) * e**j * (1 - e) ** (m - j) for j in range(m + 1) if 2 * j > m)
+        right = sum(comb(m, j) * e**j * (1 - e) ** (m - j) for j in range(m + 1) if 2 * j < m)
+        rates.append(wrong / (wrong + right))
+    return float(np.mean(rates)) if rates else float("nan")
+
+
+def disagreement_rate(positives: np.ndarray, labels: np.ndarray,
+                      confidence: float = 0.95) -> tuple[float, float, float, int, int]:
+    """Share of disagreeing coder pairs over items with ``labels`` 1/0 labels of which ``positives`` are 1:
+    (d, lower, upper, pairs, items). A ratio over items (pairs on one item are not independent): Wilson's
+    interval on the effective size d(1 − d)/Var(d̂), Var from the items' residuals; with exactly two labels per
+    item that is Wilson on the items themselves."""
+    from ..stats.intervals import wilson_interval
+
+    k, m = np.asarray(positives, dtype=float), np.asarray(labels, dtype=float)
+    keep = m >= 2
+    k, m = k[keep], m[keep]
+    n = len(m)
+    pairs = m * (m - 1) / 2
+    if n == 0:
+        return float("nan"), float("nan"), float("nan"), 0, 0
+    d = float(np.sum(k * (m - k)) / pairs.sum())
+    if np.all(m == 2) or n < 2:
+        n_eff = float(n)
+    else:
+        var = n / (n - 1) * np.sum((k * (m - k) - d * pairs) ** 2) / pairs.sum() ** 2
+        n_eff = float(d * (1 - d) / var) if var > 0 and 0 < d < 1 else float(n)
+    lo, hi = wilson_interval(d * n_eff, n_eff, confidence)
+    return d, float(lo), float(hi), int(pairs.sum()), n
+
+
+def coder_error_from_disagreement(items: pl.DataFrame, confidence: float = 0.95) -> dict[str, Any]:
+    """The coder error rate implied by how often coders disagree, for items of one frame labelled by two or more
+    coders — per coder (e, from d = 2e(1 − e)) and for the majority labels the scores use (ties left out).
+    Assumes every coder errs with the same symmetric probability, independently of the others and of the
+    dictionary. Reported for the user to judge and pass with --coder-error; never applied silently."""
+    labelled = items.filter(pl.col("label").is_not_null())
+    per_item = labelled.group_by("sample_id").agg(pl.len().alias("m"),
+                                                 pl.col("label").cast(pl.Int64).sum().alias("k"))
+    m, k = per_item["m"].to_numpy(), per_item["k"].to_numpy()
+    d, lo, hi, pairs, n = disagreement_rate(k, m, confidence)
+    e, e_lo, e_hi = (float(per_coder_error(x)) for x in (d, lo, min(hi, 0.5)))
+    used = m[(m >= 1) & (2 * k != m)]  # items with a majority label
+    return {"pairable_items": n, "coder_pairs": pairs, "disagreement": d, "disagreement_lower": lo,
+            "disagreement_upper": hi, "per_coder": e, "per_coder_lower": e_lo, "per_coder_upper": e_hi,
+            "consensus": consensus_error(e, used), "consensus_lower": consensus_error(e_lo, used),
+            "consensus_upper": consensus_error(e_hi, used),
+            "assumes": "every coder errs with the same probability on 1s and 0s, independently of the other "
+                       "coders and of the dictionary"}

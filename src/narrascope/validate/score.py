@@ -14,17 +14,22 @@ with known sizes N_h; n_h messages are drawn at random from each; coders label m
   sens and spec are computed per draw, and the 2.5 % and 97.5 % quantiles are the interval. A delta method was tried first and under-covered:
   1 − NPV rests on a handful of false negatives, so sens is skewed.
 - **Per-term precision**: among coded hit items containing the term, the share labelled true (Wilson).
+- **Coder error**: with a known rate e at which coders flip a label (symmetric, independent of the dictionary's
+  decision given the truth), a stratum's share of 1-labels is q = (1 − e)·p + e·(1 − p), so the share that truly
+  carries the frame is p = (q − e)/(1 − 2e) — Rogan–Gladen applied to the coder (:func:`coder_corrected`). It is
+  applied to PPV and the false-omission rate and to every Monte Carlo draw of them, before sens/spec are formed.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from ..errors import UsageError
 from ..stats.intervals import wilson_interval, z_value
 from .coded import CodedSample
 
@@ -33,6 +38,8 @@ __all__ = [
     "ProportionEstimate",
     "accuracy",
     "adjusted_variance",
+    "check_coder_error",
+    "coder_corrected",
     "score",
     "sens_spec",
     "stratified_proportion",
@@ -64,6 +71,35 @@ class ProportionEstimate:
             return np.full(replicates, np.nan)
         k, m = self.estimate * self.n_eff, self.n_eff
         return rng.beta(k + 0.5, m - k + 0.5, size=replicates)
+
+    def for_coder_error(self, coder_error: float) -> ProportionEstimate:
+        """The same proportion of *true* positives when the labels were flipped with probability ``coder_error``:
+        estimate and interval ends mapped through :func:`coder_corrected` (monotone, so the interval stays one),
+        the variance scaled by 1/(1 − 2e)². Counts and n_eff are those of the labels. Unchanged for e = 0.
+        :meth:`draws` of the result would be wrong: draw from the labels' proportion and correct the draws."""
+        if coder_error == 0:
+            return self
+        est, lo, hi, adj = (float(coder_corrected(x, coder_error)) for x in
+                            (self.estimate, self.lower, self.upper, self.adjusted))
+        return replace(self, estimate=est, lower=lo, upper=hi, adjusted=adj,
+                       variance=self.variance / (1 - 2 * coder_error) ** 2)
+
+
+def check_coder_error(coder_error: float) -> float:
+    """The coder error rate as a float, or a one-line UsageError when it is not in [0, 0.5)."""
+    e = float(coder_error)
+    if not 0 <= e < 0.5:
+        raise UsageError(f"coder error {coder_error!r} is outside [0, 0.5): give the share of labels a coder gets "
+                         "wrong, e.g. 0.05 (at 0.5 the labels are coin flips and nothing can be corrected)")
+    return e
+
+
+def coder_corrected(share: Any, coder_error: float) -> Any:
+    """P(truly carries the frame) from P(labelled 1) when coders flip each label with probability e, independently
+    of the dictionary's decision: (q − e)/(1 − 2e), clipped to [0, 1] (arrays welcome; returned as is for e = 0)."""
+    if coder_error == 0:
+        return share
+    return np.clip((np.asarray(share, dtype=float) - coder_error) / (1 - 2 * coder_error), 0.0, 1.0)
 
 
 def stratified_proportion(k: np.ndarray, m: np.ndarray, size: np.ndarray,
@@ -122,10 +158,13 @@ class Accuracy:
     warnings: tuple[str, ...] = ()
     ppv_draws: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     for_draws: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    coder_error: float = 0.0  # the coders' error rate the estimates were corrected for
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: v for k, v in asdict(self).items() if k not in ("ppv_draws", "for_draws")}
         d["warnings"] = list(self.warnings)
+        if not self.coder_error:
+            del d["coder_error"]  # a report without coder error reads as it always did
         return d
 
 
@@ -158,22 +197,29 @@ def sens_spec(pi: Any, ppv: Any, npv: Any) -> tuple[Any, Any, Any]:
 
 
 def accuracy(consensus: pl.DataFrame, frame: str, confidence: float = 0.95, min_coded: int = 10, *,
-             seed: int = 0) -> Accuracy:
-    """Precision, NPV, sensitivity, specificity of ``frame`` from consensus labels (:meth:`CodedSample.consensus`)."""
+             seed: int = 0, coder_error: float = 0.0) -> Accuracy:
+    """Precision, NPV, sensitivity, specificity of ``frame`` from consensus labels (:meth:`CodedSample.consensus`),
+    corrected for coders who flip a label with the known probability ``coder_error`` (0: labels are the truth)."""
+    e = check_coder_error(coder_error)
     items = consensus.filter(pl.col("frame") == frame)
     strata = _strata(items)
     hit = strata.filter(pl.col("hit"))
     miss = strata.filter(~pl.col("hit"))
-    ppv = stratified_proportion(hit["k"].to_numpy(), hit["m"].to_numpy(), hit["size"].to_numpy(), confidence)
+    ppv_labels = stratified_proportion(hit["k"].to_numpy(), hit["m"].to_numpy(), hit["size"].to_numpy(),
+                                       confidence)
     # the non-hit strata's positives are false negatives: their share is the false-omission rate, NPV = 1 − it
-    fo = stratified_proportion(miss["k"].to_numpy(), miss["m"].to_numpy(), miss["size"].to_numpy(), confidence)
+    fo_labels = stratified_proportion(miss["k"].to_numpy(), miss["m"].to_numpy(), miss["size"].to_numpy(),
+                                      confidence)
+    ppv, fo = ppv_labels.for_coder_error(e), fo_labels.for_coder_error(e)
     npv = ProportionEstimate(1 - fo.estimate, 1 - fo.upper, 1 - fo.lower, 1 - fo.adjusted, fo.variance, fo.n_eff,
                              fo.coded, fo.coded - fo.positive, fo.empty_strata)
     n_hit, n_miss = int(hit["size"].sum()), int(miss["size"].sum())
     pi = n_hit / (n_hit + n_miss) if n_hit + n_miss else np.nan
     sens, spec, theta = (float(x) for x in sens_spec(pi, ppv.estimate, npv.estimate))
     rng = np.random.default_rng(seed)
-    ppv_draws, for_draws = ppv.draws(rng, REPLICATES), fo.draws(rng, REPLICATES)
+    # draw the labels' proportions (their sampling error), then correct every draw for the coders' error
+    ppv_draws = coder_corrected(ppv_labels.draws(rng, REPLICATES), e)
+    for_draws = coder_corrected(fo_labels.draws(rng, REPLICATES), e)
     sens_d, spec_d, theta_d = sens_spec(pi, ppv_draws, 1 - for_draws)
     # a percentile interval of Jeffreys draws never reaches 0 or 1; widen it to hold the estimate itself
     s_lo, s_hi = (f(x, sens) for f, x in zip((min, max), percentile_interval(sens_d, confidence), strict=True))
@@ -188,7 +234,7 @@ def accuracy(consensus: pl.DataFrame, frame: str, confidence: float = 0.95, min_
             warns.append(f"frame {frame}: {est.empty_strata} {name} stratum/strata have no coded item: they are "
                          "left out and the other strata reweighted")
     return Accuracy(frame, n_hit + n_miss, n_hit, pi, ppv, npv, sens, float(s_lo), float(s_hi), spec, float(p_lo),
-                    float(p_hi), theta, float(t_lo), float(t_hi), tuple(warns), ppv_draws, for_draws)
+                    float(p_hi), theta, float(t_lo), float(t_hi), tuple(warns), ppv_draws, for_draws, e)
 
 
 def term_precision(consensus: pl.DataFrame, frame: str, confidence: float = 0.95) -> pl.DataFrame:
@@ -211,16 +257,21 @@ def term_precision(consensus: pl.DataFrame, frame: str, confidence: float = 0.95
                                                                                descending=[False, True, False])
 
 
-def score(coded: CodedSample, confidence: float = 0.95, *, bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
-    """Everything `narrascope validate score` reports, JSON-ready: per frame the accuracy, per-term precision,
-    and — with two or more coders — Krippendorff's α with a bootstrap interval and the disagreements."""
-    from .agreement import agreement_report
+def score(coded: CodedSample, confidence: float = 0.95, *, bootstrap: int = 1000, seed: int = 0,
+          coder_error: float = 0.0) -> dict[str, Any]:
+    """Everything `narrascope validate score` reports, JSON-ready: per frame the accuracy (corrected for a known
+    ``coder_error`` of the consensus labels), per-term precision, and — with two or more coders — Krippendorff's α
+    with a bootstrap interval, the disagreements and the coder error rate they imply (reported, never applied)."""
+    from .agreement import agreement_report, coder_error_from_disagreement
 
+    e = check_coder_error(coder_error)
     out: dict[str, Any] = {"lexicon": f"sha256:{coded.lexicon_hash}", "coders": coded.coders,
                            "warnings": list(coded.warnings), "frames": []}
+    if e:
+        out["coder_error"] = e
     for frame in coded.frames:
         cons = coded.consensus(frame)
-        acc = accuracy(cons, frame, confidence)
+        acc = accuracy(cons, frame, confidence, coder_error=e)
         ties = cons.filter((pl.col("n_labels") > 0) & pl.col("label").is_null())
         warnings = list(acc.warnings)
         if len(ties):
@@ -231,5 +282,6 @@ def score(coded: CodedSample, confidence: float = 0.95, *, bootstrap: int = 1000
         items = coded.items.filter(pl.col("frame") == frame)
         if items["coder"].n_unique() >= 2:
             entry["agreement"] = agreement_report(items, confidence=confidence, bootstrap=bootstrap, seed=seed)
+            entry["coder_error_estimate"] = coder_error_from_disagreement(items, confidence)
         out["frames"].append(entry)
     return out
