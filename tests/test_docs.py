@@ -52,3 +52,18 @@ def test_readme_demo_command_runs(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     report = tmp_path / "narrascope-demo" / "report.html"
     assert report.exists() and str(Path("narrascope-demo") / "report.html") in out
+
+
+def test_demo_reruns_into_its_own_folder_but_never_clobbers_others(tmp_path, capsys):
+    from narrascope.cli import main
+
+    out = tmp_path / "demo"
+    assert main(["demo", "-o", str(out), "--messages", "300", "--json"]) == 0
+    assert main(["demo", "-o", str(out), "--messages", "300", "--json"]) == 0  # the README command, run twice
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["demo", "-o", str(other)]) == 2
+    assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert "--force" in capsys.readouterr().err

@@ -20,7 +20,7 @@ def register(group: click.Group) -> None:
     @click.option("--messages", type=click.IntRange(min=100), default=6000, show_default=True,
                   help="Posts across all channels (millions are fine, for benchmarks).")
     @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same corpus, byte for byte.")
-    @click.option("--force", is_flag=True, help="Replace an existing demo folder.")
+    @click.option("--force", is_flag=True, help="Replace OUT even if it is not an earlier demo folder.")
     @json_option
     def demo(out: Path, messages: int, seed: int, force: bool, as_json: bool) -> None:
         """Generate a deterministic demo corpus (Telegram Desktop JSON and HTML exports with ground truth),
@@ -31,8 +31,10 @@ def register(group: click.Group) -> None:
         from ..reuse import ReuseOptions, find_reuse
 
         if out.exists() and any(out.iterdir()):
-            if not force:
-                raise UsageError(f"{out} already exists and is not empty: pass --force to replace it, or -o another folder")
+            # An earlier demo's folder is ours to replace; anything else needs --force.
+            if not force and not (out / "truth" / "truth.json").is_file():
+                raise UsageError(f"{out} already exists and is not a demo folder: pass --force to replace it, "
+                                 "or -o another folder")
             shutil.rmtree(out)
         out.mkdir(parents=True, exist_ok=True)
         quiet = as_json or not err_console.is_terminal

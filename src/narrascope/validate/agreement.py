@@ -9,6 +9,10 @@ n_c = Σ_k o_ck and n = Σ_c n_c (pairable values), the nominal α is
 Units with fewer than two values are not pairable and do not count. The interval is a percentile bootstrap over
 units (items are resampled with replacement, α recomputed), vectorised: each unit's contribution to o is
 precomputed and a bootstrap replicate is a weighted sum of them.
+
+Disagreement also measures the coders' error rate: two independent coders who each flip a label with probability e
+disagree with probability d = 2e(1 − e), so e = (1 − √(1 − 2d))/2 (:func:`coder_error_from_disagreement`). It is
+reported next to α for the user to pass as the known coder error; nothing applies it silently.
 """
 
 from __future__ import annotations
@@ -129,12 +133,15 @@ def consensus_error(e: float, labels_per_item: np.ndarray) -> float:
     P(wrong majority)/(P(wrong majority) + P(right majority))."""
     if not np.isfinite(e):
         return float("nan")
+    sizes, items = np.unique(np.asarray(labels_per_item, dtype=int), return_counts=True)
+    if not len(sizes):
+        return float("nan")
     rates = []
-    for m in np.asarray(labels_per_item, dtype=int):
+    for m in sizes.tolist():
         wrong = sum(comb(m, j) * e**j * (1 - e) ** (m - j) for j in range(m + 1) if 2 * j > m)
         right = sum(comb(m, j) * e**j * (1 - e) ** (m - j) for j in range(m + 1) if 2 * j < m)
         rates.append(wrong / (wrong + right))
-    return float(np.mean(rates)) if rates else float("nan")
+    return float(np.average(rates, weights=items))
 
 
 def disagreement_rate(positives: np.ndarray, labels: np.ndarray,

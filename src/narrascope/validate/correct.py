@@ -13,6 +13,10 @@ Two estimators (formulas, assumptions and citations in docs/methods.md, "Validat
   (prediction − label) — which, stratified by the prediction, equals p_g·PPV_g + (1 − p_g)(1 − NPV_g). It needs
   coded items in the group (both sides where the group has both) but no transport assumption. Interval: the same
   parametric bootstrap with the group's own strata.
+
+Both accept ``coder_error``, the known rate at which coders flip a label: every coded proportion (PPV, the
+false-omission rate, whole-sample and per group) and every bootstrap draw of it is first mapped to the true one,
+(q − e)/(1 − 2e) (:func:`~narrascope.validate.score.coder_corrected`); e = 0 leaves everything as it was.
 """
 
 from __future__ import annotations
@@ -27,7 +31,15 @@ import polars as pl
 
 from ..frames.prevalence import ANY, MESSAGE_COLUMNS, add_period_columns, check_groups, shares_table
 from .coded import CodedSample, load_coded
-from .score import REPLICATES, Accuracy, ProportionEstimate, accuracy, stratified_proportion
+from .score import (
+    REPLICATES,
+    Accuracy,
+    ProportionEstimate,
+    accuracy,
+    check_coder_error,
+    coder_corrected,
+    stratified_proportion,
+)
 
 if TYPE_CHECKING:
     from ..frames.lexicon import Lexicon
@@ -126,10 +138,13 @@ def corrected_shares(
     *,
     confidence: float = 0.95,
     min_group_coded: int = 10,
+    coder_error: float = 0.0,
 ) -> pl.DataFrame:
     """:func:`~narrascope.frames.prevalence.shares_table` plus, for every frame the coded sample covers,
     ``corrected``/``corrected_lower``/``corrected_upper`` (Rogan–Gladen), ``ppi``/``ppi_lower``/``ppi_upper``,
-    ``coded`` (consensus-labelled items in the group) and ``warning`` (one line, or null)."""
+    ``coded`` (consensus-labelled items in the group) and ``warning`` (one line, or null). ``coder_error``: the
+    known rate at which the (consensus) labels are wrong, in [0, 0.5)."""
+    e = check_coder_error(coder_error)
     if coded is None:
         raise ValueError("corrected_shares needs a coded sample: load one with load_coded(paths, lexicon)")
     keys = check_groups(by)
@@ -145,7 +160,7 @@ def corrected_shares(
     for frame in [*frames, ANY]:
         part = raw.filter(pl.col("frame") == frame)
         pieces.append(_correct_frame(part, frame, groups.select(["uid", *gkeys]), hits, coded, gkeys, confidence,
-                                     min_group_coded))
+                                     min_group_coded, e))
     out = pl.concat(pieces, how="vertical").sort([*gkeys, "frame"])
     return out.drop("_all") if "_all" in out.columns else out
 
@@ -156,7 +171,8 @@ _EXTRA = {"corrected": pl.Float64, "corrected_lower": pl.Float64, "corrected_upp
 
 
 def _correct_frame(part: pl.DataFrame, frame: str, groups: pl.DataFrame, hits: pl.DataFrame, coded: CodedSample,
-                   gkeys: list[str], confidence: float, min_group_coded: int) -> pl.DataFrame:
+                   gkeys: list[str], confidence: float, min_group_coded: int,
+                   coder_error: float = 0.0) -> pl.DataFrame:
     n_rows = len(part)
     cols: dict[str, list[object]] = {c: [None] * n_rows for c in _EXTRA}
     if frame not in coded.frames:
@@ -164,7 +180,7 @@ def _correct_frame(part: pl.DataFrame, frame: str, groups: pl.DataFrame, hits: p
         cols["warning"] = [why] * n_rows
         return part.with_columns([pl.Series(c, v, dtype=_EXTRA[c]) for c, v in cols.items()])
     cons = coded.consensus(frame)
-    acc = accuracy(cons, frame, confidence)
+    acc = accuracy(cons, frame, confidence, coder_error=coder_error)
     # the dictionary's decision now, for the coded messages; a changed corpus or matcher shows up here
     now_hit = hits.filter(pl.col("frame") == frame).select(pl.col("uid").unique(), pl.lit(True).alias("_now"))
     items = (cons.filter(pl.col("label").is_not_null()).join(groups, on="uid", how="left")
@@ -206,10 +222,11 @@ def _correct_frame(part: pl.DataFrame, frame: str, groups: pl.DataFrame, hits: p
                 notes.append(f"no coded {side} item in this group: no PPI estimate")
             else:
                 # a side the group lacks carries no weight; borrow the whole sample's draws so the maths stays finite
-                ppv_d = ppv_g.draws(rng, REPLICATES) if ppv_g.coded else acc.ppv_draws
-                fo_d = fo_g.draws(rng, REPLICATES) if fo_g.coded else acc.for_draws
-                ppv_e = ppv_g.estimate if ppv_g.coded else 0.0
-                npv_e = 1 - fo_g.estimate if fo_g.coded else 1.0
+                # the group's label proportions and their draws, corrected for the coders' error
+                ppv_d = coder_corrected(ppv_g.draws(rng, REPLICATES), coder_error) if ppv_g.coded else acc.ppv_draws
+                fo_d = coder_corrected(fo_g.draws(rng, REPLICATES), coder_error) if fo_g.coded else acc.for_draws
+                ppv_e = float(coder_corrected(ppv_g.estimate, coder_error)) if ppv_g.coded else 0.0
+                npv_e = 1 - float(coder_corrected(fo_g.estimate, coder_error)) if fo_g.coded else 1.0
                 cols["ppi"][i] = float(ppi_estimate(k / n, ppv_e, npv_e))
                 p_lo, p_hi = ppi_interval(np.array(k), np.array(n), ppv_d, fo_d, rng, confidence)
                 cols["ppi_lower"][i], cols["ppi_upper"][i] = float(np.clip(p_lo, 0, 1)), float(np.clip(p_hi, 0, 1))
@@ -230,14 +247,17 @@ def validated_frame_shares(
     since: str | datetime | None = None,
     until: str | datetime | None = None,
     confidence: float = 0.95,
+    coder_error: float = 0.0,
 ) -> tuple[pl.DataFrame, CodedSample]:
-    """Raw and corrected frame shares of the stored corpus, from coded sample files drawn with ``lexicon``.
+    """Raw and corrected frame shares of the stored corpus, from coded sample files drawn with ``lexicon``,
+    corrected also for a known ``coder_error`` of the (consensus) labels.
     Returns the table and the loaded sample (its ``warnings`` are about the files)."""
     from .sample import corpus_hits
 
+    e = check_coder_error(coder_error)
     check_groups(by)
     coded = load_coded(coded_paths, lexicon)
     messages = corpus.messages(since=since, until=until, columns=MESSAGE_COLUMNS, text_only=True)
     hits = corpus_hits(corpus, lexicon, since=since, until=until)
     frames = [f.id for f in lexicon.frames]
-    return corrected_shares(messages, hits, frames, by, coded, confidence=confidence), coded
+    return corrected_shares(messages, hits, frames, by, coded, confidence=confidence, coder_error=e), coded
