@@ -134,8 +134,11 @@ def register(group: click.Group) -> None:
         options = ReuseOptions(**fields)
         with open_corpus(db) as corpus:
             if not as_json and err_console.is_terminal:
-                err_console.print("finding reuse …")
-            result = find_reuse(corpus, options, refresh=refresh)
+                # stages are not metered one by one: a spinner with elapsed time says it is working
+                with err_console.status("finding reuse (shingles → MinHash → LSH → verification → cascades) …"):
+                    result = find_reuse(corpus, options, refresh=refresh)
+            else:
+                result = find_reuse(corpus, options, refresh=refresh)
         summary = _summary(result, top)
         if as_json:
             emit_json(summary)
