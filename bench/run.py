@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-QUICK_ARGS = {"ingest.py": ["--gb", "0.1"], "frames.py": ["--messages", "100000"], "reuse.py": ["--quick"]}
+QUICK_ARGS = {
+    "ingest.py": ["--gb", "0.1", "--workdir", "/tmp/narrascope-bench-quick"],
+    "frames.py": ["--messages", "100000"],
+    "frames_coverage.py": ["--corpora", "20"],
+    "reuse.py": ["--quick"],
+    "validation.py": ["--studies", "200"],
+}
 
 
 def main() -> int:

@@ -109,6 +109,8 @@ def register(group: click.Group) -> None:
                   help="Also give shares weighted by this count (Kish effective n in the interval).")
     @click.option("--validated", "coded", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   help="Coded validation sample(s) (from `validate sample`): add Rogan–Gladen and PPI corrected shares.")
+    @click.option("--coder-error", "coder_error", type=float, default=0.0, show_default=True,
+                  help="With --validated: known rate at which the (majority) labels are wrong, in [0, 0.5).")
     @click.option("--reach", type=click.IntRange(min=1),
                   help="Instead: the share of channels carrying each frame in at least this many messages.")
     @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
@@ -116,8 +118,8 @@ def register(group: click.Group) -> None:
     @db_option
     @json_option
     def frames(lexicon: Path, by: str, since: str | None, until: str | None, weight: str | None,
-               coded: tuple[Path, ...], reach: int | None, confidence: float, csv_path: Path | None, db: Path,
-               as_json: bool) -> None:
+               coded: tuple[Path, ...], coder_error: float, reach: int | None, confidence: float,
+               csv_path: Path | None, db: Path, as_json: bool) -> None:
         """Share of messages carrying each frame of LEXICON, per group, with Wilson 95% intervals.
 
         Service messages are left out. Matches are cached in the store: a second run with the same lexicon and
@@ -130,7 +132,7 @@ def register(group: click.Group) -> None:
                 from ..validate import validated_frame_shares
 
                 table, sample = validated_frame_shares(corpus, lex, list(coded), groups, since=since, until=until,
-                                                       confidence=confidence)
+                                                       confidence=confidence, coder_error=coder_error)
                 for w in getattr(sample, "warnings", []):
                     err_console.print(f"warning: {w}", markup=False)
             else:

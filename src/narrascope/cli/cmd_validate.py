@@ -58,6 +58,14 @@ def _print_score(report: dict[str, Any]) -> None:
                 out.print(f"  disagreement {d['sample_id']} ({d['uid']}): {labels}")
             if len(ag["disagreements"]) > 50:
                 out.print(f"  … and {len(ag['disagreements']) - 50} more (see --json)")
+        ce = entry.get("coder_error_estimate")
+        if ce and ce["per_coder"] == ce["per_coder"]:
+            out.print(f"coder error implied by the disagreements (if coders err alike, independently): per coder "
+                      f"{_pct(ce['per_coder'])} [{_pct(ce['per_coder_lower'])}, {_pct(ce['per_coder_upper'])}]; "
+                      f"of the majority labels scored here {_pct(ce['consensus'])} [{_pct(ce['consensus_lower'])}, "
+                      f"{_pct(ce['consensus_upper'])}] — not applied: pass it with --coder-error if you accept it")
+        if report.get("coder_error"):
+            out.print(f"corrected for a coder error rate of {_pct(report['coder_error'])} (--coder-error)")
         for w in entry["warnings"]:
             err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
 
@@ -111,16 +119,20 @@ def register(group: click.Group) -> None:
     @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
     @click.option("--bootstrap", type=click.IntRange(min=100), default=1000, show_default=True,
                   help="Bootstrap replicates for the interval of Krippendorff's α.")
+    @click.option("--coder-error", "coder_error", type=float, default=0.0, show_default=True,
+                  help="Known rate at which the (majority) labels are wrong, in [0, 0.5): correct for it.")
     @json_option
-    def score(coded: tuple[Path, ...], lexicon: Path | None, confidence: float, bootstrap: int,
+    def score(coded: tuple[Path, ...], lexicon: Path | None, confidence: float, bootstrap: int, coder_error: float,
               as_json: bool) -> None:
         """Score coded sample files: precision, NPV, sensitivity, specificity (design-respecting intervals),
         per-term precision, and Krippendorff's α with the disagreements when several coders labelled the items.
         Several files = several coders of the same sample (or samples of different frames)."""
         from ..frames.lexicon import load_lexicon
         from ..validate.coded import CodedFileError, load_coded
+        from ..validate.score import check_coder_error
         from ..validate.score import score as score_coded
 
+        check_coder_error(coder_error)
         lex = load_lexicon(lexicon) if lexicon else None
         try:
             sample = load_coded(list(coded), lex)
@@ -131,7 +143,7 @@ def register(group: click.Group) -> None:
                 err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
             raise UsageError(f"{len(exc.problems)} problem(s) in the coded file(s), listed above: fix them and "
                              "score again") from None
-        report = score_coded(sample, confidence, bootstrap=bootstrap)
+        report = score_coded(sample, confidence, bootstrap=bootstrap, coder_error=coder_error)
         if as_json:
             emit_json(report)
             return

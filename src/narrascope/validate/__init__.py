@@ -5,11 +5,11 @@ dictionary (:mod:`.score`), measure agreement between coders (:mod:`.agreement`)
 the dictionary's errors (:mod:`.correct`). Methods and citations: docs/methods.md, "Validation and corrected shares".
 """
 
-from .agreement import agreement_report, krippendorff_alpha
+from .agreement import agreement_report, coder_error_from_disagreement, krippendorff_alpha
 from .coded import CodedFileError, CodedSample, load_coded
 from .correct import corrected_shares, ppi_estimate, rogan_gladen, validated_frame_shares
 from .sample import draw_sample, sample_corpus, write_sample_csv
-from .score import Accuracy, accuracy, score, term_precision
+from .score import Accuracy, accuracy, coder_corrected, score, term_precision
 
 __all__ = [
     "Accuracy",
@@ -17,6 +17,8 @@ __all__ = [
     "CodedSample",
     "accuracy",
     "agreement_report",
+    "coder_corrected",
+    "coder_error_from_disagreement",
     "corrected_shares",
     "draw_sample",
     "krippendorff_alpha",

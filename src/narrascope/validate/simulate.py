@@ -6,9 +6,11 @@ also targets); the dictionary finds a carrying message with probability ``sens``
 with probability 1 − ``spec``. A validation sample of ``n_coded`` messages is drawn without replacement, half from
 the hits and half from the non-hits (the design of :mod:`.sample`); coders label each sampled message with its true
 status, flipped with probability ``coder_error``. The estimators are the library's own (:mod:`.score`,
-:mod:`.correct`) applied to the simulated counts. With ``coder_error`` = 0 the coded labels are the gold standard;
-with coder error the estimators target the coders' notion of the frame, not the truth, and coverage of θ_g falls —
-that second table in docs/methods.md shows by how much.
+:mod:`.correct`) applied to the simulated counts, told that coders err at ``assumed_coder_error``. With
+``coder_error`` = 0 the coded labels are the gold standard; with coder error the estimators that are not told
+(``assumed_coder_error`` = 0) target the coders' notion of the frame, not the truth, and coverage of θ_g falls; told
+the rate, they correct the coded proportions and every draw of them by (q − e)/(1 − 2e) — the second table in
+docs/methods.md shows both.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 
 from ..stats.intervals import wilson_interval
 from .correct import ppi_estimate, ppi_interval, rg_interval
-from .score import sens_spec
+from .score import check_coder_error, coder_corrected, sens_spec
 
 __all__ = ["SimulationResult", "simulate"]
 
@@ -68,11 +70,14 @@ def simulate(
     spec: float = 0.97,
     n_coded: int = 400,
     coder_error: float = 0.0,
+    assumed_coder_error: float = 0.0,
     seed: int = 0,
     confidence: float = 0.95,
     replicates: int = 1000,
 ) -> SimulationResult:
-    """Run ``studies`` simulated validation studies and score the raw, Rogan–Gladen and PPI intervals."""
+    """Run ``studies`` simulated validation studies and score the raw, Rogan–Gladen and PPI intervals. Coders
+    flip labels with probability ``coder_error``; the estimators correct for ``assumed_coder_error``."""
+    told = check_coder_error(assumed_coder_error)
     rng = np.random.default_rng(seed)
     th = np.asarray(theta, dtype=float)
     g = len(th)
@@ -97,12 +102,14 @@ def simulate(
     lab_miss = rng.binomial(s_fn, 1 - coder_error) + rng.binomial(s_tn, coder_error)
 
     # whole-sample accuracy (one hit stratum, one non-hit stratum) and the library's interval machinery
-    ppv = lab_hit.sum(axis=1) / want_hit
-    fo = lab_miss.sum(axis=1) / want_miss
-    ppv_d = rng.beta(lab_hit.sum(axis=1)[:, None] + 0.5, (want_hit - lab_hit.sum(axis=1))[:, None] + 0.5,
-                     size=(studies, replicates))
-    fo_d = rng.beta(lab_miss.sum(axis=1)[:, None] + 0.5, (want_miss - lab_miss.sum(axis=1))[:, None] + 0.5,
-                    size=(studies, replicates))
+    # the labels' proportions and their Jeffreys draws, each corrected for the coder error the estimator is told
+    ppv = coder_corrected(lab_hit.sum(axis=1) / want_hit, told)
+    fo = coder_corrected(lab_miss.sum(axis=1) / want_miss, told)
+    ppv_d = coder_corrected(rng.beta(lab_hit.sum(axis=1)[:, None] + 0.5,
+                                     (want_hit - lab_hit.sum(axis=1))[:, None] + 0.5, size=(studies, replicates)), told)
+    fo_d = coder_corrected(rng.beta(lab_miss.sum(axis=1)[:, None] + 0.5,
+                                    (want_miss - lab_miss.sum(axis=1))[:, None] + 0.5, size=(studies, replicates)),
+                           told)
     pi = n_hit / n_all
     se_, sp_, _ = sens_spec(pi, ppv, 1 - fo)
     raw = hits_g / n_g
@@ -116,14 +123,15 @@ def simulate(
     # PPI per group from the group's own coded items
     m_hit_g, m_miss_g = s_tp + s_fp, s_fn + s_tn
     with np.errstate(divide="ignore", invalid="ignore"):
-        ppv_g = lab_hit / m_hit_g
-        fo_g = lab_miss / m_miss_g
+        ppv_g = coder_corrected(lab_hit / m_hit_g, told)
+        fo_g = coder_corrected(lab_miss / m_miss_g, told)
     ppi = ppi_estimate(raw, ppv_g, 1 - fo_g)
     ppi_lo, ppi_hi = np.full(raw.shape, np.nan), np.full(raw.shape, np.nan)
     for c in range(g):
-        pd_ = rng.beta(lab_hit[:, c, None] + 0.5, (m_hit_g - lab_hit)[:, c, None] + 0.5, size=(studies, replicates))
-        fd_ = rng.beta(lab_miss[:, c, None] + 0.5, (m_miss_g - lab_miss)[:, c, None] + 0.5,
-                       size=(studies, replicates))
+        pd_ = coder_corrected(rng.beta(lab_hit[:, c, None] + 0.5, (m_hit_g - lab_hit)[:, c, None] + 0.5,
+                                       size=(studies, replicates)), told)
+        fd_ = coder_corrected(rng.beta(lab_miss[:, c, None] + 0.5, (m_miss_g - lab_miss)[:, c, None] + 0.5,
+                                       size=(studies, replicates)), told)
         ppi_lo[:, c], ppi_hi[:, c] = ppi_interval(hits_g[:, c], n_g[:, c], pd_, fd_, rng, confidence)
     ppi_ok = np.asarray(np.isfinite(ppi) & (m_hit_g > 0) & (m_miss_g > 0), dtype=bool)
 
