@@ -1,0 +1,93 @@
+"""The quality gate: detection and reuse quality on the demo corpus and extraction on real pages, against the floors
+pinned in tests/quality_gate.json. A regression below a floor fails CI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from narrascope import Corpus, ReuseOptions, find_reuse, frame_shares, load_lexicon
+from narrascope.reuse.cascades import adjusted_rand_index
+from tests.conftest import SHARED_DATA
+
+GATE = json.loads((Path(__file__).parent / "quality_gate.json").read_text(encoding="utf-8"))
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_frame_detection_meets_its_floors(demo_store):
+    db, manifest = demo_store
+    with Corpus.open(db, read_only=True) as corpus:
+        table = frame_shares(corpus, load_lexicon(manifest.lexicon_path), by=("channel", "month"))
+    k = {(r["channel"], r["month"], r["frame"]): r["k"] for r in table.iter_rows(named=True)}
+    truth = _rows(manifest.frames_csv)
+    exact = [t for t in truth if t["detector_exact"] == "True"]
+    found = [k.get((t["channel"], t["month"], t["frame"]), 0) for t in truth]
+    exact_ok = sum(k.get((t["channel"], t["month"], t["frame"]), 0) == int(t["n_carrying"]) for t in exact) / len(exact)
+    planted_ok = sum(f == int(t["n_detectable"]) for f, t in zip(found, truth, strict=True)) / len(truth)
+    # Message-level errors are the planted hard cases: decoys fire falsely, paraphrases are missed.
+    hard = _rows(manifest.hard_cases_csv)
+    decoys = sum(h["kind"] == "decoy" for h in hard)
+    detected = sum(found)
+    carrying = sum(int(t["n_carrying"]) for t in truth)
+    precision = (detected - decoys) / detected
+    recall = (detected - decoys) / carrying
+    floors = GATE["frames"]
+    assert exact_ok >= floors["exact_cells_equal_truth"], exact_ok
+    assert planted_ok >= floors["cells_equal_planted_detections"], planted_ok
+    print(f"frames: precision {precision:.4f}, recall {recall:.4f}")
+    assert precision >= floors["precision"], precision
+    assert recall >= floors["recall"], recall
+    assert decoys > 0 and any(h["kind"] == "paraphrase" for h in hard)  # the hard cases exist, so the gate can bite
+
+
+def test_reuse_meets_its_floors(demo_store):
+    db, manifest = demo_store
+    with Corpus.open(db) as corpus:
+        result = find_reuse(corpus, ReuseOptions(workers=1))
+        messages = corpus.messages(columns=["uid", "channel", "message_id", "text"], text_only=True)
+    names = {c["channel_id"]: c["name"] for c in json.loads(manifest.truth_path.read_text(encoding="utf-8"))["channels"]}
+    truth = pl.read_csv(manifest.cascades_csv, schema_overrides={"channel_id": pl.String, "message_id": pl.String})
+    truth = truth.with_columns(pl.col("channel_id").replace_strict(names).alias("channel"),
+                               pl.col("cascade_id").cast(pl.String))
+    found = result.members.select("uid", pl.col("cascade_id").alias("found"), "relation")
+    frame = (messages.join(truth.select("channel", "message_id", "cascade_id", pl.col("relation").alias("planted")),
+                           on=["channel", "message_id"], how="left")
+             .join(found, on="uid", how="left")
+             .with_columns(pl.coalesce("cascade_id", "uid").alias("t"), pl.coalesce("found", "uid").alias("f")))
+    ari = adjusted_rand_index(frame["t"].to_numpy(), frame["f"].to_numpy())
+    origins = frame.filter(pl.col("planted") == "origin")
+    forwards = frame.filter(pl.col("planted") == "forward")
+    floors = GATE["reuse"]
+    print(f"reuse: ARI {ari:.4f}, origins {(origins['relation'] == 'origin').mean():.4f}")
+    assert ari >= floors["adjusted_rand_index"], ari
+    assert (origins["relation"] == "origin").mean() >= floors["origins_recovered"]
+    assert (forwards["relation"] == "forward").mean() >= floors["forwards_linked"]
+
+
+def test_news_extraction_meets_its_floor():
+    pages = SHARED_DATA / "html" / "news_pages"
+    if not pages.exists():
+        pytest.skip("../shared/data is absent")
+    from narrascope.ingest.article_extract import extract_article
+
+    expected = json.loads((pages / "expected_snippets.json").read_text(encoding="utf-8"))
+    checks = passed = 0
+    for url, spec in expected.items():
+        article = extract_article((pages / spec["file"]).read_bytes(), url=url)
+        assert article is not None
+        for s in spec.get("with", []):
+            checks += 1
+            passed += s in article.text
+        for s in spec.get("without", []):
+            checks += 1
+            passed += s not in article.text
+    assert checks > 5
+    assert passed / checks >= GATE["extraction"]["news_snippet_checks_passed"]
