@@ -90,3 +90,9 @@ def test_reach_counts_channels(demo_store, capsys, k):
     rows = json.loads(out)["rows"]
     assert code == 0 and all(r["channels"] == 12 for r in rows)
     assert all(0 <= r["carrying"] <= 12 for r in rows)
+
+
+def test_coder_error_without_a_coded_sample_is_refused(demo_store, capsys):
+    db, manifest = demo_store
+    code, _, err = _run(capsys, "frames", str(manifest.lexicon_path), "--db", str(db), "--coder-error", "0.05")
+    assert code == 2 and "--validated" in err

@@ -125,6 +125,8 @@ def register(group: click.Group) -> None:
         Service messages are left out. Matches are cached in the store: a second run with the same lexicon and
         corpus is instant; an edited lexicon recomputes. 'any frame' counts messages with at least one frame.
         """
+        if coder_error and not coded:
+            raise UsageError("--coder-error corrects coded labels: give the coded sample with --validated CODED.csv")
         lex = load_lexicon(lexicon)
         groups = parse_by(by)
         with open_corpus(db, read_only=False) as corpus:
