@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import db_option, open_corpus
+from .common import db_option, emit_json, json_option, open_corpus
 
 
 def register(group: click.Group) -> None:
@@ -17,13 +17,17 @@ def register(group: click.Group) -> None:
     @key.command("export")
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (default: stdout).")
     @db_option
-    def export(output: Path | None, db: Path) -> None:
+    @json_option
+    def export(output: Path | None, db: Path, as_json: bool) -> None:
         """Print or save the pseudonym key. Keep it secret: with it, pseudonyms of guessed names can be checked."""
         with open_corpus(db) as corpus:
             k = corpus.export_key()
         if output:
             output.write_text(k + "\n", encoding="ascii")
             output.chmod(0o600)
+        if as_json:
+            emit_json({"store": str(db), "file": str(output) if output else None, "key": None if output else k})
+        elif output:
             click.echo(f"key written to {output}")
         else:
             click.echo(k)
@@ -32,8 +36,12 @@ def register(group: click.Group) -> None:
     @click.argument("keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--force", is_flag=True, help="Replace the key even though authors were already pseudonymised.")
     @db_option
-    def import_(keyfile: Path, force: bool, db: Path) -> None:
+    @json_option
+    def import_(keyfile: Path, force: bool, db: Path, as_json: bool) -> None:
         """Use the key in KEYFILE for this store's pseudonyms (before ingesting)."""
         with open_corpus(db, create=True) as corpus:
             corpus.import_key(keyfile.read_text(encoding="ascii"), force=force)
-        click.echo(f"pseudonym key imported into {db}")
+        if as_json:
+            emit_json({"store": str(db), "imported": str(keyfile)})
+        else:
+            click.echo(f"pseudonym key imported into {db}")
