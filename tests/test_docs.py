@@ -67,3 +67,15 @@ def test_demo_reruns_into_its_own_folder_but_never_clobbers_others(tmp_path, cap
     assert main(["demo", "-o", str(other)]) == 2
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
     assert "--force" in capsys.readouterr().err
+
+
+def _leaves(group: click.Group) -> list[click.Command]:
+    out: list[click.Command] = []
+    for cmd in group.commands.values():
+        out.extend(_leaves(cmd) if isinstance(cmd, click.Group) else [cmd])
+    return out
+
+
+def test_every_command_has_json_output():
+    missing = [c.name for c in _leaves(cli) if not any("--json" in p.opts for p in c.params)]
+    assert not missing, f"commands without --json: {missing}"
