@@ -404,6 +404,14 @@ class Corpus:
             q += f" LIMIT {int(limit)}"
         return self.sql(q, params)
 
+    def by_uid(self, uids: Iterable[str], columns: Iterable[str] = ("uid", "text")) -> pl.DataFrame:
+        """The given messages (any kind), for display: e.g. the texts of a few matched or reused messages."""
+        cols = list(columns)
+        bad = [c for c in cols if c not in MESSAGE_SCHEMA.names]
+        if bad:
+            raise UsageError(f"unknown column(s) {', '.join(bad)}: columns are {', '.join(MESSAGE_SCHEMA.names)}")
+        return self.sql(f"SELECT {', '.join(cols)} FROM messages WHERE uid IN (SELECT unnest(?))", [list(uids)])
+
     def count_messages(self, *, since: str | datetime | None = None, until: str | datetime | None = None,
                        kinds: Iterable[str] | None = CONTENT_KINDS) -> int:
         """How many messages :meth:`text_batches` would yield."""

@@ -79,9 +79,7 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
         picked = messages.filter(pl.col("uid").is_in(uids.to_list())).sort("posted_at", descending=True).head(options.examples)
         if picked.is_empty():
             continue
-        texts = corpus.sql(
-            "SELECT uid, text FROM messages WHERE uid IN (SELECT unnest(?))", [picked["uid"].to_list()]
-        )
+        texts = corpus.by_uid(picked["uid"].to_list())
         text_of = dict(zip(texts["uid"].to_list(), texts["text"].to_list(), strict=True))
         for r in picked.iter_rows(named=True):
             spans = hits.filter((pl.col("uid") == r["uid"]) & (pl.col("frame") == fid))

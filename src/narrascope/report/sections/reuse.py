@@ -84,7 +84,7 @@ def _pair(corpus: Corpus, members: pl.DataFrame) -> dict[str, Any] | None:
     ).sort(["_rank", "uid"])
     row = linked.row(0, named=True)
     uids = [row["parent_uid"], row["uid"]]
-    frame = corpus.sql("SELECT uid, text, channel, channel_id FROM messages WHERE uid IN (?, ?)", uids)
+    frame = corpus.by_uid(uids, ("uid", "text", "channel", "channel_id"))
     texts = {r["uid"]: r for r in frame.iter_rows(named=True)}
     if len(texts) < 2:
         return None
