@@ -23,6 +23,7 @@ What this module offers (a stable API: other readers import it):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -183,14 +184,22 @@ def media_type_of(message: Mapping[str, Any]) -> str | None:
 
 
 # ----------------------------------------------------------------------------------------------- senders
+_PEER_ID = re.compile(r"([a-z_]+?)(-?\d+)")
+
+
 def split_peer_id(peer: Any) -> tuple[str | None, str | None]:
     """``"user123"`` → ("user", "123"); ``"channel5"`` → ("channel", "5"); a bare int (old exports) → (None, "123")."""
     if peer is None or isinstance(peer, bool):
         return None, None
     if isinstance(peer, int):
         return None, str(peer)
-    text = str(peer).strip()
-    m = re.fullmatch(r"([a-z_]+?)(-?\d+)", text)
+    return _split_text_peer(str(peer))
+
+
+@functools.lru_cache(maxsize=65_536)  # a chat has few senders; this runs once per message of multi-GB exports
+def _split_text_peer(peer: str) -> tuple[str | None, str | None]:
+    text = peer.strip()
+    m = _PEER_ID.fullmatch(text)
     if m:
         return m.group(1), m.group(2)
     return None, text or None
