@@ -94,3 +94,13 @@ def test_wilson_intervals_cover_a_known_share_across_simulated_samples():
         row = shares_table(msgs, hits, ["f"], []).filter(pl.col("frame") == "f").row(0, named=True)
         covered += row["lower"] <= 0.3 <= row["upper"]
     assert 0.92 <= covered / trials <= 0.98
+
+
+def test_messages_without_a_group_value_form_their_own_group():
+    msgs = MSGS.with_columns(pl.when(pl.col("uid") == "u1").then(None).otherwise(pl.col("posted_at")).alias("posted_at"),
+                             pl.lit(None, dtype=pl.Utf8).alias("lang"))
+    t = shares_table(msgs, HITS, ["f1"], ["lang", "month"])
+    undated = t.filter((pl.col("month") == "(undated)") & (pl.col("frame") == "f1")).row(0, named=True)
+    assert (undated["lang"], undated["n"], undated["k"]) == ("(none)", 1, 1)  # u1 carries f1 and is counted
+    total = t.filter(pl.col("frame") == "f1")
+    assert total["k"].sum() == 2 and total["n"].sum() == 7

@@ -63,6 +63,18 @@ def add_period_columns(messages: pl.DataFrame, by: Sequence[str]) -> pl.DataFram
     return messages.with_columns(exprs) if exprs else messages
 
 
+#: Group labels for messages without a value: an undated article has no month, English text no ``lang``.
+UNDATED = "(undated)"
+NONE = "(none)"
+
+
+def label_missing(messages: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """Replace missing group keys by visible labels, so those messages form their own group (joins never match
+    nulls, and a null group would silently lose its carrying messages)."""
+    exprs = [pl.col(k).cast(pl.Utf8).fill_null(UNDATED if k in PERIODS else NONE) for k in keys if k in messages.columns]
+    return messages.with_columns(exprs) if exprs else messages
+
+
 def _pairs(hits: pl.DataFrame, frames: Sequence[str]) -> pl.DataFrame:
     """One row per (uid, frame) carried, plus (uid, ANY)."""
     pairs = hits.select("uid", "frame").unique()
@@ -87,7 +99,7 @@ def shares_table(
     ``n_unweighted``. Every group × frame appears, including k = 0.
     """
     keys = check_groups(by)
-    m = add_period_columns(messages, keys)
+    m = label_missing(add_period_columns(messages, keys), keys)
     if not keys:
         m = m.with_columns(pl.lit("all").alias("_all"))
         keys = ["_all"]

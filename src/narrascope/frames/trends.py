@@ -20,7 +20,7 @@ import polars as pl
 
 from ..errors import UsageError
 from ..stats.intervals import newcombe_diff_interval, rate_ratio_interval, two_proportion_test
-from .prevalence import ANY, add_period_columns, check_groups, shares_table
+from .prevalence import ANY, add_period_columns, check_groups, label_missing, shares_table
 
 __all__ = ["activity_series", "change_points", "compare_periods", "share_series"]
 
@@ -50,7 +50,8 @@ def share_series(messages: pl.DataFrame, hits: pl.DataFrame, frame: str, *, peri
                  confidence: float = 0.95) -> pl.DataFrame:
     """A frame's share per period with intervals, and ``change`` = True where a new segment starts."""
     frames = [frame] if frame != ANY else hits["frame"].unique().to_list()  # ANY = at least one frame of the hits
-    table = shares_table(messages, hits, frames, [period], confidence=confidence)
+    dated = messages.filter(pl.col("posted_at").is_not_null())  # a time series has no place for undated messages
+    table = shares_table(dated, hits, frames, [period], confidence=confidence)
     s = table.filter(pl.col("frame") == frame).sort(period)
     n = s["n"].to_numpy().astype(float)
     shares = np.nan_to_num(s["share"].to_numpy())
@@ -65,7 +66,7 @@ def share_series(messages: pl.DataFrame, hits: pl.DataFrame, frame: str, *, peri
 def activity_series(messages: pl.DataFrame, *, period: str = "month", by: Sequence[str] = ()) -> pl.DataFrame:
     """Messages per period (per ``by`` group, e.g. channel) and change points on each group's series."""
     keys = check_groups([*by, period])
-    m = add_period_columns(messages, keys)
+    m = label_missing(add_period_columns(messages.filter(pl.col("posted_at").is_not_null()), keys), keys)
     counts = m.group_by(keys).agg(pl.len().alias("messages")).sort(keys)
     groups = list(by)
     parts = counts.partition_by(groups, maintain_order=True) if groups else [counts]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from ..frames.prevalence import ANY, MESSAGE_COLUMNS, add_period_columns, check_groups, shares_table
+from ..frames.prevalence import ANY, MESSAGE_COLUMNS, add_period_columns, check_groups, label_missing, shares_table
 from .coded import CodedSample, load_coded
 from .score import (
     REPLICATES,
@@ -152,8 +152,8 @@ def corrected_shares(
     gkeys = keys or ["_all"]
     if not keys:
         raw = raw.with_columns(pl.lit("all").alias("_all"))
-    groups = add_period_columns(messages.select(["uid", *[c for c in MESSAGE_COLUMNS if c in messages.columns
-                                                          and c != "uid"]]), keys)
+    groups = label_missing(add_period_columns(messages.select(
+        ["uid", *[c for c in MESSAGE_COLUMNS if c in messages.columns and c != "uid"]]), keys), keys)
     if not keys:
         groups = groups.with_columns(pl.lit("all").alias("_all"))
     pieces = []

@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from ..errors import UsageError
-from ..frames.prevalence import add_period_columns, check_groups
+from ..frames.prevalence import add_period_columns, check_groups, label_missing
 from .coded import HIT, MISS, SAMPLE_COLUMNS, check_code
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def draw_sample(
     rng = np.random.default_rng(seed)
     fh = hits.filter(pl.col("frame") == frame)
     hit_uids = fh.select(pl.col("uid").unique(), pl.lit(True).alias("_hit"))
-    pop = add_period_columns(messages, keys).join(hit_uids, on="uid", how="left").with_columns(
+    pop = label_missing(add_period_columns(messages, keys), keys).join(hit_uids, on="uid", how="left").with_columns(
         pl.col("_hit").fill_null(False))
     cell = pl.concat_str([pl.lit(""), *[pl.lit(f"|{k}=") + pl.col(k).cast(pl.Utf8).fill_null("") for k in keys]])
     pop = pop.with_columns(pl.when(pl.col("_hit")).then(pl.lit(HIT)).otherwise(pl.lit(MISS)).alias("_side"))
