@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from ..frames.prevalence import ANY, MESSAGE_COLUMNS, add_period_columns, check_groups, label_missing, shares_table
+from ..frames.prevalence import (
+    ANY,
+    MESSAGE_COLUMNS,
+    add_period_columns,
+    check_groups,
+    label_missing,
+    shares_table,
+)
 from .coded import CodedSample, load_coded
 from .score import (
     REPLICATES,
