@@ -96,3 +96,24 @@ def test_coder_error_without_a_coded_sample_is_refused(demo_store, capsys):
     db, manifest = demo_store
     code, _, err = _run(capsys, "frames", str(manifest.lexicon_path), "--db", str(db), "--coder-error", "0.05")
     assert code == 2 and "--validated" in err
+
+
+def test_undated_articles_and_bad_dates(tmp_path, capsys):
+    """Articles without a date are shown as such (show, report), never crash; a bad --since is a one-line error."""
+    from narrascope.frames import EXAMPLE_LEXICON
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "outlet_x_article.txt").write_text(
+        "Officials warn of regime change talk online\n\nThe statement said the uprising was driven by the enemy.\n",
+        encoding="utf-8")
+    db = str(tmp_path / "a.duckdb")
+    assert main(["ingest", str(folder), "--db", db, "--no-progress"]) == 0
+    code, out, _ = _run(capsys, "show", str(EXAMPLE_LEXICON), "--frame", "opposition", "--db", db)
+    assert code == 0 and "no date" in out
+    code, out, _ = _run(capsys, "frames", str(EXAMPLE_LEXICON), "--db", db, "--by", "month", "--json")
+    rows = json.loads(out)["rows"]
+    assert code == 0 and {r["month"] for r in rows} == {"(undated)"} and max(r["k"] for r in rows) == 1
+    assert main(["report", "-o", str(tmp_path / "r.html"), "--lexicon", str(EXAMPLE_LEXICON), "--db", db]) == 0
+    code, _, err = _run(capsys, "frames", str(EXAMPLE_LEXICON), "--db", db, "--since", "2024-13-45")
+    assert code == 2 and "not a date" in err and len(err.strip().splitlines()) == 1

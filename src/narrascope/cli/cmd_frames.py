@@ -251,5 +251,6 @@ def register(group: click.Group) -> None:
             text = Text(r["text"] or "")
             for s, e, _ in by_uid.get(r["uid"], []):
                 text.stylize("bold black on yellow", s, e)
-            out.print(Text(f"— {r['channel']} #{r['message_id']} {r['posted_at']:%Y-%m-%d %H:%M}Z", style="dim"))
+            when = f"{r['posted_at']:%Y-%m-%d %H:%M}Z" if r["posted_at"] else "no date"
+            out.print(Text(f"— {r['channel']} #{r['message_id']} {when}", style="dim"))
             out.print(text)

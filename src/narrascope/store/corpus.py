@@ -31,7 +31,7 @@ from .migrations import migrate
 from .pseudonym import Pseudonymiser, new_key, parse_key
 from .results import ResultStore
 
-__all__ = ["DEFAULT_DB", "Corpus", "FileResult", "IngestReport"]
+__all__ = ["DEFAULT_DB", "Corpus", "FileResult", "IngestReport", "parse_when"]
 
 DEFAULT_DB = "corpus.duckdb"
 #: kinds analyses see by default; ``service`` rows (joins, pins) are kept but left out.
@@ -90,6 +90,19 @@ def _unit_files(path: Path) -> list[Path]:
 
 def _unit_size(path: Path) -> int:
     return sum(p.stat().st_size for p in _unit_files(path))
+
+
+def parse_when(value: str | datetime, option: str = "date") -> datetime:
+    """A date or timestamp from the command line or API as an aware UTC datetime; naive values are UTC."""
+    if isinstance(value, datetime):
+        when = value
+    else:
+        text = str(value).strip()
+        try:
+            when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+        except ValueError:
+            raise UsageError(f"{option} {text!r} is not a date: write it as 2024-01-31 or 2024-01-31T12:00:00Z") from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -440,11 +453,11 @@ class Corpus:
             clauses.append("(channel_id = ? OR channel = ?)")
             params += [channel, channel]
         if since:
-            clauses.append("posted_at >= CAST(? AS TIMESTAMPTZ)")
-            params.append(str(since))
+            clauses.append("posted_at >= ?")
+            params.append(parse_when(since, "--since"))
         if until:
-            clauses.append("posted_at < CAST(? AS TIMESTAMPTZ)")
-            params.append(str(until))
+            clauses.append("posted_at < ?")
+            params.append(parse_when(until, "--until"))
         if kinds is not None:
             ks = list(kinds)
             clauses.append(f"kind IN ({', '.join('?' for _ in ks)})")
