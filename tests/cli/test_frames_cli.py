@@ -115,5 +115,6 @@ def test_undated_articles_and_bad_dates(tmp_path, capsys):
     rows = json.loads(out)["rows"]
     assert code == 0 and {r["month"] for r in rows} == {"(undated)"} and max(r["k"] for r in rows) == 1
     assert main(["report", "-o", str(tmp_path / "r.html"), "--lexicon", str(EXAMPLE_LEXICON), "--db", db]) == 0
+    capsys.readouterr()
     code, _, err = _run(capsys, "frames", str(EXAMPLE_LEXICON), "--db", db, "--since", "2024-13-45")
     assert code == 2 and "not a date" in err and len(err.strip().splitlines()) == 1

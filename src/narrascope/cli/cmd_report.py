@@ -37,4 +37,5 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json({"report": str(output), "sections": [s.id for s in sections]})
         else:
-            err_console.print(f"wrote {output} ({', '.join(s.id for s in sections) or 'no sections'})", markup=False)
+            err_console.print(f"wrote {output} ({', '.join(s.id for s in sections) or 'no sections'})", markup=False,
+                              soft_wrap=True)
