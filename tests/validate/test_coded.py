@@ -112,3 +112,22 @@ def test_missing_columns_and_mixed_samples(tmp_path):
     p2 = write_sample_csv(s2, tmp_path / "other.csv")
     with pytest.raises(CodedFileError, match="different samples"):
         load_coded([_write(tmp_path / "a.csv", rows_a), p2], LEXICON)
+
+
+def test_a_sample_nobody_has_coded_yet_is_refused(tmp_path):
+    """Scoring an uncoded sample must not print a table of empty estimates with exit 0."""
+    import csv as _csv
+
+    from narrascope.cli import main
+    from narrascope.demo import DemoConfig, generate_demo
+
+    manifest = generate_demo(tmp_path / "d", DemoConfig(messages=600, html_channels=0))
+    db = str(tmp_path / "c.duckdb")
+    assert main(["ingest", str(manifest.folder / "exports"), "--db", db, "--no-progress"]) == 0
+    sample = tmp_path / "s.csv"
+    frame = manifest.lexicon_path.read_text(encoding="utf-8").split("id:")[1].split()[0].strip("'\"")
+    assert main(["validate", "sample", str(manifest.lexicon_path), "--frame", frame, "--n", "40", "--db", db,
+                 "-o", str(sample)]) == 0
+    with open(sample, encoding="utf-8-sig") as fh:
+        assert all(not r["label"] for r in _csv.DictReader(fh))
+    assert main(["validate", "score", str(sample)]) == 2

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..store.pseudonym import parse_key
 from .common import db_option, emit_json, json_option, open_corpus
 
 
@@ -39,8 +40,9 @@ def register(group: click.Group) -> None:
     @json_option
     def import_(keyfile: Path, force: bool, db: Path, as_json: bool) -> None:
         """Use the key in KEYFILE for this store's pseudonyms (before ingesting)."""
+        key_hex = parse_key(keyfile.read_text(encoding="ascii", errors="replace"))  # before creating any store
         with open_corpus(db, create=True) as corpus:
-            corpus.import_key(keyfile.read_text(encoding="ascii"), force=force)
+            corpus.import_key(key_hex, force=force)
         if as_json:
             emit_json({"store": str(db), "imported": str(keyfile)})
         else:

@@ -315,6 +315,8 @@ def load_coded(paths: str | Path | Iterable[str | Path], lexicon: Lexicon | None
                         f"({', '.join(h[:12] for h in hashes)}): score each lexicon's files separately")
     df = pl.DataFrame(all_items, schema=_ITEM_SCHEMA)
     _check_same_sample(df, problems)
+    if not problems and not df.is_empty() and df["label"].is_null().all():
+        problems.append("no row has a label yet: coders fill the label column with 1 or 0 before scoring")
     if problems:
         raise CodedFileError(problems, warnings)
     return CodedSample(items=df, lexicon_hash=next(iter(hashes)) if hashes else "", warnings=warnings)
