@@ -40,7 +40,7 @@ def test_desktop_json_export_folder_ingests_cleanly_through_the_cli(tmp_path: Pa
     db = tmp_path / "c.duckdb"
     assert main(["ingest", str(tmp_path / "exports"), "--db", str(db), "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "FAILED" not in out and "1 of 1 ingested: 3 added" in out
+    assert "FAILED" not in out and "1 of 1 ingested: 3 messages added" in out
     with Corpus.open(db, read_only=True) as c:
         assert c.sql("SELECT DISTINCT platform FROM messages")["platform"].to_list() == ["telegram"]
 

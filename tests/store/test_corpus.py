@@ -110,11 +110,14 @@ def test_bad_record_mid_file_leaves_store_exactly_as_before(tmp_path, chat_file)
 
 def test_folder_with_bad_file_ingests_good_ones_and_strict_stops(tmp_path, chat_file):
     chat_file([desktop_message(1)], filename="a_good.json")
-    (tmp_path / "exports" / "b_bad.json").write_text('{"name": "x", "messages": [', encoding="utf-8")
+    (tmp_path / "exports" / "b_bad.json").write_text(  # a recognisable export, cut off mid-message
+        '{"name": "x", "type": "public_channel", "id": 9, "messages": [{"id": 1, "type": "message", "date": "20',
+        encoding="utf-8")
+    (tmp_path / "exports" / "notes.md").write_text("my notes", encoding="utf-8")
     chat_file([desktop_message(2)], filename="c_good.json", name="Other", chat_id=2002)
     with Corpus.open(tmp_path / "c.duckdb") as c:
         rep = c.ingest([tmp_path / "exports"])
-        assert [f.status for f in rep.files] == ["ok", "failed", "ok"]
+        assert [f.status for f in rep.files] == ["ok", "failed", "ok", "skipped"]
         assert "b_bad.json" in (rep.files[1].error or "")
     with Corpus.open(tmp_path / "s.duckdb") as c, pytest.raises(InputError, match="b_bad.json"):
         c.ingest([tmp_path / "exports"], IngestOptions(strict=True))
@@ -163,3 +166,11 @@ def test_messages_filters_and_service_exclusion(tmp_path, chat_file):
     assert {r["kind"]: r["messages"] for r in info["by_kind"]} == {"post": 4, "service": 1}
     assert info["by_channel"][0]["channel"] == "Test Channel"
     assert info["ingests"][0]["added"] == 5
+
+
+def test_folder_with_nothing_readable_is_an_error(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "README.md").write_text("not data", encoding="utf-8")
+    with Corpus.open(tmp_path / "c.duckdb") as c, pytest.raises(InputError, match="no file here is in a format"):
+        c.ingest([folder])

@@ -23,11 +23,17 @@ def _print_report(report: IngestReport) -> None:
             click.echo(line)
             for note in f.notes:
                 click.echo(f"        note: {note}")
+        elif f.status == "skipped":
+            click.echo(f"skipped {f.path}: not a format narrascope reads")
         else:
             click.echo(f"FAILED  {f.error}")
     t = report.totals()
-    click.echo(f"{len(report.files) - len(report.failed)} of {len(report.files)} ingested: "
-               f"{t['added']} added, {t['updated']} updated, {t['skipped']} skipped")
+    tried = len(report.files) - len(report.skipped)
+    line = (f"{tried - len(report.failed)} of {tried} ingested: {t['added']} messages added, {t['updated']} updated, "
+            f"{t['skipped']} already stored or repeated")
+    if report.skipped:
+        line += f"; {len(report.skipped)} file(s) skipped (not a format narrascope reads)"
+    click.echo(line)
 
 
 def _remove_if_empty(db: Path) -> None:

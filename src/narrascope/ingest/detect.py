@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -61,6 +61,9 @@ class Unit:
     path: Path
     format: str | None
     problem: str | None = None
+    skipped: bool = False
+    """Found by walking a folder and in no format narrascope reads (notes, images of other kinds): reported, not
+    an error — unlike a file named on the command line, or a recognised file that turns out malformed."""
 
 
 def _head(path: Path) -> bytes:
@@ -112,6 +115,10 @@ def plan(paths: list[Path], forced: str | None = None) -> list[Unit]:
         units.extend(_expand(p, forced))
     if not units:
         raise InputError("nothing to ingest: the folder holds no files", path=paths[0] if paths else None)
+    if all(u.skipped for u in units):
+        names = ", ".join(u.path.name for u in units[:5]) + (" …" if len(units) > 5 else "")
+        raise InputError(f"no file here is in a format narrascope reads (skipped: {names}); "
+                         "see docs/formats.md, or force one with --format", path=paths[0])
     return units
 
 
@@ -129,7 +136,8 @@ def _expand(p: Path, forced: str | None) -> list[Unit]:
         out: list[Unit] = []
         for child in children:
             if child in files:
-                out.extend(files[child])
+                out.extend(replace(u, skipped=True) if u.format is None and u.problem == _UNRECOGNISED else u
+                           for u in files[child])
             elif not (desktop_export and child.name.lower() in _DESKTOP_MEDIA_FOLDERS):
                 out.extend(_expand(child, forced))
         return out
@@ -142,8 +150,11 @@ def _expand(p: Path, forced: str | None) -> list[Unit]:
     if fmt is None:
         if _desktop_index_page(p, fmt):
             return [Unit(p, None, _DESKTOP_INDEX_PAGE)]
-        return [Unit(p, None, "format not recognised (use --format to force one)")]
+        return [Unit(p, None, _UNRECOGNISED)]
     return [Unit(p, fmt)]
+
+
+_UNRECOGNISED = "format not recognised (use --format to force one)"
 
 
 def require(unit: Unit) -> str:

@@ -50,7 +50,7 @@ class FileResult:
 
     path: str
     format: str | None
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed", or "skipped" (a file in a walked folder that is in no format narrascope reads)
     rows_read: int = 0
     added: int = 0
     updated: int = 0
@@ -68,6 +68,10 @@ class IngestReport:
     @property
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "skipped"]
 
     def totals(self) -> dict[str, int]:
         keys = ("rows_read", "added", "updated", "skipped", "duplicates")
@@ -248,6 +252,9 @@ class Corpus:
         units = plan([Path(p) for p in paths], options.format)
         results: list[FileResult] = []
         for unit in units:
+            if unit.skipped:
+                results.append(FileResult(str(unit.path), None, "skipped", error=unit.problem))
+                continue
             try:
                 results.append(self._ingest_unit(unit, options, progress))
             except NarrascopeError as exc:
