@@ -61,6 +61,10 @@ def register(group: click.Group) -> None:
             emit_json({**desc, "terms": table.to_dicts()})
             return
         out = Console(highlight=False)
+        if table.is_empty():
+            err_console.print(f"no word or phrase occurs at least {min_count} times in A ({desc['messages_a']} "
+                              "messages) with a positive log-odds: lower --min-count, or widen A", markup=False)
+            return
         t = Table(title=f"A: {desc['a']} ({desc['messages_a']} messages) vs B: {desc['b']} "
                         f"({desc['messages_b']})", title_justify="left")
         for c in ("#", "term", "A", "B", "A share", "B share", "log-odds", "z"):

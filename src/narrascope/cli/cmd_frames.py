@@ -69,7 +69,9 @@ def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool) -> None:
     for c in ("n", "k", "share %", "95% CI"):
         t.add_column(c, justify="right")
     if corrected:
-        t.add_column("corrected %", justify="right")
+        t.add_column("Rogan–Gladen %", justify="right")
+        t.add_column("95% CI", justify="right")
+        t.add_column("PPI %", justify="right")
         t.add_column("95% CI", justify="right")
         t.add_column("note")
     for r in table.iter_rows(named=True):
@@ -77,6 +79,7 @@ def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool) -> None:
         cells += [str(r["n"]), str(r["k"]), _pct(r["share"]), f"{_pct(r['lower'])}–{_pct(r['upper'])}"]
         if corrected:
             cells += [_pct(r.get("corrected")), f"{_pct(r.get('corrected_lower'))}–{_pct(r.get('corrected_upper'))}",
+                      _pct(r.get("ppi")), f"{_pct(r.get('ppi_lower'))}–{_pct(r.get('ppi_upper'))}",
                       r.get("warning") or ""]
         t.add_row(*cells)
     Console(highlight=False).print(t)
@@ -235,7 +238,10 @@ def register(group: click.Group) -> None:
             hits = _hits(corpus, lex, since, until, as_json).filter(pl.col("frame") == frame)
             msgs = corpus.messages(since=since, until=until, channel=channel,
                                    columns=["uid", "channel", "message_id", "posted_at", "text"])
-        joined = msgs.join(hits.select("uid").unique(), on="uid").sort("posted_at", descending=True).head(n)
+        if channel and msgs.is_empty():
+            raise UsageError(f"no messages of channel {channel!r} in the selection: `narrascope info` lists the channels")
+        carrying = msgs.join(hits.select("uid").unique(), on="uid")
+        joined = carrying.sort("posted_at", descending=True).head(n)
         spans = hits.filter(pl.col("uid").is_in(joined["uid"].to_list()))
         by_uid: dict[str, list[tuple[int, int, str]]] = {}
         for r in spans.iter_rows(named=True):
@@ -246,7 +252,7 @@ def register(group: click.Group) -> None:
                        for r in joined.iter_rows(named=True)])
             return
         out = Console(highlight=False)
-        out.print(f"{joined.height} messages carrying {frame!r} (of {hits['uid'].n_unique()} in the selection)")
+        out.print(f"{joined.height} messages carrying {frame!r} (of {carrying.height} in the selection)")
         for r in joined.iter_rows(named=True):
             text = Text(r["text"] or "")
             for s, e, _ in by_uid.get(r["uid"], []):

@@ -110,7 +110,8 @@ class Lexicon:
         for f in self.frames:
             if f.id == frame_id:
                 return f
-        raise UsageError(f"no frame {frame_id!r} in lexicon {self.name!r}: it has {', '.join(self.frame_ids)}")
+        named = f"lexicon {self.name!r}" if self.name else "the lexicon"
+        raise UsageError(f"no frame {frame_id!r} in {named}: it has {', '.join(self.frame_ids)}")
 
     @property
     def frame_ids(self) -> list[str]:

@@ -109,6 +109,12 @@ def parse_when(value: str | datetime, option: str = "date") -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
+def _is_duckdb_file(path: Path) -> bool:
+    """DuckDB files carry the magic bytes "DUCK" after an 8-byte checksum."""
+    with path.open("rb") as fh:
+        return fh.read(12)[8:12] == b"DUCK"
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -152,6 +158,9 @@ class Corpus:
             raise StoreError(f"no corpus store at {p}: run `narrascope ingest PATH --db {p}` first")
         if p.is_dir():
             raise StoreError(f"{p} is a folder: --db takes the path of a .duckdb file")
+        if p.exists() and p.stat().st_size > 0 and not _is_duckdb_file(p):
+            raise StoreVersionError(f"{p} is not a DuckDB store (a corpus store is a .duckdb file written by "
+                                    "narrascope): check the --db path")
         try:
             con = duckdb.connect(str(p), read_only=read_only)
         except duckdb.IOException as exc:
