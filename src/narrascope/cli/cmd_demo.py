@@ -27,6 +27,8 @@ def register(group: click.Group) -> None:
         ingest it into OUT/corpus.duckdb, find reuse cascades, and write OUT/report.html (overview, frame shares
         measured with the planted lexicon OUT/lexicon.yaml, top cascades)."""
         from ..demo import DemoConfig, generate_demo
+        from ..frames import load_lexicon
+        from ..frames.prevalence import frame_shares
         from ..report import ReportOptions, build_report
         from ..reuse import ReuseOptions, find_reuse
 
@@ -45,6 +47,7 @@ def register(group: click.Group) -> None:
         with Corpus.open(db) as corpus, progress_bar(not quiet) as progress:
             report = corpus.ingest([out / "exports"], IngestOptions(strict=True), progress=progress)
             info = corpus.info()
+            shares = frame_shares(corpus, load_lexicon(manifest.lexicon_path), by=())
             reuse = find_reuse(corpus, ReuseOptions(workers=1))
             # The demo's own planted lexicon drives the frames section: the page shows what the toolkit measures.
             report_path = build_report(corpus, out / "report.html", ReportOptions(lexicon=manifest.lexicon_path))
@@ -61,12 +64,16 @@ def register(group: click.Group) -> None:
             "last": info["last"],
             "platforms": {r["platform"]: r["messages"] for r in info["by_platform"]},
             "cascades": reuse.cascades.height,
+            "frame_shares": {r["frame"]: {"share": r["share"], "lower": r["lower"], "upper": r["upper"]}
+                             for r in shares.iter_rows(named=True)},
         }
         if as_json:
             emit_json(summary)
             return
         click.echo(f"demo corpus: {summary['messages']} messages in {summary['channels']} channels, "
                    f"{summary['first']} … {summary['last']}, from {summary['files_ingested']} exports")
+        click.echo("frames: " + ", ".join(f"{f} {100 * v['share']:.1f}% (95% CI {100 * v['lower']:.1f}–"
+                                          f"{100 * v['upper']:.1f})" for f, v in summary["frame_shares"].items()))
         click.echo(f"reuse:  {summary['cascades']} cascades (stories spread by forward, copy or rewrite)")
         click.echo(f"store:  {db}")
         click.echo(f"truth:  {manifest.truth_path}")
