@@ -42,6 +42,18 @@ def write_chat(path: Path, messages: list[dict[str, Any]], *, name: str = "Test 
     return path
 
 
+def store_state(db: Path) -> tuple[list[tuple[Any, ...]], ...]:
+    """Every row of the store's messages, ingests and channels, in a stable order: to compare before and after."""
+    from narrascope import Corpus
+
+    with Corpus.open(db, read_only=True) as c:
+        return (
+            c.sql("SELECT * FROM messages ORDER BY uid").rows(),
+            c.sql("SELECT * FROM ingests ORDER BY ingest_id").rows(),
+            c.sql("SELECT * FROM channels ORDER BY channel_id").rows(),
+        )
+
+
 @pytest.fixture
 def chat_file(tmp_path: Path) -> Callable[..., Path]:
     """Factory: chat_file(messages, name=…, filename=…) writes a single-chat result.json and returns its path."""

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from narrascope import Corpus
-from tests.conftest import desktop_message, write_chat
+from tests.conftest import desktop_message, store_state, write_chat
 
 _SCRIPT = textwrap.dedent(
     """
@@ -32,15 +32,6 @@ _SCRIPT = textwrap.dedent(
         corpus.ingest([path], IngestOptions(batch_size=200), progress=progress)
     """
 )
-
-
-def _state(db):
-    with Corpus.open(db, read_only=True) as c:
-        return (
-            c.sql("SELECT * FROM messages ORDER BY uid").rows(),
-            c.sql("SELECT * FROM ingests ORDER BY ingest_id").rows(),
-            c.sql("SELECT * FROM channels ORDER BY channel_id").rows(),
-        )
 
 
 def _kill_at_marker(script: str, db: Path, path: Path, marker: Path) -> str:
@@ -67,10 +58,10 @@ def test_sigkill_mid_file_leaves_store_unchanged(tmp_path):
                      name="Big Channel", chat_id=4242)
     with Corpus.open(db) as c:
         c.ingest([small])
-    before = _state(db)
+    before = store_state(db)
 
     _kill_at_marker(_SCRIPT, db, big, tmp_path / "marker")
-    assert _state(db) == before
+    assert store_state(db) == before
     # and the store is still writable afterwards
     with Corpus.open(db) as c:
         assert c.ingest([big]).files[0].added == 20_000
@@ -108,9 +99,9 @@ def test_sigkill_inside_the_merge_transaction_leaves_store_unchanged(tmp_path):
                      name="Big Channel", chat_id=4242)
     with Corpus.open(db) as c:
         c.ingest([small])
-    before = _state(db)
+    before = store_state(db)
     rows_inside = _kill_at_marker(_MERGE_SCRIPT, db, big, tmp_path / "marker")
     assert int(rows_inside) == 2005  # the big file's rows really were inside the transaction
-    assert _state(db) == before
+    assert store_state(db) == before
     with Corpus.open(db) as c:
         assert c.ingest([big]).files[0].added == 2000

@@ -9,16 +9,7 @@ from narrascope import Corpus, IngestOptions
 from narrascope.errors import InputError, StoreError, StoreVersionError, UsageError
 from narrascope.models import MESSAGE_SCHEMA
 from narrascope.store.migrations import SCHEMA_VERSION
-from tests.conftest import BASE_TS, desktop_message
-
-
-def _snapshot(db):
-    with Corpus.open(db, read_only=True) as c:
-        return (
-            c.sql("SELECT * FROM messages ORDER BY uid").rows(),
-            c.sql("SELECT * FROM ingests ORDER BY ingest_id").rows(),
-            c.sql("SELECT * FROM channels ORDER BY channel_id").rows(),
-        )
+from tests.conftest import BASE_TS, desktop_message, store_state
 
 
 def test_new_store_has_current_schema_and_contract_columns(tmp_path):
@@ -102,10 +93,10 @@ def test_bad_record_mid_file_leaves_store_exactly_as_before(tmp_path, chat_file)
     bad = chat_file(bad_msgs, filename="bad.json")
     with Corpus.open(db) as c:
         c.ingest([good])
-    before = _snapshot(db)
+    before = store_state(db)
     with Corpus.open(db) as c, pytest.raises(InputError, match="bad.json"):
         c.ingest([bad], IngestOptions(batch_size=5))
-    assert _snapshot(db) == before
+    assert store_state(db) == before
 
 
 def test_folder_with_bad_file_ingests_good_ones_and_strict_stops(tmp_path, chat_file):
