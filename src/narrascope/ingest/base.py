@@ -35,7 +35,7 @@ class IngestOptions:
     """Stop at the first bad file instead of ingesting the good ones and listing the bad."""
     mapping: tuple[tuple[str, str], ...] = ()
     """Column mapping for tables: pairs (canonical field, source column), e.g. (("text", "body"),)."""
-    batch_size: int = 20_000
+    batch_size: int = 10_000
     """Records per Arrow batch on the way into the store (bounds memory)."""
 
     def __post_init__(self) -> None:

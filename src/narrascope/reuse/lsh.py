@@ -72,6 +72,7 @@ class CandidateStats:
 
 def _connect(threads: int) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # DuckDB's bar would write into the CLI's --json output
     con.execute(f"SET threads = {max(1, threads)}")
     con.execute("SET preserve_insertion_order = false")
     return con

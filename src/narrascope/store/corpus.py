@@ -38,7 +38,7 @@ DEFAULT_DB = "corpus.duckdb"
 CONTENT_KINDS = ("post", "comment", "article", "caption")
 
 #: DuckDB's buffer limit for a writable store: merges spill to disk beyond it (keeps ingest under ~1 GB RSS).
-INGEST_MEMORY_LIMIT = "384MB"
+INGEST_MEMORY_LIMIT = "256MB"
 
 ProgressFn = Callable[[Path, int, int], None]
 """progress(unit path, bytes done, bytes total)."""
