@@ -12,6 +12,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "python-api.md"
 def test_all_is_sorted_and_importable():
     names = narrascope.__all__
     assert names == sorted(names)
+    assert sorted(names) == sorted([*narrascope._EXPORTS, "__version__"])
     for name in names:
         assert getattr(narrascope, name) is not None
 

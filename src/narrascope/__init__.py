@@ -8,21 +8,37 @@ The curated public API (everything else lives in the subpackages: ``narrascope.f
         shares = frame_shares(corpus, load_lexicon("lexicon.yaml"), by=("channel", "month"))
         reuse = find_reuse(corpus, ReuseOptions(threshold=0.5))
         build_report(corpus, Path("report.html"), ReportOptions(lexicon=Path("lexicon.yaml")))
+
+Names are imported on first use (PEP 562), so ``import narrascope`` stays cheap.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from .demo import DemoConfig, generate_demo  # noqa: E402
-from .errors import NarrascopeError  # noqa: E402
-from .frames import Lexicon, Matcher, load_lexicon, match_corpus  # noqa: E402
-from .frames.prevalence import frame_shares  # noqa: E402
-from .ingest.base import IngestOptions  # noqa: E402
-from .report import ReportOptions, build_report  # noqa: E402
-from .reuse import ReuseOptions, find_reuse, load_reuse  # noqa: E402
-from .store.corpus import Corpus  # noqa: E402
-from .validate import validated_frame_shares  # noqa: E402
+_EXPORTS = {
+    "Corpus": "narrascope.store.corpus",
+    "DemoConfig": "narrascope.demo",
+    "IngestOptions": "narrascope.ingest.base",
+    "Lexicon": "narrascope.frames",
+    "Matcher": "narrascope.frames",
+    "NarrascopeError": "narrascope.errors",
+    "ReportOptions": "narrascope.report",
+    "ReuseOptions": "narrascope.reuse",
+    "build_report": "narrascope.report",
+    "find_reuse": "narrascope.reuse",
+    "frame_shares": "narrascope.frames.prevalence",
+    "generate_demo": "narrascope.demo",
+    "load_lexicon": "narrascope.frames",
+    "load_reuse": "narrascope.reuse",
+    "match_corpus": "narrascope.frames",
+    "validated_frame_shares": "narrascope.validate",
+}
 
-__all__ = [
+__all__ = [  # the names of _EXPORTS and __version__, sorted (tests/test_public_api.py holds them equal)
     "Corpus",
     "DemoConfig",
     "IngestOptions",
@@ -41,3 +57,28 @@ __all__ = [
     "match_corpus",
     "validated_frame_shares",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'narrascope' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .demo import DemoConfig, generate_demo
+    from .errors import NarrascopeError
+    from .frames import Lexicon, Matcher, load_lexicon, match_corpus
+    from .frames.prevalence import frame_shares
+    from .ingest.base import IngestOptions
+    from .report import ReportOptions, build_report
+    from .reuse import ReuseOptions, find_reuse, load_reuse
+    from .store.corpus import Corpus
+    from .validate import validated_frame_shares
