@@ -170,21 +170,18 @@ def post_record(post: dict[str, Any], channel: str) -> dict[str, Any] | None:
         media_type = "video" if uri.lower().endswith(_VIDEO_SUFFIXES) else "photo"
     else:
         media_type = None
+    return instagram_post(channel, message_id, posted_at, caption, media_type=media_type)
+
+
+def instagram_post(channel: str, message_id: str, posted_at: datetime | None, caption: str | None,
+                   **fields: Any) -> dict[str, Any]:
+    """A canonical Instagram post record (shared by the data-download and instaloader readers): the account is
+    the channel, and links, mentions and hashtags come from the caption."""
     links, mentions, hashtags = caption_entities(caption)
     rec = empty_record()
-    rec.update(
-        platform="instagram",
-        channel_id=channel.lower(),
-        channel=channel,
-        message_id=message_id,
-        kind="post",
-        posted_at=posted_at,
-        text=caption,
-        links=links,
-        mentions=mentions,
-        hashtags=hashtags,
-        media_type=media_type,
-    )
+    rec.update(platform="instagram", channel_id=channel.lower(), channel=channel, message_id=message_id,
+               kind="post", posted_at=posted_at, text=caption, links=links, mentions=mentions, hashtags=hashtags,
+               **fields)
     return rec
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..models import Channel, empty_record
+from ..models import Channel
 from .base import ReadContext
-from .instagram import caption_entities
+from .instagram import instagram_post
 
 __all__ = ["CLAIMS_FOLDERS", "NAME", "node_record", "read", "sniff"]
 
@@ -97,26 +97,14 @@ def node_record(node: dict[str, Any], stem: str, folder_name: str, caption_file:
     posted_at = (datetime.fromtimestamp(stamp, tz=UTC) if isinstance(stamp, int | float)
                  else _stem_time(stem))
     message_id = node.get("shortcode") or node.get("code") or node.get("id") or stem
-    links, mentions, hashtags = caption_entities(caption)
-    rec = empty_record()
-    rec.update(
-        platform="instagram",
-        channel_id=channel.lower(),
-        channel=channel,
-        message_id=str(message_id),
-        kind="post",
-        posted_at=posted_at,
-        text=caption or None,
+    return instagram_post(
+        channel, str(message_id), posted_at, caption or None,
         url=f"https://www.instagram.com/p/{node['shortcode']}/" if node.get("shortcode") else None,
-        links=links,
-        mentions=mentions,
-        hashtags=hashtags,
         views=_count(node, "video_view_count"),
         reactions=_count(node, "edge_media_preview_like", "edge_liked_by", "like_count"),
         media_type=_MEDIA_TYPES.get(str(node.get("__typename")),
                                     "video" if node.get("is_video") else "photo" if node else None),
     )
-    return rec
 
 
 def _load_node(path: Path) -> tuple[dict[str, Any] | None, str | None]:
