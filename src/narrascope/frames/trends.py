@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -81,11 +82,10 @@ def activity_series(messages: pl.DataFrame, *, period: str = "month", by: Sequen
 
 
 def _shift_months(ts: datetime, months: int) -> datetime:
+    """``ts`` moved back ``months`` calendar months (the day clipped to the target month's length)."""
     y, m = divmod(ts.month - 1 - months, 12)
     year, month = ts.year + y, m + 1
-    day = min(ts.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
-                       31, 31, 30, 31, 30, 31][month - 1])
-    return ts.replace(year=year, month=month, day=day)
+    return ts.replace(year=year, month=month, day=min(ts.day, calendar.monthrange(year, month)[1]))
 
 
 def compare_periods(
