@@ -16,10 +16,13 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.text import Text
 
 from ..errors import NarrascopeError
 from ..store.corpus import DEFAULT_DB, Corpus
@@ -76,13 +79,23 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[Path, int, int], No
         yield update
 
 
+class CountColumn(ProgressColumn):
+    """``done/total messages``, or ``done messages`` while the total is not yet known (rich's total is None)."""
+
+    def render(self, task: Task) -> Text:
+        done = int(task.completed)
+        if task.total is None:
+            return Text(f"{done:,} messages")
+        return Text(f"{done:,}/{int(task.total):,} messages")
+
+
 @contextmanager
 def message_progress(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar over messages (callback(done, total)); silent off a terminal or when disabled."""
     if not enabled or not err_console.is_terminal:
         yield None
         return
-    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} messages"),
+    with Progress(TextColumn(label), BarColumn(), CountColumn(),
                   TimeRemainingColumn(), console=err_console, transient=True) as prog:
         task = prog.add_task(label, total=None)
 
