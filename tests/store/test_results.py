@@ -39,3 +39,42 @@ def test_bad_names_rejected_and_state_token_tracks_ingests(tmp_path, chat_file):
         t0 = c.state_token()
         c.ingest([chat_file([desktop_message(1)])])
         assert c.state_token() != t0
+
+
+def test_save_many_publishes_all_tables_or_none(tmp_path):
+    with Corpus.open(tmp_path / "s.duckdb") as c:
+        c.results.save_many({"run_a": pa.table({"x": [1]}), "run_b": pa.table({"y": ["one"]})}, "k1")
+        assert c.results.load("run_b", "k1").column("y").to_pylist() == ["one"]
+        with pytest.raises(UsageError):  # the third name is invalid: fails after two tables were written
+            c.results.save_many({"run_a": pa.table({"x": [2]}), "run_b": pa.table({"y": ["two"]}),
+                                 "Bad-Name": pa.table({"z": [0]})}, "k2")
+        assert not c.results.has("run_a", "k2") and not c.results.has("run_b", "k2")
+        assert c.results.load("run_a", "k1").column("x").to_pylist() == [1]
+
+
+def test_a_reuse_run_failing_while_publishing_leaves_the_previous_run_latest(demo_store, tmp_path, monkeypatch):
+    import shutil
+
+    from narrascope.reuse import ReuseOptions, find_reuse, load_reuse
+    from narrascope.store.results import ResultStore
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(demo_store[0], db)
+    with Corpus.open(db) as c:
+        first = find_reuse(c, ReuseOptions())
+        calls = {"n": 0}
+        original = ResultStore._replace
+
+        def dies_on_the_third_table(self, *args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise KeyboardInterrupt  # as a kill or Ctrl-C between tables would
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(ResultStore, "_replace", dies_on_the_third_table)
+        with pytest.raises(KeyboardInterrupt):
+            find_reuse(c, ReuseOptions(threshold=0.7), refresh=True)
+        latest = load_reuse(c)
+        assert latest is not None
+        assert latest.cascades.equals(first.cascades)
+        assert len(c.results.list("reuse_pairs")) == 1

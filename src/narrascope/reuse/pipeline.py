@@ -387,9 +387,9 @@ def find_reuse(corpus: Any, options: ReuseOptions | None = None, *, refresh: boo
     if corpus.read_only:
         return result
     params = {"options": asdict(options), "stats": result.stats}
-    for name in TABLES:
-        table = getattr(result, name)
-        corpus.results.save(f"reuse_{name}", key, table.to_arrow(), params if name == "cascades" else None)
+    # One transaction for all tables: a run killed half-way never becomes "the latest" (load_reuse).
+    corpus.results.save_many({f"reuse_{name}": getattr(result, name).to_arrow() for name in TABLES}, key,
+                             {"reuse_cascades": params})
     return result
 
 
@@ -414,10 +414,8 @@ def _load(corpus: Any, key: str) -> ReuseResult | None:
 
 def _mark_latest(corpus: Any, key: str, cached: ReuseResult) -> None:
     """Make a reused stored result the latest one again, so that `cascades` and the report show the options
-    just asked for (they read the most recently saved run): the small cascades table is saved anew."""
-    entry = [r for r in corpus.results.list("reuse_cascades") if r["result_key"] == key]
-    params = json.loads(entry[-1]["params"]) if entry else {}
-    corpus.results.save("reuse_cascades", key, cached.cascades.to_arrow(), params)
+    just asked for (they read the most recently saved run)."""
+    corpus.results.touch("reuse_cascades", key)
 
 
 def load_reuse(corpus: Any) -> ReuseResult | None:

@@ -48,35 +48,53 @@ class ResultStore:
 
     def save(self, analysis: str, key: str, table: pa.Table, params: dict[str, Any] | None = None) -> None:
         """Replace the rows stored under (analysis, key) with ``table``, atomically."""
-        name = self._table(analysis)
-        fp = _fingerprint(table.schema)
+        self.save_many({analysis: table}, key, {analysis: params} if params is not None else None)
+
+    def save_many(self, tables: dict[str, pa.Table], key: str,
+                  params: dict[str, dict[str, Any] | None] | None = None) -> None:
+        """Publish several analyses' rows under one key in a single transaction: a run killed or failing
+        half-way leaves every earlier result in force and none of this run's (``params`` per analysis)."""
         con = self._con
         con.execute("BEGIN TRANSACTION")
         try:
-            old = con.execute(
-                "SELECT DISTINCT schema_fingerprint FROM results WHERE analysis = ?", [analysis]
-            ).fetchall()
-            if old and any(r[0] != fp for r in old):
-                # The analysis changed its row shape (a new narrascope version): old rows cannot share the table.
-                con.execute(f"DROP TABLE IF EXISTS {name}")
-                con.execute("DELETE FROM results WHERE analysis = ?", [analysis])
-            con.register("_result_rows", table)
+            for analysis, table in tables.items():
+                self._replace(analysis, key, table, (params or {}).get(analysis))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _replace(self, analysis: str, key: str, table: pa.Table, params: dict[str, Any] | None) -> None:
+        name = self._table(analysis)
+        fp = _fingerprint(table.schema)
+        con = self._con
+        old = con.execute(
+            "SELECT DISTINCT schema_fingerprint FROM results WHERE analysis = ?", [analysis]
+        ).fetchall()
+        if old and any(r[0] != fp for r in old):
+            # The analysis changed its row shape (a new narrascope version): old rows cannot share the table.
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+            con.execute("DELETE FROM results WHERE analysis = ?", [analysis])
+        con.register("_result_rows", table)
+        try:
             con.execute(
                 f"CREATE TABLE IF NOT EXISTS {name} AS SELECT CAST(NULL AS VARCHAR) AS result_key, * "
                 "FROM _result_rows LIMIT 0"
             )
             con.execute(f"DELETE FROM {name} WHERE result_key = ?", [key])
             con.execute(f"INSERT INTO {name} SELECT ?, * FROM _result_rows", [key])
+        finally:
             con.unregister("_result_rows")
-            con.execute(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [analysis, key, datetime.now(UTC), json.dumps(params or {}, ensure_ascii=False, default=str),
-                 table.num_rows, fp, __version__],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        con.execute(
+            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [analysis, key, datetime.now(UTC), json.dumps(params or {}, ensure_ascii=False, default=str),
+             table.num_rows, fp, __version__],
+        )
+
+    def touch(self, analysis: str, key: str) -> None:
+        """Make the stored (analysis, key) the most recent of its analysis (what "latest run" readers show)."""
+        self._con.execute("UPDATE results SET created_at = ? WHERE analysis = ? AND result_key = ?",
+                          [datetime.now(UTC), analysis, key])
 
     def load(self, analysis: str, key: str) -> pa.Table | None:
         """The rows saved under (analysis, key), without the key column; None when there are none."""
