@@ -100,5 +100,5 @@ def test_assortativity_is_one_for_a_diagonal_matrix_and_bounded(counts):
 def test_sentence_reads_like_the_claim():
     matrix, _, _ = mixing_frames(UNITS, GROUPS, MixingOptions(draws=500, seed=3))
     text = sentence(_cell(matrix, "abroad", "inside"), "forward", "location")
-    assert text.startswith("67 % of forwards reaching inside channels come from abroad channels (95 % CI ")
-    assert "75 % expected if links ignored location (p = 1.000)" in text
+    assert text.startswith("67\u202f% of forwards reaching inside channels come from abroad channels (95\u202f% CI ")
+    assert "75\u202f% expected if links ignored location (p = 1.000)" in text

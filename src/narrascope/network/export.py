@@ -158,7 +158,7 @@ def _gexf(graph: ChannelGraph, nodes: pl.DataFrame, group: str | None) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------------ files
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+def _atomic(path: Path, write: Callable[[Path], object]) -> None:
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     tmp = Path(tmp_name)

@@ -49,7 +49,6 @@ _TME = r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?([A-Za-z][A-Za-z0-9_
 _TME_RESERVED = ["joinchat", "addstickers", "addemoji", "share", "proxy", "socks", "iv", "login", "setlanguage",
                  "addlist", "boost", "contact"]
 _HOST = r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#\s]+)"
-_NODE_ID = pl.String
 
 
 def _option(default: Any, help_text: str) -> Any:
@@ -173,7 +172,7 @@ def _directory(channels: pl.DataFrame, attributes: pl.DataFrame) -> _Directory:
 
 
 # ------------------------------------------------------------------------------------------------ relations
-_EVIDENCE_SCHEMA = {"relation": pl.String, "source": pl.String, "target": pl.String, "uid": pl.String,
+_EVIDENCE_SCHEMA: dict[str, Any] = {"relation": pl.String, "source": pl.String, "target": pl.String, "uid": pl.String,
                     "source_uid": pl.String, "detail": pl.String, "posted_at": pl.Datetime("us", "UTC"),
                     "lag_s": pl.Float64}
 
@@ -218,7 +217,7 @@ def _reuse(members: pl.DataFrame | None) -> pl.DataFrame:
 
 
 def _mentions(messages: pl.DataFrame, directory: _Directory) -> pl.DataFrame:
-    m = (messages.select("uid", "channel_id", "posted_at", "mentions").explode("mentions")
+    m = (messages.select("uid", "channel_id", "posted_at", "mentions").explode("mentions", empty_as_null=False)
          .drop_nulls("mentions")
          .with_columns(pl.col("mentions").str.strip_prefix("@").str.to_lowercase().alias("username")))
     m = m.join(directory.users, on="username")
@@ -227,7 +226,7 @@ def _mentions(messages: pl.DataFrame, directory: _Directory) -> pl.DataFrame:
 
 
 def _links(messages: pl.DataFrame, directory: _Directory, domains: bool) -> pl.DataFrame:
-    links = (messages.select("uid", "channel_id", "posted_at", "links").explode("links").drop_nulls("links")
+    links = (messages.select("uid", "channel_id", "posted_at", "links").explode("links", empty_as_null=False).drop_nulls("links")
              .with_columns(pl.col("links").str.extract(_TME, 1).str.to_lowercase().alias("username"),
                            pl.col("links").str.extract(_TME, 2).alias("source_message")))
     tme = links.filter(pl.col("username").is_not_null() & ~pl.col("username").is_in(_TME_RESERVED))

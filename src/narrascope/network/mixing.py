@@ -285,7 +285,7 @@ def mixing(graph: object, attribute: str, options: MixingOptions | None = None,
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None or x != x else f"{100 * x:.0f} %"
+    return "–" if x is None or x != x else f"{100 * x:.0f}\u202f%"
 
 
 def _p(p: float | None) -> str:
@@ -299,7 +299,7 @@ def sentence(row: dict[str, object], relation: str, attribute: str) -> str:
     25 %–38 %); 12 % expected if links ignored location (p < 0.001)"."""
     plural = {"forward": "forwards", "reuse": "reuses", "mention": "mentions", "link": "links", "reply": "replies"}
     text = (f"{_pct(row['share'])} of {plural.get(relation, relation)} reaching {row['target_group']} channels come "  # type: ignore[arg-type]
-            f"from {row['source_group']} channels (95 % CI {_pct(row['lower'])}–{_pct(row['upper'])})")  # type: ignore[arg-type]
+            f"from {row['source_group']} channels (95\u202f% CI {_pct(row['lower'])}–{_pct(row['upper'])})")  # type: ignore[arg-type]
     if row.get("expected_share") is not None:
         text += f"; {_pct(row['expected_share'])} expected if links ignored {attribute} ({_p(row['p_value'])})"  # type: ignore[arg-type]
     return text
