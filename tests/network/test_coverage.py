@@ -12,12 +12,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from narrascope.network.mixing import MixingOptions, mixing
+from narrascope.network.mixing import MixingOptions, measure_mixing
 from narrascope.network.simulate import ForwardWorld, simulate_forwards
 
 
 def _covered(seed: int, world: ForwardWorld) -> bool:
-    result = mixing(simulate_forwards(seed, world), "location", MixingOptions(draws=0), relations=["forward"])
+    result = measure_mixing(simulate_forwards(seed, world), "location", MixingOptions(draws=0), relations=["forward"])
     row = result.matrix.filter((pl.col("unit") == "flow") & (pl.col("source_group") == "abroad")
                                & (pl.col("target_group") == "inside")).row(0, named=True)
     return row["lower"] <= world.rate <= row["upper"]

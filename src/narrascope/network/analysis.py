@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from .graphs import ChannelGraph, NetworkOptions, channel_graph, latest_reuse
-from .mixing import Mixing, MixingOptions, mixing, sentence
-from .structure import Structure, StructureOptions, structure
+from .mixing import Mixing, MixingOptions, measure_mixing, sentence
+from .structure import Structure, StructureOptions, measure_structure
 
 if TYPE_CHECKING:
     from ..store.corpus import Corpus
@@ -72,9 +72,9 @@ def analyse_network(corpus: Corpus, options: NetworkOptions | None = None, group
                 corpus.results.touch("network_nodes", key)
             return cached
     graph = channel_graph(corpus, options)
-    shape = structure(graph, structure_options)
+    shape = measure_structure(graph, structure_options)
     nodes = graph.nodes.join(shape.nodes, on="node", how="left")
-    mixed = mixing(graph, group, mixing_options) if group else None
+    mixed = measure_mixing(graph, group, mixing_options) if group else None
     params["summary"] = {**shape.summary, "relations": list(options.relations)}
     result = NetworkResult(graph, nodes, shape, mixed, group, key, params)
     if not corpus.read_only:

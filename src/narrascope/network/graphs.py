@@ -194,8 +194,10 @@ def _forwards(messages: pl.DataFrame, directory: _Directory) -> pl.DataFrame:
     fw = messages.filter(pl.col("fwd_from_id").is_not_null() | pl.col("fwd_from_name").is_not_null())
     if fw.is_empty():
         return _evidence(pl.DataFrame(), "forward")
-    fw = fw.with_columns(_peer_key(pl.col("fwd_from_id")).alias("id_key"),
-                         _name_key(pl.col("fwd_from_name")).alias("name_key"))
+    names = fw.select("fwd_from_name").unique().drop_nulls()  # normalise each distinct name once
+    names = names.with_columns(_name_key(pl.col("fwd_from_name")).alias("name_key"))
+    fw = fw.with_columns(_peer_key(pl.col("fwd_from_id")).alias("id_key")).join(names, on="fwd_from_name",
+                                                                                 how="left")
     fw = (fw.join(directory.ids.rename({"node": "by_id"}), on="id_key", how="left")
           .join(directory.names.rename({"node": "by_name"}), on="name_key", how="left")
           .with_columns(pl.coalesce("by_id", "by_name", "id_key", pl.lit("name:") + pl.col("fwd_from_name"))

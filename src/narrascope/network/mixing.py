@@ -35,7 +35,7 @@ from scipy import stats
 from ..errors import UsageError
 from ..stats.intervals import wilson_interval
 
-__all__ = ["NONE", "Mixing", "MixingOptions", "assortativity", "mixing", "mixing_frames", "ratio_interval", "sentence"]
+__all__ = ["NONE", "Mixing", "MixingOptions", "assortativity", "measure_mixing", "mixing_frames", "ratio_interval", "sentence"]
 
 NONE = "(none)"
 UNITS = ("flow", "edge")
@@ -247,7 +247,7 @@ def _assortativity_summary(observed: np.ndarray, null: np.ndarray, per_target: n
 
 
 # ------------------------------------------------------------------------------------------------ a graph
-def mixing(graph: object, attribute: str, options: MixingOptions | None = None,
+def measure_mixing(graph: object, attribute: str, options: MixingOptions | None = None,
            relations: list[str] | None = None) -> Mixing:
     """Mixing of each relation of a :class:`~narrascope.network.graphs.ChannelGraph` between the groups of a node
     attribute (a channel attribute such as ``location``), for both units (flow, edge)."""

@@ -28,7 +28,7 @@ from ..errors import MissingDependency, UsageError
 from ..reuse.cascades import adjusted_rand_index
 from .graphs import ChannelGraph
 
-__all__ = ["BACKENDS", "Structure", "StructureOptions", "backend_available", "structure"]
+__all__ = ["BACKENDS", "Structure", "StructureOptions", "backend_available", "measure_structure"]
 
 BACKENDS = ("auto", "networkit", "networkx")
 
@@ -157,7 +157,7 @@ def _relabel(labels: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------------ entry point
-def structure(graph: ChannelGraph, options: StructureOptions | None = None,
+def measure_structure(graph: ChannelGraph, options: StructureOptions | None = None,
               relations: list[str] | None = None) -> Structure:
     """Strength, degree, PageRank, components and communities of the union of ``relations`` (all by default)."""
     options = options or StructureOptions()
