@@ -111,3 +111,22 @@ def test_unknown_relation_is_a_usage_error():
 
     with pytest.raises(UsageError, match="choose from"):
         NetworkOptions(relations=("forwards",))
+
+
+def test_a_store_without_relations_gives_an_empty_analysis(tmp_path):
+    from narrascope.network.analysis import analyse_network
+    from narrascope.network.mixing import MixingOptions
+
+    write_chat(tmp_path / "a" / "result.json", [desktop_message(i) for i in range(1, 4)], name="Solo", chat_id=5)
+    (tmp_path / "attrs.csv").write_text("channel_id,side\n5,x\n", encoding="utf-8")
+    with Corpus.open(tmp_path / "c.duckdb") as corpus:
+        corpus.ingest([tmp_path / "a"])
+        set_channel_attributes(corpus, tmp_path / "attrs.csv")
+        for backend in ("networkx", "auto"):
+            from narrascope.network.structure import StructureOptions
+
+            result = analyse_network(corpus, group="side", mixing_options=MixingOptions(draws=10),
+                                     structure_options=StructureOptions(backend=backend), refresh=True)
+            assert result.graph.edges.is_empty() and result.nodes["node"].to_list() == ["5"]
+            assert result.structure.summary["communities"] == 1
+            assert result.mixing is not None and result.mixing.matrix["count"].sum() == 0

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from ..errors import UsageError
 from .graphs import ChannelGraph, NetworkOptions, channel_graph, latest_reuse
 from .mixing import Mixing, MixingOptions, measure_mixing, sentence
 from .structure import Structure, StructureOptions, measure_structure
@@ -72,6 +73,8 @@ def analyse_network(corpus: Corpus, options: NetworkOptions | None = None, group
                 corpus.results.touch("network_nodes", key)
             return cached
     graph = channel_graph(corpus, options)
+    if graph.nodes.is_empty():
+        raise UsageError(f"{corpus.path} holds no channels: ingest exports first (`narrascope ingest PATH`)")
     shape = measure_structure(graph, structure_options)
     nodes = graph.nodes.join(shape.nodes, on="node", how="left")
     mixed = measure_mixing(graph, group, mixing_options) if group else None

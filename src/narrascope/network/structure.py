@@ -194,7 +194,9 @@ def measure_structure(graph: ChannelGraph, options: StructureOptions | None = No
         "out_degree": np.bincount(src, minlength=n).astype(np.int64),
         "pagerank": pagerank, "component": np.asarray(weak, dtype=np.int64),
         "strong_component": np.asarray(strong, dtype=np.int64), "community": reference,
-    })
+    }, schema={"node": pl.String, "in_strength": pl.Float64, "out_strength": pl.Float64, "in_degree": pl.Int64,
+               "out_degree": pl.Int64, "pagerank": pl.Float64, "component": pl.Int64, "strong_component": pl.Int64,
+               "community": pl.Int64})
     summary = {
         "backend": backend, "method": "leiden" if backend == "networkit" else "louvain",
         "nodes": n, "edges": int(src.size), "components": int(n_weak), "strong_components": int(n_strong),
