@@ -61,7 +61,7 @@ def analyse_network(corpus: Corpus, options: NetworkOptions | None = None, group
     options = options or NetworkOptions()
     mixing_options = mixing_options or MixingOptions()
     structure_options = structure_options or StructureOptions()
-    reuse_key = latest_reuse(corpus)[0] if "reuse" in options.relations else "-"
+    reuse_key = latest_reuse(corpus)[0] if {"reuse", "forward"} & set(options.relations) else "-"
     params = {"options": asdict(options), "group": group, "mixing": asdict(mixing_options),
               "structure": asdict(structure_options), "reuse_key": reuse_key}
     key = options.cache_key(corpus.state_token(), corpus.channel_attributes.token(), reuse_key,

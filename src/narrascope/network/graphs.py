@@ -5,7 +5,9 @@ Every edge points the way content or attention travelled: **source** is the chan
 **target** the channel whose message did it, so every evidence message belongs to the target channel:
 
 * ``forward``  — origin (``fwd_from_id``, else ``fwd_from_name``) → the forwarding channel; origins not in the store
-  become external nodes (``kind = external``; id as given, or ``name:<title>``); lag = forward time − original time;
+  become external nodes (``kind = external``; id as given, or ``name:<title>``); lag = forward time − original time
+  (where the export gives neither, the original post and lag come from the latest reuse run, which links a forward
+  to its original by text);
 * ``reuse``    — parent's channel → reusing channel, from the latest ``narrascope reuse`` run (direct parents of relation
   copy, near_duplicate, rewrite or partial; forwards are the ``forward`` relation); lag = lag from the parent;
 * ``mention``  — mentioned channel → mentioning channel, for @usernames that resolve to a channel (a ``username``
@@ -190,7 +192,7 @@ def _lookup_uid(messages: pl.DataFrame) -> pl.DataFrame:
                            pl.col("uid").alias("source_uid"))
 
 
-def _forwards(messages: pl.DataFrame, directory: _Directory) -> pl.DataFrame:
+def _forwards(messages: pl.DataFrame, directory: _Directory, members: pl.DataFrame | None) -> pl.DataFrame:
     fw = messages.filter(pl.col("fwd_from_id").is_not_null() | pl.col("fwd_from_name").is_not_null())
     if fw.is_empty():
         return _evidence(pl.DataFrame(), "forward")
@@ -204,9 +206,16 @@ def _forwards(messages: pl.DataFrame, directory: _Directory) -> pl.DataFrame:
                         .alias("source"),
                         pl.col("fwd_from_message_id").alias("source_message")))
     fw = fw.join(_lookup_uid(messages), on=["source", "source_message"], how="left")
+    fw = fw.with_columns((pl.col("posted_at") - pl.col("fwd_posted_at")).dt.total_seconds().cast(pl.Float64)
+                         .alias("lag_s"))
+    if members is not None and not members.is_empty():
+        # Desktop exports name the origin but not the post: the reuse run linked the forward to it by its text
+        linked = members.filter(pl.col("relation") == "forward").select(
+            "uid", pl.col("parent_uid").alias("reuse_uid"), pl.col("lag_parent_s").cast(pl.Float64).alias("reuse_lag"))
+        fw = fw.join(linked, on="uid", how="left").with_columns(
+            pl.coalesce("source_uid", "reuse_uid").alias("source_uid"), pl.coalesce("lag_s", "reuse_lag").alias("lag_s"))
     return _evidence(fw.select(pl.col("channel_id").alias("target"), "source", "uid", "source_uid", "posted_at",
-                               (pl.col("posted_at") - pl.col("fwd_posted_at")).dt.total_seconds().alias("lag_s")),
-                     "forward")
+                               "lag_s"), "forward")
 
 
 def _reuse(members: pl.DataFrame | None) -> pl.DataFrame:
@@ -294,7 +303,7 @@ def build_graph(messages: pl.DataFrame, channels: pl.DataFrame, attributes: pl.D
     options = options or NetworkOptions()
     directory = _directory(channels, attributes)
     builders = {
-        "forward": lambda: _forwards(messages, directory),
+        "forward": lambda: _forwards(messages, directory, reuse_members),
         "reuse": lambda: _reuse(reuse_members),
         "mention": lambda: _mentions(messages, directory),
         "link": lambda: _links(messages, directory, options.domains),
@@ -351,7 +360,7 @@ def channel_graph(corpus: Corpus, options: NetworkOptions | None = None) -> Chan
     channels = corpus.channel_attributes.channels()
     attributes = corpus.channel_attributes.wide(in_store=True)
     unknown = corpus.channel_attributes.wide(in_store=False)
-    members = latest_reuse(corpus)[1] if "reuse" in options.relations else None
+    members = latest_reuse(corpus)[1] if {"reuse", "forward"} & set(options.relations) else None
     return build_graph(messages, channels, attributes, unknown, members, options)
 
 
