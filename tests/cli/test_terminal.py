@@ -18,7 +18,7 @@ from narrascope.cli import cli, main
 from tests.terminal import run_cli, run_in_terminal
 
 # Commands that draw a live display (progress bar or spinner) on a terminal: the display must appear and not crash.
-LIVE = {"demo", "ingest", "frames", "show", "trends", "reuse"}
+LIVE = {"demo", "ingest", "frames", "show", "trends", "reuse", "network"}
 HIDE_CURSOR = "\x1b[?25l"  # rich hides the cursor while a live display runs
 
 
@@ -85,6 +85,8 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "key import": ["key", "import", "key.txt", "--db", "other.duckdb"],
         "channels set-attributes": ["channels", "set-attributes", "channels.csv", "--db", "corpus.duckdb"],
         "channels list": ["channels", "list", "--unknown", "--db", "corpus.duckdb"],
+        "network": ["network", "--group", "location", "--draws", "50", "--refresh", "-o", "network.gexf",
+                    "--db", "corpus.duckdb"],
     }
 
 
