@@ -255,16 +255,19 @@ def validated_frame_shares(
     until: str | datetime | None = None,
     confidence: float = 0.95,
     coder_error: float = 0.0,
+    hits: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, CodedSample]:
     """Raw and corrected frame shares of the stored corpus, from coded sample files drawn with ``lexicon``,
-    corrected also for a known ``coder_error`` of the (consensus) labels.
+    corrected also for a known ``coder_error`` of each coder's labels. ``hits``: the lexicon's matches when already
+    loaded (:func:`~narrascope.frames.prevalence.frame_hits`, same range).
     Returns the table and the loaded sample (its ``warnings`` are about the files)."""
-    from .sample import corpus_hits
+    from ..frames.prevalence import frame_hits
 
     e = check_coder_error(coder_error)
     check_groups(by)
     coded = load_coded(coded_paths, lexicon)
     messages = corpus.messages(since=since, until=until, columns=MESSAGE_COLUMNS, text_only=True)
-    hits = corpus_hits(corpus, lexicon, since=since, until=until)
+    if hits is None:
+        hits = frame_hits(corpus, lexicon, since=since, until=until)
     frames = [f.id for f in lexicon.frames]
     return corrected_shares(messages, hits, frames, by, coded, confidence=confidence, coder_error=e), coded
