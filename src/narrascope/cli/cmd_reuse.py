@@ -153,7 +153,7 @@ def register(group: click.Group) -> None:
             origin = (f"origin undetermined: {c['undated']} of {c['size']} posts have no date "
                       f"({origin} is listed first, not known to be first)")
         else:
-            origin = f"origin {origin} at {c['first_at']}"
+            origin = f"origin {origin} at {c['first_at']:%Y-%m-%d %H:%M} UTC"
         out.print(Text(f"cascade {c['cascade_id']}: {c['size']} posts in {c['channels']} channels, {origin}"))
         timeline = Table(title="Timeline", title_justify="left")
         for column in ("posted (UTC)", "post (channel #message id)", "relation", "parent", "lag from origin",

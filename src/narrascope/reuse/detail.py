@@ -22,8 +22,8 @@ from .pipeline import ReuseResult, load_reuse
 if TYPE_CHECKING:
     from ..store.corpus import Corpus
 
-__all__ = ["SHOW_FIRST", "AlignedPassage", "CascadeDetail", "PairDetail", "cascade_detail", "informative_pairs",
-           "post_label", "preview", "resolve_cascade"]
+__all__ = ["SHOW_FIRST", "AlignedPassage", "CascadeDetail", "PairDetail", "boilerplate_originals", "cascade_detail",
+           "informative_pairs", "post_label", "preview", "resolve_cascade"]
 
 #: What a reader learns most from seeing side by side, first.
 SHOW_FIRST = ("rewrite", "partial", "near_duplicate", "copy", "forward")
@@ -169,3 +169,23 @@ def cascade_detail(corpus: Corpus, cascade_id: str, max_pairs: int = 3, *,
             parent_text=a, text=b, passages=passages))
     summary = result.cascades.filter(pl.col("cascade_id") == full_id).to_dicts()[0]
     return CascadeDetail(summary, members, tuple(pairs))
+
+
+def boilerplate_originals(corpus: Corpus, boilerplate: pl.DataFrame, *, scan: int = 2000) -> pl.DataFrame:
+    """``boilerplate`` (channel_id, line, … of a reuse result) with ``original``: the line as the channel wrote it.
+
+    Boilerplate is detected on the matching form (``اشوب`` for ``آشوب``, folded digits and letters); a reader should
+    see what the channel posted. The channel's first ``scan`` messages are split into lines and the first line whose
+    matching form equals the stored one is taken; ``original`` is null when none of them holds it."""
+    from ..text.normalize import normalize_many
+
+    originals: list[str | None] = []
+    for row in boilerplate.iter_rows(named=True):
+        found = None
+        texts = corpus.messages(channel=row["channel_id"], columns=["text"], text_only=True, limit=scan)
+        candidates = [ln for t in texts["text"].to_list() for ln in (t or "").split("\n") if ln.strip()]
+        if candidates:
+            norms = normalize_many(candidates).to_pylist()
+            found = next((c.strip() for c, n in zip(candidates, norms, strict=True) if n == row["line"]), None)
+        originals.append(found)
+    return boilerplate.with_columns(pl.Series("original", originals, dtype=pl.String))

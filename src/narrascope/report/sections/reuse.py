@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ...reuse import load_reuse
-from ...reuse.detail import cascade_detail, preview
+from ...reuse.detail import boilerplate_originals, cascade_detail, preview
 from ...store.corpus import Corpus
 from ..charts import TimelineEvent, TimelineRow, timeline_chart
 from ..model import ReportOptions, Section
@@ -31,7 +31,7 @@ shows its first observed post as origin; where posts have no date the origin is 
 {{ summary.boilerplate_ngrams | number }} recurring word n-grams{% if boilerplate %}, e.g.:{% else %}.{% endif %}</p>
 {% if boilerplate %}
 <ul class="boilerplate">
-{% for b in boilerplate %}<li><bdi>{{ b.line }}</bdi> ({{ b.texts | number }} texts)</li>
+{% for b in boilerplate %}<li><bdi>{{ b.original or b.line }}</bdi> ({{ b.texts | number }} texts)</li>
 {% endfor %}
 </ul>
 {% endif %}
@@ -122,7 +122,7 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
         "boilerplate_messages": int(result.stats.get("messages_with_boilerplate", 0)),
         "boilerplate_ngrams": int(result.stats.get("boilerplate_ngrams", 0)),
     }
-    boilerplate = result.boilerplate.head(5).to_dicts()
+    boilerplate = boilerplate_originals(corpus, result.boilerplate.head(5)).to_dicts()
     html = Markup(environment().from_string(_TEMPLATE).render(
         summary=summary, cascades=cascades, chart=chart, pair=pair, top_id=top_id, boilerplate=boilerplate,
         undated_members=undated_members))
@@ -133,6 +133,7 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
         "undated_members": undated_members,
         "pair": pair,
         "boilerplate": result.boilerplate.head(50).to_dicts(),
+        "boilerplate_shown": boilerplate,
         "edges": [{k: v for k, v in e.items()} for e in result.edges.head(50).iter_rows(named=True)],
     }
     return Section(id="reuse", title="Text reuse and cascades", html=html, data=data)
