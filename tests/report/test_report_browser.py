@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from tests.browser import browser_page, chromium  # noqa: F401  (pytest fixtures)
 from tests.report.conftest import LONG_CHANNEL, LONG_PATH, FullReport
 
 pytestmark = pytest.mark.slow

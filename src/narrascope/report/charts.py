@@ -371,11 +371,11 @@ def timeline_chart(rows: Sequence[TimelineRow], *, caption: str = "") -> Markup:
             f' role="img" aria-label="{escape(row.label)}"><line class="tl-base" x1="0" x2="{width}" y1="11" y2="11"/>'
             f'{"".join(ticks)}</svg>'
         )
-    ticks = _time_ticks(start, end)
+    axis_ticks = _time_ticks(start, end)
     spans = []
-    for i, (p, label) in enumerate(ticks):
-        anchor = " start" if p == 0 and len(ticks) > 1 else " end" if p == 1 else ""
-        level = 1 if len(ticks) == 1 or i % 2 == 0 else 2  # odd ticks only where there is room for them
+    for i, (p, label) in enumerate(axis_ticks):
+        anchor = " start" if p == 0 and len(axis_ticks) > 1 else " end" if p == 1 else ""
+        level = 1 if len(axis_ticks) == 1 or i % 2 == 0 else 2  # odd ticks only where there is room for them
         spans.append(f'<span class="tl-tick lv{level}{anchor}" style="left:{p * 100:.2f}%">{escape(label)}</span>')
     body.append(f'<div class="tl-spacer"></div><div class="tl-axis">{"".join(spans)}</div>')
     return _figure(f'<div class="timeline">{"".join(body)}</div>', "", caption, "timeline")
