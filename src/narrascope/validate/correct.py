@@ -130,7 +130,7 @@ def _group_side(items: pl.DataFrame, hit: bool, confidence: float) -> Proportion
     strata = side.group_by("stratum").agg(pl.col("stratum_size").first().cast(pl.Float64).alias("size"),
                                           pl.col("stratum_sampled").first().cast(pl.Float64).alias("sampled"),
                                           pl.col("label").is_not_null().sum().alias("m"),
-                                          pl.col("label").cast(pl.Int64).sum().fill_null(0).alias("k"))
+                                          pl.col("label").cast(pl.Float64).sum().fill_null(0).alias("k"))
     m = strata["m"].to_numpy().astype(float)
     in_group = m * strata["size"].to_numpy() / np.maximum(strata["sampled"].to_numpy(), 1.0)
     return stratified_proportion(strata["k"].to_numpy(), m, in_group, confidence)
@@ -149,8 +149,8 @@ def corrected_shares(
 ) -> pl.DataFrame:
     """:func:`~narrascope.frames.prevalence.shares_table` plus, for every frame the coded sample covers,
     ``corrected``/``corrected_lower``/``corrected_upper`` (Rogan–Gladen), ``ppi``/``ppi_lower``/``ppi_upper``,
-    ``coded`` (consensus-labelled items in the group) and ``warning`` (one line, or null). ``coder_error``: the
-    known rate at which the (consensus) labels are wrong, in [0, 0.5)."""
+    ``coded`` (labelled items in the group, ties included as soft labels) and ``warning`` (one line, or null).
+    ``coder_error``: the known rate at which each coder's labels are wrong, in [0, 0.5)."""
     e = check_coder_error(coder_error)
     if coded is None:
         raise ValueError("corrected_shares needs a coded sample: load one with load_coded(paths, lexicon)")
