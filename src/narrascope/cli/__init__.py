@@ -47,8 +47,8 @@ def command_index() -> dict[str, tuple[str, str]]:
                         and isinstance(deco.func.value, ast.Name) and deco.func.value.id == group
                         and deco.func.attr in ("command", "group") and deco.args
                         and isinstance(deco.args[0], ast.Constant) and isinstance(deco.args[0].value, str)):
-                    doc = ast.get_docstring(node) or ""
-                    index[deco.args[0].value] = (info.name, click.utils.make_default_short_help(doc, 45))
+                    doc = ast.get_docstring(node) or ""  # the one-line help exactly as click makes it from it
+                    index[deco.args[0].value] = (info.name, click.Command(None, help=doc).get_short_help_str(45))
     return index
 
 
@@ -87,7 +87,7 @@ class LazyGroup(click.Group):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.commands = _Commands(self)  # type: ignore[assignment]
+        self.commands = _Commands(self)
         self._loaded: set[str] = set()
 
     def load(self, name: str) -> None:
