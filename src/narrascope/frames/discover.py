@@ -91,7 +91,7 @@ def _batch_counts(matching: pl.Series, offset: int, max_words: int, drop: frozen
     """(term, count) of one batch of matching-form texts: messages containing each 1..max_words-gram."""
     words = (pl.DataFrame({"doc": pl.int_range(offset, offset + len(matching), eager=True), "tok": matching})
              .with_columns(pl.col("tok").fill_null("").str.extract_all(_TOKEN))
-             .explode("tok").drop_nulls("tok")
+             .explode("tok", empty_as_null=False)
              .filter(pl.col("tok").str.contains(_WORDISH)))
     stop = pl.col("tok").is_in(list(drop)) | pl.col("tok").str.contains(_NUMBER) if drop else pl.lit(False)
     words = words.with_columns(stop.alias("stop"))
@@ -259,23 +259,33 @@ def _language_for(term: str, frame: Any) -> str:
 
 def append_terms(lexicon: Lexicon, frame: str, new_terms: Sequence[str], path: str | Path) -> Path:
     """Write a copy of ``lexicon`` with ``new_terms`` added to ``frame`` (language from the script: Arabic-script
-    from :func:`_language_for`). The written file is re-read to prove it is a valid lexicon."""
+    from :func:`_language_for`). A YAML lexicon is copied as text with the terms inserted (comments, ``version`` and
+    formatting kept, :mod:`.lexicon_edit`); a LIWC ``.dic`` one is written as YAML. The written file is re-read to
+    prove it is a valid lexicon."""
     from .lexicon import load_lexicon
+    from .lexicon_edit import add_terms_to_yaml
 
-    data = _lexicon_dict(lexicon)
-    entry = next((f for f in data["frames"] if f["id"] == frame), None)
-    if entry is None:
+    if frame not in lexicon.frame_ids:
         raise UsageError(f"frame {frame!r} is not in the lexicon: choose one of {', '.join(lexicon.frame_ids)}")
-    existing = {t if isinstance(t, str) else t.get("term") for ts in entry["terms"].values() for t in ts}
+    existing = {t.text for t in lexicon.frame(frame).terms}
+    additions: dict[str, list[str]] = {}
     for term in new_terms:
         if term in existing:
             continue
-        code = _language_for(term, lexicon.frame(frame))
-        entry["terms"].setdefault(code, []).append(term)
+        additions.setdefault(_language_for(term, lexicon.frame(frame)), []).append(term)
         existing.add(term)
+    source = Path(lexicon.source) if lexicon.source else None
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    if source is not None and source.is_file() and source.suffix.lower() != ".dic":
+        text = add_terms_to_yaml(source.read_text(encoding="utf-8"), frame, additions)
+    else:  # a .dic lexicon (or one built in memory): there is no YAML text to keep
+        data = _lexicon_dict(lexicon)
+        entry = next(f for f in data["frames"] if f["id"] == frame)
+        for code, terms in additions.items():
+            entry["terms"].setdefault(code, []).extend(terms)
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    p.write_text(text, encoding="utf-8")
     load_lexicon(p)
     return p
 
@@ -323,7 +333,7 @@ def discover_corpus(
     messages = messages.with_columns(pl.Series("text", lines.matching, dtype=pl.String))
     if frame is not None:
         hits = frame_hits(corpus, lexicon, since=since, until=until)
-        hit_uids = hits.filter(pl.col("frame") == frame)["uid"].unique()
+        hit_uids = hits.filter(pl.col("frame") == frame)["uid"].unique().to_list()
         in_frame = messages.filter(pl.col("uid").is_in(hit_uids))
     if compare is None:
         a, b = in_frame, messages.filter(~pl.col("uid").is_in(hit_uids))
