@@ -56,6 +56,8 @@ def _pct(x: Any) -> str:
 
 
 def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool, weight: str | None = None) -> None:
+    if weight and not table["w_share"].fill_nan(None).is_not_null().any():
+        weight = None  # no message has the weight: the warning above says so; empty columns would only crowd
     t = Table(show_lines=False)
     for c in [*by, "frame"]:
         t.add_column(c)
@@ -75,8 +77,9 @@ def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool, weight: s
         cells = [str(r[c]) if r[c] is not None else "" for c in [*by, "frame"]]
         cells += [str(r["n"]), str(r["k"]), _pct(r["share"]), f"{_pct(r['lower'])}–{_pct(r['upper'])}"]
         if weight:
-            cells += [_pct(r.get("w_share")), f"{_pct(r.get('w_lower'))}–{_pct(r.get('w_upper'))}"
-                      if r.get("w_share") is not None else "", f"{r['n_eff']:.0f}", r.get("w_note") or ""]
+            has = r.get("w_share") is not None and r["w_share"] == r["w_share"]
+            cells += [_pct(r.get("w_share")), f"{_pct(r.get('w_lower'))}–{_pct(r.get('w_upper'))}" if has else "",
+                      f"{r['n_eff']:.0f}", r.get("w_note") or ""]
         if corrected:
             cells += [_pct(r.get("corrected")), f"{_pct(r.get('corrected_lower'))}–{_pct(r.get('corrected_upper'))}",
                       _pct(r.get("ppi")), f"{_pct(r.get('ppi_lower'))}–{_pct(r.get('ppi_upper'))}",
@@ -179,9 +182,10 @@ def register(group: click.Group) -> None:
         with open_corpus(db) as corpus, message_progress(not as_json, "matching") as progress:
             result = trend_report(corpus, lex, options, progress=progress)
         if not result.dated:
-            raise UsageError(f"no dated messages in the selected range: its {result.undated_messages:,} messages "
-                             "have no date, so nothing can be placed on a time axis; `narrascope frames LEXICON "
-                             "--by ''` gives their shares")
+            n = result.undated_messages
+            raise UsageError(f"no dated messages in the selected range: its {n:,} message{'' if n == 1 else 's'} "
+                             f"{'has' if n == 1 else 'have'} no date, so nothing can be placed on a time axis; "
+                             "`narrascope frames LEXICON --by ''` gives their shares")
         if as_json:
             emit_json(result.to_dict())
             return
@@ -234,7 +238,7 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(found.to_dicts())
             return
-        out = Console(highlight=False)
+        out = Console(highlight=False, soft_wrap=True)  # no line breaks added: piped text stays greppable
         plain = not out.is_terminal or out.no_color  # no highlight to see: mark the matches in the text itself
         out.print(f"{len(found.examples)} messages carrying {frame!r} (of {found.carrying} in the selection)"
                   + (" — matches marked [[like this]]" if plain else ""), markup=False)

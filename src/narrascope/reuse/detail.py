@@ -106,8 +106,8 @@ def preview(text: str | None, width: int) -> str:
         return flat
     cut = flat[: max(1, width - 1)]
     space = cut.rfind(" ")
-    if space >= width // 2:  # a boundary not too far back; a single very long word is cut inside it
-        cut = cut[:space]
+    if flat[len(cut)] != " " and space >= width // 2:  # back to a boundary not too far back; a very long word
+        cut = cut[:space]                                 # is cut inside it (still marked with "…")
     return cut.rstrip(" ,;:.،؛") + "…"
 
 
