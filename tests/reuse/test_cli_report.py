@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import polars as pl
+import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
 
