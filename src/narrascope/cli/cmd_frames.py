@@ -118,7 +118,7 @@ def register(group: click.Group) -> None:
                   help="Coded validation sample(s) from `validate sample`, one file per coder (list them after the "
                        "flag or repeat it): add Rogan–Gladen and PPI corrected shares.")
     @click.option("--coder-error", "coder_error", type=float, default=0.0, show_default=True,
-                  help="With --validated: known rate at which the (majority) labels are wrong, in [0, 0.5).")
+                  help="With --validated: known rate at which each coder's labels are wrong, in [0, 0.5).")
     @click.option("--reach", type=click.IntRange(min=1),
                   help="Instead: the share of channels carrying each frame in at least this many messages.")
     @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)

@@ -120,7 +120,7 @@ def register(group: click.Group) -> None:
     @click.option("--bootstrap", type=click.IntRange(min=100), default=1000, show_default=True,
                   help="Bootstrap replicates for the interval of Krippendorff's α.")
     @click.option("--coder-error", "coder_error", type=float, default=0.0, show_default=True,
-                  help="Known rate at which the (majority) labels are wrong, in [0, 0.5): correct for it.")
+                  help="Known rate at which each coder's labels are wrong, in [0, 0.5): correct for it.")
     @json_option
     def score(coded: tuple[Path, ...], lexicon: Path | None, confidence: float, bootstrap: int, coder_error: float,
               as_json: bool) -> None:

@@ -41,10 +41,11 @@ def _percent(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def human_when(value: datetime | date | str | None, *, time: bool = True) -> Markup:
+def human_when(value: datetime | date | str | None, *, time: bool = True, zone: bool = True) -> Markup:
     """A timestamp as a reader scans it — ``3 Jan 2024, 14:05 UTC`` (``time=False``: ``3 Jan 2024``) — inside
     ``<time datetime="ISO">`` so the exact value stays machine-readable. Accepts datetimes (UTC), dates and the ISO
-    strings the store's info gives ("2024-01-03", "2024-01-03T14:05:00Z"); empty for None."""
+    strings the store's info gives ("2024-01-03", "2024-01-03T14:05:00Z"); empty for None. ``zone=False`` leaves out
+    " UTC" (for a column whose header says it)."""
     if value is None or value == "":
         return Markup("")
     if isinstance(value, str):
@@ -54,7 +55,7 @@ def human_when(value: datetime | date | str | None, *, time: bool = True) -> Mar
         except ValueError:
             return Markup(escape(text))
     if isinstance(value, datetime):
-        shown = f"{value.day} {value:%b %Y}" + (f", {value:%H:%M} UTC" if time else "")
+        shown = f"{value.day} {value:%b %Y}" + (f", {value:%H:%M}" + (" UTC" if zone else "") if time else "")
         iso = value.isoformat().replace("+00:00", "Z")
     else:
         shown, iso = f"{value.day} {value:%b %Y}", value.isoformat()

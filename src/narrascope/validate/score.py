@@ -199,7 +199,7 @@ def sens_spec(pi: Any, ppv: Any, npv: Any) -> tuple[Any, Any, Any]:
 
 def accuracy(consensus: pl.DataFrame, frame: str, confidence: float = 0.95, min_coded: int = 10, *,
              seed: int = 0, coder_error: float = 0.0) -> Accuracy:
-    """Precision, NPV, sensitivity, specificity of ``frame`` from consensus labels (:meth:`CodedSample.consensus`),
+    """Precision, NPV, sensitivity, specificity of ``frame`` from the items' soft labels (:meth:`CodedSample.consensus`),
     corrected for coders who flip a label with the known probability ``coder_error`` (0: labels are the truth)."""
     e = check_coder_error(coder_error)
     items = consensus.filter(pl.col("frame") == frame)

@@ -39,17 +39,17 @@ shows its first observed post as origin; where posts have no date the origin is 
 <h3>Top cascades</h3>
 <div class="table-scroll">
 <table class="cascades">
-  <thead><tr><th>Cascade</th><th class="num">Posts</th><th class="num">Channels</th><th>Origin</th><th>First</th>
-    <th class="num">Forwards</th><th class="num">Copies</th><th class="num">Near-dup.</th><th class="num">Rewrites</th>
-    <th class="num">Partial</th><th>Text</th></tr></thead>
+  <thead><tr><th>Cascade</th><th class="num">Posts</th><th class="num">Channels</th><th>Origin</th><th>First (UTC)</th>
+    <th>Text</th><th class="num">Forwards</th><th class="num">Copies</th><th class="num">Near-dup.</th>
+    <th class="num">Rewrites</th><th class="num">Partial</th></tr></thead>
   <tbody>
   {% for c in cascades %}
     <tr><td class="id">{{ c.cascade_id }}</td><td class="num">{{ c.size | number }}</td><td class="num">{{ c.channels | number }}</td>
       <td>{% if c.undated %}<span class="note">undetermined ({{ c.undated }} undated)</span> {% endif %}<span dir="auto" class="clip name" title="{{ c.origin }}">{{ c.origin }}</span></td>
-      <td class="when">{{ c.first_at | when if c.first_at else "" }}</td>
+      <td class="when">{{ c.first_at | when(zone=False) if c.first_at else "" }}</td>
+      <td><span dir="auto" class="clip text" title="{{ c.full_text }}">{{ c.text }}</span></td>
       <td class="num">{{ c.n_forward }}</td><td class="num">{{ c.n_copy }}</td><td class="num">{{ c.n_near_duplicate }}</td>
-      <td class="num">{{ c.n_rewrite }}</td><td class="num">{{ c.n_partial }}</td>
-      <td><span dir="auto" class="clip text" title="{{ c.full_text }}">{{ c.text }}</span></td></tr>
+      <td class="num">{{ c.n_rewrite }}</td><td class="num">{{ c.n_partial }}</td></tr>
   {% endfor %}
   </tbody>
 </table>
