@@ -45,7 +45,7 @@ def workspace(demo_store, tmp_path_factory):
     with open(work / "sample.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     for i, row in enumerate(rows):  # a coder who agrees with the lexicon except on every fifth message
-        hit = row.get("lexicon_hit", row.get("hit", "0")) in {"1", "True", "true"}
+        hit = row["dictionary"] == "hit"
         row["label"] = str(int(hit) ^ int(i % 5 == 0))
     with open(work / "coded.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))

@@ -203,3 +203,26 @@ def test_bad_file_leaves_attributes_unset_in_a_fresh_store(store, tmp_path):
         with pytest.raises(InputError):
             set_channel_attributes(corpus, bad)
         assert corpus.channel_attributes.long().is_empty()
+
+
+def test_corrected_shares_group_by_an_attribute_too(store, tmp_path, capsys):
+    db, manifest = store
+    path = _write_csv(tmp_path / "channels.csv", manifest)
+    lex = str(manifest.lexicon_path)
+    assert main(["channels", "set-attributes", str(path), "--db", str(db)]) == 0
+    sample = tmp_path / "sample.csv"
+    assert main(["validate", "sample", lex, "--frame", "resistance", "--n", "60", "-o", str(sample),
+                 "--db", str(db)]) == 0
+    with sample.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:  # a coder who agrees with the lexicon
+        row["label"] = "1" if row["dictionary"] == "hit" else "0"
+    with sample.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    capsys.readouterr()
+    assert main(["frames", lex, "--by", "location", "--validated", str(sample), "--db", str(db), "--json"]) == 0
+    table = pl.DataFrame(json.loads(capsys.readouterr().out)["rows"])
+    assert set(table["location"]) == {"abroad", "inside"}
+    assert "corrected" in table.columns
