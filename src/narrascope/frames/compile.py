@@ -20,6 +20,8 @@ import numpy as np
 import regex as _regex
 
 from ..text.normalize import normalize
+from .elongation import ElongatedLiteral, squeeze_literal
+from .forms import persian_inflections, seat_variants
 from .lexicon import Lexicon, Term
 
 __all__ = [
@@ -41,9 +43,8 @@ __all__ = [
     "ThreadScratch",
 ]
 
-#: attached suffixes matched when a term sets ``suffixes: true`` and ends in Arabic script: plural (ها، ان، ات),
-#: ezafe/indefinite (ی، ای، یی), possessive clitics (م، ت، ش، مان، تان، شان, also after ها), comparative
-#: (تر، ترین). Diminutives and compounds (چه، خانه) are deliberately absent: کتابچه and کتابخانه are other words.
+#: the single attached suffixes of narrascope 0.1 (kept as a name; ``suffixes: true`` now uses the inflection
+#: grammar of :func:`~narrascope.frames.forms.persian_inflections`, which includes every one of these).
 PERSIAN_SUFFIXES: tuple[str, ...] = (
     "ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان",
     "ی", "ای", "یی", "ام", "ات", "اش", "مان", "تان", "شان", "م", "ت", "ش",
@@ -73,30 +74,33 @@ def normalised_words(text: str) -> list[str]:
     return [w for w in norm.split(" ") if w]
 
 
-def affixes(term: Term, words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(prefixes, suffixes) that apply to a term, each including the empty string."""
+def affixes(term: Term, words: list[str] | tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(prefixes, last-word forms) of a term: the prefixes include the empty string, the forms the word itself."""
     prefixes: tuple[str, ...] = ("",)
-    suffixes: tuple[str, ...] = ("",)
+    last = words[-1]
+    forms: tuple[str, ...] = (last,)
     if term.prefixes and is_arabic_script(words[0][0]):
         prefixes += PERSIAN_PREFIXES
     if term.suffixes:
-        suffixes += PERSIAN_SUFFIXES if is_arabic_script(words[-1][-1]) else ENGLISH_SUFFIXES
-    return prefixes, suffixes
+        forms = persian_inflections(last) if is_arabic_script(last[-1]) else (last, *(last + s for s in ENGLISH_SUFFIXES))
+    return prefixes, forms
 
 
 def term_literals(term: Term) -> list[str]:
-    """All normalised literal forms of a non-regex term (without the wildcard star)."""
+    """All normalised literal forms of a non-regex term (without the wildcard star): every hamza-seat variant
+    (:func:`~narrascope.frames.forms.seat_variants`), every gap (space or nothing), prefix and inflection."""
     body = term.text[:-1] if term.wildcard else term.text
     words = normalised_words(body)
     if len(words) > MAX_TERM_WORDS:
         raise ValueError(f"term {term.text!r} has {len(words)} words; at most {MAX_TERM_WORDS} are supported")
-    prefixes, suffixes = affixes(term, words)
     out: dict[str, None] = {}
-    for gaps in itertools.product((" ", ""), repeat=len(words) - 1):
-        core = words[0] + "".join(g + w for g, w in zip(gaps, words[1:], strict=True))
-        for p in prefixes:
-            for s in suffixes:
-                out[p + core + s] = None
+    for variant in seat_variants(body, normalised_words):
+        prefixes, forms = affixes(term, variant)
+        for gaps in itertools.product((" ", ""), repeat=len(variant) - 1):
+            head = "".join(w + g for w, g in zip(variant[:-1], gaps, strict=True))
+            for p in prefixes:
+                for form in forms:
+                    out[p + head + form] = None
     return list(out)
 
 
@@ -122,6 +126,7 @@ class CompiledLexicon:
     literals: tuple[bytes, ...]
     literal_entries: tuple[tuple[int, ...], ...]
     regex_entries: tuple[int, ...]  # entry indices whose term is a regex
+    elongated: tuple[ElongatedLiteral, ...] = ()  # squeezed literals of the terms with elongation
 
     @property
     def has_regex(self) -> bool:
@@ -132,6 +137,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     """Expand every term (and exclusion phrase) of every frame into literals, deduplicated across frames."""
     entries: list[Entry] = []
     by_literal: dict[bytes, list[int]] = {}
+    squeezed: dict[bytes, dict[tuple[tuple[int, ...] | None, int], None]] = {}
     regex_entries: list[int] = []
     seen: dict[tuple[int, str, bool, bool], int] = {}
     for fi, frame in enumerate(lexicon.frames):
@@ -149,6 +155,11 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                 if term.regex is not None:
                     continue
                 for lit in term_literals(term):
+                    if term.elongation:  # found in the squeezed text only (which holds the plain forms too)
+                        form, runs = squeeze_literal(lit)
+                        need = (runs if max(runs) > 1 else None, eid)
+                        squeezed.setdefault(form.encode("utf-8"), {})[need] = None
+                        continue
                     ids = by_literal.setdefault(lit.encode("utf-8"), [])
                     if eid not in ids:
                         ids.append(eid)
@@ -160,6 +171,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
         literals=literals,
         literal_entries=tuple(tuple(by_literal[lit]) for lit in literals),
         regex_entries=tuple(regex_entries),
+        elongated=tuple(ElongatedLiteral(form, tuple(squeezed[form])) for form in sorted(squeezed)),
     )
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..text.normalize import MATCH_TABLE
+from ..text.normalize import CONTEXT_CHARACTERS, MATCH_TABLE
 
 __all__ = ["DELETED", "HARD", "PLACEHOLDER", "Skeleton", "literal_units", "skeleton", "skeleton_tables"]
 
@@ -58,13 +58,19 @@ def skeleton_tables() -> np.ndarray:
     seconds = _composing_seconds()
     for cp, value in MATCH_TABLE.items():
         if cp > 0xFFFF:
-            continue  # astral: never deleted nor mapped into the BMP (a test holds this)
+            # astral characters mapped into the BMP (𝐁 → b): rows holding their high surrogate bypass the screen;
+            # astral → astral mappings stay astral, and a literal with an astral character disables the prefilter
+            if any(ord(c) <= 0xFFFF for c in value) or not value:
+                lut[0xD800 + ((cp - 0x10000) >> 10)] = HARD
+            continue
         if len(value) == 0:
             lut[cp] = DELETED
-        elif len(value) == 1 and ord(value) <= 0xFFFF:
+        elif len(value) == 1 and ord(value) <= 0xFFFF and not _composes(value, seconds):
             lut[cp] = ord(value)
         else:
             lut[cp] = HARD
+    for ch in CONTEXT_CHARACTERS:  # rules with context (ء after ا/ه) are not single-character mappings
+        lut[ord(ch)] = HARD
     for cp in range(0x10000):
         if lut[cp] in (DELETED, HARD):
             continue
@@ -78,6 +84,11 @@ def skeleton_tables() -> np.ndarray:
     out = lut.astype(np.uint16)
     out.setflags(write=False)
     return out
+
+
+def _composes(value: str, seconds: frozenset[int]) -> bool:
+    """A mapped character that NFC may compose with its neighbour (ﾞ → U+3099, ㅏ → U+1161)."""
+    return ord(value) in seconds or bool(unicodedata.combining(value)) or not unicodedata.is_normalized("NFC", value)
 
 
 def literal_units(literal: str) -> bytes | None:
