@@ -119,12 +119,19 @@ def _occurrences(term: Term, text: str) -> set[tuple[int, int]]:
         return {m.span() for m in rx.finditer(text, overlapped=True) if m.end() > m.start()}
     found = set()
     for end in range(1, len(text) + 1):  # regex terms: the leftmost start of a match ending at each end
+        ending_here = _ending_at(term.regex, len(text) - end)
         for start in range(end):
-            if rx.fullmatch(text[:end], pos=start):
+            if ending_here.match(text, pos=start):
                 if _boundary_at(text, start) and _boundary_at(text, end):
                     found.add((start, end))
                 break
     return found
+
+
+@functools.cache
+def _ending_at(pattern: str, remaining: int) -> regex.Pattern[str]:
+    """``pattern`` forced to end where ``remaining`` characters of the text are left (so ``$`` keeps its meaning)."""
+    return regex.compile(rf"(?:{pattern})(?=[\s\S]{{{remaining}}}\Z)", regex.MULTILINE | regex.V1)
 
 
 def _boundary_at(text: str, i: int) -> bool:
@@ -325,3 +332,45 @@ def _matcher(lexicon: Lexicon, engine: str, prefilter: bool) -> Matcher:
     if key not in _MATCHERS:
         _MATCHERS[key] = Matcher(lexicon, engine=engine, prefilter=prefilter)
     return _MATCHERS[key]
+
+
+# ---------------------------------------------------------------------------------------------- hostile input
+@needs_hyperscan
+@pytest.mark.parametrize("pattern", [r"at all\s", r"\n", r"[\s\S]", r"(?s).", r"all\s+the", r"\s$", r"l\s*\n?"])
+def test_regex_terms_never_span_or_touch_the_row_separator(pattern: str) -> None:
+    """Issue 15: a regex that can match the separator at the end of the scan buffer crashed with an IndexError."""
+    from narrascope.frames.lexicon import Frame
+
+    lex = Lexicon(frames=(Frame(id="f", label="f", description="",
+                                terms=(Term(text=pattern, lang="en", regex=pattern),)),))
+    texts = ["we did not see it at all", "at all", "all", "", "all the way", "x at all"]
+    got = as_tuples(Matcher(lex).scan(texts))
+    assert got == reference_scan(lex, texts)
+    for row, _, _, start, end in got:  # every hit lies inside its own message
+        assert 0 <= start < end <= len(texts[row])
+
+
+def test_spans_take_one_pass_per_message_whatever_the_number_of_hits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: spans decoded the message's prefix for every hit (quadratic). Now each hit message is normalised
+    with offsets once and its byte offsets converted once, for all its hits together."""
+    import narrascope.frames.match as match_module
+
+    calls = {"offsets": 0, "chars": 0}
+    real_offsets, real_chars = match_module.normalize_with_offsets, match_module.utf8_char_offsets
+
+    def count_offsets(text: str):  # type: ignore[no-untyped-def]
+        calls["offsets"] += 1
+        return real_offsets(text)
+
+    def count_chars(u8):  # type: ignore[no-untyped-def]
+        calls["chars"] += 1
+        return real_chars(u8)
+
+    monkeypatch.setattr(match_module, "normalize_with_offsets", count_offsets)
+    monkeypatch.setattr(match_module, "utf8_char_offsets", count_chars)
+    texts = ["The enemy, کتاب‌ها! " * 5000, "nothing here", "the enemy"]
+    table = Matcher(LEXICON).scan(texts)
+    assert table.num_rows == 3 * 5000 + 2  # per repetition: the enemy in 2 frames, کتاب‌ها; row 2: 2
+    assert calls == {"offsets": 2, "chars": 2}
+    first = [t for t in table.to_pylist() if t["row"] == 0]
+    assert all(texts[0][t["start"]:t["end"]] in ("The enemy", "کتاب‌ها") for t in first)

@@ -178,6 +178,11 @@ MATCH_TABLE: dict[int, str] = _close(_base_table())
 # Output length of every code point under MATCH_TABLE (1 where unmapped): expands offsets with np.repeat.
 _OUT_LEN = np.ones(0x110000, dtype=np.uint8)
 _OUT_LEN[list(MATCH_TABLE)] = [len(v) for v in MATCH_TABLE.values()]
+# Deleted characters that belong to the letter before them (diacritics, tatweel, small high waw/yeh): their source
+# joins that letter's span, so a match ending in a letter covers its marks (خانهٔ, not خانه + a dangling hamza).
+_ATTACHES = np.zeros(0x110000, dtype=bool)
+_ATTACHES[[cp for cp, v in MATCH_TABLE.items()
+           if v == "" and (unicodedata.category(chr(cp))[0] == "M" or chr(cp) in _EXTRA_REMOVED)]] = True
 
 # --- steps 4-5: whitespace and joins (explicit classes: the same patterns run in Python re and Rust regex) ----------
 
@@ -308,6 +313,18 @@ def _delete(
     return cps[keep], starts[keep], ends[keep]
 
 
+def _absorb(ends: np.ndarray, absorbed: np.ndarray) -> np.ndarray:
+    """Extend each character's source end over the absorbed characters right after it (which are then deleted)."""
+    if not absorbed.any():
+        return ends
+    anchors = np.flatnonzero(~absorbed)
+    if not anchors.size:
+        return ends
+    ends = ends.copy()
+    ends[anchors] = ends[np.append(anchors[1:], len(ends)) - 1]
+    return ends
+
+
 def _join_drops(pattern: re.Pattern[str], text: str, group: int) -> np.ndarray:
     """Positions of the single spaces a join pattern deletes (the space right after ``group``)."""
     return np.fromiter((m.end(group) for m in pattern.finditer(text)), dtype=np.int64)
@@ -324,8 +341,10 @@ def normalize_with_offsets(text: str) -> Normalized:
                 break
         else:
             text, starts, ends = _nfc_with_offsets(text, starts, ends)
-        counts = _OUT_LEN[_codepoints(text)]
+        cps = _codepoints(text)
+        counts = _OUT_LEN[cps]
         text = text.translate(MATCH_TABLE)
+        ends = _absorb(ends, (counts == 0) & _ATTACHES[cps])
         if counts.max(initial=0) <= 1:  # only deletions (the usual case): a mask is much faster than np.repeat
             keep = counts.view(bool)
             starts, ends = starts[keep], ends[keep]
@@ -349,6 +368,7 @@ def normalize_with_offsets(text: str) -> Normalized:
         for m in _HAMZA_RE.finditer(text):
             drop[m.end(1): m.end()] = True
         if drop.any():
+            ends = _absorb(ends, drop)  # the hamza belongs to the alef or heh before it
             cps, starts, ends = _delete(cps, starts, ends, drop)
             text = _from_codepoints(cps)
     passes = ((_PREFIX_RE, 2, "می", False), (_SUFFIX_RE, 1, "ها", True))
