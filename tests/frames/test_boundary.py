@@ -76,7 +76,7 @@ def test_extension_of_a_very_long_word_is_not_quadratic() -> None:
 
 
 def test_extension_of_long_words_stops_where_a_short_one_would() -> None:
-    for word, tail in (("a" * 300 + "99", " x"), ("ب" * 70 + "ـ", "9م"), ("é" * 1000, ".")):
+    for word, tail in (("a" * 300 + "99", " x"), ("ب" * 70, "9م"), ("é" * 1000, ".")):
         u8 = _buffer(word + tail)
         got = extend_to_word_end(u8, np.array([1 if word[0] == "a" else 2]), np.array([len(u8) - 1]))
-        assert got.tolist() == [len(word.encode())], word[:3]  # (tatweel is an Arabic letter, glued to 9)
+        assert got.tolist() == [len(word.encode())], word[:3]
