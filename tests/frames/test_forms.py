@@ -126,6 +126,10 @@ def test_inflections_keep_other_words_out() -> None:
     assert "کتابخانه" not in book and "کتابچه" not in book
     assert {"امریکایی", "امریکاییها", "امریکاییان", "امریکایان"} <= set(persian_inflections("امریکا"))
     assert {"نمایندگان", "نظریات"} <= set(persian_inflections("نماینده")) | set(persian_inflections("نظریه"))
+    assert {"انقلابیون", "انقلابیونش"} <= set(persian_inflections("انقلاب")) & set(persian_inflections("انقلابی"))
+    assert "طولانی" not in persian_inflections("طول")  # -انی is mostly another word
+    assert "بدون" not in persian_inflections("بد") and "درون" not in persian_inflections("در")  # ون only after ی
+    assert "حسین" not in persian_inflections("حس") and "حسها" in persian_inflections("حس")  # short stems: no chains
     # every single suffix of narrascope 0.1 is still matched
     from narrascope.frames.compile import PERSIAN_SUFFIXES
 

@@ -8,15 +8,18 @@ of attached suffixes, ``[nisba] [plural] [ending]``, as in آمریکا + یی +
 اعتراض + ات + شان. Each slot is optional:
 
 - nisba (adjective) ی، یی;
-- plural ها، ان، ین، ون، ات، جات — the Persian plurals and the Arabic sound plurals Persian writing uses
-  (مسئولین، انقلابیون، تظاهرات، میوه‌جات); after a stem ending in ا or و also یان (دانشجویان);
+- plural ها، ان، ین، ات، جات — the Persian plurals and the Arabic sound plurals Persian writing uses
+  (مسئولین، تظاهرات، میوه‌جات); ون after a nisba or a stem ending in ی (انقلابیون، روحانیون — not بدون or درون);
+  after a stem ending in ا or و also یان (دانشجویان);
 - ending: ezafe/indefinite ی، ای، یی, or a possessive clitic — م ت ش مان تان شان and ام ات اش after the stem, یم یت یش
-  یمان یتان یشان after ها (کتاب‌هایشان) or a stem ending in ا/و, م ت ش مان تان شان after the other plurals; after a
-  nisba alone only ای (ایرانی‌ای) — not a possessive, so مسئول does not reach مسئولیت ("responsibility");
+  یمان یتان یشان after ها (کتاب‌هایشان) or a stem ending in ا/و; after ات/جات also ی (اعتراضاتی); after ان ین ون یان
+  گان only a possessive (دوستانم), since -انی is mostly another word (طولانی، زندانی); after a nisba alone only ای
+  (ایرانی‌ای) — not a possessive, so مسئول does not reach مسئولیت ("responsibility");
 - comparative تر، ترین on the stem.
 
 A stem ending in a silent ه also takes the plurals that replace it: گان and ات (نماینده → نمایندگان، نظریه → نظریات).
-Diminutives and compounds (چه، خانه) stay out: کتابچه and کتابخانه are other words.
+Diminutives and compounds (چه، خانه) stay out: کتابچه and کتابخانه are other words. A stem of one or two letters
+takes only the endings and ها/ان: the chains from such stems measured mostly as other words (حس → حسین).
 
 **Hamza seats** (always on; docs/methods.md, "Hamza", has the measurement on the UD Persian treebank vocabulary):
 
@@ -40,6 +43,7 @@ __all__ = [
     "ENDINGS_AFTER_STEM",
     "HEH_PLURALS",
     "MAX_SEAT_VARIANTS",
+    "MIN_CHAIN_STEM",
     "NISBA",
     "PERSIAN_PLURALS",
     "persian_inflections",
@@ -47,7 +51,8 @@ __all__ = [
 ]
 
 NISBA: tuple[str, ...] = ("ی", "یی")
-PERSIAN_PLURALS: tuple[str, ...] = ("ها", "ان", "ین", "ون", "ات", "جات")
+PERSIAN_PLURALS: tuple[str, ...] = ("ها", "ان", "ین", "ات", "جات")
+_YEH_PLURALS = ("ون",)  # only after ی: a nisba, or a stem ending in ی
 HEH_PLURALS: tuple[str, ...] = ("گان", "ات")
 _POSSESSIVE = ("م", "ت", "ش", "مان", "تان", "شان")
 _POSSESSIVE_AFTER_HEH = ("ام", "ات", "اش")
@@ -57,8 +62,12 @@ _COMPARATIVE = ("تر", "ترین")
 #: what may follow the stem directly, ها, another plural (ان ین ون ات جات یان گان)
 ENDINGS_AFTER_STEM: tuple[str, ...] = _EZAFE + _POSSESSIVE + _POSSESSIVE_AFTER_HEH + _COMPARATIVE
 ENDINGS_AFTER_HA: tuple[str, ...] = ("ی", "یی") + _POSSESSIVE_AFTER_VOWEL
-ENDINGS_AFTER_PLURAL: tuple[str, ...] = ("ی",) + _POSSESSIVE
+ENDINGS_AFTER_PLURAL: tuple[str, ...] = _POSSESSIVE
+_EZAFE_AFTER = ("ات", "جات")  # plurals that also take ی (اعتراضاتی)
 _AFTER_NISBA = ("ای",)
+#: stems shorter than this take only the single suffixes and ها/ان (+ endings): on the treebank vocabulary most
+#: chains from two-letter stems were other words (حس → حسین، پا → پایان، بد → بدین)
+MIN_CHAIN_STEM = 3
 _VOWEL_ENDINGS = ("ا", "و")
 
 #: hamza seat positions varied per term (2**3 forms at most, times the alef-seat forms)
@@ -74,17 +83,24 @@ def _plural_chains(plurals: tuple[str, ...]) -> list[str]:
     for plural in plurals:
         out.append(plural)
         out += [plural + e for e in (ENDINGS_AFTER_HA if plural == "ها" else ENDINGS_AFTER_PLURAL)]
+        if plural in _EZAFE_AFTER:
+            out.append(plural + "ی")
     return out
 
 
 def persian_inflections(word: str) -> tuple[str, ...]:
     """``word`` (a matching-form word in Arabic script) and every inflected form ``suffixes: true`` adds."""
-    plurals = PERSIAN_PLURALS + (("یان",) if word.endswith(_VOWEL_ENDINGS) else ())
+    if len(word) < MIN_CHAIN_STEM:
+        return tuple(dict.fromkeys([word, *(word + s for s in ENDINGS_AFTER_STEM),
+                                    *(word + c for c in _plural_chains(("ها", "ان")))]))
+    plurals = (PERSIAN_PLURALS + (("یان",) if word.endswith(_VOWEL_ENDINGS) else ())
+               + (_YEH_PLURALS if word.endswith("ی") else ()))
     suffixes: list[str] = ["", *ENDINGS_AFTER_STEM, *_plural_chains(plurals)]
     if word.endswith(_VOWEL_ENDINGS):
         suffixes += _POSSESSIVE_AFTER_VOWEL
     for nisba in NISBA:
-        suffixes += [nisba, *(nisba + e for e in _AFTER_NISBA), *(nisba + c for c in _plural_chains(PERSIAN_PLURALS))]
+        chains = _plural_chains(PERSIAN_PLURALS + _YEH_PLURALS)
+        suffixes += [nisba, *(nisba + e for e in _AFTER_NISBA), *(nisba + c for c in chains)]
     forms = dict.fromkeys(word + s for s in suffixes)
     if word.endswith("ه") and len(word) > 1:
         forms.update(dict.fromkeys(word[:-1] + c for c in _plural_chains(HEH_PLURALS)))
