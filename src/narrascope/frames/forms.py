@@ -47,6 +47,7 @@ __all__ = [
     "NISBA",
     "PERSIAN_PLURALS",
     "persian_inflections",
+    "persian_tails",
     "seat_variants",
 ]
 
@@ -108,6 +109,18 @@ def persian_inflections(word: str) -> tuple[str, ...]:
 
 
 _MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat and tatweel: normalisation deletes them anyway
+
+
+def persian_tails(word: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The inflections of ``word`` as tails: (what may follow ``word`` itself — ``""`` included —, what may follow
+    ``word`` without its final ه — the plurals that replace it, empty for other words)."""
+    after, after_cut = set(), set()
+    for form in persian_inflections(word):
+        if form.startswith(word):
+            after.add(form[len(word):])
+        else:
+            after_cut.add(form[len(word) - 1:])
+    return frozenset(after), frozenset(after_cut)
 
 
 def seat_variants(raw: str, normalise: Callable[[str], list[str]]) -> list[tuple[str, ...]]:

@@ -107,6 +107,7 @@ class Matcher:
         counts = np.array([len(x) for x in c.literal_entries], dtype=np.int64)
         self._lit_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._lit_entries = np.array([e for es in c.literal_entries for e in es] or [0], dtype=np.int64)
+        self._lit_tails = np.array([t for ts in c.literal_tails for t in ts] or [-1], dtype=np.int64)
         self._regex_patterns = [c.entries[e].regex or "" for e in c.regex_entries]
         self._regex_any = build_regex_database(self._regex_patterns, som=False) if c.has_regex else None
         self._regex_som = build_regex_database(self._regex_patterns, som=True) if c.has_regex else None
@@ -118,11 +119,13 @@ class Matcher:
 
     def _build_prefilter(self) -> LiteralScanner | None:
         forms: dict[bytes, bool] = {}
-        for lit, entries in zip(self.compiled.literals, self.compiled.literal_entries, strict=True):
-            positive = [e for e in entries if not self.compiled.entries[e].exclude]
+        c = self.compiled
+        for lit, entries, tails in zip(c.literals, c.literal_entries, c.literal_tails, strict=True):
+            positive = [i for i, e in enumerate(entries) if not c.entries[e].exclude]
             if not positive:
                 continue
-            opened = bool(self._entry_open[positive].any())
+            # a wildcard, or a stem whose word may go on (inflections): no right boundary
+            opened = any(self._entry_open[entries[i]] or tails[i] >= 0 for i in positive)
             variants = join_variants(lit.decode("utf-8"))
             if variants is None:
                 return None
@@ -200,10 +203,12 @@ class Matcher:
         reps = self._lit_ptr[ids + 1] - self._lit_ptr[ids]
         first = np.repeat(self._lit_ptr[ids], reps)
         offset = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-        entries = self._lit_entries[first + offset]
+        entries, tails = self._lit_entries[first + offset], self._lit_tails[first + offset]
         starts, ends = np.repeat(starts, reps), np.repeat(ends, reps)
-        keep = bounded(u8, starts, ends, self._entry_open[entries])
-        entries, starts, ends = entries[keep], starts[keep], ends[keep]
+        keep = bounded(u8, starts, ends, self._entry_open[entries] | (tails >= 0))
+        entries, starts, ends, tails = entries[keep], starts[keep], ends[keep], tails[keep]
+        if (tails >= 0).any():
+            entries, starts, ends = self._complete_words(block, u8, entries, starts, ends, tails)
         extra = []
         if self._elongated is not None:
             extra.append(find_elongated(SqueezedBuffer.of(block.buffer), self.compiled.elongated, self._elongated,
@@ -222,6 +227,23 @@ class Matcher:
         rows, entries, starts, ends = _dedupe(rows, entries, starts, ends)
         rows, entries, starts, ends = self._apply_exclusions(rows, entries, starts, ends)
         return cand[rows], entries, starts, ends, block, cand
+
+    def _complete_words(self, block: _Block, u8: np.ndarray, entries: np.ndarray, starts: np.ndarray,
+                        ends: np.ndarray, tails: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stem literals (Persian inflections): the rest of the word must be one of the stem's tails; the hit then
+        covers the whole word."""
+        at = np.flatnonzero(tails >= 0)
+        rows = np.searchsorted(block.starts, starts[at], side="right") - 1
+        word_ends = extend_to_word_end(u8, ends[at], block.starts[rows + 1] - 1)
+        sets, buf = self.compiled.tail_sets, block.buffer
+        ok = np.fromiter((buf[e:w] in sets[t] for e, w, t in zip(ends[at].tolist(), word_ends.tolist(),
+                                                                   tails[at].tolist(), strict=True)),
+                         dtype=bool, count=len(at))
+        ends = ends.copy()
+        ends[at] = word_ends
+        keep = np.ones(len(entries), dtype=bool)
+        keep[at[~ok]] = False
+        return entries[keep], starts[keep], ends[keep]
 
     def _regex_hits(self, block: _Block, u8: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Regex matches, each found inside one message: the joined buffer only says which messages to rescan
