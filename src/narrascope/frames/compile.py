@@ -96,7 +96,9 @@ def term_patterns(term: Term) -> list[tuple[str, frozenset[str] | None]]:
         ends: list[tuple[str, frozenset[str] | None]] = [(last, None)]
         if term.suffixes and is_arabic_script(last[-1]):
             after, after_cut = persian_tails(last)
-            ends = [(last, after)] + ([(last[:-1], after_cut)] if after_cut else [])
+            ends = [(last, after)]
+            if after_cut:
+                ends.append((last[:-1], after_cut))
         elif term.suffixes:
             ends += [(last + s, None) for s in ENGLISH_SUFFIXES]
         for gaps in itertools.product((" ", ""), repeat=len(variant) - 1):
@@ -189,13 +191,13 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                     per_entry[eid] = merge_tails(per_entry[eid], tails) if eid in per_entry else tails
     literals = tuple(sorted(by_literal))
     tail_ids: dict[frozenset[bytes], int] = {}
-    literal_tails = []
-    for lit in literals:
-        ids = []
-        for tails in by_literal[lit].values():
-            key = None if tails is None else frozenset(t.encode("utf-8") for t in tails)
-            ids.append(-1 if key is None else tail_ids.setdefault(key, len(tail_ids)))
-        literal_tails.append(tuple(ids))
+    literal_tails: list[tuple[int, ...]] = []
+    for literal in literals:
+        tail_of: list[int] = []
+        for allowed in by_literal[literal].values():
+            encoded = None if allowed is None else frozenset(t.encode("utf-8") for t in allowed)
+            tail_of.append(-1 if encoded is None else tail_ids.setdefault(encoded, len(tail_ids)))
+        literal_tails.append(tuple(tail_of))
     return CompiledLexicon(
         lexicon_hash=lexicon.content_hash,
         frame_ids=tuple(f.id for f in lexicon.frames),

@@ -15,10 +15,14 @@ knows the run it stands for), then to the original text as usual. Everything is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .boundary import ARABIC_LETTER, OTHER_WORD, bounded, char_class_table
+
+if TYPE_CHECKING:
+    from .compile import LiteralScanner
 
 __all__ = ["ElongatedLiteral", "SqueezedBuffer", "find_elongated", "squeeze_literal"]
 
@@ -80,12 +84,12 @@ class SqueezedBuffer:
         return cls(squeezed, sq_bytes, run_start, run_length, orig_bytes)
 
 
-def find_elongated(squeezed: SqueezedBuffer, literals: tuple[ElongatedLiteral, ...], scanner: object,
+def find_elongated(squeezed: SqueezedBuffer, literals: tuple[ElongatedLiteral, ...], scanner: LiteralScanner,
                    open_end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(entries, starts, ends) of every elongated occurrence at word boundaries, as byte offsets in the original
     (unsqueezed) buffer. ``scanner`` is a LiteralScanner over the squeezed literals; ``open_end[e]`` says whether
     entry ``e`` is a wildcard (no right boundary)."""
-    ids, ends = scanner.scan(squeezed.buffer)  # type: ignore[attr-defined]
+    ids, ends = scanner.scan(squeezed.buffer)
     lengths = np.array([len(lit.squeezed) for lit in literals] or [0], dtype=np.int64)
     starts = ends - lengths[ids]
     out_entries: list[np.ndarray] = []

@@ -25,7 +25,14 @@ import pyarrow.compute as pc
 
 from ..errors import UsageError
 from ..text.normalize import normalize_many, normalize_with_offsets
-from .boundary import bounded, char_class_table, extend_to_word_end, is_boundary, utf8_char_offsets, word_table
+from .boundary import (
+    bounded,
+    char_class_table,
+    extend_to_word_end,
+    is_boundary,
+    utf8_char_offsets,
+    word_table,
+)
 from .compile import (
     CompiledLexicon,
     LiteralScanner,
