@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import codecs
 import re
-from functools import lru_cache
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 

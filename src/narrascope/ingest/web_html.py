@@ -16,8 +16,8 @@ from typing import Any
 from ..errors import InputError
 from ..models import Channel
 from .article_extract import article_record, extract_article
-from .page_encoding import mojibake_note
 from .base import ReadContext
+from .page_encoding import mojibake_note
 
 __all__ = ["NAME", "is_telegram_desktop_page", "looks_like_html", "read", "sniff"]
 
