@@ -118,3 +118,17 @@ def test_undated_articles_and_bad_dates(tmp_path, capsys):
     capsys.readouterr()
     code, _, err = _run(capsys, "frames", str(EXAMPLE_LEXICON), "--db", db, "--since", "2024-13-45")
     assert code == 2 and "not a date" in err and len(err.strip().splitlines()) == 1
+
+
+def test_frames_by_script_and_lang(demo_store, capsys):
+    """Issue 10 §6: English and Arabic were never tagged in `lang`; shares can be grouped by script and language."""
+    db, manifest = demo_store
+    code, out, _ = _run(capsys, "frames", str(manifest.lexicon_path), "--db", str(db), "--by", "script,lang", "--json")
+    assert code == 0
+    rows = json.loads(out)["rows"]
+    pairs = {(r["script"], r["lang"]) for r in rows}
+    assert ("Arab", "fa") in pairs and ("Latn", "en") in pairs
+    assert all(lang != "(none)" for script, lang in pairs if script != "(none)")  # every script gets a language tag
+    code, out, _ = _run(capsys, "info", "--db", str(db), "--json")
+    scripts = json.loads(out)["by_script"]
+    assert {"script": "Latn", "lang": "en"}.items() <= next(r for r in scripts if r["script"] == "Latn").items()
