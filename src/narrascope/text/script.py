@@ -16,9 +16,9 @@ the earlier code in that list). ``lang`` (ISO 639-1, or ``und`` for "another or 
 - **Hebr** → ``he``, **Grek** → ``el``, **Cyrl** → ``und`` (Russian, Ukrainian, Bulgarian … not told apart).
 
 Texts without letters of these scripts get neither (null). A ``lang`` already set by the source (a table's
-``language`` column) is kept. The rules exist for one string (:func:`detect`) and vectorised over an Arrow batch
-(:func:`with_script_columns`, polars' Rust regex on both cores) with the same patterns — explicit character classes
-for word edges, no ``\\b`` — held equal by a property test. docs/formats.md (``messages.lang``) states them.
+``language`` column) is kept. The rules are polars expressions (Rust regex, explicit character classes for word
+edges, no ``\\b``), applied to an Arrow batch (:func:`with_script_columns`, both cores) or to one string
+(:func:`detect`). docs/formats.md (``messages.lang``) states them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
-import regex
 
 __all__ = ["LANGS", "SCRIPTS", "detect", "with_script_columns"]
 
@@ -73,33 +72,17 @@ _PERSIAN_WORD = _word_pattern(_PERSIAN_WORDS, _ARABIC_LETTER)
 _ARABIC_WORD = _word_pattern(_ARABIC_WORDS, _ARABIC_LETTER)
 _ENGLISH_WORD = _word_pattern(_ENGLISH_WORDS, _LATIN_LETTER, ignore_case=True)
 _OTHER_LATIN_WORD = _word_pattern(_OTHER_LATIN_WORDS, _LATIN_LETTER, ignore_case=True)
-_PATTERNS = {code: regex.compile(rf"\p{{{name}}}") for code, name in _NAMES.items()}
-_RX = {p: regex.compile(p) for p in (_PERSIAN_ONLY, _ARABIC_ONLY, _OTHER_ARABIC_SCRIPT, _PERSIAN_WORD, _ARABIC_WORD,
-                                     _ENGLISH_WORD, _OTHER_LATIN_WORD)}
-
-
-def _count(pattern: str, text: str) -> int:
-    return len(_RX[pattern].findall(text))
 
 
 def detect(text: str | None) -> tuple[str | None, str | None]:
-    """(script, lang) of ``text``; (None, None) for text without letters of these scripts."""
+    """(script, lang) of ``text``; (None, None) for text without letters of these scripts. The same polars
+    expressions as :func:`with_script_columns` (one implementation: Python's and Rust's Unicode tables differ on
+    recently assigned letters)."""
     if not text:
         return None, None
-    counts = {code: len(p.findall(text)) for code, p in _PATTERNS.items()}
-    best = max(SCRIPTS, key=lambda c: counts[c])  # max keeps the first of equal counts, as the vectorised form does
-    if counts[best] == 0:
-        return None, None
-    if best == "Arab":
-        if _count(_OTHER_ARABIC_SCRIPT, text) >= _OTHER_ARABIC_SHARE * counts["Arab"]:
-            return best, "und"
-        fa = _count(_PERSIAN_ONLY, text) + _FUNCTION_WORD_WEIGHT * _count(_PERSIAN_WORD, text)
-        ar = _count(_ARABIC_ONLY, text) + _FUNCTION_WORD_WEIGHT * _count(_ARABIC_WORD, text)
-        return best, "fa" if fa > ar else "ar" if ar > fa else "und"
-    if best == "Latn":
-        en, other = _count(_ENGLISH_WORD, text), _count(_OTHER_LATIN_WORD, text)
-        return best, "en" if en >= 1 and en > other else "und"
-    return best, _FIXED_LANG[best]
+    df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8}).with_columns(_script_expr("t").alias("script"))
+    row = df.with_columns(_lang_expr("t").alias("lang")).row(0, named=True)
+    return row["script"], row["lang"]
 
 
 def _script_expr(col: str) -> pl.Expr:
