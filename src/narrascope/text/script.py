@@ -23,6 +23,7 @@ edges, no ``\\b``), applied to an Arrow batch (:func:`with_script_columns`, both
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -74,6 +75,7 @@ _ENGLISH_WORD = _word_pattern(_ENGLISH_WORDS, _LATIN_LETTER, ignore_case=True)
 _OTHER_LATIN_WORD = _word_pattern(_OTHER_LATIN_WORDS, _LATIN_LETTER, ignore_case=True)
 
 
+@lru_cache(maxsize=4096)  # called on lexicon terms, one by one
 def detect(text: str | None) -> tuple[str | None, str | None]:
     """(script, lang) of ``text``; (None, None) for text without letters of these scripts. The same polars
     expressions as :func:`with_script_columns` (one implementation: Python's and Rust's Unicode tables differ on
