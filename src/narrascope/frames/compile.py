@@ -106,8 +106,7 @@ def term_patterns(term: Term) -> list[tuple[str, frozenset[str] | None]]:
             for p in prefixes:
                 for stem, tails in ends:
                     literal = p + head + stem
-                    old = out.get(literal, "absent")
-                    out[literal] = tails if old == "absent" else merge_tails(old, tails)  # type: ignore[arg-type]
+                    out[literal] = merge_tails(out[literal], tails) if literal in out else tails
     return list(out.items())
 
 

@@ -11,8 +11,11 @@ other character (NFC could compose or reorder it, or the table expands it to sev
 on. Candidates are then matched exactly on their normalised form, so the prefilter only saves work: it never
 changes a result (a differential test holds the matcher equal to a per-term regex over :func:`normalize`).
 
-A character is *simple* when the table maps it to at most one character, NFC leaves it unchanged on its own, it
-never composes with a preceding character, and (if it has a non-zero combining class) the table deletes it.
+A character is *simple* when the table maps it to at most one character (which itself never composes with a
+neighbour), NFC leaves it unchanged on its own, it never composes with a preceding character, and (if it has a
+non-zero combining class) the table deletes it. Rows with a character of a context rule (ء, removed after ا/ه) or
+an astral character the table maps into the BMP (mathematical 𝐁𝐨𝐥𝐝 → bold) always pass on. Word boundaries are
+checked with the matcher's own rule (:mod:`.boundary`, digits next to Arabic-script letters included).
 """
 
 from __future__ import annotations
