@@ -75,6 +75,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     ap.add_argument("--pages", type=int, default=10, help="pages per language, encoding, size and declaration")
     args = ap.parse_args()
+    if not (args.data / "html" / "news_pages").is_dir():
+        print(f"skipped: no sample data at {args.data} (pass --data)")
+        return
     from charset_normalizer import from_bytes
 
     rnd = random.Random(7)
