@@ -28,7 +28,8 @@ def test_classes() -> None:
 
 def test_digits_glued_to_arabic_script_letters_are_boundaries() -> None:
     pairs = {("۹", "م"): True, ("م", "9"): True, ("a", "9"): False, ("9", "a"): False, ("م", "ن"): False,
-             ("9", "9"): False, (" ", "a"): True, ("a", "،"): True}
+             ("9", "9"): False, (" ", "a"): True, ("a", "،"): True, ("e", "ه"): True, ("ه", "x"): True,
+             ("a", "б"): False}
     cls = char_class_table()
     for (a, b), expected in pairs.items():
         assert bool(is_boundary(np.array([cls[ord(a)]]), np.array([cls[ord(b)]]))[0]) is expected, (a, b)

@@ -150,11 +150,12 @@ def test_compatibility_forms() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- digits
-def test_digits_glued_to_arabic_script_words_are_a_boundary() -> None:
+def test_digits_and_latin_words_glued_to_arabic_script_words_are_a_boundary() -> None:
     lex = _lexicon(make_term("متر", "fa"), make_term("۹", "fa"), make_term("سال", "fa"), make_term("1402", "fa"),
-                   make_term("covid", "en"), make_term("قیام*", "fa"))
+                   make_term("covid", "en"), make_term("قیام*", "fa"), make_term("iphone", "en"))
     assert_hits(lex, {
         "ارتفاع موج ۹متر بود": ["۹", "متر"],
         "در سال۱۴۰۲ گرانی": ["سال", "۱۴۰۲"],
         "قیام۵۷ و قیامها۹۸": ["قیام", "قیامها"],
-    }, ["covid19 cases", "x1402", "۹۰متری", "سالها"])
+        "قیمت iPhoneها بالا رفت": ["iPhone"],  # a Latin word glued to a Persian suffix: the scripts part
+    }, ["covid19 cases", "x1402", "۹۰متری", "سالها", "iphonex"])

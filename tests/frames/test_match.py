@@ -29,7 +29,8 @@ frames:
   - id: opposition
     label: Opposition
     terms:
-      en: [regime change, "iran*", the enemy, {term: rioter, suffixes: true}, "mek", {term: good, elongation: true}]
+      en: [regime change, "iran*", the enemy, {term: rioter, suffixes: true}, "mek", {term: good, elongation: true},
+           iphone]
       fa: [میروم, {term: کتاب, suffixes: true}, رژیم آخوندی, "قیام*", {term: ایران, prefixes: true, suffixes: true},
            "۱۴۰۲", تغییر رژیم, {term: مسئول, suffixes: true}, مسئله, {term: خیلی, elongation: true}, متر,
            {term: "آمریکا", suffixes: true}, {term: "قیام*", elongation: true}, اعضاء]
@@ -53,8 +54,9 @@ WORD = r"[\p{L}\p{N}]"
 
 ARAB_LETTER = r"[\p{L}&&\p{Arabic}]"
 # a word boundary between the character before and the one after (docs/formats.md, "Lexicons"): not two word
-# characters, or a digit next to an Arabic-script letter (۹متر is ۹ and متر)
-GLUE = rf"(?:(?<=\p{{N}})(?={ARAB_LETTER})|(?<={ARAB_LETTER})(?=\p{{N}}))"
+# characters, or an Arabic-script letter next to another word character (۹متر is ۹ and متر; iPhoneها)
+NON_ARAB_WORD = rf"[[\p{{L}}\p{{N}}]--{ARAB_LETTER}]"
+GLUE = rf"(?:(?<={NON_ARAB_WORD})(?={ARAB_LETTER})|(?<={ARAB_LETTER})(?={NON_ARAB_WORD}))"
 BOUNDARY = rf"(?:(?<!{WORD})|(?!{WORD})|{GLUE})"
 
 
@@ -267,7 +269,7 @@ PIECES = [
     # issue 10 §2 classes: hashtags, hamza seats, inflections, compatibility forms, elongation, glued digits
     "_", "#تغییر_رژیم", "تغییر", "مسئول", "مسؤول", "مسوول", "مسئولین", "ین", "ات", "یی", "مسئله", "مسأله",
     "مساله", "خیلی", "خیییلی", "خخیلی", "کم", "کممم", "good", "goood", "god", "ＩＲＧＣ", "𝐢𝐫𝐠𝐜", "۹", "متر",
-    "۹متر", "اعضا", "ء", "آمریکا", "آمریکایی", "نمایندگان", "نماینده", "قیاممم", "ه",
+    "۹متر", "اعضا", "ء", "آمریکا", "آمریکایی", "نمایندگان", "نماینده", "قیاممم", "ه", "iPhone", "iphoneها",
 ]
 SEPARATORS = [" ", " ", " ", "", "\u200c", "  ", "\n", "\u00a0", "\u200f", "-"]
 messages = st.lists(

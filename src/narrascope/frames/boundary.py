@@ -1,11 +1,12 @@
 """Word boundaries on UTF-8 buffers of matching-form text, vectorised with numpy.
 
 A match is at word boundaries when, on each side, the neighbouring character and the match's own edge character
-are not both "word" characters (letters or digits, ``[\\p{L}\\p{N}]``) — **or** one of them is a digit and the
-other an Arabic-script letter. The second clause is the rule for digits glued to words: Persian and Arabic writing
-often drops the space between a number and a word (۹متر، ۲۰۰نفر، سال۱۴۰۲) and no Arabic-script word contains a
-digit, so ``متر`` matches in ``۹متر`` and ``۹`` in ``۹متر``. Latin letters and digits stay one word (covid19, g7,
-mp3): ``covid`` does not match ``covid19``.
+are not both "word" characters (letters or digits, ``[\\p{L}\\p{N}]``) — **or** one of them is an Arabic-script
+letter and the other a word character that is not (a digit, a Latin letter …). The second clause is the rule for
+digits and Latin words glued to Persian and Arabic ones: such writing often drops the space (۹متر، ۲۰۰نفر،
+سال۱۴۰۲، iPhoneها) and no Arabic-script word contains a digit or a Latin letter, so ``متر`` matches in ``۹متر``,
+``۹`` in ``۹متر`` and ``iphone`` in ``iPhoneها``. Latin letters and digits stay one word (covid19, g7, mp3):
+``covid`` does not match ``covid19``.
 
 The same classes serve the raw-text prefilter (on UTF-16 units) and wildcard terms, whose match extends to the end
 of the word under the same rule.
@@ -48,8 +49,10 @@ def word_table() -> np.ndarray:
 
 
 def glued(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Classes of two neighbouring characters that meet at a word boundary although both are word characters."""
-    return ((a == DIGIT) & (b == ARABIC_LETTER)) | ((a == ARABIC_LETTER) & (b == DIGIT))
+    """Classes of two neighbouring characters that meet at a word boundary although both are word characters:
+    an Arabic-script letter next to a digit or a letter of another script."""
+    other = (a == DIGIT) | (a == OTHER_WORD)
+    return (other & (b == ARABIC_LETTER)) | ((a == ARABIC_LETTER) & ((b == DIGIT) | (b == OTHER_WORD)))
 
 
 def is_boundary(a: np.ndarray, b: np.ndarray) -> np.ndarray:
