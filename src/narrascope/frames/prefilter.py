@@ -68,7 +68,8 @@ def skeleton_tables() -> np.ndarray:
             continue
         if len(value) == 0:
             lut[cp] = DELETED
-        elif len(value) == 1 and ord(value) <= 0xFFFF and not _composes(value, seconds):
+        elif len(value) == 1 and ord(value) <= 0xFFFF and not _composes(value, seconds) \
+                and value not in CONTEXT_CHARACTERS:  # ﺀ → ء: a context rule applies to it
             lut[cp] = ord(value)
         else:
             lut[cp] = HARD
