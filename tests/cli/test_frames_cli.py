@@ -199,3 +199,16 @@ def test_trends_counts_undated_messages_and_refuses_a_range_without_dates(tmp_pa
     capsys.readouterr()
     code, _, err = _run(capsys, "trends", str(EXAMPLE_LEXICON), "--db", db)
     assert code == 2 and "no dated messages" in err and "its 1 message has no date" in err
+
+def test_frames_by_script_and_lang(demo_store, capsys):
+    """Issue 10 §6: English and Arabic were never tagged in `lang`; shares can be grouped by script and language."""
+    db, manifest = demo_store
+    code, out, _ = _run(capsys, "frames", str(manifest.lexicon_path), "--db", str(db), "--by", "script,lang", "--json")
+    assert code == 0
+    rows = json.loads(out)["rows"]
+    pairs = {(r["script"], r["lang"]) for r in rows}
+    assert ("Arab", "fa") in pairs and ("Latn", "en") in pairs
+    assert all(lang != "(none)" for script, lang in pairs if script != "(none)")  # every script gets a language tag
+    code, out, _ = _run(capsys, "info", "--db", str(db), "--json")
+    scripts = json.loads(out)["by_script"]
+    assert {"script": "Latn", "lang": "en"}.items() <= next(r for r in scripts if r["script"] == "Latn").items()

@@ -323,7 +323,7 @@ def discover_corpus(
         raise UsageError("give --frame (its hits against the rest) or --compare GROUP_A GROUP_B")
     if frame is not None and frame not in lexicon.frame_ids:
         raise UsageError(f"frame {frame!r} is not in the lexicon: choose one of {', '.join(lexicon.frame_ids)}")
-    cols = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "posted_at", "text"]
+    cols = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "script", "posted_at", "text"]
     messages = corpus.messages(since=since, until=until, columns=cols, text_only=True)
     # texts in matching form, each channel's boilerplate lines removed (over all its messages in the range)
     from ..reuse.boilerplate import boilerplate_lines

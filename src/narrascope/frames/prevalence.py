@@ -30,9 +30,10 @@ __all__ = ["ANY", "GROUPS", "PERIODS", "add_period_columns", "channel_reach", "f
 
 ANY = "any frame"
 PERIODS = ("day", "week", "month", "quarter", "year")
-ENTITY_GROUPS = ("channel", "channel_id", "platform", "author", "kind", "lang")
+ENTITY_GROUPS = ("channel", "channel_id", "platform", "author", "kind", "lang", "script")
 GROUPS = ENTITY_GROUPS + PERIODS
-MESSAGE_COLUMNS = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "posted_at", "views"]
+MESSAGE_COLUMNS = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "script", "posted_at",
+                   "views"]
 
 
 def _period_expr(period: str) -> pl.Expr:

@@ -205,8 +205,8 @@ def sample_corpus(
     if frame not in lexicon.frame_ids:
         raise UsageError(f"frame {frame!r} is not in the lexicon: choose one of {', '.join(lexicon.frame_ids)}")
     check_groups(by)
-    cols = ["uid", "platform", "channel_id", "message_id", "channel", "author", "kind", "lang", "posted_at", "views",
-            "text", "url"]
+    cols = ["uid", "platform", "channel_id", "message_id", "channel", "author", "kind", "lang", "script", "posted_at",
+            "views", "text", "url"]
     messages = corpus.messages(since=since, until=until, columns=cols, text_only=True)
     hits = corpus_hits(corpus, lexicon, since=since, until=until)
     return draw_sample(messages, hits, frame, n, lexicon_hash=lexicon.content_hash, by=by, seed=seed,
