@@ -8,6 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# No timed assertions in tests: Hypothesis' per-example deadline fails on a loaded machine (a first call that warms
+# up polars or DuckDB can take 300 ms), so it is off for every property test.
+settings.register_profile("narrascope", deadline=None)
+settings.load_profile("narrascope")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
