@@ -28,7 +28,8 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     from ..store.corpus import Corpus
 
-__all__ = ["RESULTS_FORMAT", "ResultManifest", "import_results", "read_result_manifest", "register_table"]
+__all__ = ["RESULTS_FORMAT", "ResultManifest", "import_results", "read_result_manifest", "register_table",
+           "write_result_dataset"]
 
 RESULTS_FORMAT = "narrascope-results"
 RESULTS_VERSION = 1
@@ -102,6 +103,22 @@ def read_result_table(folder: str | Path, name: str, key: str | None = None) -> 
                              "from two runs; write it again")
         table = table.drop_columns([KEY_COLUMN])
     return _CONFORM[name](table)
+
+
+def write_result_dataset(folder: str | Path, manifest: ResultManifest, tables: dict[str, pa.Table]) -> Path:
+    """Write ``tables`` (the analyses' columns, without the key) as a result dataset with ``manifest`` — the
+    layout Spark jobs write, from any engine (a local folder; the manifest goes last)."""
+    import pyarrow.parquet as pq
+
+    out = Path(folder)
+    (out / MANIFEST).unlink(missing_ok=True)
+    for name in manifest.tables:
+        table = tables[name]
+        keyed = table.add_column(0, KEY_COLUMN, pa.array([manifest.key] * table.num_rows, pa.string()))
+        (out / name).mkdir(parents=True, exist_ok=True)
+        pq.write_table(keyed, out / name / "part-0.parquet", compression="zstd")
+    (out / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    return out
 
 
 def import_results(corpus: Corpus, folder: str | Path) -> ResultManifest:

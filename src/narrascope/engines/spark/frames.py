@@ -31,7 +31,7 @@ from ..results import KEY_COLUMN, MANIFEST, ResultManifest
 from .checkpoint import Checkpoints
 from .fs import HadoopFS, join
 from .inputs import input_manifest, read_messages, slices
-from .session import SparkOptions
+from .session import SparkOptions, map_in_arrow
 
 if TYPE_CHECKING:
     from pyspark.broadcast import Broadcast
@@ -105,7 +105,7 @@ def frames_job(spark: SparkSession, input_path: str, lexicon: Lexicon, output: s
             rows = read_messages(spark, input_path, files, ["uid", "text"], since=since, until=until)
             if options.partitions:
                 rows = rows.repartition(options.partitions)
-            return rows.mapInArrow(kernel, _spark_schema())
+            return map_in_arrow(rows, kernel, _spark_schema())
 
         parts.append(ckpt.stage(f"hits-slice-{i:05d}", build))
     if parts:

@@ -12,14 +12,15 @@ import os
 import shutil
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...errors import MissingDependency, NarrascopeError
+from ...errors import MissingDependency, NarrascopeError, UsageError
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 
@@ -52,9 +53,9 @@ class SparkOptions:
 
     def __post_init__(self) -> None:
         if self.partitions is not None and self.partitions < 1:
-            raise NarrascopeError(f"partitions must be at least 1, not {self.partitions}")
+            raise UsageError(f"partitions must be at least 1, not {self.partitions}")
         if self.slice_bytes < 1:
-            raise NarrascopeError(f"slice_bytes must be at least 1, not {self.slice_bytes}")
+            raise UsageError(f"slice_bytes must be at least 1, not {self.slice_bytes}")
 
 
 def pyspark_available() -> bool:
@@ -85,9 +86,14 @@ def prepare(spark: SparkSession) -> SparkSession:
     """Apply :data:`RUNTIME_CONF` to a session (they are runtime settings, so an existing session takes them)."""
     for key, value in RUNTIME_CONF.items():
         spark.conf.set(key, value)
-    # PySpark warns that pandas 3 is not fully supported: narrascope's jobs exchange Arrow batches, not pandas.
-    warnings.filterwarnings("ignore", message=".*pandas >= 3.0.0.*", category=FutureWarning)
     return spark
+
+
+def map_in_arrow(frame: DataFrame, kernel: Callable[..., Any], schema: Any) -> DataFrame:
+    """``frame.mapInArrow(kernel, schema)``, without PySpark's warning about pandas 3 (Arrow batches only)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*pandas >= 3.0.0.*", category=FutureWarning)
+        return frame.mapInArrow(kernel, schema)
 
 
 def spark_session(options: SparkOptions | None = None) -> SparkSession:
