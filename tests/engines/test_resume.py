@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -35,10 +36,8 @@ frames_job(spark_session(options), sys.argv[1], load_lexicon(sys.argv[2]), sys.a
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """The driver's process group (its JVM and Python workers), which this test started."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.mark.slow

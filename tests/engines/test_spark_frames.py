@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +12,13 @@ import pyarrow as pa
 import pytest
 
 from narrascope import Corpus
-from narrascope.engines import export_parquet, get_engine
+from narrascope.cli import main
+from narrascope.engines import export_parquet
 from narrascope.engines.results import read_result_manifest, read_result_table
 from narrascope.engines.spark.frames import frames_job, match_batches
 from narrascope.engines.spark.session import SparkOptions
 from narrascope.frames import load_lexicon
 from narrascope.frames.corpus_match import frame_hits_key, match_corpus
-from narrascope.frames.prevalence import frame_shares
 from tests.engines.synthetic import write_lexicon
 
 ORDER = ["uid", "start", "end", "frame", "term"]
@@ -43,27 +45,30 @@ def test_the_kernel_is_the_matchers_scan(demo_store: tuple[Path, Any]) -> None:
 
 
 @pytest.mark.slow
-def test_frames_on_spark_equal_the_embedded_engine_on_the_demo_corpus(spark: Any, demo_copy: Path,
-                                                                     demo_store: tuple[Path, Any],
-                                                                     tmp_path: Path) -> None:
-    lex = load_lexicon(demo_store[1].lexicon_path)
-    with Corpus.open(demo_copy, read_only=True) as corpus:  # read-only: the embedded result is not cached
-        local = match_corpus(corpus, lex)
-        local_shares = frame_shares(corpus, lex, by=("channel", "month"), hits=_sorted(local))
-    engine = get_engine("spark", SparkOptions(workdir=str(tmp_path / "work"), partitions=2, slice_bytes=250_000))
-    with Corpus.open(demo_copy) as corpus:
-        hits = engine.frame_hits(corpus, lex)
-        key = frame_hits_key(lex, corpus, None, None)
-        entry = [r for r in corpus.results.list("frame_hits") if r["result_key"] == key]
-        shares = frame_shares(corpus, lex, by=("channel", "month"))  # reads the imported hits from the cache
-    assert local.num_rows > 1000
-    assert _sorted(hits).equals(_sorted(local))
-    assert _masks(_sorted(hits)) == _masks(_sorted(local))
-    assert shares.equals(local_shares)
+def test_frames_engine_spark_equals_the_embedded_engine_on_the_demo_corpus(
+        spark: Any, demo_copy: Path, demo_store: tuple[Path, Any], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`narrascope frames --engine spark` against the default engine, each on its own copy of the store."""
+    embedded = tmp_path / "embedded.duckdb"
+    shutil.copy(demo_copy, embedded)
+    monkeypatch.setenv("NARRASCOPE_SPARK_DIR", str(tmp_path / "work"))
+    lexicon = str(demo_store[1].lexicon_path)
+    args = ["frames", lexicon, "--by", "channel,month", "--json"]
+    assert main([*args, "--db", str(embedded)]) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert main([*args, "--engine", "spark", "--db", str(demo_copy)]) == 0
+    remote = json.loads(capsys.readouterr().out)
+    assert remote["rows"] == local["rows"] and len(local["rows"]) > 100
+    lex = load_lexicon(lexicon)
+    with Corpus.open(embedded, read_only=True) as a, Corpus.open(demo_copy, read_only=True) as b:
+        key = frame_hits_key(lex, a, None, None)
+        assert key == frame_hits_key(lex, b, None, None)
+        ours, theirs = a.results.load("frame_hits", key), b.results.load("frame_hits", key)
+        entry = [r for r in b.results.list("frame_hits") if r["result_key"] == key]
+    assert ours is not None and theirs is not None and ours.num_rows > 1000
+    assert _sorted(theirs).equals(_sorted(ours))
+    assert _masks(_sorted(theirs)) == _masks(_sorted(ours))
     assert len(entry) == 1 and '"engine": "spark"' in entry[0]["params"]
-    report = engine.last_report  # type: ignore[attr-defined]
-    assert report is not None and len(report.computed) > 1 and not report.resumed  # several checkpointed slices
-    assert not (tmp_path / "work" / "checkpoints" / f"frames-{key}").exists()  # removed after the run
 
 
 @pytest.mark.slow
@@ -75,10 +80,13 @@ def test_results_do_not_depend_on_partitions_or_slices(spark: Any, demo_store: t
     tables = []
     for n, (partitions, slice_bytes) in enumerate(((1, 1 << 40), (5, 100_000))):
         out = tmp_path / f"out{n}"
-        frames_job(spark, str(tmp_path / "in"), lex, str(out), checkpoints=str(tmp_path / "ckpt"),
-                   since="2024-03-15", until="2025-02-01",
-                   options=SparkOptions(partitions=partitions, slice_bytes=slice_bytes))
+        report = frames_job(spark, str(tmp_path / "in"), lex, str(out), checkpoints=str(tmp_path / "ckpt"),
+                            since="2024-03-15", until="2025-02-01",
+                            options=SparkOptions(partitions=partitions, slice_bytes=slice_bytes))
         tables.append(_sorted(read_result_table(out, "frame_hits", read_result_manifest(out).key)))
+        assert len(report.computed) == (1 if n == 0 else report.manifest.params["frame_hits"]["slices"]) \
+            and not report.resumed
+        assert list((tmp_path / "ckpt").iterdir()) == []  # a finished job removes its checkpoints
     with Corpus.open(demo_store[0], read_only=True) as corpus:
         local = match_corpus(corpus, lex, since="2024-03-15", until="2025-02-01")
     assert tables[0].equals(_sorted(local)) and tables[1].equals(_sorted(local))
