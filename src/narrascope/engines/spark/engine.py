@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from ...frames.lexicon import Lexicon
     from ...store.corpus import Corpus
-    from .frames import JobReport
+    from .jobs import JobReport
 
 __all__ = ["SparkEngine"]
 

@@ -14,44 +14,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ... import __version__
 from ...frames.corpus_match import CORPUS_HITS_SCHEMA, frame_hits_key
 from ...frames.lexicon import Lexicon
 from ...frames.match import MATCHER_VERSION, Matcher
 from ...text.normalize import MATCH_TABLE_VERSION
-from ..results import KEY_COLUMN, MANIFEST, ResultManifest
 from .checkpoint import Checkpoints
-from .fs import HadoopFS, join
+from .fs import join
 from .inputs import input_manifest, read_messages, slices
+from .jobs import JobReport, begin_output, write_results
 from .session import SparkOptions, map_in_arrow
 
 if TYPE_CHECKING:
     from pyspark.broadcast import Broadcast
     from pyspark.sql import SparkSession
 
-__all__ = ["JobReport", "frames_job", "match_batches"]
+__all__ = ["frames_job", "match_batches"]
 
 #: compiled matchers of this Python process, by lexicon content hash (one per worker, reused across tasks).
 _MATCHERS: dict[str, Matcher] = {}
-
-
-@dataclass
-class JobReport:
-    """What a Spark job did: its result dataset's manifest, and which checkpointed stages it resumed or ran."""
-
-    manifest: ResultManifest
-    output: str
-    resumed: list[str] = field(default_factory=list)
-    computed: list[str] = field(default_factory=list)
-    seconds: float = 0.0
 
 
 def _matcher(lexicon: Lexicon) -> Matcher:
@@ -87,12 +73,10 @@ def frames_job(spark: SparkSession, input_path: str, lexicon: Lexicon, output: s
                since: Any = None, until: Any = None, options: SparkOptions | None = None) -> JobReport:
     """Match ``lexicon`` against the message dataset at ``input_path``; write the ``frame_hits`` result dataset
     to ``output`` (manifest last). Slices finished by an earlier, killed run of the same job are not redone."""
-    from pyspark.sql import functions as F
 
     options = options or SparkOptions()
     clock = time.perf_counter()
-    fs = HadoopFS(spark)
-    fs.delete(join(output, MANIFEST))  # an output without its manifest is never taken for a finished one
+    begin_output(spark, output)
     state = input_manifest(spark, input_path).state_token
     key = frame_hits_key(lexicon, state, since, until)
     ckpt = Checkpoints(spark, join(checkpoints, f"frames-{key}"))
@@ -108,23 +92,14 @@ def frames_job(spark: SparkSession, input_path: str, lexicon: Lexicon, output: s
             return map_in_arrow(rows, kernel, _spark_schema())
 
         parts.append(ckpt.stage(f"hits-slice-{i:05d}", build))
-    if parts:
-        hits = parts[0]
-        for part in parts[1:]:
-            hits = hits.unionByName(part)
-    else:
-        hits = spark.createDataFrame([], _spark_schema())
-    hits.select(F.lit(key).alias(KEY_COLUMN), *CORPUS_HITS_SCHEMA.names).write.mode("overwrite").parquet(
-        join(output, "frame_hits"))
-    n_hits = spark.read.parquet(join(output, "frame_hits")).count()
-    manifest = ResultManifest(
-        analysis="frames", key=key, state_token=state, tables=["frame_hits"], rows={"frame_hits": n_hits},
+    hits = parts[0] if parts else spark.createDataFrame([], _spark_schema())
+    for part in parts[1:]:
+        hits = hits.unionByName(part)
+    manifest = write_results(
+        spark, output, analysis="frames", key=key, state_token=state, tables={"frame_hits": hits},
         params={"frame_hits": {"lexicon": lexicon.name, "lexicon_hash": lexicon.content_hash, "since": since,
                                "until": until, "normalization": MATCH_TABLE_VERSION, "matcher": MATCHER_VERSION,
-                               "engine": "spark", "slices": len(groups)}},
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"), narrascope=__version__,
-    )
-    fs.write_text(join(output, MANIFEST), manifest.to_json())
+                               "engine": "spark", "slices": len(groups)}})
     report = JobReport(manifest, output, list(ckpt.resumed), list(ckpt.computed))
     if not options.keep_checkpoints:
         ckpt.clear()
