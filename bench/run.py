@@ -18,6 +18,7 @@ QUICK_ARGS = {
     "reuse.py": ["--quick"],
     "validation.py": ["--studies", "200"],
     "network.py": ["--quick"],
+    "spark.py": ["--quick"],
 }
 
 
