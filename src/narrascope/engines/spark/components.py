@@ -59,7 +59,10 @@ def connected_components(edges: DataFrame, checkpoints: Checkpoints, name: str =
             return _small_star(_large_star(current))
 
         following = checkpoints.stage(f"{name}-round-{round_no:03d}", step)
-        changed = following.exceptAll(current).limit(1).count() + current.exceptAll(following).limit(1).count()
+        # both edge sets are distinct: they differ iff some edge is on one side only (one job, stops at the first)
+        changed = (current.withColumn("_old", F.lit(True)).join(following.withColumn("_new", F.lit(True)),
+                                                                ["u", "v"], "full_outer")
+                   .where(F.col("_old").isNull() | F.col("_new").isNull()).limit(1).count())
         current = following
         if changed == 0:
             break
