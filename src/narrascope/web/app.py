@@ -35,6 +35,10 @@ def _post(path: str, endpoint: Callable[[Request], Awaitable[Response]], name: s
     return Route(path, csrf_protected(endpoint), methods=["POST"], name=name)
 
 
+async def _favicon(request: Request) -> Response:
+    return Response(status_code=204)
+
+
 async def _network(request: Request) -> Response:
     return state(request).page(request, "network.html", title="Network")
 
@@ -73,6 +77,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", read_only: bool = Fal
         *views_cascades.routes(_post),
         *views_jobs.routes(_post),
         Route("/network", _network, name="network"),
+        Route("/favicon.ico", _favicon, name="favicon"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     # every POST route is CSRF-checked: the _post factory is the only way one is made
