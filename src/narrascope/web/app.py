@@ -8,6 +8,7 @@ functions as the CLI; they never compute an analysis of their own. POST routes a
 from __future__ import annotations
 
 import secrets
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -45,6 +46,14 @@ async def _network(request: Request) -> Response:
 
 async def _user_error(request: Request, exc: Exception) -> Response:
     return state(request).page(request, "error.html", status=400, title="Cannot do that", message=str(exc))
+
+
+async def _bug(request: Request, exc: Exception) -> Response:
+    """A bug: the traceback goes to the server's terminal, the page says so (as HTML, under the same headers)."""
+    traceback.print_exception(exc)
+    return state(request).page(request, "error.html", status=500, title="Internal error",
+                               message=f"internal error: {type(exc).__name__} — this is a narrascope bug; the "
+                                       "server's terminal shows the traceback: please report it")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -88,7 +97,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", read_only: bool = Fal
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityMiddleware, hosts=allowed_hosts(host), secret=secret)],
-        exception_handlers={NarrascopeError: _user_error, HTTPException: _http_error},
+        exception_handlers={NarrascopeError: _user_error, HTTPException: _http_error, Exception: _bug},
         lifespan=lifespan,
     )
     return app

@@ -197,7 +197,7 @@ def _cascade_of(web: WebState, uid: str) -> dict[str, Any] | None:
     member = row.row(0, named=True)
     cascade = result.cascades.filter(pl.col("cascade_id") == member["cascade_id"]).row(0, named=True)
     forwards = result.pairs.filter((pl.col("a_uid") == uid) & (pl.col("relation") == "forward"))
-    return {"member": member, "cascade": cascade, "reuse_forwards": forwards["b_uid"].to_list()}
+    return {"none": False, "member": member, "cascade": cascade, "reuse_forwards": forwards["b_uid"].to_list()}
 
 
 async def message(request: Request) -> Response:
