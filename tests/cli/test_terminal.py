@@ -76,6 +76,9 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "validate score": ["validate", "score", "coded.csv"],
         "key export": ["key", "export", "--db", "corpus.duckdb"],
         "key import": ["key", "import", "key.txt", "--db", "other.duckdb"],
+        # serve runs until Ctrl-C; --check starts it, fetches every page through the socket and stops
+        # (tests/web/test_serve_cli.py also runs it under a pty without --check and stops it with SIGINT)
+        "serve": ["serve", "--db", "corpus.duckdb", "--port", "0", "--check"],
     }
 
 

@@ -118,6 +118,8 @@ def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8765, read_onl
         thread.start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises Ctrl-C after its graceful shutdown: for a server, that is how it is stopped
     finally:
         sock.close()
     if thread:
