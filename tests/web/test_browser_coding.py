@@ -6,11 +6,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 
 import pytest
-
-expect = pytest.importorskip("playwright.sync_api").expect
 
 from tests.terminal import run_cli
 from tests.web.pages import Watch, screenshot
@@ -33,6 +30,8 @@ def _first_strong(text: str) -> str | None:
 
 
 def _wait_coded(page, done: int) -> None:
+    from playwright.sync_api import expect
+
     # locator assertions, not wait_for_function: the page's CSP (rightly) refuses Playwright's string eval
     expect(page.locator(".coding-item")).to_have_attribute("data-done", str(done), timeout=30_000)
 
@@ -131,6 +130,8 @@ def test_keyboard_blind_double_coding_matches_the_cli(browser, demo_copy, tmp_pa
             page_b.keyboard.press(key)
         _wait_coded(page_b, N)
         page_b.keyboard.press("ArrowLeft")
+        from playwright.sync_api import expect
+
         expect(page_b.locator(".coding-item")).not_to_have_attribute("data-item", order[-1])
         assert "ana" not in page_b.content()  # blind, also when reviewing
         item_b = page_b.locator(".coding-item").get_attribute("data-item")

@@ -13,7 +13,6 @@ from tests.web.pages import Watch, screenshot
 from tests.web.server import start_server, stop_server
 
 pytestmark = pytest.mark.slow
-expect = pytest.importorskip("playwright.sync_api").expect
 
 SPELLINGS = [
     "آنها میخواهند به خانه بروند",        # Persian yeh, no ZWNJ
@@ -36,6 +35,8 @@ def store(tmp_path: Path) -> Path:
 
 
 def test_search_finds_every_spelling_and_reads_right_to_left(browser, store):
+    from playwright.sync_api import expect
+
     proc, url = start_server(store)  # the server builds the search index itself
     try:
         page = browser.new_page(viewport={"width": 1366, "height": 900})

@@ -29,7 +29,8 @@ def register(group: click.Group) -> None:
         from ..web import require_web
 
         require_web()
-        from ..web.server import is_loopback, serve as run
+        from ..web.server import is_loopback
+        from ..web.server import serve as run
 
         if not is_loopback(host):
             err_console.print(f"warning: listening on {host}: anyone who can reach this machine on port {port} "

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import pyarrow as pa
 import polars as pl
+import pyarrow as pa
 
 from ..models import MESSAGE_SCHEMA
 from .corpus import CONTENT_KINDS, Corpus, parse_when

@@ -20,6 +20,7 @@ writes are then refused with :class:`~narrascope.errors.StoreError`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -134,8 +135,6 @@ class SharedStore:
             self._closed = True
             cursors, self._cursors = self._cursors, []
         for cur in cursors:
-            try:
+            with contextlib.suppress(duckdb.Error):  # a cursor of a thread that died mid-query
                 cur.close()
-            except duckdb.Error:  # a cursor of a thread that died mid-query
-                pass
         self._corpus.close()

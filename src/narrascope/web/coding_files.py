@@ -144,7 +144,7 @@ def parse_upload(raw: bytes, filename: str) -> list[dict[str, str]]:
         except ValueError:
             raise UsageError(f"{PurePath(filename).name} row {i + 2}: label {row.get('label')!r} is not 1, 0 or "
                              "?") from None
-        row["label"] = {1: "1", 0: "0", "unsure": "?"}.get(label, "")  # type: ignore[arg-type]
+        row["label"] = {1: "1", 0: "0", "unsure": "?"}.get(label, "")
         row["coder"] = row.get("coder") or stem
         rows.append(row)
     if not rows:

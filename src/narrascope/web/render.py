@@ -96,12 +96,13 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, width: int = 76
     bars = []
     for i, (label, v) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * (float(v) / top)
-        bar = {"x": round(pad_left + i * step + step * 0.1, 2), "w": round(max(step * 0.8, 1), 2),
-               "y": round(6 + plot_h - h, 2), "h": round(h, 2), "label": label, "value": v}
-        if lower is not None and upper is not None and lower[i] is not None and upper[i] is not None:
-            cx = bar["x"] + bar["w"] / 2
-            bar["whisker"] = {"x": round(cx, 2), "y1": round(6 + plot_h - plot_h * float(lower[i]) / top, 2),
-                              "y2": round(6 + plot_h - plot_h * float(upper[i]) / top, 2)}
+        x, w = round(pad_left + i * step + step * 0.1, 2), round(max(step * 0.8, 1), 2)
+        bar: dict[str, Any] = {"x": x, "w": w, "y": round(6 + plot_h - h, 2), "h": round(h, 2), "label": label,
+                               "value": v}
+        lo, hi = (lower[i], upper[i]) if lower is not None and upper is not None else (None, None)
+        if lo is not None and hi is not None:
+            bar["whisker"] = {"x": round(x + w / 2, 2), "y1": round(6 + plot_h - plot_h * float(lo) / top, 2),
+                              "y2": round(6 + plot_h - plot_h * float(hi) / top, 2)}
         bars.append(bar)
     every = max(1, math.ceil(n / 12))
     ticks = [{"x": round(b["x"] + b["w"] / 2, 2), "label": b["label"]} for i, b in enumerate(bars) if i % every == 0]

@@ -44,7 +44,7 @@ class WebState:
         """A value computed once per key (keys include the corpus state, so an ingest invalidates them)."""
         with self._cache_lock:
             if key in self._cache:
-                return self._cache[key]  # type: ignore[no-any-return]
+                return self._cache[key]
         value = compute()
         with self._cache_lock:
             if len(self._cache) >= limit:
@@ -78,7 +78,7 @@ class WebState:
 
 
 def state(request: Request) -> WebState:
-    return request.app.state.web  # type: ignore[no-any-return]
+    return request.app.state.web
 
 
 async def threaded(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

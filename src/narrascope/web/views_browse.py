@@ -30,9 +30,11 @@ MAX_PAGE = 2000
 
 def _filter(request: Request) -> tuple[MessageFilter, dict[str, Any]]:
     q = request.query_params
-    form = {"channel": [c for c in q.getlist("channel") if c], "platform": q.get("platform", ""),
-            "since": q.get("since", ""), "until": q.get("until", ""), "q": q.get("q", "")}
-    return MessageFilter.parse(form["channel"], form["platform"], form["since"], form["until"]), form
+    channels = [c for c in q.getlist("channel") if c]
+    platform, since, until = q.get("platform", ""), q.get("since", ""), q.get("until", "")
+    form: dict[str, Any] = {"channel": channels, "platform": platform, "since": since, "until": until,
+                            "q": q.get("q", "")}
+    return MessageFilter.parse(channels, platform, since, until), form
 
 
 def _page_number(request: Request) -> int:
@@ -106,7 +108,7 @@ async def overview(request: Request) -> Response:
         data = web.cached(("overview", corpus.state_token(), filt), lambda: browse.overview(corpus, filt))
         months = data["months"]
         chart = bar_chart([m["month"] for m in months], [m["messages"] for m in months])
-        ctx = {"data": data, "chart": chart, "form": form, "channels": _channels(web), "error": error,
+        ctx: dict[str, Any] = {"data": data, "chart": chart, "form": form, "channels": _channels(web), "error": error,
                "platforms": [p["platform"] for p in data["by_platform"]]}
         if request.headers.get("hx-target") == "overview-body":
             return web.fragment(request, "_overview_body.html", **ctx)

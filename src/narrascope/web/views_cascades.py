@@ -53,7 +53,7 @@ def _reuse_child(messages_path: str, options_json: str, out_dir: str) -> None:
 def _options(form: dict[str, Any]) -> ReuseOptions:
     """ReuseOptions from form fields (one per dataclass field, as the CLI's flags)."""
     values: dict[str, Any] = {}
-    for name, hint, default, _ in option_fields():
+    for name, _hint, default, _ in option_fields():
         raw = form.get(name)
         if name == "workers":
             continue
@@ -175,9 +175,9 @@ async def cascade_page(request: Request) -> Response:
         uids = [m["uid"] for m in members]
         q = request.query_params
         default_b = next((m for m in members if m["direct_parent"]), members[-1])
-        b_uid = q.get("b") if q.get("b") in uids else default_b["uid"]
+        b_uid = str(q["b"]) if q.get("b") in uids else str(default_b["uid"])
         b_member = next(m for m in members if m["uid"] == b_uid)
-        a_uid = q.get("a") if q.get("a") in uids else (b_member["parent_uid"] or members[0]["uid"])
+        a_uid = str(q["a"]) if q.get("a") in uids else str(b_member["parent_uid"] or members[0]["uid"])
         texts = {r["uid"]: r["text"] or "" for r in
                  browse.messages_by_uid(web.store.reader(), [a_uid, b_uid], ["uid", "text"]).to_dicts()}
         alignment = align(texts.get(a_uid, ""), texts.get(b_uid, ""))
