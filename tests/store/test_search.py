@@ -28,7 +28,8 @@ TEXTS = [
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "BATCH_ROWS", 3)  # several batches even for a handful of messages
     msgs = [desktop_message(i + 1, t) for i, t in enumerate(TEXTS)]
     write_chat(tmp_path / "a" / "result.json", msgs[:5], name="Alpha", chat_id=1)
     write_chat(tmp_path / "b" / "result.json", msgs[5:], name="Beta", chat_id=2)
@@ -60,6 +61,12 @@ def test_prefix_phrase_punctuation_and_alternatives(store):
     assert search.search(store, search.parse_query("covid-19"))[0] == 1
     assert search.search(store, search.parse_query("grapes, نیست"))[0] == 2
     assert search.search(store, search.parse_query(" , ;"))[0] == 0
+
+
+def test_every_message_is_indexed_across_batches(store):
+    docs = store.sql("SELECT count(*) AS n FROM search_docs")["n"][0]
+    assert docs == store.sql("SELECT count(*) AS n FROM messages")["n"][0] == len(TEXTS)
+    assert store.sql("SELECT min(rid) AS lo, max(rid) AS hi FROM search_docs").row(0) == (0, len(TEXTS) - 1)
 
 
 def test_filters_and_paging(store):

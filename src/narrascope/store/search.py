@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -130,11 +130,13 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
         con.execute("DELETE FROM search_docs")
         con.execute("DELETE FROM search_tokens")
         con.execute("DELETE FROM search_state")
-        reader = con.execute(
+        # read through a cursor of its own: a statement on ``con`` would end a stream read from ``con``
+        source = con.cursor()
+        reader = source.execute(
             "SELECT uid, platform, channel_id, kind, posted_at, text FROM messages "
             "ORDER BY posted_at DESC NULLS LAST, channel_id, message_id, uid").to_arrow_reader(BATCH_ROWS)
         done = 0
-        for batch in reader:
+        for batch in _closing(reader, source):
             n = batch.num_rows
             table = pa.table({
                 "rid": pa.array(range(done, done + n), pa.int32()),
@@ -165,6 +167,13 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
         con.execute("ROLLBACK")
         raise
     return {"index_key": key, "docs": done, "tokens": tokens}
+
+
+def _closing(reader: pa.RecordBatchReader, cursor: Any) -> Iterator[pa.RecordBatch]:
+    try:
+        yield from reader
+    finally:
+        cursor.close()
 
 
 def _term_sql(term: Term, params: list[Any]) -> str:
