@@ -122,14 +122,22 @@ def messages_by_uid(corpus: Corpus, uids: list[str], columns: list[str] | None =
     """The given messages in the given order (the list columns by default)."""
     cols = list(columns or LIST_COLUMNS)
     frame = corpus.by_uid(uids, cols if "uid" in cols else ["uid", *cols])
+    if not uids:
+        return frame
     order = pl.DataFrame({"uid": uids, "_order": list(range(len(uids)))})
     return frame.join(order, on="uid").sort("_order").drop("_order")
 
 
-def message(corpus: Corpus, uid: str) -> dict[str, Any] | None:
-    """Every stored column of one message, with its channel's stored name, or None."""
-    rows = _dicts(corpus, "SELECT m.*, c.name AS channel_name, c.type AS channel_type FROM messages m "
-                          "LEFT JOIN channels c USING (platform, channel_id) WHERE m.uid = ?", [uid])
+def message(corpus: Corpus, uid: str, rowid: int | None = None) -> dict[str, Any] | None:
+    """Every stored column of one message, with its channel's stored name, or None. ``rowid`` (from the search
+    index) is a hint that reads the row directly instead of scanning for its uid; the uid is checked either way."""
+    query = ("SELECT m.*, c.name AS channel_name, c.type AS channel_type FROM (SELECT * FROM messages WHERE {}) m "
+             "LEFT JOIN channels c USING (platform, channel_id)")
+    if rowid is not None:
+        rows = _dicts(corpus, query.format("rowid = ? AND uid = ?"), [int(rowid), uid])
+        if rows:
+            return rows[0]
+    rows = _dicts(corpus, query.format("uid = ?"), [uid])
     return rows[0] if rows else None
 
 

@@ -91,7 +91,8 @@ _V2 = [
 ]
 
 # The web interface (narrascope serve): human coding of validation samples, saved decision by decision, and the
-# search index (the matching form of every message and its words, rebuilt when the corpus changes). The server
+# search index (every message's list columns in newest-first order with its matching form, and its words; rebuilt
+# when the corpus changes). The server
 # writes only these tables and results. Self-contained: refers to no other migration's tables.
 _V3 = [
     """CREATE TABLE coding_lexicons (
@@ -167,11 +168,21 @@ _V3 = [
     )""",
     """CREATE TABLE search_docs (
         rid INTEGER NOT NULL,
+        src_rowid BIGINT NOT NULL,
         uid VARCHAR NOT NULL,
         platform VARCHAR,
         channel_id VARCHAR,
+        channel VARCHAR,
+        message_id VARCHAR,
         kind VARCHAR,
         posted_at TIMESTAMPTZ,
+        author VARCHAR,
+        text VARCHAR,
+        views BIGINT,
+        forwards BIGINT,
+        fwd_from_name VARCHAR,
+        lang VARCHAR,
+        script VARCHAR,
         norm VARCHAR
     )""",
     """CREATE TABLE search_tokens (token VARCHAR NOT NULL, rid INTEGER NOT NULL)""",

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import polars as pl
 import pyarrow as pa
 import regex
 
@@ -37,10 +38,10 @@ from ..text.normalize import MATCH_TABLE_VERSION, normalize, normalize_many
 from .browse import MessageFilter, filter_sql
 from .corpus import Corpus
 
-__all__ = ["INDEX_VERSION", "SearchQuery", "build_index", "index_key", "index_status", "parse_query", "search",
-           "search_reader"]
+__all__ = ["DOC_COLUMNS", "INDEX_VERSION", "SearchQuery", "build_index", "count", "index_key", "index_status",
+           "message_hint", "page", "parse_query", "search", "search_reader"]
 
-INDEX_VERSION = "s1"
+INDEX_VERSION = "s2"
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
 _WORD_SQL = r"[\p{L}\p{N}]+"
 _EDGE_L, _EDGE_R = r"(?:^|[^\p{L}\p{N}])", r"(?:$|[^\p{L}\p{N}])"
@@ -116,6 +117,11 @@ def index_status(corpus: Corpus) -> dict[str, Any]:
     return {"ready": row[0] == index_key(corpus), "docs": int(row[1]), "built_at": row[2]}
 
 
+#: Columns of search_docs copied from messages (with the row's position there, ``src_rowid``, as a hint).
+DOC_COLUMNS = ("uid", "platform", "channel_id", "channel", "message_id", "kind", "posted_at", "author", "text",
+               "views", "forwards", "fwd_from_name", "lang", "script")
+
+
 def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str, Any]:
     """Rebuild the search index in one transaction on ``corpus``'s connection (a writable one). ``progress`` is
     called per batch; an exception from it (a cancelled job) rolls everything back."""
@@ -125,6 +131,7 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
     key = index_key(corpus)
     total_row = con.execute("SELECT count(*) FROM messages").fetchone()
     total = int(total_row[0]) if total_row else 0
+    cols = ", ".join(DOC_COLUMNS)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM search_docs")
@@ -133,20 +140,18 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
         # read through a cursor of its own: a statement on ``con`` would end a stream read from ``con``
         source = con.cursor()
         reader = source.execute(
-            "SELECT uid, platform, channel_id, kind, posted_at, text FROM messages "
+            f"SELECT rowid, {cols} FROM messages "
             "ORDER BY posted_at DESC NULLS LAST, channel_id, message_id, uid").to_arrow_reader(BATCH_ROWS)
         done = 0
         for batch in _closing(reader, source):
             n = batch.num_rows
-            table = pa.table({
-                "rid": pa.array(range(done, done + n), pa.int32()),
-                "uid": batch.column(0), "platform": batch.column(1), "channel_id": batch.column(2),
-                "kind": batch.column(3), "posted_at": batch.column(4),
-                "norm": normalize_many(batch.column(5)).cast(pa.string()),
-            })
-            con.register("_search_batch", table)
+            arrays = {"rid": pa.array(range(done, done + n), pa.int32()), "src_rowid": batch.column(0)}
+            arrays |= {c: batch.column(i + 1) for i, c in enumerate(DOC_COLUMNS)}
+            arrays["norm"] = normalize_many(batch.column(DOC_COLUMNS.index("text") + 1)).cast(pa.string())
+            con.register("_search_batch", pa.table(arrays))
             try:
-                con.execute("INSERT INTO search_docs SELECT * FROM _search_batch")
+                # ORDER BY keeps the rows in rid order on disk: zone maps then find a page in a few row groups
+                con.execute("INSERT INTO search_docs SELECT * FROM _search_batch ORDER BY rid")
             finally:
                 con.unregister("_search_batch")
             done += n
@@ -195,11 +200,9 @@ def _term_sql(term: Term, params: list[Any]) -> str:
             "WHERE regexp_matches(norm, ?)")
 
 
-def _matches_sql(query: SearchQuery, filt: MessageFilter, params: list[Any]) -> str:
-    union = " UNION ".join(f"({_term_sql(t, params)})" for t in query.terms)
-    where, fparams = filter_sql(filt, alias="d")
-    params += fparams
-    return f"WITH m AS MATERIALIZED ({union}) SELECT d.rid, d.uid FROM search_docs d SEMI JOIN m USING (rid) {where}"
+def _matches_sql(query: SearchQuery, params: list[Any]) -> str:
+    """SQL giving the rids of messages matching any term of the query."""
+    return " UNION ".join(f"({_term_sql(t, params)})" for t in query.terms)
 
 
 def _check_ready(corpus: Corpus) -> None:
@@ -207,30 +210,79 @@ def _check_ready(corpus: Corpus) -> None:
         raise UsageError("the search index is not built for this corpus yet: build it from the messages page")
 
 
+def _list_columns(columns: Sequence[str]) -> str:
+    bad = [c for c in columns if c not in DOC_COLUMNS]
+    if bad:
+        raise ValueError(f"not a search_docs column: {bad}")
+    return ", ".join(["rid", *columns])
+
+
+def page(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None = None, *,
+         columns: Sequence[str] = DOC_COLUMNS, limit: int = 50, offset: int = 0) -> pl.DataFrame:
+    """One page of the messages matching the query (every message when ``query`` is None) and the filter,
+    newest first, with ``rid`` (the index's row number) and the given list columns."""
+    _check_ready(corpus)
+    filt = filt or MessageFilter()
+    where, params = filter_sql(filt)
+    cols = _list_columns(columns)
+    tail = f"ORDER BY rid LIMIT {int(limit)} OFFSET {int(offset)}"
+    if query is None:
+        return corpus.sql(f"SELECT {cols} FROM search_docs {where} {tail}", params)
+    if query.empty:
+        return corpus.sql(f"SELECT {cols} FROM search_docs WHERE false")
+    mparams: list[Any] = []
+    matches = _matches_sql(query, mparams)
+    if not where:  # rank the matching rids first: the page's rows are then fetched by their rid alone
+        return corpus.sql(f"SELECT {cols} FROM search_docs WHERE rid IN (SELECT rid FROM ({matches}) {tail}) "
+                          "ORDER BY rid", mparams)
+    return corpus.sql(f"SELECT {cols} FROM search_docs {where} AND rid IN (SELECT rid FROM ({matches})) {tail}",
+                      [*params, *mparams])
+
+
+def count(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None = None) -> int:
+    """How many messages :func:`page` pages through."""
+    _check_ready(corpus)
+    where, params = filter_sql(filt or MessageFilter())
+    if query is None:
+        sql, args = f"SELECT count(*) FROM search_docs {where}", params
+    elif query.empty:
+        return 0
+    else:
+        mparams: list[Any] = []
+        matches = _matches_sql(query, mparams)
+        if where:
+            sql = f"SELECT count(*) FROM search_docs {where} AND rid IN (SELECT rid FROM ({matches}))"
+            args = [*params, *mparams]
+        else:
+            sql, args = f"SELECT count(*) FROM ({matches})", mparams
+    row = corpus.connection.execute(sql, args).fetchone()
+    return int(row[0]) if row else 0
+
+
 def search(corpus: Corpus, query: SearchQuery, filt: MessageFilter | None = None, *, limit: int = 50,
            offset: int = 0) -> tuple[int, list[str]]:
     """(number of matching messages, uids of the requested page, newest first)."""
-    _check_ready(corpus)
-    if query.empty:
-        return 0, []
-    params: list[Any] = []
-    sql = _matches_sql(query, filt or MessageFilter(), params)
-    rows = corpus.connection.execute(
-        f"SELECT uid, count(*) OVER () FROM ({sql}) ORDER BY rid LIMIT {int(limit)} OFFSET {int(offset)}",
-        params).fetchall()
-    if rows:
-        return int(rows[0][1]), [r[0] for r in rows]
-    total = corpus.connection.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
-    return (int(total[0]) if total else 0), []
+    rows = page(corpus, query, filt, columns=("uid",), limit=limit, offset=offset)
+    return count(corpus, query, filt), rows["uid"].to_list()
+
+
+def message_hint(corpus: Corpus, rid: int, uid: str) -> int | None:
+    """The messages-table rowid of the message ``uid`` indexed at ``rid`` (a fast direct read), or None when
+    the index does not hold it there."""
+    row = corpus.connection.execute("SELECT src_rowid FROM search_docs WHERE rid = ? AND uid = ?",
+                                    [int(rid), uid]).fetchone()
+    return int(row[0]) if row else None
 
 
 def search_reader(corpus: Corpus, query: SearchQuery, filt: MessageFilter | None, columns: list[str],
                   batch_rows: int = 20_000) -> pa.RecordBatchReader:
     """Every matching message (the given message columns), newest first, streamed in Arrow batches (exports)."""
     _check_ready(corpus)
-    params: list[Any] = []
-    sql = _matches_sql(query, filt or MessageFilter(), params)
+    where, params = filter_sql(filt or MessageFilter(), alias="d")
+    mparams: list[Any] = []
+    matches = _matches_sql(query, mparams)
     cols = ", ".join(f"m.{c}" for c in columns)
+    cond = f"{where} AND" if where else "WHERE"
     return corpus.connection.execute(
-        f"SELECT {cols} FROM ({sql}) s JOIN messages m USING (uid) ORDER BY s.rid", params
-    ).to_arrow_reader(batch_rows)
+        f"SELECT {cols} FROM search_docs d JOIN messages m USING (uid) {cond} d.rid IN (SELECT rid FROM "
+        f"({matches})) ORDER BY d.rid", [*params, *mparams]).to_arrow_reader(batch_rows)

@@ -123,19 +123,19 @@ def _results(web: WebState, request: Request) -> dict[str, Any]:
     corpus = web.store.reader()
     query = search.parse_query(form["q"]) if form["q"].strip() else None
     status = search.index_status(corpus)
-    job = None
-    if query is not None and not query.empty:
-        if not status["ready"]:
+    base = {"form": form, "page": page, "query": query, "index_job": None, "index_missing": False}
+    if not status["ready"]:
+        if query is not None:
             job = ensure_index(web) or next(iter(web.jobs.active("index")), None)
-            return {"form": form, "rows": [], "total": 0, "page": page, "pages": 0, "query": query,
-                    "index_job": job, "index_missing": True}
-        total, uids = search.search(corpus, query, filt, limit=PAGE, offset=(page - 1) * PAGE)
-        rows = browse.messages_by_uid(corpus, uids)
-    else:
+            return {**base, "rows": [], "total": 0, "pages": 0, "index_job": job, "index_missing": True}
+        # no index yet: browsing reads the messages table itself (slower on a large store)
         total, rows = browse.message_page(corpus, filt, limit=PAGE, offset=(page - 1) * PAGE)
+    else:
+        rows = search.page(corpus, query, filt, limit=PAGE, offset=(page - 1) * PAGE)
+        token = corpus.state_token()
+        total = web.cached(("count", token, query, filt), lambda: search.count(corpus, query, filt), limit=4096)
     pages = min(MAX_PAGE, (total + PAGE - 1) // PAGE)
-    return {"form": form, "rows": _with_spans(web, rows, query), "total": total, "page": page, "pages": pages,
-            "query": query, "index_job": job, "index_missing": False}
+    return {**base, "rows": _with_spans(web, rows, query), "total": total, "pages": pages}
 
 
 async def messages(request: Request) -> Response:
@@ -208,7 +208,11 @@ async def message(request: Request) -> Response:
 
     def work() -> Response:
         corpus = web.store.reader()
-        msg = browse.message(corpus, uid)
+        hint = None
+        rid = request.query_params.get("r", "")
+        if rid.isdigit() and search.index_status(corpus)["ready"]:
+            hint = search.message_hint(corpus, int(rid), uid)
+        msg = browse.message(corpus, uid, hint)
         if msg is None:
             return web.page(request, "error.html", status=404, title="Not found",
                             message=f"no message {uid!r} in this store")
