@@ -49,9 +49,10 @@ def filter_sql(filt: MessageFilter, alias: str = "") -> tuple[str, list[Any]]:
     p = f"{alias}." if alias else ""
     clauses: list[str] = []
     params: list[Any] = []
+    # literal IN lists (not a subquery): DuckDB then pushes them into the scan and keeps top-N pages cheap
     if filt.channels:
-        clauses.append(f"{p}channel_id IN (SELECT unnest(?))")
-        params.append(list(filt.channels))
+        clauses.append(f"{p}channel_id IN ({', '.join('?' for _ in filt.channels)})")
+        params += list(filt.channels)
     if filt.platform:
         clauses.append(f"{p}platform = ?")
         params.append(filt.platform)
@@ -62,8 +63,8 @@ def filter_sql(filt: MessageFilter, alias: str = "") -> tuple[str, list[Any]]:
         clauses.append(f"{p}posted_at < ?")
         params.append(filt.until)
     if filt.kinds:
-        clauses.append(f"{p}kind IN (SELECT unnest(?))")
-        params.append(list(filt.kinds))
+        clauses.append(f"{p}kind IN ({', '.join('?' for _ in filt.kinds)})")
+        params += list(filt.kinds)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

@@ -195,9 +195,9 @@ def _term_sql(term: Term, params: list[Any]) -> str:
     if term.single:
         return candidates
     # a phrase (or a term with punctuation): check it on the candidates' matching form only
-    params.append(term.pattern())
+    params += [term.text, term.pattern()]
     return (f"SELECT rid FROM (SELECT d.rid, d.norm FROM search_docs d SEMI JOIN ({candidates}) c USING (rid)) "
-            "WHERE regexp_matches(norm, ?)")
+            "WHERE contains(norm, ?) AND regexp_matches(norm, ?)")
 
 
 def _matches_sql(query: SearchQuery, params: list[Any]) -> str:
@@ -222,21 +222,29 @@ def page(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None =
     """One page of the messages matching the query (every message when ``query`` is None) and the filter,
     newest first, with ``rid`` (the index's row number) and the given list columns."""
     _check_ready(corpus)
-    filt = filt or MessageFilter()
-    where, params = filter_sql(filt)
-    cols = _list_columns(columns)
+    where, params = filter_sql(filt or MessageFilter())
     tail = f"ORDER BY rid LIMIT {int(limit)} OFFSET {int(offset)}"
+    # first the page's rids, from narrow columns only; then its rows, read by rid (rids are stored in order, so
+    # zone maps skip every row group but the few that hold them)
     if query is None:
-        return corpus.sql(f"SELECT {cols} FROM search_docs {where} {tail}", params)
-    if query.empty:
+        sql, args = f"SELECT rid FROM search_docs {where} {tail}", params
+    elif query.empty:
+        sql, args = "SELECT rid FROM search_docs WHERE false", []
+    else:
+        mparams: list[Any] = []
+        matches = _matches_sql(query, mparams)
+        if where:
+            sql = f"SELECT rid FROM search_docs {where} AND rid IN (SELECT rid FROM ({matches})) {tail}"
+            args = [*params, *mparams]
+        else:
+            sql, args = f"SELECT rid FROM ({matches}) {tail}", mparams
+    rids = [int(r[0]) for r in corpus.connection.execute(sql, args).fetchall()]
+    cols = _list_columns(columns)
+    if not rids:
         return corpus.sql(f"SELECT {cols} FROM search_docs WHERE false")
-    mparams: list[Any] = []
-    matches = _matches_sql(query, mparams)
-    if not where:  # rank the matching rids first: the page's rows are then fetched by their rid alone
-        return corpus.sql(f"SELECT {cols} FROM search_docs WHERE rid IN (SELECT rid FROM ({matches}) {tail}) "
-                          "ORDER BY rid", mparams)
-    return corpus.sql(f"SELECT {cols} FROM search_docs {where} AND rid IN (SELECT rid FROM ({matches})) {tail}",
-                      [*params, *mparams])
+    marks = ", ".join("?" for _ in rids)
+    return corpus.sql(f"SELECT {cols} FROM search_docs WHERE rid BETWEEN ? AND ? AND rid IN ({marks}) ORDER BY rid",
+                      [min(rids), max(rids), *rids])
 
 
 def count(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None = None) -> int:
