@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,33 @@ class WebState:
     templates: Jinja2Templates = field(default_factory=lambda: Jinja2Templates(env=_environment()))
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    _token: str | None = None
+    _index_ready: bool = False
+    _analyses: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+    @property
+    def token(self) -> str:
+        """The corpus state. Constant while the server runs: it holds the store, so nobody else can ingest (and
+        the server itself never does)."""
+        if self._token is None:
+            self._token = self.store.reader().state_token()
+        return self._token
+
+    def index_ready(self) -> bool:
+        """Whether the search index matches the corpus (once true, true until the server stops)."""
+        if not self._index_ready:
+            from ..store.search import index_status
+
+            self._index_ready = bool(index_status(self.store.reader())["ready"])
+        return self._index_ready
+
+    def analyses(self) -> frozenset[str]:
+        """Analyses with stored results (re-read at most every two seconds: jobs publish new ones)."""
+        at, names = self._analyses
+        if time.monotonic() - at > 2:
+            names = frozenset(a["analysis"] for a in self.store.reader().results.list())
+            self._analyses = (time.monotonic(), names)
+        return names
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], T], limit: int = 64) -> T:
         """A value computed once per key (keys include the corpus state, so an ingest invalidates them)."""
@@ -54,8 +82,7 @@ class WebState:
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         """Render a template with what every page needs (CSRF token, navigation)."""
-        corpus = self.store.reader()
-        analyses = {a["analysis"] for a in corpus.results.list()}
+        analyses = self.analyses()
         context.setdefault("title", "")
         base = {
             "request": request,

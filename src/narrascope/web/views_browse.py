@@ -46,13 +46,13 @@ def _page_number(request: Request) -> int:
 
 def _channels(web: WebState) -> list[dict[str, Any]]:
     corpus = web.store.reader()
-    return web.cached(("channels", corpus.state_token()), lambda: browse.channels(corpus))
+    return web.cached(("channels", web.token), lambda: browse.channels(corpus))
 
 
 def ensure_index(web: WebState) -> Job | None:
     """Start building the search index when the stored one does not match the corpus (a job; None when ready
     or when the store is read-only)."""
-    if web.store.read_only or search.index_status(web.store.reader())["ready"]:
+    if web.store.read_only or web.index_ready():
         return None
     store: SharedStore = web.store
 
@@ -105,7 +105,7 @@ async def overview(request: Request) -> Response:
         except UsageError as exc:
             filt, form, error = MessageFilter(), {"channel": [], "platform": "", "since": "", "until": ""}, str(exc)
         corpus = web.store.reader()
-        data = web.cached(("overview", corpus.state_token(), filt), lambda: browse.overview(corpus, filt))
+        data = web.cached(("overview", web.token, filt), lambda: browse.overview(corpus, filt))
         months = data["months"]
         chart = bar_chart([m["month"] for m in months], [m["messages"] for m in months])
         ctx: dict[str, Any] = {"data": data, "chart": chart, "form": form, "channels": _channels(web), "error": error,
@@ -122,18 +122,17 @@ def _results(web: WebState, request: Request) -> dict[str, Any]:
     page = _page_number(request)
     corpus = web.store.reader()
     query = search.parse_query(form["q"]) if form["q"].strip() else None
-    status = search.index_status(corpus)
     base = {"form": form, "page": page, "query": query, "index_job": None, "index_missing": False}
-    if not status["ready"]:
+    if not web.index_ready():
         if query is not None:
             job = ensure_index(web) or next(iter(web.jobs.active("index")), None)
             return {**base, "rows": [], "total": 0, "pages": 0, "index_job": job, "index_missing": True}
         # no index yet: browsing reads the messages table itself (slower on a large store)
         total, rows = browse.message_page(corpus, filt, limit=PAGE, offset=(page - 1) * PAGE)
     else:
-        rows = search.page(corpus, query, filt, limit=PAGE, offset=(page - 1) * PAGE)
-        token = corpus.state_token()
-        total = web.cached(("count", token, query, filt), lambda: search.count(corpus, query, filt), limit=4096)
+        rows = search.page(corpus, query, filt, limit=PAGE, offset=(page - 1) * PAGE, verified=True)
+        total = web.cached(("count", web.token, query, filt),
+                           lambda: search.count(corpus, query, filt, verified=True), limit=4096)
     pages = min(MAX_PAGE, (total + PAGE - 1) // PAGE)
     return {**base, "rows": _with_spans(web, rows, query), "total": total, "pages": pages}
 
@@ -210,7 +209,7 @@ async def message(request: Request) -> Response:
         corpus = web.store.reader()
         hint = None
         rid = request.query_params.get("r", "")
-        if rid.isdigit() and search.index_status(corpus)["ready"]:
+        if rid.isdigit() and web.index_ready():
             hint = search.message_hint(corpus, int(rid), uid)
         msg = browse.message(corpus, uid, hint)
         if msg is None:

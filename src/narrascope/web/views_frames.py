@@ -72,8 +72,7 @@ def _by(request: Request) -> list[str]:
 
 def _analysis(web: WebState, lexicon: Lexicon, hits: pl.DataFrame, by: list[str], frame: str | None) -> dict[str, Any]:
     corpus = web.store.reader()
-    state_token = corpus.state_token()
-    messages = web.cached(("frame_messages", state_token), lambda: frame_messages(corpus), limit=4)
+    messages = web.cached(("frame_messages", web.token), lambda: frame_messages(corpus), limit=4)
     ids = lexicon.frame_ids
     table = shares_table(messages, hits, ids, by)
     chosen = frame if frame in [*ids, ANY] else ids[0]
@@ -116,7 +115,7 @@ async def frames_page(request: Request) -> Response:
         frame = request.query_params.get("frame")
         if hits is not None:
             ctx["analysis"] = _analysis(web, lexicon, hits, by, frame)
-            key = ("discover", lexicon_hash, ctx["analysis"]["frame"], corpus.state_token())
+            key = ("discover", lexicon_hash, ctx["analysis"]["frame"], web.token)
             ctx["discovered"] = web._cache.get(key)
         return web.page(request, "frames.html", title="Frames", **ctx)
 
@@ -180,7 +179,7 @@ async def discover_start(request: Request) -> Response:
             job.progress(0, None, "counting words and phrases")
             table, desc = discover_corpus(corpus, lexicon, frame=frame, options=DiscoverOptions(top=40))
             job.check()
-            web.cached(("discover", lexicon.content_hash, frame, corpus.state_token()),
+            web.cached(("discover", lexicon.content_hash, frame, web.token),
                        lambda: {"rows": table.to_dicts(), "desc": desc})
             return {"terms": table.height,
                     "link": f"/frames?lexicon={lexicon.content_hash}&frame={frame}#discover"}
