@@ -84,3 +84,17 @@ def test_missing_web_extra_names_the_pip_command(monkeypatch):
     from narrascope.cli import main
 
     assert main(["serve", "--check"]) == 2
+
+
+@pytest.mark.slow
+def test_a_store_held_by_another_process(demo_copy):
+    """A command holding the store: serve says so in one line; with --read-only beside read-only readers it runs."""
+    from narrascope import Corpus
+
+    db, _ = demo_copy
+    with Corpus.open(db):  # as `narrascope ingest` would hold it
+        code, out, err = run_cli(["serve", "--db", str(db), "--port", "0", "--check"], db.parent)
+    assert code == 2 and "in use by another process" in err and len(err.strip().splitlines()) == 1
+    with Corpus.open(db, read_only=True):  # a read-only command running beside it
+        code, out, err = run_cli(["serve", "--db", str(db), "--port", "0", "--read-only", "--check"], db.parent)
+    assert code == 0, err

@@ -63,12 +63,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(db: str | Path, *, host: str = "127.0.0.1", read_only: bool = False,
-               build_index: bool = True) -> Starlette:
-    """The ASGI app serving the store at ``db`` (opened when the app starts, closed when it stops)."""
+               build_index: bool = True, store: SharedStore | None = None) -> Starlette:
+    """The ASGI app serving the store at ``db`` (opened when the app starts, unless an opened ``store`` is
+    given; closed when it stops)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = SharedStore(db, read_only=read_only)
+        nonlocal store
+        store = store or SharedStore(db, read_only=read_only)
         web = WebState(store=store, host=host)
         app.state.web = web
         if build_index:

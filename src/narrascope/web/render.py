@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["bar_chart", "fmt_date", "fmt_num", "fmt_pct", "highlight", "marked_text"]
+__all__ = ["bar_chart", "fmt_date", "fmt_lag", "fmt_num", "fmt_pct", "highlight", "marked_text"]
 
 MARK_OPEN, MARK_CLOSE = "[[", "]]"
 
@@ -81,6 +81,15 @@ def fmt_date(value: Any, with_time: bool = True) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
     return str(value)
+
+
+def fmt_lag(seconds: Any) -> str:
+    """A lag as days and h:mm:ss (blank when unknown)."""
+    if seconds is None:
+        return ""
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    return (f"{days}d " if days else "") + f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], *, width: int = 760, height: int = 180,

@@ -84,8 +84,16 @@ def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8765, read_onl
     if not path.is_file():
         raise StoreError(f"no corpus store at {path}: run `narrascope ingest PATH --db {path}` (or "
                          "`narrascope demo`) first")
-    app = create_app(path, host=host, read_only=read_only)
-    sock = _bind(host, port)
+    from ..store.serving import SharedStore
+
+    # opened here, not in the app's startup: a store held by another process is then a one-line error
+    store = SharedStore(path, read_only=read_only)
+    try:
+        sock = _bind(host, port)
+    except BaseException:
+        store.close()
+        raise
+    app = create_app(path, host=host, read_only=read_only, store=store)
     bound_port = sock.getsockname()[1]
     info = ServeInfo(_url(host, bound_port), host, bound_port, str(path), read_only)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",

@@ -28,7 +28,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=r.fmt_num, pct=r.fmt_pct, date=r.fmt_date, highlight=r.highlight, marked=r.marked_text)
+    env.filters.update(lag=r.fmt_lag, num=r.fmt_num, pct=r.fmt_pct, date=r.fmt_date, highlight=r.highlight, marked=r.marked_text)
     return env
 
 
