@@ -45,6 +45,7 @@ __all__ = [
     "set_adjudication",
     "set_label",
     "undo_last",
+    "version",
 ]
 
 #: The labels a coder can give: carries the frame, does not, unsure.
@@ -277,6 +278,17 @@ def set_adjudication(corpus: Corpus, sample: str, sample_id: str, label: str | N
         con.execute("INSERT OR REPLACE INTO coding_adjudications VALUES (?, ?, ?, ?, ?, ?)",
                     [sample, sample_id, _check_label(label), (note or None) and note[:MAX_NOTE],
                      clean_name(adjudicator, "adjudicator name"), _now()])
+
+
+def version(corpus: Corpus, sample: str) -> tuple[int, int, str]:
+    """Changes whenever a label, note or adjudication of the sample changes (for caching what is computed
+    from them)."""
+    row = corpus.connection.execute(
+        "SELECT (SELECT count(*) FROM coding_events WHERE sample = ?), "
+        "(SELECT coalesce(max(seq), 0) FROM coding_events WHERE sample = ?), "
+        "(SELECT coalesce(string_agg(sample_id || label, ',' ORDER BY sample_id), '') FROM coding_adjudications "
+        "WHERE sample = ?)", [sample, sample, sample]).fetchone()
+    return (int(row[0]), int(row[1]), str(row[2])) if row else (0, 0, "")
 
 
 def adjudications(corpus: Corpus, sample: str) -> pl.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ __all__ = ["ADJUDICATED", "MIN_PER_SIDE", "agreement", "coded_files", "coder_fra
 MIN_PER_SIDE = 5
 ADJUDICATED = "adjudicated"
 MAX_UPLOAD = 50_000_000
+_SAMPLE_ID = re.compile(r"^S\d{4,}$")
 
 
 def _label_text(label: str | None) -> str:
@@ -135,6 +137,9 @@ def parse_upload(raw: bytes, filename: str) -> list[dict[str, str]]:
         row = {k: (v or "").strip() if k != "text" else (v or "") for k, v in r.items() if k}
         if not any(row.values()):
             continue
+        if not _SAMPLE_ID.match(row.get("sample_id", "")):
+            raise UsageError(f"{PurePath(filename).name} row {i + 2}: sample id {row.get('sample_id', '')!r} is not "
+                             "an id like S0001: restore the row from the original sample file")
         lex = row.get("lexicon", "").removeprefix("sha256:")
         if row.get("check") != check_code(row.get("sample_id", ""), row.get("uid", ""), row.get("frame", ""), lex):
             raise UsageError(f"{PurePath(filename).name} row {i + 2}: id, uid, frame and lexicon do not match the "

@@ -231,17 +231,23 @@ async def code_note(request: Request) -> Response:
 def _stats(web: WebState, sample: str, by: list[str]) -> dict[str, Any]:
     corpus = web.store.reader()
     info = coding.get_sample(corpus, sample)
-    result = coding_files.agreement(corpus, sample)
+    result = web.cached(("agreement", sample, coding.version(corpus, sample)),
+                        lambda: coding_files.agreement(corpus, sample))
     items = {r["sample_id"]: r for r in coding.items(corpus, sample).to_dicts()}
     adjudicated = {r["sample_id"]: r for r in coding.adjudications(corpus, sample).to_dicts()}
     ctx: dict[str, Any] = {"info": info, "result": result, "items": items, "adjudicated": adjudicated, "by": by,
                            "corrected": None, "corrected_error": None, "min_per_side": coding_files.MIN_PER_SIDE}
     if result and result["enough"]:
-        try:
-            table, warnings, used_adj = coding_files.corrected(corpus, sample, by)
-            ctx["corrected"] = {"rows": table.to_dicts(), "warnings": warnings, "adjudicated": used_adj}
-        except UsageError as exc:
-            ctx["corrected_error"] = str(exc)
+        def compute() -> dict[str, Any]:
+            try:
+                table, warnings, used_adj = coding_files.corrected(corpus, sample, by)
+                return {"corrected": {"rows": table.to_dicts(), "warnings": warnings, "adjudicated": used_adj}}
+            except UsageError as exc:
+                return {"corrected_error": str(exc)}
+
+        # the page refreshes every few seconds: recompute only when a decision changed
+        ctx.update(web.cached(("corrected", sample, coding.version(corpus, sample), tuple(by), web.token),
+                              compute))
     return ctx
 
 
