@@ -186,6 +186,7 @@ _V3 = [
         norm VARCHAR
     )""",
     """CREATE TABLE search_tokens (token VARCHAR NOT NULL, rid INTEGER NOT NULL)""",
+    """CREATE TABLE search_bigrams (bigram VARCHAR NOT NULL, rid INTEGER NOT NULL)""",
 ]
 
 #: version -> statements taking the store from version-1 to version.

@@ -9,12 +9,16 @@ extension downloads at run time and is not available. So the index is two plain 
   letter variants, ZWNJ, tatweel, diacritics and digits folded, exactly as the frames matcher sees text);
 - ``search_tokens``: every distinct (word, rid), sorted by word, where a word is a maximal run of letters and
   digits of the matching form — the same boundaries the matcher uses (``[\\p{L}\\p{N}]``). A word is found by
-  DuckDB's min/max zone maps over the sorted column in a few milliseconds.
+  DuckDB's min/max zone maps over the sorted column in a few milliseconds;
+- ``search_bigrams``: every distinct (two words one space apart, rid), sorted: a two-word phrase is one look-up,
+  and a longer one the intersection of its pairs. Scanning the matching form of every message for a phrase of two
+  common words took tens of seconds under load; the pairs table answers it in milliseconds.
 
 A query is a list of terms separated by commas (or new lines), like a frame's terms: any term may match. A term of
-one word matches messages that contain that word; ``word*`` matches words starting with it; a term of several
-words is a phrase: messages holding all its words are candidates, and the phrase is then checked on their
-matching form with the same boundaries. Terms are normalised like texts, so ``می‌روم``, ``ميروم`` and ``می روم``
+one word matches messages that contain that word; ``word*`` matches words starting with it; a term of two words
+is one pair; longer phrases (and terms with punctuation inside, like ``covid-19``) take the messages holding all
+their pairs (or words) as candidates and check the phrase on their matching form, in Python, with the
+matcher's boundaries. Terms are normalised like texts, so ``می‌روم``, ``ميروم`` and ``می روم``
 are one term. The index is rebuilt when the corpus changes (:func:`index_key` holds the corpus state and the
 normalisation version); the rebuild is one transaction, so a cancelled or killed build leaves the previous index
 (or none) in force.
@@ -23,6 +27,7 @@ normalisation version); the rebuild is one transaction, so a cancelled or killed
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,12 +46,14 @@ from .corpus import Corpus
 __all__ = ["DOC_COLUMNS", "INDEX_VERSION", "SearchQuery", "build_index", "count", "index_key", "index_status",
            "message_hint", "page", "parse_query", "search", "search_reader"]
 
-INDEX_VERSION = "s2"
+INDEX_VERSION = "s3"
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
 _WORD_SQL = r"[\p{L}\p{N}]+"
 _EDGE_L, _EDGE_R = r"(?:^|[^\p{L}\p{N}])", r"(?:$|[^\p{L}\p{N}])"
 _SEPARATORS = re.compile(r"[,،\n;]+")
 MAX_TERMS = 20
+#: candidates of a phrase the tables cannot answer exactly, checked one by one at most
+MAX_CANDIDATES = 200_000
 BATCH_ROWS = 50_000
 
 ProgressFn = Callable[[str, int, int], None]
@@ -55,20 +62,30 @@ ProgressFn = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class Term:
-    """One search term in matching form: its words, whether the last is a prefix, and the phrase pattern."""
+    """One search term in matching form: its space-separated chunks and whether the last word is a prefix.
+
+    As in the frames matcher (``frames.compile.term_literals``), each space between two chunks may also be absent
+    in the text (``کتاب خانه`` also finds ``کتابخانه``), and the whole form must stand between non-letters."""
 
     text: str
-    words: tuple[str, ...]
+    chunks: tuple[str, ...]
     prefix: bool = False
 
+    @staticmethod
+    def words(chunk: str) -> list[str]:
+        return _WORD.findall(chunk)
+
+    def _pure(self, chunk: str) -> bool:
+        return self.words(chunk) == [chunk]
+
     @property
-    def single(self) -> bool:
-        """One word whose matching form is the whole term: the token table answers it exactly."""
-        return len(self.words) == 1 and self.words[0] == self.text
+    def exact(self) -> bool:
+        """The word and pair tables answer the term exactly: one word, or two words."""
+        return len(self.chunks) <= 2 and all(self._pure(c) for c in self.chunks)
 
     def pattern(self) -> str:
-        """RE2 pattern for the term inside a matching-form text, with the matcher's boundaries."""
-        body = re.escape(self.text) + (r"[\p{L}\p{N}]*" if self.prefix else "")
+        """Regex (Python ``regex``) for the term in a matching-form text, with the matcher's forms and boundaries."""
+        body = "(?: )?".join(re.escape(c) for c in self.chunks) + (r"[\p{L}\p{N}]*" if self.prefix else "")
         return _EDGE_L + body + _EDGE_R
 
 
@@ -84,6 +101,10 @@ class SearchQuery:
         return ", ".join(t.text + ("*" if t.prefix else "") for t in self.terms)
 
 
+#: at most this many words per term (the frames matcher's limit): 2^(words-1) spacing forms are looked up
+MAX_TERM_WORDS = 7
+
+
 def parse_query(text: str) -> SearchQuery:
     """Terms of a search box: separated by commas or new lines; ``*`` at a term's end makes its last word a
     prefix. Each term is put in matching form; terms with no letter or digit are left out."""
@@ -92,12 +113,14 @@ def parse_query(text: str) -> SearchQuery:
         raw = raw.strip()
         prefix = raw.endswith("*")
         norm = normalize(raw.rstrip("*").strip())
-        words = tuple(_WORD.findall(norm))
-        if not words:
+        if not _WORD.search(norm):
             continue
-        if prefix and not norm[-1:].isalnum():
+        if prefix and not _WORD.search(norm[-1:]):
             prefix = False  # "word. *" — the star follows punctuation, not a word
-        terms.append(Term(norm, words, prefix))
+        chunks = tuple(norm.split(" "))
+        if len(chunks) > MAX_TERM_WORDS:
+            raise UsageError(f"search term {norm!r} has {len(chunks)} words: at most {MAX_TERM_WORDS}")
+        terms.append(Term(norm, chunks, prefix))
     if len(terms) > MAX_TERMS:
         raise UsageError(f"{len(terms)} search terms: search at most {MAX_TERMS} at once")
     return SearchQuery(tuple(dict.fromkeys(terms)))
@@ -136,6 +159,7 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
     try:
         con.execute("DELETE FROM search_docs")
         con.execute("DELETE FROM search_tokens")
+        con.execute("DELETE FROM search_bigrams")
         con.execute("DELETE FROM search_state")
         # read through a cursor of its own: a statement on ``con`` would end a stream read from ``con``
         source = con.cursor()
@@ -162,6 +186,16 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
         con.execute(
             f"INSERT INTO search_tokens SELECT token, rid FROM (SELECT DISTINCT "
             f"unnest(regexp_extract_all(norm, '{_WORD_SQL}')) AS token, rid FROM search_docs) ORDER BY token, rid")
+        if progress is not None:
+            progress("word pairs", 0, 1)
+        # pairs: the last word of each space-separated chunk and the first word of the next (punctuation between
+        # them, as in "word, word", makes no pair: the literal phrase "word word" is not in the text)
+        con.execute(
+            f"INSERT INTO search_bigrams SELECT bigram, rid FROM (SELECT DISTINCT unnest(list_filter(list_transform("
+            f"range(1, len(c)), lambda i: regexp_extract(c[i], '{_WORD_SQL}$') || ' ' || "
+            f"regexp_extract(c[i + 1], '^{_WORD_SQL}')), lambda b: NOT starts_with(b, ' ') AND NOT "
+            f"ends_with(b, ' '))) AS bigram, rid FROM (SELECT rid, string_split(norm, ' ') AS c FROM search_docs)) "
+            "ORDER BY bigram, rid")
         tokens_row = con.execute("SELECT count(*) FROM search_tokens").fetchone()
         tokens = int(tokens_row[0]) if tokens_row else 0
         con.execute("INSERT INTO search_state VALUES (?, ?, ?, ?)", [key, datetime.now(UTC), done, tokens])
@@ -181,28 +215,65 @@ def _closing(reader: pa.RecordBatchReader, cursor: Any) -> Iterator[pa.RecordBat
         cursor.close()
 
 
-def _term_sql(term: Term, params: list[Any]) -> str:
+def _lookup(table: str, column: str, value: str, prefix: bool, params: list[Any]) -> str:
+    if prefix:
+        params += [value, value + "\U0010ffff"]
+        return f"SELECT rid FROM {table} WHERE {column} >= ? AND {column} < ?"
+    params.append(value)
+    return f"SELECT rid FROM {table} WHERE {column} = ?"
+
+
+def _candidates_sql(term: Term, params: list[Any]) -> str:
+    """Rids of messages that may match the term; exactly those that do for :attr:`Term.exact` terms."""
+    chunks = term.chunks
+    if term.exact and len(chunks) == 1:
+        return _lookup("search_tokens", "token", chunks[0], term.prefix, params)
+    if term.exact:  # two words: one space apart (a pair), or written together (one word)
+        pair = _lookup("search_bigrams", "bigram", f"{chunks[0]} {chunks[1]}", term.prefix, params)
+        joined = _lookup("search_tokens", "token", chunks[0] + chunks[1], term.prefix, params)
+        return f"{pair} UNION {joined}"
+    forms = []
+    for gaps in itertools.product((" ", ""), repeat=len(chunks) - 1):
+        form = chunks[0] + "".join(g + c for g, c in zip(gaps, chunks[1:], strict=True))
+        words = Term.words(form)
+        forms.append(" INTERSECT ".join(
+            _lookup("search_tokens", "token", w, term.prefix and i == len(words) - 1, params)
+            for i, w in enumerate(words)))
+    return " UNION ".join(f"({f})" for f in forms)
+
+
+def _verified(corpus: Corpus, term: Term) -> list[int]:
+    """Rids of the messages that match a term the tables cannot answer exactly: its candidates' matching form is
+    checked with the matcher's boundaries (in batches read by rid, so only their rows are read)."""
+    params: list[Any] = []
+    rids = [int(r[0]) for r in corpus.connection.execute(
+        f"SELECT rid FROM ({_candidates_sql(term, params)}) ORDER BY rid", params).fetchall()]
+    if len(rids) > MAX_CANDIDATES:
+        raise UsageError(f"the phrase {term.text!r} leaves {len(rids):,} messages to check: make it more specific "
+                         "(a rarer word, or one more word)")
+    pattern = regex.compile(term.pattern())
+    found: list[int] = []
+    for lo in range(0, len(rids), 2000):
+        chunk = rids[lo:lo + 2000]
+        marks = ", ".join("?" for _ in chunk)
+        rows = corpus.connection.execute(
+            f"SELECT rid, norm FROM search_docs WHERE rid BETWEEN ? AND ? AND rid IN ({marks})",
+            [chunk[0], chunk[-1], *chunk]).fetchall()
+        found += [int(rid) for rid, norm in rows if norm and pattern.search(norm)]
+    return sorted(found)
+
+
+def _term_sql(corpus: Corpus, term: Term, params: list[Any]) -> str:
     """SQL giving the rids of messages matching one term."""
-    parts = []
-    for i, word in enumerate(term.words):
-        if term.prefix and i == len(term.words) - 1:
-            parts.append("SELECT rid FROM search_tokens WHERE token >= ? AND token < ?")
-            params += [word, word + "\U0010ffff"]
-        else:
-            parts.append("SELECT rid FROM search_tokens WHERE token = ?")
-            params.append(word)
-    candidates = " INTERSECT ".join(parts)
-    if term.single:
-        return candidates
-    # a phrase (or a term with punctuation): check it on the candidates' matching form only
-    params += [term.text, term.pattern()]
-    return (f"SELECT rid FROM (SELECT d.rid, d.norm FROM search_docs d SEMI JOIN ({candidates}) c USING (rid)) "
-            "WHERE contains(norm, ?) AND regexp_matches(norm, ?)")
+    if term.exact:
+        return _candidates_sql(term, params)
+    params.append(_verified(corpus, term))
+    return "SELECT unnest(?::INTEGER[]) AS rid"
 
 
-def _matches_sql(query: SearchQuery, params: list[Any]) -> str:
+def _matches_sql(corpus: Corpus, query: SearchQuery, params: list[Any]) -> str:
     """SQL giving the rids of messages matching any term of the query."""
-    return " UNION ".join(f"({_term_sql(t, params)})" for t in query.terms)
+    return " UNION ".join(f"({_term_sql(corpus, t, params)})" for t in query.terms)
 
 
 def _check_ready(corpus: Corpus) -> None:
@@ -234,7 +305,7 @@ def page(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None =
         sql, args = "SELECT rid FROM search_docs WHERE false", []
     else:
         mparams: list[Any] = []
-        matches = _matches_sql(query, mparams)
+        matches = _matches_sql(corpus, query, mparams)
         if where:
             sql = f"SELECT rid FROM search_docs {where} AND rid IN (SELECT rid FROM ({matches})) {tail}"
             args = [*params, *mparams]
@@ -261,7 +332,7 @@ def count(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None 
         return 0
     else:
         mparams: list[Any] = []
-        matches = _matches_sql(query, mparams)
+        matches = _matches_sql(corpus, query, mparams)
         if where:
             sql = f"SELECT count(*) FROM search_docs {where} AND rid IN (SELECT rid FROM ({matches}))"
             args = [*params, *mparams]
@@ -292,7 +363,7 @@ def search_reader(corpus: Corpus, query: SearchQuery, filt: MessageFilter | None
     _check_ready(corpus)
     where, params = filter_sql(filt or MessageFilter(), alias="d")
     mparams: list[Any] = []
-    matches = _matches_sql(query, mparams)
+    matches = _matches_sql(corpus, query, mparams)
     cols = ", ".join(f"m.{c}" for c in columns)
     cond = f"{where} AND" if where else "WHERE"
     return corpus.connection.execute(
