@@ -10,7 +10,8 @@
 3. `narrascope serve` runs in its own process on 127.0.0.1 (loopback only). Each client is a thread with its own
    HTTP connection and browser id, doing a bounded loop for ``--seconds``: a message list page (newest first, any
    page of the first 20, half the time filtered to one channel), one message's page, or a search (a common word,
-   a rare word, a two-word phrase, a prefix, two alternatives, half the time with a channel filter), then waiting
+   a rare word, a two- or three-word phrase taken from the texts, a prefix, two alternatives; half the time with a
+   channel filter), then waiting
    a think time drawn uniformly from 0 to 2 × ``--think`` seconds (people read what they asked for; ``--think
    0`` hammers the server instead).
 4. Reported: requests, errors (non-200 or connection errors), p50/p95/max per kind of page, the server's peak RSS,
@@ -97,20 +98,29 @@ def build_index(db: Path) -> dict[str, Any]:
 
 
 def sample_targets(db: Path, rng: random.Random) -> tuple[list[str], list[str], dict[str, list[str]]]:
-    """uids for message pages, channel ids, and search terms by kind (from the store's own vocabulary)."""
+    """uids for message pages, channel ids, and search terms by kind (from the store's own texts)."""
     with Corpus.open(db, read_only=True) as corpus:
         uids = corpus.sql("SELECT uid FROM messages USING SAMPLE 5000 ROWS")["uid"].to_list()
         channels = corpus.sql("SELECT DISTINCT channel_id FROM messages ORDER BY 1")["channel_id"].to_list()
         words = corpus.sql("SELECT token, count(*) AS n FROM search_tokens WHERE length(token) > 3 "
                            "GROUP BY 1 ORDER BY 2 DESC LIMIT 20000")
+        pairs = corpus.sql("SELECT bigram FROM (SELECT bigram, count(*) AS n FROM search_bigrams GROUP BY 1) "
+                           "WHERE n BETWEEN 5 AND 50000 USING SAMPLE 500 ROWS")["bigram"].to_list()
+        norms = corpus.sql("SELECT norm FROM search_docs USING SAMPLE 300 ROWS")["norm"].to_list()
     tokens, counts = words["token"].to_list(), words["n"].to_list()
     common = [t for t, c in zip(tokens, counts, strict=True) if c > 20_000][:200] or tokens[:50]
     rare = [t for t, c in zip(tokens, counts, strict=True) if 20 <= c <= 2_000][:2000] or tokens[-200:]
+    triples = []
+    for norm in norms:  # three consecutive words of a real text, as someone quoting it would type them
+        parts = [w for w in (norm or "").split(" ") if w.isalnum()]
+        if len(parts) >= 3:
+            i = rng.randrange(len(parts) - 2)
+            triples.append(" ".join(parts[i:i + 3]))
     terms = {
         "common word": common,
         "rare word": rare,
-        "phrase": [f"{a} {b}" for a, b in zip(rng.sample(common, min(50, len(common))),
-                                               rng.sample(common, min(50, len(common))), strict=False)],
+        "two-word phrase": pairs or [f"{common[0]} {common[1]}"],
+        "three-word phrase": triples or [f"{common[0]} {common[1]} {common[2]}"],
         "prefix": [w[:4] + "*" for w in rare[:300]],
         "alternatives": [f"{a}, {b}" for a, b in zip(rare[:300], rare[300:600], strict=False)],
     }

@@ -29,7 +29,8 @@ TEXTS = [
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):
-    monkeypatch.setattr(search, "BATCH_ROWS", 3)  # several batches even for a handful of messages
+    monkeypatch.setattr(search, "BATCH_ROWS", 3)  # several batches and slices even for a handful of messages
+    monkeypatch.setattr(search, "INDEX_SLICE", 2)
     msgs = [desktop_message(i + 1, t) for i, t in enumerate(TEXTS)]
     write_chat(tmp_path / "a" / "result.json", msgs[:5], name="Alpha", chat_id=1)
     write_chat(tmp_path / "b" / "result.json", msgs[5:], name="Beta", chat_id=2)
