@@ -53,7 +53,7 @@ _EDGE_L, _EDGE_R = r"(?:^|[^\p{L}\p{N}])", r"(?:$|[^\p{L}\p{N}])"
 _SEPARATORS = re.compile(r"[,،\n;]+")
 MAX_TERMS = 20
 #: candidates of a phrase the tables cannot answer exactly, checked one by one at most
-MAX_CANDIDATES = 200_000
+MAX_CANDIDATES = 50_000
 BATCH_ROWS = 50_000
 INDEX_SLICE = 100_000
 
@@ -239,11 +239,20 @@ def _candidates_sql(term: Term, params: list[Any]) -> str:
         return f"{pair} UNION {joined}"
     forms = []
     for gaps in itertools.product((" ", ""), repeat=len(chunks) - 1):
-        form = chunks[0] + "".join(g + c for g, c in zip(gaps, chunks[1:], strict=True))
-        words = Term.words(form)
-        forms.append(" INTERSECT ".join(
-            _lookup("search_tokens", "token", w, term.prefix and i == len(words) - 1, params)
-            for i, w in enumerate(words)))
+        # one way of writing the term: its chunks with these spaces kept; every pair of neighbouring pure words
+        # must be in the pair table, every other word in the word table (candidates; checked afterwards)
+        parts = (chunks[0] + "".join(g + c for g, c in zip(gaps, chunks[1:], strict=True))).split(" ")
+        lookups = []
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if i + 1 < len(parts) and term._pure(part) and term._pure(parts[i + 1]):
+                lookups.append(_lookup("search_bigrams", "bigram", f"{part} {parts[i + 1]}",
+                                       term.prefix and i + 1 == len(parts) - 1, params))
+            elif not (i > 0 and term._pure(part) and term._pure(parts[i - 1])) or len(parts) == 1:
+                words = Term.words(part)
+                lookups += [_lookup("search_tokens", "token", w, term.prefix and last and j == len(words) - 1,
+                                    params) for j, w in enumerate(words)]
+        forms.append(" INTERSECT ".join(lookups))
     return " UNION ".join(f"({f})" for f in forms)
 
 
