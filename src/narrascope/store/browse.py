@@ -132,14 +132,16 @@ def messages_by_uid(corpus: Corpus, uids: list[str], columns: list[str] | None =
 def message(corpus: Corpus, uid: str, rowid: int | None = None) -> dict[str, Any] | None:
     """Every stored column of one message, with its channel's stored name, or None. ``rowid`` (from the search
     index) is a hint that reads the row directly instead of scanning for its uid; the uid is checked either way."""
-    query = ("SELECT m.*, c.name AS channel_name, c.type AS channel_type FROM (SELECT * FROM messages WHERE {}) m "
-             "LEFT JOIN channels c USING (platform, channel_id)")
-    if rowid is not None:
-        rows = _dicts(corpus, query.format("rowid = ? AND uid = ?"), [int(rowid), uid])
-        if rows:
-            return rows[0]
-    rows = _dicts(corpus, query.format("uid = ?"), [uid])
-    return rows[0] if rows else None
+    rows = _dicts(corpus, "SELECT * FROM messages WHERE rowid = ?", [int(rowid)]) if rowid is not None else []
+    if not rows or rows[0]["uid"] != uid:
+        rows = _dicts(corpus, "SELECT * FROM messages WHERE uid = ?", [uid])
+    if not rows:
+        return None
+    msg = rows[0]
+    channel = corpus.connection.execute("SELECT name, type FROM channels WHERE platform = ? AND channel_id = ?",
+                                        [msg["platform"], msg["channel_id"]]).fetchone()
+    msg["channel_name"], msg["channel_type"] = channel if channel else (None, None)
+    return msg
 
 
 def forwards_of(corpus: Corpus, msg: dict[str, Any], limit: int = 200) -> pl.DataFrame:

@@ -30,7 +30,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,12 +41,12 @@ import regex
 from ..errors import UsageError
 from ..text.normalize import MATCH_TABLE_VERSION, normalize, normalize_many
 from .browse import MessageFilter, filter_sql
-from .corpus import Corpus
+from .corpus import CONTENT_KINDS, Corpus
 
 __all__ = ["DOC_COLUMNS", "INDEX_VERSION", "SearchQuery", "build_index", "count", "index_key", "index_status",
            "message_hint", "page", "parse_query", "search", "search_reader"]
 
-INDEX_VERSION = "s3"
+INDEX_VERSION = "s4"
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
 _WORD_SQL = r"[\p{L}\p{N}]+"
 _EDGE_L, _EDGE_R = r"(?:^|[^\p{L}\p{N}])", r"(?:$|[^\p{L}\p{N}])"
@@ -153,7 +153,8 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
         raise UsageError("the search index is stored in the corpus: open the store writable to build it")
     con = corpus.connection
     key = index_key(corpus)
-    total_row = con.execute("SELECT count(*) FROM messages").fetchone()
+    total_row = con.execute(f"SELECT count(*) FROM messages WHERE kind IN "
+                            f"({', '.join(repr(k) for k in CONTENT_KINDS)})").fetchone()
     total = int(total_row[0]) if total_row else 0
     cols = ", ".join(DOC_COLUMNS)
     con.execute("BEGIN TRANSACTION")
@@ -164,8 +165,9 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
         con.execute("DELETE FROM search_state")
         # read through a cursor of its own: a statement on ``con`` would end a stream read from ``con``
         source = con.cursor()
+        kinds = ", ".join(f"'{k}'" for k in CONTENT_KINDS)
         reader = source.execute(
-            f"SELECT rowid, {cols} FROM messages "
+            f"SELECT rowid, {cols} FROM messages WHERE kind IN ({kinds}) "
             "ORDER BY posted_at DESC NULLS LAST, channel_id, message_id, uid").to_arrow_reader(BATCH_ROWS)
         done = 0
         for batch in _closing(reader, source):
@@ -221,9 +223,9 @@ def _closing(reader: pa.RecordBatchReader, cursor: Any) -> Iterator[pa.RecordBat
 
 
 def _lookup(table: str, column: str, value: str, prefix: bool, params: list[Any]) -> str:
-    if prefix:
+    if prefix:  # several words start with it: a message may hold more than one
         params += [value, value + "\U0010ffff"]
-        return f"SELECT rid FROM {table} WHERE {column} >= ? AND {column} < ?"
+        return f"SELECT DISTINCT rid FROM {table} WHERE {column} >= ? AND {column} < ?"
     params.append(value)
     return f"SELECT rid FROM {table} WHERE {column} = ?"
 
@@ -290,6 +292,15 @@ def _matches_sql(corpus: Corpus, query: SearchQuery, params: list[Any]) -> str:
     return " UNION ".join(f"({_term_sql(corpus, t, params)})" for t in query.terms)
 
 
+def _index_filter(filt: MessageFilter | None) -> tuple[str, list[Any]]:
+    """WHERE clause for search_docs. The index holds the content kinds only (what lists show): a filter on
+    exactly those needs no clause; another set of kinds is refused."""
+    filt = filt or MessageFilter()
+    if set(filt.kinds) != set(CONTENT_KINDS):
+        raise UsageError(f"the search index holds {', '.join(CONTENT_KINDS)} messages only")
+    return filter_sql(replace(filt, kinds=()))
+
+
 def _check_ready(corpus: Corpus) -> None:
     if not index_status(corpus)["ready"]:
         raise UsageError("the search index is not built for this corpus yet: build it from the messages page")
@@ -309,7 +320,7 @@ def page(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None =
     checked :func:`index_status` for this corpus state already (a server whose store nobody else can change)."""
     if not verified:
         _check_ready(corpus)
-    where, params = filter_sql(filt or MessageFilter())
+    where, params = _index_filter(filt)
     tail = f"ORDER BY rid LIMIT {int(limit)} OFFSET {int(offset)}"
     # first the page's rids, from narrow columns only; then its rows, read by rid (rids are stored in order, so
     # zone maps skip every row group but the few that hold them)
@@ -339,7 +350,7 @@ def count(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None 
     """How many messages :func:`page` pages through."""
     if not verified:
         _check_ready(corpus)
-    where, params = filter_sql(filt or MessageFilter())
+    where, params = _index_filter(filt)
     if query is None:
         sql, args = f"SELECT count(*) FROM search_docs {where}", params
     elif query.empty:
@@ -375,7 +386,8 @@ def search_reader(corpus: Corpus, query: SearchQuery, filt: MessageFilter | None
                   batch_rows: int = 20_000) -> pa.RecordBatchReader:
     """Every matching message (the given message columns), newest first, streamed in Arrow batches (exports)."""
     _check_ready(corpus)
-    where, params = filter_sql(filt or MessageFilter(), alias="d")
+    _index_filter(filt)
+    where, params = filter_sql(replace(filt or MessageFilter(), kinds=()), alias="d")
     mparams: list[Any] = []
     matches = _matches_sql(corpus, query, mparams)
     cols = ", ".join(f"m.{c}" for c in columns)
