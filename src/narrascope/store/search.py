@@ -190,14 +190,14 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
         pairs = (f"unnest(list_filter(list_transform(range(1, len(c)), lambda i: regexp_extract(c[i], "
                  f"'{_WORD_SQL}$') || ' ' || regexp_extract(c[i + 1], '^{_WORD_SQL}')), lambda b: NOT "
                  "starts_with(b, ' ') AND NOT ends_with(b, ' ')))")
-        for table, column, expr, source in (
+        for table, column, expr, origin in (
                 ("search_tokens", "token", words, "search_docs"),
                 ("search_bigrams", "bigram", pairs, "(SELECT rid, string_split(norm, ' ') AS c FROM search_docs)")):
             # distinct per slice of rids (a slice's rows are distinct from every other's), then one sort that
             # may spill to disk: bounded memory whatever the corpus size
             con.execute(f"CREATE TEMP TABLE _search_slices ({column} VARCHAR, rid INTEGER)")
             for lo in range(0, max(done, 1), INDEX_SLICE):
-                con.execute(f"INSERT INTO _search_slices SELECT DISTINCT {expr} AS {column}, rid FROM {source} "
+                con.execute(f"INSERT INTO _search_slices SELECT DISTINCT {expr} AS {column}, rid FROM {origin} "
                             "WHERE rid >= ? AND rid < ?", [lo, lo + INDEX_SLICE])
                 if progress is not None:
                     progress(column.replace("bigram", "word pair") + "s", min(lo + INDEX_SLICE, done), done)
