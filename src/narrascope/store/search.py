@@ -340,6 +340,11 @@ def page(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None =
     cols = _list_columns(columns)
     if not rids:
         return corpus.sql(f"SELECT {cols} FROM search_docs WHERE false")
+    if max(rids) - min(rids) > 4 * len(rids):
+        # rids scattered over the table (a rare word): one point read each beats a scan between the extremes,
+        # which decompresses every text in between (measured 2–4× faster on 1 M messages)
+        union = " UNION ALL ".join(f"SELECT {cols} FROM search_docs WHERE rid = ?" for _ in rids)
+        return corpus.sql(f"SELECT * FROM ({union}) ORDER BY rid", rids)
     marks = ", ".join("?" for _ in rids)
     return corpus.sql(f"SELECT {cols} FROM search_docs WHERE rid BETWEEN ? AND ? AND rid IN ({marks}) ORDER BY rid",
                       [min(rids), max(rids), *rids])
