@@ -15,7 +15,9 @@
    a think time drawn uniformly from 0 to 2 × ``--think`` seconds (people read what they asked for; ``--think
    0`` hammers the server instead).
 4. Reported: requests, errors (non-200 or connection errors), p50/p95/max per kind of page, the server's peak RSS,
-   and the machine's load average before and after.
+   and the machine's load average before and after; and, measured first with one client at a time, the server's
+   own CPU time per request of each kind — the figure other work on a shared machine does not distort (latency
+   under load does: with other jobs running, the server gets a fraction of the two cores).
 
 Targets (issue 11): p95 ≤ 300 ms for message pages, ≤ 1 s for searches, no errors.
 """
@@ -144,6 +146,35 @@ def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
             continue
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (its own threads, DuckDB's included): robust to other load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_kind(url: str, pid: int, uids: list[str], channels: list[str], terms: dict[str, list[str]],
+                rng: random.Random, n: int = 12) -> list[list[object]]:
+    """One client, one request at a time: the server's CPU time per request of each kind (load-robust)."""
+    import httpx
+
+    kinds: dict[str, Any] = {
+        "message list": lambda: f"/messages?page={rng.randint(1, 20)}",
+        "message list, one channel": lambda: f"/messages?page={rng.randint(1, 20)}&channel={rng.choice(channels)}",
+        "message": lambda: f"/message/{rng.choice(uids)}",
+    }
+    for sub, values in terms.items():
+        kinds[f"search: {sub}"] = lambda values=values: f"/messages?q={quote(rng.choice(values))}"
+    rows: list[list[object]] = []
+    with httpx.Client(base_url=url, timeout=120) as client:
+        for kind, path in kinds.items():
+            c0, t0 = cpu_seconds(pid), time.perf_counter()
+            for _ in range(n):
+                client.get(path())
+            rows.append([kind, n, f"{1000 * (cpu_seconds(pid) - c0) / n:.0f}",
+                         f"{1000 * (time.perf_counter() - t0) / n:.0f}"])
+    return rows
+
+
 def peak_rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -214,7 +245,9 @@ def main() -> None:
         import httpx
 
         httpx.get(url + "/messages", timeout=60)  # warm: the first request opens caches
+        by_kind = cpu_by_kind(url, proc.pid, uids, channels, terms, random.Random(9))
         load_before = os.getloadavg()
+        cpu_before = cpu_seconds(proc.pid)
         out: dict[str, list[float]] = defaultdict(list)
         errors: list[str] = []
         lock = threading.Lock()
@@ -228,6 +261,7 @@ def main() -> None:
             t.join(args.seconds + 120)
         wall = time.perf_counter() - t0
         load_after = os.getloadavg()
+        cpu_run = cpu_seconds(proc.pid) - cpu_before
         rss = peak_rss_mb(proc.pid)
     finally:
         proc.terminate()
@@ -243,6 +277,10 @@ def main() -> None:
                      f"{1000 * _pct(values, 95):.0f}", f"{1000 * max(values):.0f}" if values else ""])
     print_table(f"web_load: {args.clients} clients × {args.seconds:.0f} s, think time mean {args.think} s, "
                 f"{args.messages:,} messages", ["pages", "requests", "p50 ms", "p95 ms", "max ms"], rows)
+    print_table("server CPU per request, one request at a time (robust to other load on the machine)",
+                ["pages", "requests", "server CPU ms", "wall ms"], by_kind)
+    print(f"under load: server CPU {1000 * cpu_run / max(total, 1):.0f} ms per request on average; "
+          f"{cpu_run / wall:.2f} cores busy of 2")
     print(f"requests: {total} in {wall:.1f} s ({total / wall:.1f}/s); errors: {len(errors)} "
           f"({100 * len(errors) / max(total, 1):.2f} %){': ' + '; '.join(errors[:5]) if errors else ''}")
     print(f"server peak RSS: {rss:,.0f} MB; load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "

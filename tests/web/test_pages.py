@@ -96,5 +96,7 @@ def test_cascades_list_timeline_and_side_by_side(client):
     # the same run as the CLI's: a stored reuse result, the message page links its cascade
     with store.writer() as writer:
         assert find_reuse(writer).stats.get("cached")
+    members = client.get(f"/cascade/{ids[0]}/export.csv")
+    assert members.status_code == 200 and members.text.count("\n") == page.count("<circle") + 1
     member = re.search(r'href="/message/([0-9a-f]+)"', page).group(1)
     assert f"/cascade/{ids[0]}" in client.get(f"/message/{member}").text

@@ -131,6 +131,18 @@ async def cascades_export(request: Request) -> Response:
     return export_frame(result.cascades, fmt, "cascades")
 
 
+async def cascade_export(request: Request) -> Response:
+    """One cascade's members (time order, relations, lags) as CSV or Parquet."""
+    web = state(request)
+    fmt, cid = request.path_params["fmt"], request.path_params["cascade_id"]
+    if fmt not in FORMATS:
+        raise UsageError(f"export format {fmt!r}: choose csv or parquet")
+    result = await threaded(reuse_result, web)
+    if result is None or cid not in set(result.cascades["cascade_id"].to_list()):
+        raise UsageError(f"no cascade {cid!r} in the latest reuse run")
+    return export_frame(result.cascade(cid), fmt, f"cascade-{cid}")
+
+
 async def reuse_start(request: Request) -> Response:
     web = state(request)
     form = dict(await request.form())
@@ -202,4 +214,5 @@ def routes(post: Callable[..., Any]) -> list[Route]:
         Route("/cascades/export.{fmt}", cascades_export, name="cascades_export"),
         post("/cascades/run", reuse_start, "reuse_start"),
         Route("/cascade/{cascade_id}", cascade_page, name="cascade"),
+        Route("/cascade/{cascade_id}/export.{fmt}", cascade_export, name="cascade_export"),
     ]
