@@ -112,6 +112,7 @@ def test_cancelled_build_keeps_the_previous_index(store, tmp_path):
 WORDS = ["میخواهند", "می‌خواهند", "ميخواهند", "seeds", "Seed", "کتاب", "کتاب‌ها", "covid-19", "a.b", "های"]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(docs=st.lists(st.lists(st.sampled_from(WORDS + [" ", ", ", "\u200c"]), max_size=8).map("".join),
                      min_size=1, max_size=8),

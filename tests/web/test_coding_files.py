@@ -13,7 +13,7 @@ from narrascope.validate import sample_corpus
 from narrascope.web import coding_files
 from tests.web.conftest import csrf
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ def test_jobs_run_one_at_a_time_and_report_failures():
     manager.shutdown()
 
 
+@pytest.mark.slow
 def test_a_cancelled_match_publishes_nothing(demo_copy, monkeypatch):
     db, _ = demo_copy
     lexicon = load_lexicon(db.parent / "lexicon.yaml")

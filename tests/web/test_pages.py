@@ -10,7 +10,7 @@ import pytest
 from narrascope.reuse import find_reuse
 from tests.web.conftest import csrf
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 def _number(html: str, element_id: str, attr: str) -> int:
@@ -79,7 +79,6 @@ def test_frames_page_shares_trend_examples_and_discovery(client, demo_copy):
     assert "log-odds" in page
 
 
-@pytest.mark.slow
 def test_cascades_list_timeline_and_side_by_side(client):
     store = client.app.state.web.store
     assert "No reuse results" in client.get("/cascades").text

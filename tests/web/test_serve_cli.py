@@ -66,6 +66,7 @@ def test_check_and_the_warning_beyond_loopback(demo_copy):
     assert "warning: listening on 0.0.0.0" in err
 
 
+@pytest.mark.slow
 def test_a_missing_store_is_one_line(tmp_path):
     code, out, err = run_cli(["serve", "--db", str(tmp_path / "nope.duckdb"), "--check"], tmp_path)
     assert code == 2 and err.strip().startswith("error: no corpus store") and len(err.strip().splitlines()) == 1
