@@ -61,7 +61,8 @@ def test_keyboard_blind_double_coding_matches_the_cli(browser, demo_copy, tmp_pa
         page.set_input_files("input[type=file][name=file]", str(lexicon))
         page.click("form[action='/frames/lexicon'] button[type=submit]")
         page.wait_for_url(re.compile(r".*/frames\?lexicon=[0-9a-f]{64}$"))
-        page.click("text=Match it now")
+        if page.locator("text=Match it now").count():  # other tests may have cached the demo lexicon's matches
+            page.click("text=Match it now")
         page.wait_for_selector("table.shares", timeout=120_000)
         # a sample of 20, drawn as `validate sample` draws it
         page.goto(url + "/validate")

@@ -60,7 +60,10 @@ def test_jobs_run_one_at_a_time_and_report_failures():
 @pytest.mark.slow
 def test_a_cancelled_match_publishes_nothing(demo_copy, monkeypatch):
     db, _ = demo_copy
-    lexicon = load_lexicon(db.parent / "lexicon.yaml")
+    # a lexicon no other test matched (the shared demo store may hold the demo lexicon's matches already)
+    source = (db.parent / "lexicon.yaml").read_text(encoding="utf-8").replace("label: '", "label: 'jobs test: ", 1)
+    (db.parent / "fresh.yaml").write_text(source, encoding="utf-8")
+    lexicon = load_lexicon(db.parent / "fresh.yaml")
     store = SharedStore(db)
     web = WebState(store=store, host="127.0.0.1")
     try:

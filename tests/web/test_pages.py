@@ -65,7 +65,8 @@ def test_frames_page_shares_trend_examples_and_discovery(client, demo_copy):
     upload = client.post("/frames/lexicon", data={"csrf_token": token}, follow_redirects=False,
                          files={"file": ("lexicon.yaml", (db.parent / "lexicon.yaml").read_bytes())})
     lexicon = upload.headers["location"].split("lexicon=")[1]
-    _wait_job(client, client.post("/frames/match", data={"lexicon": lexicon}, headers={"x-csrf-token": token}).text)
+    started = client.post("/frames/match", data={"lexicon": lexicon}, headers={"x-csrf-token": token}).text
+    _wait_job(client, started)
     page = client.get("/frames", params={"lexicon": lexicon, "frame": "resistance", "by": "channel"}).text
     assert "table class=\"shares\"" in page and "Change points" in page and "<mark>" in page
     rows = re.findall(r"<meter", page)
