@@ -5,7 +5,7 @@ reachable here). Tests that use :func:`browser_page` skip, with the reason, when
 Use it by importing both fixtures into the ``conftest.py`` of the test folder (in a test module, ruff would read the
 fixture arguments as redefinitions)::
 
-    from tests.browser import browser_page, chromium  # noqa: F401  (pytest fixtures)
+    from tests.browser import browser, browser_page, chromium  # noqa: F401  (pytest fixtures)
 
     def test_page(browser_page):  # in a test module of that folder
         browser_page.set_viewport_size({"width": 390, "height": 844})
@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+__all__ = ["CHROMIUM_ARGS", "browser", "browser_page", "chromium", "chromium_path"]
 
 #: Flags for a headless, sandbox-less chromium that contacts nothing on its own.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -50,6 +52,12 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Any) -> Any:
+    """The session's chromium under the name the web tests use."""
+    return chromium
 
 
 @pytest.fixture

@@ -87,6 +87,10 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "channels list": ["channels", "list", "--unknown", "--db", "corpus.duckdb"],
         "network": ["network", "--group", "location", "--draws", "50", "--refresh", "-o", "network.gexf",
                     "--db", "corpus.duckdb"],
+
+        # serve runs until Ctrl-C; --check starts it, fetches every page through the socket and stops
+        # (tests/web/test_serve_cli.py also runs it under a pty without --check and stops it with SIGINT)
+        "serve": ["serve", "--db", "corpus.duckdb", "--port", "0", "--check"],
     }
 
 
