@@ -11,7 +11,6 @@ import pytest
 
 pytest.importorskip("starlette", reason="the web tests need the web extra: pip install -e '.[web,test]'")
 
-from tests.browser import browser, chromium  # noqa: E402,F401  (the shared Chromium fixtures)
 
 
 @pytest.fixture
