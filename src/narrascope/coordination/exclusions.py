@@ -1,0 +1,97 @@
+"""Expected co-posting, tagged from channel attributes: aggregators, same-owner families.
+
+A rule is either ``column=value`` — a pair is expected when *either* actor has that value (``type=aggregator``:
+an aggregator reposts everyone quickly, by design) — or a bare ``column`` — a pair is expected when *both* actors
+have the same non-empty value (``owner``: a family of channels cross-posts by design). Expected pairs are still
+measured and tested (in a family of their own) and listed with the rule that tagged them, but never make a group.
+
+Attributes are a polars frame with a ``channel_id`` column and one text column per attribute (what
+``narrascope channels set-attributes`` stores); a CSV with those columns can be read with :func:`read_attributes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ..errors import InputError, UsageError
+
+__all__ = ["Rule", "attributes_fingerprint", "expected_labels", "parse_rules", "read_attributes"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    column: str
+    value: str | None  # None: same value on both sides
+
+    def describe(self) -> str:
+        return f"{self.column}={self.value}" if self.value is not None else f"same {self.column}"
+
+
+def parse_rules(rules: Sequence[str]) -> list[Rule]:
+    out = []
+    for rule in rules:
+        column, sep, value = rule.partition("=")
+        column, value = column.strip(), value.strip()
+        if not column or (sep and not value):
+            raise UsageError(f"exclusion rule {rule!r}: write column=value (e.g. type=aggregator) or a column "
+                             "(e.g. owner, for pairs with the same owner)")
+        out.append(Rule(column, value if sep else None))
+    return out
+
+
+def read_attributes(path: str | Path) -> pl.DataFrame:
+    """A CSV/TSV of channel attributes with a ``channel_id`` column (every other column an attribute, as text)."""
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"attributes file {p} does not exist")
+    try:
+        frame = pl.read_csv(p, separator="\t" if p.suffix.lower() == ".tsv" else ",", infer_schema=False)
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise InputError(f"cannot read as CSV: {str(exc).splitlines()[0]}", path=p) from None
+    if "channel_id" not in frame.columns:
+        raise InputError(f"needs a channel_id column (it has {', '.join(frame.columns)})", path=p)
+    return frame
+
+
+def attributes_fingerprint(attributes: pl.DataFrame | None) -> str:
+    """Changes whenever the attributes do: part of the cache key of a run that uses them."""
+    if attributes is None:
+        return "none"
+    rows = attributes.sort(attributes.columns).rows()
+    import hashlib
+
+    return hashlib.sha256(repr((attributes.columns, rows)).encode()).hexdigest()[:16]
+
+
+def expected_labels(rules: Sequence[Rule], attributes: pl.DataFrame | None, actor_ids: Sequence[str],
+                    a: np.ndarray, b: np.ndarray) -> list[str | None]:
+    """For each pair (actor codes ``a[k]``, ``b[k]``): the rules that tag it as expected ("; "-joined), or None."""
+    if not rules:
+        return [None] * int(a.size)
+    if attributes is None:
+        raise UsageError("--exclude-by needs channel attributes: set them with `narrascope channels set-attributes "
+                         "FILE` (or pass --attributes FILE)")
+    missing = sorted({r.column for r in rules if r.column not in attributes.columns})
+    if missing:
+        raise UsageError(f"no attribute named {', '.join(missing)}: the attributes are "
+                         f"{', '.join(c for c in attributes.columns if c != 'channel_id')}")
+    table = pl.DataFrame({"channel_id": list(actor_ids)}).join(
+        attributes.with_columns(pl.col("channel_id").cast(pl.String)).unique("channel_id", keep="first"),
+        on="channel_id", how="left", maintain_order="left")
+    labels: list[list[str]] = [[] for _ in range(int(a.size))]
+    for rule in rules:
+        values = table[rule.column].cast(pl.String)
+        if rule.value is not None:
+            flag = (values.str.to_lowercase() == rule.value.lower()).fill_null(False).to_numpy()
+            hit = flag[a] | flag[b]
+        else:
+            codes = values.rank("dense").fill_null(0).cast(pl.Int64).to_numpy()  # 0 = no value
+            hit = (codes[a] == codes[b]) & (codes[a] > 0)
+        for k in np.flatnonzero(hit):
+            labels[k].append(rule.describe())
+    return ["; ".join(x) if x else None for x in labels]
