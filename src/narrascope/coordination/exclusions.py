@@ -11,6 +11,7 @@ Attributes are a polars frame with a ``channel_id`` column and one text column p
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ import polars as pl
 
 from ..errors import InputError, UsageError
 
-__all__ = ["Rule", "attributes_fingerprint", "expected_labels", "parse_rules", "read_attributes"]
+__all__ = ["Rule", "actor_attributes", "attributes_fingerprint", "expected_labels", "parse_rules", "read_attributes"]
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,33 @@ def attributes_fingerprint(attributes: pl.DataFrame | None) -> str:
     """Changes whenever the attributes do: part of the cache key of a run that uses them."""
     if attributes is None:
         return "none"
-    rows = attributes.sort(attributes.columns).rows()
-    import hashlib
-
+    rows = attributes.sort(attributes.columns, nulls_last=True).rows()
     return hashlib.sha256(repr((attributes.columns, rows)).encode()).hexdigest()[:16]
 
 
+def actor_attributes(attributes: pl.DataFrame, actor_ids: Sequence[str],
+                     labels: Sequence[str] | None = None) -> pl.DataFrame:
+    """One attribute row per actor, in actor order: matched on ``channel_id``, else on the ``channel`` name (a
+    Telegram HTML export's channel is stored as ``name:<title>`` until its id is known); null where none matches."""
+    frame = attributes.with_columns(pl.col("channel_id").cast(pl.String))
+    by_id = frame.unique("channel_id", keep="first", maintain_order=True)
+    actors = pl.DataFrame({"channel_id": list(actor_ids),
+                           "_name": list(labels) if labels is not None else [None] * len(actor_ids)},
+                          schema={"channel_id": pl.String, "_name": pl.String})
+    table = actors.join(by_id, on="channel_id", how="left", maintain_order="left")
+    if "channel" in frame.columns:
+        names = (frame.drop("channel_id").rename({"channel": "_name"}).drop_nulls("_name")
+                 .unique("_name", keep="first", maintain_order=True))
+        unmatched = table.select(pl.all().exclude("channel_id", "_name").is_null()).to_numpy().all(axis=1)
+        fill = actors.join(names, on="_name", how="left", maintain_order="left")
+        cols = [c for c in frame.columns if c not in ("channel_id", "channel")]
+        table = table.with_columns(pl.when(pl.Series(unmatched)).then(fill[c]).otherwise(pl.col(c)).alias(c)
+                                   for c in cols)
+    return table.drop("_name")
+
+
 def expected_labels(rules: Sequence[Rule], attributes: pl.DataFrame | None, actor_ids: Sequence[str],
-                    a: np.ndarray, b: np.ndarray) -> list[str | None]:
+                    a: np.ndarray, b: np.ndarray, labels: Sequence[str] | None = None) -> list[str | None]:
     """For each pair (actor codes ``a[k]``, ``b[k]``): the rules that tag it as expected ("; "-joined), or None."""
     if not rules:
         return [None] * int(a.size)
@@ -80,10 +100,8 @@ def expected_labels(rules: Sequence[Rule], attributes: pl.DataFrame | None, acto
     if missing:
         raise UsageError(f"no attribute named {', '.join(missing)}: the attributes are "
                          f"{', '.join(c for c in attributes.columns if c != 'channel_id')}")
-    table = pl.DataFrame({"channel_id": list(actor_ids)}).join(
-        attributes.with_columns(pl.col("channel_id").cast(pl.String)).unique("channel_id", keep="first"),
-        on="channel_id", how="left", maintain_order="left")
-    labels: list[list[str]] = [[] for _ in range(int(a.size))]
+    table = actor_attributes(attributes, actor_ids, labels)
+    tags: list[list[str]] = [[] for _ in range(int(a.size))]
     for rule in rules:
         values = table[rule.column].cast(pl.String)
         if rule.value is not None:
@@ -93,5 +111,5 @@ def expected_labels(rules: Sequence[Rule], attributes: pl.DataFrame | None, acto
             codes = values.rank("dense").fill_null(0).cast(pl.Int64).to_numpy()  # 0 = no value
             hit = (codes[a] == codes[b]) & (codes[a] > 0)
         for k in np.flatnonzero(hit):
-            labels[k].append(rule.describe())
-    return ["; ".join(x) if x else None for x in labels]
+            tags[k].append(rule.describe())
+    return ["; ".join(x) if x else None for x in tags]

@@ -22,7 +22,7 @@ import numpy as np
 
 from .coaction import sort_key, window_pairs
 
-__all__ = ["NullPlan", "make_null_plan", "null_counts"]
+__all__ = ["NullPlan", "make_null_plan", "null_counts", "null_times"]
 
 DAY = 86_400
 
@@ -68,16 +68,22 @@ def make_null_plan(rank: np.ndarray, actor: np.ndarray, post: np.ndarray, post_a
     )
 
 
+def null_times(plan: NullPlan, rng: np.random.Generator) -> np.ndarray:
+    """The candidate actions' times in one null world: same day, a time of day drawn without replacement from
+    the actor's own times of day in the same block (a random permutation within each (actor, block) group)."""
+    shuffled = np.argsort(plan.pool_group + rng.random(plan.pool_group.size), kind="stable")
+    tod = np.empty_like(plan.pool_tod)
+    tod[plan.pool_order] = plan.pool_tod[shuffled]
+    return plan.day * DAY + tod[plan.pool_pos]
+
+
 def _one_world(plan: NullPlan, rng: np.random.Generator) -> np.ndarray:
     """Null co-action counts per window (rows) and kept edge (columns) in one null world."""
     n_edges = plan.edge_codes.size
     out = np.zeros((len(plan.windows), n_edges), np.uint16)
     if n_edges == 0 or plan.rank.size < 2:
         return out
-    shuffled = np.argsort(plan.pool_group + rng.random(plan.pool_group.size), kind="stable")
-    tod = np.empty_like(plan.pool_tod)
-    tod[plan.pool_order] = plan.pool_tod[shuffled]
-    t = plan.day * DAY + tod[plan.pool_pos]
+    t = null_times(plan, rng)
     key = sort_key(plan.rank, t, plan.t0)
     order = np.argsort(key)
     key, actor, rank = key[order], plan.actor[order], plan.rank[order]

@@ -151,7 +151,7 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
     lap("coactions")
     n_actors = max(len(acts.actors), 1)
     codes, ua, ub = _edge_codes(co.frame, n_actors)
-    expected = expected_labels(rules, attributes, acts.actors, ua, ub)
+    expected = expected_labels(rules, attributes, acts.actors, ua, ub, acts.labels)
     is_expected = np.array([e is not None for e in expected], bool)
     weights = {w: _weights(co.frame, codes, n_actors, w) for w in options.windows}
     symmetry = {w: _symmetry(co.frame, codes, n_actors, w, weights[w]) for w in options.windows}
@@ -162,8 +162,8 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
     m_main = m_expected = 0
     if options.nulls > 0 and codes.size:
         pot = potential_pairs(rank, t_c // DAY, actor_c, n_actors)
-        pot_expected = np.array([e is not None for e in expected_labels(rules, attributes, acts.actors,
-                                                                       pot // n_actors, pot % n_actors)], bool)
+        pot_expected = np.array([e is not None for e in expected_labels(
+            rules, attributes, acts.actors, pot // n_actors, pot % n_actors, acts.labels)], bool)
         m_expected = int(pot_expected.sum())
         m_main = int(pot.size - m_expected)
         lap("family")

@@ -48,7 +48,7 @@ GROUPS: tuple[GroupSpec, ...] = (
 )
 
 #: The aggregator: reposts this share of base posts, lags log-uniform in [LAG_MIN, LAG_MAX] seconds.
-AGGREGATOR = {"name": "Iran News Hub", "username": "iran_news_hub", "share": 0.35, "lag_min": 20, "lag_max": 900}
+AGGREGATOR = {"name": "Iran News Hub", "username": "iran_news_hub", "share": 0.2, "lag_min": 20, "lag_max": 900}
 #: The digests' posting window (UTC seconds of the day, length) and their shared outlet.
 DIGEST_HOURS = (16 * 3600 + 30 * 60, 5 * 60)
 DIGESTS = (("Evening Digest", "evening_digest", "en", "abroad"), ("خلاصه شب", "kholase_shab", "fa", "inside"),
@@ -57,7 +57,7 @@ DIGEST_SITE = "headlines.example"
 DIGEST_LINK = 1.0  # share of digest posts carrying one of the day's top links
 DIGEST_TOP = (0.7, 0.2, 0.1)  # how often the 1st, 2nd, 3rd most-read link of the day is the one shared
 #: The same-owner family: the flagship (a base channel) and its sisters, who cross-post this share of its posts.
-FAMILY = {"flagship": "negah_news", "owner": "Negah Media Group", "share": 0.5, "lag_min": 5, "lag_max": 40,
+FAMILY = {"flagship": "negah_news", "owner": "Negah Media Group", "share": 0.3, "lag_min": 5, "lag_max": 40,
           "sisters": (("نگاه استان‌ها", "negah_ostanha"), ("نگاه اقتصادی", "negah_eghtesadi"))}
 
 
@@ -74,12 +74,12 @@ def cast_channels(base: list[ChannelSpec]) -> list[ChannelSpec]:
     flagship = next((s for s in specs if s.username == FAMILY["flagship"]), None)
     for group in GROUPS:
         for name, user in group.members:
-            specs.append(_spec(len(specs), name, user, group.lang, group.leaning, 0.25, role="group",
+            specs.append(_spec(len(specs), name, user, group.lang, group.leaning, 0.15, role="group",
                                location=group.location, owner=name, group=group.id))
     specs.append(_spec(len(specs), str(AGGREGATOR["name"]), str(AGGREGATOR["username"]), "mixed", "neutral", 0.1,
                        role="aggregator", location="abroad", owner=str(AGGREGATOR["name"]), channel_type="aggregator"))
     for name, user, lang, location in DIGESTS:
-        specs.append(_spec(len(specs), name, user, lang, "neutral", 0.8, role="digest", location=location,
+        specs.append(_spec(len(specs), name, user, lang, "neutral", 0.5, role="digest", location=location,
                            owner=name, hours=DIGEST_HOURS))
     if flagship is not None:
         specs[flagship.index] = replace(flagship, owner=str(FAMILY["owner"]))

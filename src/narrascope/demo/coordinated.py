@@ -72,12 +72,6 @@ class CastMixin:
         self._flagship = next((s.index for s in self.channels if s.username == FAMILY["flagship"]), None)
         self._scale = self.config.coordination * self.config.messages / 6000
 
-    def expected_cast_posts(self: DemoStream) -> float:
-        """Campaign posts the plan expects (sizes the base schedule so totals stay near ``config.messages``)."""
-        months = self.config.months
-        return sum(g.events_per_month * self._scale * months * g.participation * len(self._members[g.id])
-                   for g in GROUPS if self._members[g.id])
-
     # -- scheduling ----------------------------------------------------------------------------------------
     def _cast_times(self: DemoStream, spec: ChannelSpec, lo: int, hi: int, n: int) -> list[int]:
         """Base post times of a cast channel in [lo, hi): digests only inside their daily window."""

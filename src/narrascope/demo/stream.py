@@ -179,16 +179,11 @@ class DemoStream(CastMixin):
         self._joined: list[str] = []
 
     def _base_posts(self) -> int:
-        """Scheduled (base) posts such that, with reuse followers, reposts and campaigns, about
-        ``config.messages`` posts come out."""
-        from .cast import AGGREGATOR, FAMILY
-
+        """Scheduled posts over all channels such that the base channels get what the corpus had before the cast
+        existed: ``config.messages`` posts with their reuse followers (the cast's posts come on top)."""
         total = sum(self.plan.weights.values())
         news = sum(w for (c, _), w in self.plan.weights.items() if self.channels[c].role == "news") / total
-        flagship = sum(w for (c, _), w in self.plan.weights.items() if c == self._flagship) / total
-        per_base = (1 + news * _FOLLOW_RATE + news * (1 - MEDIA_ONLY) * float(AGGREGATOR["share"])
-                    * (self._aggregator is not None) + flagship * len(self._family) * float(FAMILY["share"]))
-        return max(1, round((self.config.messages - self.expected_cast_posts()) / per_base))
+        return max(1, round(self.config.messages / (1 + _FOLLOW_RATE) / news))
 
     # -- scheduling --------------------------------------------------------------------------------------------
     def _push(self, t: int, kind: int, payload: Any) -> None:
@@ -396,7 +391,8 @@ class DemoStream(CastMixin):
         story = _Story(c, msg["id"], t, body, parts, status, kind or "post", 0)
         if origin:
             self._schedule_followers(story)
-        self._schedule_reposts(c, t, story)
+        if not hard:  # a repost of a planted hard case would break the exact-detector truth of the reposter
+            self._schedule_reposts(c, t, story)
         yield self._emit_post(c, t, msg)
         if rng.random() < 0.01 and self._recent[c]:
             yield self._service(c, t, "pin_message", message_id=rng.choice(self._recent[c]))
