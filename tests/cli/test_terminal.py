@@ -52,6 +52,13 @@ def workspace(demo_store, tmp_path_factory):
         writer.writeheader()
         writer.writerows(rows)
     assert main(["key", "export", "-o", str(work / "key.txt"), "--db", store, "--json"]) == 0
+    channels = json.loads((manifest.folder / "truth" / "truth.json").read_text(encoding="utf-8"))["channels"]
+    with open(work / "channels.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["channel_id", "channel", "username", "location"])
+        writer.writerows([c["channel_id"], c["name"], c["username"], "abroad" if i % 3 == 0 else "inside"]
+                         for i, c in enumerate(channels))
+    assert main(["channels", "set-attributes", str(work / "channels.csv"), "--db", store, "--json"]) == 0
     return work, manifest
 
 
@@ -76,6 +83,8 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "validate score": ["validate", "score", "coded.csv"],
         "key export": ["key", "export", "--db", "corpus.duckdb"],
         "key import": ["key", "import", "key.txt", "--db", "other.duckdb"],
+        "channels set-attributes": ["channels", "set-attributes", "channels.csv", "--db", "corpus.duckdb"],
+        "channels list": ["channels", "list", "--unknown", "--db", "corpus.duckdb"],
     }
 
 

@@ -48,10 +48,12 @@ def _period_expr(period: str) -> pl.Expr:
     raise UsageError(f"unknown period {period!r}: choose one of {', '.join(PERIODS)}")
 
 
-def check_groups(by: Sequence[str]) -> list[str]:
-    bad = [b for b in by if b not in GROUPS]
+def check_groups(by: Sequence[str], attributes: Sequence[str] = ()) -> list[str]:
+    """``by`` as a list, checked: built-in groups, or channel attributes already joined to the messages."""
+    bad = [b for b in by if b not in GROUPS and b not in attributes]
     if bad:
-        raise UsageError(f"cannot group by {', '.join(bad)}: choose from {', '.join(GROUPS)}")
+        extra = f" or a channel attribute ({', '.join(attributes)})" if attributes else ""
+        raise UsageError(f"cannot group by {', '.join(bad)}: choose from {', '.join(GROUPS)}{extra}")
     if sum(b in PERIODS for b in by) > 1:
         raise UsageError("group by at most one period (day, week, month, quarter or year)")
     return list(by)
@@ -98,7 +100,7 @@ def shares_table(
     ``share`` = k/n, ``lower``/``upper`` (Wilson). With ``weight``: ``w_share``, ``n_eff``, ``w_lower``, ``w_upper``,
     ``n_unweighted``. Every group × frame appears, including k = 0.
     """
-    keys = check_groups(by)
+    keys = check_groups(by, [c for c in messages.columns if c not in MESSAGE_COLUMNS])
     m = label_missing(add_period_columns(messages, keys), keys)
     if not keys:
         m = m.with_columns(pl.lit("all").alias("_all"))
@@ -173,10 +175,22 @@ def channel_reach(
 
 
 def frame_messages(corpus: Corpus, *, since: str | datetime | None = None, until: str | datetime | None = None,
-                   channel: str | None = None) -> pl.DataFrame:
+                   channel: str | None = None, attributes: Sequence[str] = ()) -> pl.DataFrame:
     """The messages frame shares are about: posts, comments, articles and captions WITH text (a photo without a
-    caption cannot carry a textual frame; counting it would dilute every share)."""
-    return corpus.messages(since=since, until=until, channel=channel, columns=MESSAGE_COLUMNS, text_only=True)
+    caption cannot carry a textual frame; counting it would dilute every share). ``attributes`` adds those channel
+    attributes (``narrascope channels set-attributes``) as columns, so shares can be grouped by them."""
+    messages = corpus.messages(since=since, until=until, channel=channel, columns=MESSAGE_COLUMNS, text_only=True)
+    if not attributes:
+        return messages
+    table = corpus.channel_attributes.wide(in_store=True)
+    stored = [c for c in table.columns if c not in ("platform", "channel_id", "channel")]
+    bad = [a for a in attributes if a not in stored]
+    if bad:
+        have = f"the store has {', '.join(stored)}" if stored else "none are set: `narrascope channels set-attributes FILE`"
+        raise UsageError(f"--by {','.join(bad)}: neither a built-in group ({', '.join(GROUPS)}) nor a channel "
+                         f"attribute ({have})")
+    return messages.join(table.select("platform", "channel_id", *attributes), on=["platform", "channel_id"],
+                         how="left")
 
 
 def frame_shares(
@@ -192,8 +206,7 @@ def frame_shares(
     """Frame shares of the stored corpus (service messages excluded), matching with the cached matcher."""
     from .corpus_match import match_corpus
 
-    check_groups(by)
-    messages = frame_messages(corpus, since=since, until=until)
+    messages = frame_messages(corpus, since=since, until=until, attributes=[b for b in by if b not in GROUPS])
     hits = pl.from_arrow(match_corpus(corpus, lexicon, since=since, until=until))
     assert isinstance(hits, pl.DataFrame)
     frames = [f.id for f in lexicon.frames]

@@ -27,6 +27,7 @@ from ..ingest.base import IngestOptions, ReadContext
 from ..ingest.detect import Unit, plan, reader, require
 from ..models import MESSAGE_SCHEMA, make_uid
 from ..text.script import with_script_columns
+from .attributes import ChannelAttributeStore
 from .migrations import migrate
 from .pseudonym import Pseudonymiser, new_key, parse_key
 from .results import ResultStore
@@ -197,6 +198,11 @@ class Corpus:
     def results(self) -> ResultStore:
         """Saved analysis results (see :mod:`narrascope.store.results`)."""
         return ResultStore(self._con)
+
+    @property
+    def channel_attributes(self) -> ChannelAttributeStore:
+        """Channel attributes supplied by the user (see :mod:`narrascope.store.attributes`)."""
+        return ChannelAttributeStore(self._con)
 
     def state_token(self) -> str:
         """Changes whenever the messages change (any ingest): part of every cached result's key."""

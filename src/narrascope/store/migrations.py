@@ -90,8 +90,28 @@ _V2 = [
     )""",
 ]
 
+# Channel attributes supplied by the user (`narrascope channels set-attributes`), in long form: one row per channel
+# and attribute, so any column of the user's table fits without a schema change. A row of the user's table that
+# names no channel of the store is kept with ``in_store = false`` (its identifiers as given), so channels outside
+# the corpus (a forward's origin) can carry attributes too; ``entry`` numbers the user's rows (identity of a channel
+# not in the store), ``position`` keeps the user's column order.
+_CHANNEL_ATTRIBUTES = [
+    """CREATE TABLE channel_attributes (
+        platform VARCHAR,
+        channel_id VARCHAR,
+        in_store BOOLEAN NOT NULL,
+        name VARCHAR,
+        entry INTEGER NOT NULL,
+        key VARCHAR NOT NULL,
+        value VARCHAR,
+        position INTEGER NOT NULL,
+        source VARCHAR,
+        set_at TIMESTAMPTZ NOT NULL
+    )""",
+]
+
 #: version -> statements taking the store from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _CHANNEL_ATTRIBUTES}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
