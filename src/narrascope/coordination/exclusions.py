@@ -5,8 +5,8 @@ an aggregator reposts everyone quickly, by design) — or a bare ``column`` — 
 have the same non-empty value (``owner``: a family of channels cross-posts by design). Expected pairs are still
 measured and tested (in a family of their own) and listed with the rule that tagged them, but never make a group.
 
-Attributes are a polars frame with a ``channel_id`` column and one text column per attribute (what
-``narrascope channels set-attributes`` stores); a CSV with those columns can be read with :func:`read_attributes`.
+Attributes are a polars frame with a ``channel_id`` column (and optionally ``channel``, the name) and one text column
+per attribute: what ``narrascope channels set-attributes`` stores (:func:`narrascope.network.channel_attributes`).
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from ..errors import InputError, UsageError
+from ..errors import UsageError
 
-__all__ = ["Rule", "actor_attributes", "attributes_fingerprint", "expected_labels", "parse_rules", "read_attributes"]
+__all__ = ["Rule", "actor_attributes", "attributes_fingerprint", "expected_labels", "parse_rules"]
 
 
 @dataclass(frozen=True)
@@ -43,20 +42,6 @@ def parse_rules(rules: Sequence[str]) -> list[Rule]:
                              "(e.g. owner, for pairs with the same owner)")
         out.append(Rule(column, value if sep else None))
     return out
-
-
-def read_attributes(path: str | Path) -> pl.DataFrame:
-    """A CSV/TSV of channel attributes with a ``channel_id`` column (every other column an attribute, as text)."""
-    p = Path(path)
-    if not p.is_file():
-        raise UsageError(f"attributes file {p} does not exist")
-    try:
-        frame = pl.read_csv(p, separator="\t" if p.suffix.lower() == ".tsv" else ",", infer_schema=False)
-    except (pl.exceptions.ComputeError, OSError) as exc:
-        raise InputError(f"cannot read as CSV: {str(exc).splitlines()[0]}", path=p) from None
-    if "channel_id" not in frame.columns:
-        raise InputError(f"needs a channel_id column (it has {', '.join(frame.columns)})", path=p)
-    return frame
 
 
 def attributes_fingerprint(attributes: pl.DataFrame | None) -> str:

@@ -99,15 +99,19 @@ def _keys(frame: pl.DataFrame, kind: str, min_text_chars: int, clusters: pl.Data
         return frame.select("post", text_keys(frame["text"], min_text_chars).alias("key")).drop_nulls("key")
     if kind == "forward":
         cols = frame.columns
-        src = pl.coalesce(*(pl.col(c) for c in ("fwd_from_id",) if c in cols),
+        src = pl.coalesce(*(pl.col(c).cast(pl.String) for c in ("fwd_from_id",) if c in cols),
                           *(("name:" + pl.col(c)) for c in ("fwd_from_name",) if c in cols), pl.lit(None, pl.String))
-        ident = [pl.col("fwd_from_message_id").cast(pl.String)] if "fwd_from_message_id" in cols else []
+        fwd = frame.with_columns(src.alias("_src")).filter(pl.col("_src").is_not_null())
+        ident: list[pl.Expr] = []
+        if "fwd_from_message_id" in cols:
+            ident.append(pl.col("fwd_from_message_id").cast(pl.String))
         if "fwd_posted_at" in cols:
             ident.append("t:" + pl.col("fwd_posted_at").dt.epoch("s").cast(pl.String))
-        if "text" in cols:
-            ident.append("x:" + text_keys(frame["text"], 1))
+        if "text" in cols:  # the text identifies the source message when the export gives neither id nor time
+            fwd = fwd.with_columns(text_keys(fwd["text"], 1).alias("_text"))
+            ident.append("x:" + pl.col("_text"))
         which = pl.coalesce(*ident, pl.lit(None, pl.String))
-        return frame.select("post", (src + "\x1f" + which).alias("key")).drop_nulls("key")
+        return fwd.select("post", (pl.col("_src") + "\x1f" + which).alias("key")).drop_nulls("key")
     if kind == "hashtags":
         if "hashtags" not in frame.columns:
             return empty

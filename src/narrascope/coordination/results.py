@@ -79,11 +79,9 @@ def _reuse_inputs(corpus: Any) -> tuple[pl.DataFrame, str]:
 
 
 def _store_attributes(corpus: Any) -> pl.DataFrame | None:
-    """The store's channel attributes (``narrascope channels set-attributes``), when this version stores them."""
-    try:
-        from ..network.attributes import channel_attributes  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
+    """The store's channel attributes (``narrascope channels set-attributes``); None when none were set."""
+    from ..network.attributes import channel_attributes
+
     frame = channel_attributes(corpus)
     return frame if frame.height else None
 

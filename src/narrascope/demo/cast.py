@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from .plan import ChannelSpec, _peer_id
 
-__all__ = ["AGGREGATOR", "DIGEST_HOURS", "FAMILY", "GROUPS", "GroupSpec", "cast_channels"]
+__all__ = ["AGGREGATOR", "DIGEST_HOURS", "FAMILY", "FAMILY_SISTERS", "GROUPS", "GroupSpec", "Reposter", "cast_channels"]
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,19 @@ GROUPS: tuple[GroupSpec, ...] = (
               "fa", "state", "inside", 2.0, 180, 0.85),
 )
 
-#: The aggregator: reposts this share of base posts, lags log-uniform in [LAG_MIN, LAG_MAX] seconds.
-AGGREGATOR = {"name": "Iran News Hub", "username": "iran_news_hub", "share": 0.2, "lag_min": 20, "lag_max": 900}
+@dataclass(frozen=True)
+class Reposter:
+    """A decoy that reposts others' posts: this share of them, ``lag_min``–``lag_max`` seconds later."""
+
+    name: str
+    username: str
+    share: float
+    lag_min: int
+    lag_max: int
+
+
+#: The aggregator: reposts this share of base posts, lags log-uniform in [lag_min, lag_max] seconds.
+AGGREGATOR = Reposter("Iran News Hub", "iran_news_hub", 0.2, 20, 900)
 #: The digests' posting window (UTC seconds of the day, length) and their shared outlet.
 DIGEST_HOURS = (16 * 3600 + 30 * 60, 5 * 60)
 DIGESTS = (("Evening Digest", "evening_digest", "en", "abroad"), ("خلاصه شب", "kholase_shab", "fa", "inside"),
@@ -56,34 +67,37 @@ DIGESTS = (("Evening Digest", "evening_digest", "en", "abroad"), ("خلاصه ش
 DIGEST_SITE = "headlines.example"
 DIGEST_LINK = 1.0  # share of digest posts carrying one of the day's top links
 DIGEST_TOP = (0.7, 0.2, 0.1)  # how often the 1st, 2nd, 3rd most-read link of the day is the one shared
-#: The same-owner family: the flagship (a base channel) and its sisters, who cross-post this share of its posts.
-FAMILY = {"flagship": "negah_news", "owner": "Negah Media Group", "share": 0.3, "lag_min": 5, "lag_max": 40,
-          "sisters": (("نگاه استان‌ها", "negah_ostanha"), ("نگاه اقتصادی", "negah_eghtesadi"))}
+#: The same-owner family: the flagship (a base channel, by username) and its sisters, who cross-post this share of
+#: its posts 5–40 s later (uniform).
+FAMILY = Reposter("Negah Media Group", "negah_news", 0.3, 5, 40)
+FAMILY_SISTERS = (("نگاه استان‌ها", "negah_ostanha"), ("نگاه اقتصادی", "negah_eghtesadi"))
 
 
-def _spec(index: int, name: str, user: str, lang: str, leaning: str, activity: float, **attrs: object) -> ChannelSpec:
+def _spec(index: int, name: str, user: str, lang: str, leaning: str, activity: float, *, role: str, location: str,
+          owner: str, channel_type: str = "news", group: str | None = None,
+          hours: tuple[int, int] | None = None) -> ChannelSpec:
     return ChannelSpec(index=index, name=name, username=user, peer_id=_peer_id(user), chat_type="public_channel",
                        lang=lang, leaning=leaning, activity=activity, signers=(), detector_exact=True, export="json",
-                       utc_offset="+03:30" if attrs.get("location") == "inside" else "+00:00",
-                       site=f"{user.replace('_', '-')}.example", **attrs)  # type: ignore[arg-type]
+                       utc_offset="+03:30" if location == "inside" else "+00:00", site=f"{user.replace('_', '-')}.example",
+                       role=role, location=location, owner=owner, channel_type=channel_type, group=group, hours=hours)
 
 
 def cast_channels(base: list[ChannelSpec]) -> list[ChannelSpec]:
     """The base channels (the family's flagship re-owned) followed by the cast."""
     specs = list(base)
-    flagship = next((s for s in specs if s.username == FAMILY["flagship"]), None)
+    flagship = next((s for s in specs if s.username == FAMILY.username), None)
     for group in GROUPS:
         for name, user in group.members:
             specs.append(_spec(len(specs), name, user, group.lang, group.leaning, 0.15, role="group",
                                location=group.location, owner=name, group=group.id))
-    specs.append(_spec(len(specs), str(AGGREGATOR["name"]), str(AGGREGATOR["username"]), "mixed", "neutral", 0.1,
-                       role="aggregator", location="abroad", owner=str(AGGREGATOR["name"]), channel_type="aggregator"))
+    specs.append(_spec(len(specs), AGGREGATOR.name, AGGREGATOR.username, "mixed", "neutral", 0.1,
+                       role="aggregator", location="abroad", owner=AGGREGATOR.name, channel_type="aggregator"))
     for name, user, lang, location in DIGESTS:
         specs.append(_spec(len(specs), name, user, lang, "neutral", 0.5, role="digest", location=location,
                            owner=name, hours=DIGEST_HOURS))
     if flagship is not None:
-        specs[flagship.index] = replace(flagship, owner=str(FAMILY["owner"]))
-        for name, user in FAMILY["sisters"]:  # type: ignore[attr-defined]
+        specs[flagship.index] = replace(flagship, owner=FAMILY.name)
+        for name, user in FAMILY_SISTERS:
             specs.append(_spec(len(specs), name, user, "fa", flagship.leaning, 0.2, role="family", location="inside",
-                               owner=str(FAMILY["owner"])))
+                               owner=FAMILY.name))
     return specs

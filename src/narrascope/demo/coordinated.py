@@ -1,6 +1,6 @@
 """How the coordination cast (demo/cast.py) posts: campaigns, aggregator reposts, family cross-posts, digests.
 
-A mixin of :class:`~narrascope.demo.stream.DemoStream`, kept apart so the stream module stays about the base
+A helper of :class:`~narrascope.demo.stream.DemoStream` (``stream.cast``), kept apart so the stream module stays about the base
 corpus. Frame truth stays exact: every cast post draws its frame status before its content, a repost or a campaign
 copy only happens when the draw equals the copied post's status, and otherwise the slot becomes an ordinary post —
 which still carries the campaign's link, so link co-action does not depend on the draw.
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from . import phrases
 from .cast import AGGREGATOR, DIGEST_LINK, DIGEST_SITE, DIGEST_TOP, FAMILY, GROUPS, GroupSpec
 from .compose import Body, mention_parts, merge_plain, render_parts
 from .plan import ChannelSpec
@@ -24,7 +25,7 @@ from .plan import ChannelSpec
 if TYPE_CHECKING:
     from .stream import DemoStream
 
-__all__ = ["CAMPAIGN_COLUMNS", "CampaignPost", "CastMixin"]
+__all__ = ["CAMPAIGN_COLUMNS", "CampaignPost", "Cast"]
 
 CAMPAIGN_COLUMNS = ("group", "event", "channel_id", "message_id", "posted_unixtime", "url", "text_copy")
 _SITES = {"A": "nedaye-azadi.example", "B": "iran-truth-now.example", "C": "didban-news.example"}
@@ -51,39 +52,32 @@ class _Campaign:
     posts: list[int] = field(default_factory=list)
 
 
-class CastMixin:
-    """Cast behaviour; relies on DemoStream's RNG, composer, shells, counters and heap (methods take a
-    ``DemoStream`` self)."""
+class Cast:
+    """Cast behaviour of one stream; uses the stream's RNG, composer, message shells, counters and heap."""
 
-    campaign_posts: list[CampaignPost]
-    n_events: dict[str, int]
-    _members: dict[str, list[int]]
-    _aggregator: int | None
-    _family: list[int]
-    _flagship: int | None
-    _scale: float
-
-    def _init_cast(self: DemoStream) -> None:
+    def __init__(self, stream: DemoStream) -> None:
+        self.stream = stream
+        channels = stream.channels
         self.campaign_posts: list[CampaignPost] = []
         self.n_events = {g.id: 0 for g in GROUPS}
-        self._members = {g.id: [s.index for s in self.channels if s.group == g.id] for g in GROUPS}
-        self._aggregator = next((s.index for s in self.channels if s.role == "aggregator"), None)
-        self._family = [s.index for s in self.channels if s.role == "family"]
-        self._flagship = next((s.index for s in self.channels if s.username == FAMILY["flagship"]), None)
-        self._scale = self.config.coordination * self.config.messages / 6000
+        self._members = {g.id: [s.index for s in channels if s.group == g.id] for g in GROUPS}
+        self._aggregator = next((s.index for s in channels if s.role == "aggregator"), None)
+        self._family = [s.index for s in channels if s.role == "family"]
+        self._flagship = next((s.index for s in channels if s.username == FAMILY.username), None)
+        self._scale: float = stream.config.coordination * stream.config.messages / 6000
 
     # -- scheduling ----------------------------------------------------------------------------------------
-    def _cast_times(self: DemoStream, spec: ChannelSpec, lo: int, hi: int, n: int) -> list[int]:
+    def times(self, spec: ChannelSpec, lo: int, hi: int, n: int) -> list[int]:
         """Base post times of a cast channel in [lo, hi): digests only inside their daily window."""
-        rng = self._rng
+        rng = self.stream._rng
         if spec.hours is None:
             return sorted(rng.randrange(lo, hi) for _ in range(n))
         start, length = spec.hours
         days = max(1, (hi - lo) // 86400)
         return sorted(lo + rng.randrange(days) * 86400 + start + rng.randrange(length) for _ in range(n))
 
-    def _schedule_campaigns(self: DemoStream, lo: int, hi: int) -> None:
-        rng = self._rng
+    def schedule_campaigns(self, lo: int, hi: int) -> None:
+        rng = self.stream._rng
         for group in GROUPS:
             members = self._members[group.id]
             if not members or self._scale <= 0:
@@ -99,85 +93,85 @@ class CastMixin:
                 joined = [c for c in members if rng.random() < group.participation]
                 offsets = rng.sample(range(group.spread_s), len(joined))  # distinct seconds: no ties in time
                 for c, off in zip(joined, offsets, strict=True):
-                    self._push(t0 + off, CAMPAIGN_EVENT, (c, campaign))
+                    self.stream._push(t0 + off, CAMPAIGN_EVENT, (c, campaign))
 
-    def _schedule_reposts(self: DemoStream, c: int, t: int, story: Any) -> None:
+    def schedule_reposts(self, c: int, t: int, story: Any) -> None:
         """After a base post of channel ``c``: maybe an aggregator repost and family cross-posts of it."""
-        rng = self._rng
-        spec = self.channels[c]
+        rng = self.stream._rng
+        spec = self.stream.channels[c]
         if spec.role != "news":
             return
-        end = self.plan.month_starts[-1]
-        if self._aggregator is not None and rng.random() < float(AGGREGATOR["share"]):
-            lo, hi = math.log(float(AGGREGATOR["lag_min"])), math.log(float(AGGREGATOR["lag_max"]))
+        end = self.stream.plan.month_starts[-1]
+        if self._aggregator is not None and rng.random() < AGGREGATOR.share:
+            lo, hi = math.log(AGGREGATOR.lag_min), math.log(AGGREGATOR.lag_max)
             lag = int(math.exp(rng.uniform(lo, hi)))
             if t + lag < end:
                 story.pending += 1
-                self._push(t + lag, 2, (self._aggregator, story, "forward" if rng.random() < 0.5 else "copy"))
+                self.stream._push(t + lag, 2, (self._aggregator, story, "forward" if rng.random() < 0.5 else "copy"))
         if c == self._flagship:
             for sister in self._family:
-                if rng.random() < float(FAMILY["share"]):
-                    lag = rng.randint(int(FAMILY["lag_min"]), int(FAMILY["lag_max"]))
+                if rng.random() < FAMILY.share:
+                    lag = rng.randint(FAMILY.lag_min, FAMILY.lag_max)
                     if t + lag < end:
                         story.pending += 1
-                        self._push(t + lag, 2, (sister, story, "copy"))
+                        self.stream._push(t + lag, 2, (sister, story, "copy"))
 
     # -- content -------------------------------------------------------------------------------------------
-    def _digest_link(self: DemoStream, spec: ChannelSpec, body: Body, t: int) -> None:
+    def digest_link(self, spec: ChannelSpec, body: Body, t: int) -> None:
         """A digest post often carries one of the day's most-read links of the shared outlet."""
-        rng = self._rng
+        rng = self.stream._rng
         if spec.role != "digest" or rng.random() >= DIGEST_LINK:  # (always true at DIGEST_LINK = 1)
             return
         rank = rng.choices(range(1, len(DIGEST_TOP) + 1), weights=DIGEST_TOP)[0]
         day = datetime.fromtimestamp(t, UTC).strftime("%Y/%m/%d")
         body.link = ("link", f"https://{DIGEST_SITE}/{day}/top-{rank}")
 
-    def _campaign_post(self: DemoStream, c: int, t: int, campaign: _Campaign) -> Iterator[tuple[ChannelSpec, dict[str, Any]]]:
+    def campaign_post(self, c: int, t: int, campaign: _Campaign) -> Iterator[tuple[ChannelSpec, dict[str, Any]]]:
         """One member's post in a campaign event: the first poster's text (when the frame draw allows) and link."""
         from .stream import _Story
 
-        yield from self._pre_post(c, t)
-        spec, rng = self.channels[c], self._rng
-        m = self._month_of(t)
-        status = self._draw_status(c, m)
-        msg = self._shell(c, t)
+        yield from self.stream._pre_post(c, t)
+        spec, rng = self.stream.channels[c], self.stream._rng
+        m = self.stream._month_of(t)
+        status = self.stream._draw_status(c, m)
+        msg = self.stream._shell(c, t)
         story = campaign.story
         copy = story is not None and status == story.status
         if copy:
             parts = list(story.parts)
             if rng.random() < 0.2:  # the copier's own line: the text is then a near-duplicate, not identical
-                line = "👈 join @{username}".format(username=spec.username)
+                line = phrases.COPY_SIGNATURE[campaign.group.lang].format(username=spec.username)
                 parts = merge_plain([*parts, "\n\n", *mention_parts(line)])
-            self._set_text(msg, parts)
-            self._decorate(c, t, msg, photo=False)
-            self._count(c, m, status, status, forward=False)
+            self.stream._set_text(msg, parts)
+            self.stream._decorate(c, t, msg, photo=False)
+            self.stream._count(c, m, status, status, forward=False)
             story.members.append((c, msg["id"], story.body, parts))
-            self._record(story, c, msg["id"], t, "copy", (story.channel, story.message_id, story.body,
+            self.stream._record(story, c, msg["id"], t, "copy", (story.channel, story.message_id, story.body,
                                                           story.parts), parts)
         else:
-            body, detectable = self._body(spec, campaign.group.lang, status, None)
+            body, detectable = self.stream._body(spec, campaign.group.lang, status, None)
             body.link = ("link" if rng.random() < 0.5 else "text_link", campaign.url)
             body.photo = False
             parts = render_parts(body)
-            self._set_text(msg, parts)
-            self._decorate(c, t, msg, photo=False)
-            self._count(c, m, status, detectable, forward=False)
+            self.stream._set_text(msg, parts)
+            self.stream._decorate(c, t, msg, photo=False)
+            self.stream._count(c, m, status, detectable, forward=False)
             if story is None:
                 campaign.story = _Story(c, msg["id"], t, body, parts, status, "campaign", 0)
         self.campaign_posts.append(CampaignPost(campaign.group.id, campaign.event, spec.channel_id, msg["id"], t,
                                                 campaign.url, copy))
-        yield self._emit_post(c, t, msg)
+        yield self.stream._emit_post(c, t, msg)
 
     # -- truth ---------------------------------------------------------------------------------------------
-    def coordination_truth(self: DemoStream) -> dict[str, Any]:
+    def truth(self) -> dict[str, Any]:
         """What truth.json's ``coordination`` section records: planted groups and decoys, by channel id."""
-        ids = {s.index: s.channel_id for s in self.channels}
+        ids = {s.index: s.channel_id for s in self.stream.channels}
         per_group: dict[str, dict[str, int]] = {g.id: {} for g in GROUPS}
         for p in self.campaign_posts:
             per_group[p.group][p.channel_id] = per_group[p.group].get(p.channel_id, 0) + 1
         groups = [{
             "id": g.id, "channel_ids": [ids[c] for c in self._members[g.id]],
-            "names": [self.channels[c].name for c in self._members[g.id]], "lang": g.lang, "side": g.leaning,
+            "names": [self.stream.channels[c].name for c in self._members[g.id]], "lang": g.lang, "side": g.leaning,
             "location": g.location, "events_per_month": round(g.events_per_month * self._scale, 4),
             "events": self.n_events[g.id], "spread_seconds": g.spread_s, "participation": g.participation,
             "posts": per_group[g.id],
@@ -185,10 +179,10 @@ class CastMixin:
         decoys: list[dict[str, Any]] = []
         if self._aggregator is not None:
             decoys.append({"kind": "aggregator", "channel_ids": [ids[self._aggregator]],
-                           "sources": [s.channel_id for s in self.channels if s.role == "news"],
-                           "share": AGGREGATOR["share"], "lag_seconds": [AGGREGATOR["lag_min"], AGGREGATOR["lag_max"]],
+                           "sources": [s.channel_id for s in self.stream.channels if s.role == "news"],
+                           "share": AGGREGATOR.share, "lag_seconds": [AGGREGATOR.lag_min, AGGREGATOR.lag_max],
                            "tag": "type=aggregator"})
-        digests = [s for s in self.channels if s.role == "digest"]
+        digests = [s for s in self.stream.channels if s.role == "digest"]
         if digests:
             start, length = digests[0].hours or (0, 0)
             decoys.append({"kind": "popular_hours", "channel_ids": [s.channel_id for s in digests],
@@ -197,9 +191,9 @@ class CastMixin:
                            "shared_site": DIGEST_SITE, "link_share": DIGEST_LINK, "tag": None})
         if self._flagship is not None and self._family:
             decoys.append({"kind": "same_owner", "channel_ids": [ids[self._flagship], *(ids[c] for c in self._family)],
-                           "owner": FAMILY["owner"], "share": FAMILY["share"],
-                           "lag_seconds": [FAMILY["lag_min"], FAMILY["lag_max"]], "tag": "owner"})
-        return {"intensity": self.config.coordination, "groups": groups, "decoys": decoys,
+                           "owner": FAMILY.name, "share": FAMILY.share,
+                           "lag_seconds": [FAMILY.lag_min, FAMILY.lag_max], "tag": "owner"})
+        return {"intensity": self.stream.config.coordination, "groups": groups, "decoys": decoys,
                 "campaign_file": "coordination.csv",
                 "note": "a planted group co-acts on campaign links (every member post) and texts (when the member's "
                         "frame draw equals the first poster's); decoys co-act by design (aggregator, same owner) "

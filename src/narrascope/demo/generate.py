@@ -284,7 +284,7 @@ def generate_demo(
             paths.append(_write_html(_export_folder(exports, spec), spec, html_messages.pop(spec.index)))
     cells = stream.cell_rows()
     (truth_dir / "frames.csv").write_text(_csv_text(cells, FRAME_COLUMNS), encoding="utf-8")
-    campaign_rows = [asdict(p) for p in stream.campaign_posts]
+    campaign_rows = [asdict(p) for p in stream.cast.campaign_posts]
     (truth_dir / "coordination.csv").write_text(_csv_text(campaign_rows, CAMPAIGN_COLUMNS), encoding="utf-8")
     (folder / "channels.csv").write_text(_csv_text(_channel_rows(stream), CHANNEL_COLUMNS), encoding="utf-8")
     lexicon = write_planted_lexicon(folder / "lexicon.yaml")
@@ -298,7 +298,7 @@ def generate_demo(
         "channels": _channel_truth(stream, folder),
         "frames": _frame_truth(),
         "change_points": list(stream.plan.change_points),
-        "coordination": stream.coordination_truth(),
+        "coordination": stream.cast.truth(),
         "forward_pattern": _forward_pattern(stream, truth_dir / "cascades.csv"),
         "channels_file": "../channels.csv",
         "lexicon_file": "../lexicon.yaml",

@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import UsageError
 from . import phrases
 from .compose import Body, Composer, mention_parts, merge_plain, parts_text, render_parts
-from .coordinated import CAMPAIGN_EVENT, CastMixin
+from .coordinated import CAMPAIGN_EVENT, Cast
 from .lexicon import FRAMES
 from .plan import ChannelSpec, Plan, allocate, make_plan
 
@@ -137,7 +137,7 @@ def _tz(offset: str) -> timezone:
     return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
-class DemoStream(CastMixin):
+class DemoStream:
     """Iterate to get ``(ChannelSpec, message dict)`` in time order; read ``frame_cells``/``cascades`` after.
 
     ``cascade_sink`` receives each :class:`CascadeMember` as it is decided; without one they are kept in
@@ -168,7 +168,7 @@ class DemoStream(CastMixin):
         self._rng = random.Random(f"narrascope-demo-{config.seed}")
         self._composer = Composer(self._rng)
         self._tzs = [_tz(c.utc_offset) for c in self.channels]
-        self._init_cast()
+        self.cast = Cast(self)
         self._counts = allocate(self._base_posts(), self.plan.weights)
         self._next_id = [1] * len(self.channels)
         self._recent: list[deque[int]] = [deque(maxlen=30) for _ in self.channels]  # recent post ids, for replies and pins
@@ -193,9 +193,9 @@ class DemoStream(CastMixin):
     def _schedule_month(self, m: int) -> None:
         lo, hi = self.plan.month_starts[m], self.plan.month_starts[m + 1]
         for c in range(len(self.channels)):
-            for t in self._cast_times(self.channels[c], lo, hi, self._counts[(c, m)]):
+            for t in self.cast.times(self.channels[c], lo, hi, self._counts[(c, m)]):
                 self._push(t, 1, c)
-        self._schedule_campaigns(lo, hi)
+        self.cast.schedule_campaigns(lo, hi)
         if m + 1 < len(self.plan.month_labels):
             self._push(hi, 0, m + 1)
 
@@ -382,7 +382,7 @@ class DemoStream(CastMixin):
         kind = ("article" if rng.random() < 0.5 else "post") if origin else None
         hard: list[tuple[str, str]] = []
         body, detectable = self._body(spec, self._lang(spec), status, kind, hard)
-        self._digest_link(spec, body, t)
+        self.cast.digest_link(spec, body, t)
         self._record_hard(c, msg["id"], hard)
         parts = render_parts(body)
         self._set_text(msg, parts)
@@ -392,7 +392,7 @@ class DemoStream(CastMixin):
         if origin:
             self._schedule_followers(story)
         if not hard:  # a repost of a planted hard case would break the exact-detector truth of the reposter
-            self._schedule_reposts(c, t, story)
+            self.cast.schedule_reposts(c, t, story)
         yield self._emit_post(c, t, msg)
         if rng.random() < 0.01 and self._recent[c]:
             yield self._service(c, t, "pin_message", message_id=rng.choice(self._recent[c]))
@@ -485,7 +485,7 @@ class DemoStream(CastMixin):
             elif kind == 1:
                 yield from self._base(payload, t)
             elif kind == CAMPAIGN_EVENT:
-                yield from self._campaign_post(payload[0], t, payload[1])
+                yield from self.cast.campaign_post(payload[0], t, payload[1])
             else:
                 target, story, relation = payload
                 yield from self._follow(target, t, story, relation)
