@@ -83,8 +83,8 @@ def expected_labels(rules: Sequence[Rule], attributes: pl.DataFrame | None, acto
                          "FILE` (or pass --attributes FILE)")
     missing = sorted({r.column for r in rules if r.column not in attributes.columns})
     if missing:
-        raise UsageError(f"no attribute named {', '.join(missing)}: the attributes are "
-                         f"{', '.join(c for c in attributes.columns if c != 'channel_id')}")
+        names = [c for c in attributes.columns if c not in ("channel_id", "channel", "platform")]
+        raise UsageError(f"no attribute named {', '.join(missing)}: the attributes are {', '.join(names) or 'none'}")
     table = actor_attributes(attributes, actor_ids, labels)
     tags: list[list[str]] = [[] for _ in range(int(a.size))]
     for rule in rules:

@@ -91,7 +91,7 @@ def _keys(frame: pl.DataFrame, kind: str, min_text_chars: int, clusters: pl.Data
     if kind == "url":
         if "links" not in frame.columns:
             return empty
-        rows = frame.select("post", pl.col("links").alias("key")).explode("key")
+        rows = frame.select("post", pl.col("links").alias("key")).explode("key", empty_as_null=True)
         return rows.with_columns(normalise_url_expr(pl.col("key")).alias("key")).drop_nulls("key").unique()
     if kind == "text":
         if "text" not in frame.columns:
@@ -176,14 +176,19 @@ def extract_actions(messages: pl.DataFrame, objects: Iterable[str], *, actors: s
 def object_labels(messages: pl.DataFrame, posts: pl.DataFrame, kinds: Iterable[str], min_text_chars: int,
                   clusters: pl.DataFrame | None) -> pl.DataFrame:
     """(obj, kind, label) for the objects of a few messages (``posts``: post, uid): the readable key of each hash,
-    recomputed for the evidence only. Text labels are the matching form, cut to 120 characters."""
+    recomputed for the evidence only, cut to 120 characters. A text object is labelled with the original text of
+    one of its messages (its key, the matching form, reads oddly: no ZWNJ, folded letters)."""
     frame = messages.join(posts.select("uid", "post"), on="uid")
     out = []
     for kind in kinds:
         code = KIND_CODES[kind]
         keys = _keys(frame, kind, min_text_chars, clusters)
+        label = pl.col("key")
+        if kind == "text":
+            keys = keys.join(frame.select("post", pl.col("text").alias("_original")), on="post", how="left")
+            label = pl.col("_original").str.replace_all(r"\s+", " ").str.strip_chars()
         out.append(keys.select((pl.lit(f"{code}\x1f") + pl.col("key")).hash(seed=7).alias("obj"),
-                               pl.lit(kind).alias("kind"), pl.col("key").str.slice(0, 120).alias("label")))
+                               pl.lit(kind).alias("kind"), label.str.slice(0, 120).alias("label")))
     if not out:
         return pl.DataFrame(schema={"obj": pl.UInt64, "kind": pl.String, "label": pl.String})
     return pl.concat(out).unique(["obj"], keep="first")

@@ -286,7 +286,7 @@ def _group_tables(acts: Actions, main: _Setting, edges: pl.DataFrame, evidence: 
 
 def _sweep_tables(main: _Setting, settings: dict[tuple[int, float], _Setting], acts: Actions,
                   options: CoordinationOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from .results import SETTING_SCHEMA, STABILITY_SCHEMA
+    from .results import SETTING_SCHEMA, STABILITY_SCHEMA, sort_stability
 
     rows, stab = [], []
     for (window, alpha), s in sorted(settings.items()):
@@ -300,4 +300,4 @@ def _sweep_tables(main: _Setting, settings: dict[tuple[int, float], _Setting], a
             j, match = best_jaccard(nodes, s.groups)
             stab.append({"group_id": f"g{g + 1}", "window_s": window, "alpha": alpha, "jaccard": j,
                          "matched": [acts.actors[n] for n in match]})
-    return pl.DataFrame(rows, schema=SETTING_SCHEMA), pl.DataFrame(stab, schema=STABILITY_SCHEMA)
+    return pl.DataFrame(rows, schema=SETTING_SCHEMA), sort_stability(pl.DataFrame(stab, schema=STABILITY_SCHEMA))

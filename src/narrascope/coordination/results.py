@@ -20,12 +20,12 @@ from .options import CoordinationOptions
 from .pipeline import CoordinationResult, ProgressFn, find_coordination_frame
 
 __all__ = ["GROUP_SCHEMA", "MEMBER_SCHEMA", "SETTING_SCHEMA", "STABILITY_SCHEMA", "TABLES", "empty_tables",
-           "find_coordination", "load_coordination"]
+           "find_coordination", "load_coordination", "sort_stability"]
 
 TABLES = ("edges", "evidence", "groups", "members", "settings", "stability")
 _INPUT_COLUMNS = ("uid", "platform", "channel_id", "channel", "author", "posted_at", "text", "links", "hashtags",
                   "fwd_from_name", "fwd_from_id", "fwd_from_message_id", "fwd_posted_at")
-_UTC = pl.Datetime("ms", "UTC")
+_UTC = pl.Datetime("us", "UTC")
 
 GROUP_SCHEMA: dict[str, Any] = {
     "group_id": pl.String, "size": pl.Int64, "members": pl.List(pl.String), "labels": pl.List(pl.String),
@@ -132,15 +132,26 @@ def _load(corpus: Any, key: str) -> CoordinationResult | None:
     tables["edges"] = tables["edges"].sort(["reported", "weight", "actor_a", "actor_b"],
                                            descending=[True, True, False, False], nulls_last=True)
     tables["evidence"] = tables["evidence"].sort(["actor_a", "actor_b", "posted_a", "uid_a", "uid_b"])
-    tables["groups"] = tables["groups"].with_columns(pl.col("group_id").str.slice(1).cast(pl.Int64).alias("_n")).sort(
-        "_n").drop("_n")
-    tables["members"] = tables["members"].sort("group_id", "actor")
+    tables["groups"] = tables["groups"].sort(_group_number("group_id"))
+    tables["members"] = tables["members"].sort(_group_number("group_id"), "actor")
     tables["settings"] = tables["settings"].sort("window_s", "alpha")
-    tables["stability"] = tables["stability"].sort("group_id", "window_s", "alpha")
+    tables["stability"] = sort_stability(tables["stability"])
+    # DuckDB returns UTC timestamps as Etc/UTC: give them back the zone they were saved with
+    tables = {k: v.with_columns(pl.col(pl.Datetime).dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+              for k, v in tables.items()}
     entry = [r for r in corpus.results.list("coordination_groups") if r["result_key"] == key]
     params = json.loads(entry[-1]["params"]) if entry else {}
     return CoordinationResult(stats={**params.get("stats", {}), "cached": True, "options": params.get("options")},
                               **tables)
+
+
+def _group_number(column: str) -> pl.Expr:
+    return pl.col(column).str.slice(1).cast(pl.Int64)
+
+
+def sort_stability(frame: pl.DataFrame) -> pl.DataFrame:
+    """Stability rows in their contractual order: group number, window, level."""
+    return frame.sort(_group_number("group_id"), "window_s", "alpha")
 
 
 def load_coordination(corpus: Any) -> CoordinationResult | None:
