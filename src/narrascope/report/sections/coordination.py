@@ -7,6 +7,7 @@ when coordination was never run. Message texts for the evidence come from the st
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
@@ -18,6 +19,7 @@ from ..model import ReportOptions, Section
 from ..render import render
 
 ORDER = 60
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # invisible, and invalid in an HTML page
 GROUPS = 8
 EVIDENCE = 6
 
@@ -30,7 +32,7 @@ def _lag(seconds: Any) -> str:
 
 
 def _preview(text: Any) -> str:
-    plain = " ".join(str(text or "").split())
+    plain = " ".join(_CONTROL.sub(" ", str(text or "")).split())
     return plain if len(plain) <= 140 else plain[:139] + "…"
 
 
@@ -53,15 +55,17 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
     if result is None:
         return None
     run_options = result.stats.get("options") or {}
-    labels = dict(zip(result.edges["actor_a"].to_list() + result.edges["actor_b"].to_list(),
-                      result.edges["label_a"].to_list() + result.edges["label_b"].to_list(), strict=True))
+    labels = {a: _preview(lab) for a, lab in zip(result.edges["actor_a"].to_list() + result.edges["actor_b"].to_list(),
+                                                 result.edges["label_a"].to_list() + result.edges["label_b"].to_list(),
+                                                 strict=True)}
     groups_frame = result.groups.filter(pl.col("significant")).head(GROUPS) if result.groups.height else result.groups
     shown = {g: result.group(g).sort("lag_s", "posted_a").head(EVIDENCE) for g in groups_frame["group_id"].to_list()}
     uids = sorted({u for rows in shown.values() for u in (*rows["uid_a"].to_list(), *rows["uid_b"].to_list())})
     texts = dict(corpus.by_uid(uids, ("uid", "text")).iter_rows()) if uids else {}
     groups = []
     for g in groups_frame.iter_rows(named=True):
-        groups.append({**g, "lag": _lag(g["median_lag_s"]), "p": f"{g['p_value']:.3g}",
+        groups.append({**g, "labels": [_preview(x) for x in g["labels"]], "lag": _lag(g["median_lag_s"]),
+                       "p": f"{g['p_value']:.3g}",
                        "stability": "" if g["stability"] is None else f"{g['stability']:.2f}",
                        "evidence": _evidence(shown[g["group_id"]], labels, texts)})
     timeline = None
@@ -98,8 +102,10 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
         "messages": result.stats.get("messages", 0), "actors_n": result.stats.get("actors", 0),
         "pairs": edges.height,
     }
+    clean = pl.col("label_a", "label_b").map_elements(_preview, return_dtype=pl.String)
+    expected, lopsided = expected.with_columns(clean), lopsided.with_columns(clean)
     html = render("coordination.html", run=run, groups=groups, timeline=timeline, expected=expected.to_dicts(),
-                  lopsided=lopsided.to_dicts(), hub=hub, settings=settings)
+                  lopsided=lopsided.to_dicts(), hub=_preview(hub), settings=settings)
     data = {
         "run": run,
         "groups": [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in g.items()} for g in groups],
