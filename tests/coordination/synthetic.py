@@ -1,8 +1,9 @@
 """Synthetic corpora for coordination tests and benchmarks, generated with numpy (millions of posts in seconds).
 
 Independent channels post at their own times of day (uniform, or concentrated around a "popular hour"); what they
-share is the day's news: each post may carry one of that day's links (Zipf popularity), copy one of that day's
-popular texts, or forward one of that day's source posts — so channels co-act by chance on popular days, at popular
+share is the day's news: each post may carry one of that day's links (popularity ∝ 1/(rank + 20), so the day's top
+link carries about 1 % of its link posts with 5,000 links a day), copy one of that day's popular texts, or forward
+one of that day's source posts — so channels co-act by chance on popular days, at popular
 hours. Planted groups post one link and one text per event, within ``spread`` seconds of each other.
 """
 
@@ -44,12 +45,13 @@ def synthetic_posts(n_posts: int, n_channels: int = 50, days: int = 90, seed: in
     spread = np.where(popular, 1_200, 30_000)
     tod = (peak[channel] + rng.normal(0, 1, n_posts) * spread[channel]).astype(np.int64) % 86_400
     t = T0 + day * 86_400 + tod
-    zipf = rng.zipf(1.6, n_posts) - 1
+    weights = 1.0 / (np.arange(urls_per_day) + 20.0)
+    zipf = rng.choice(urls_per_day, n_posts, p=weights / weights.sum())
     has_url = rng.random(n_posts) < url_share
     copy = rng.random(n_posts) < text_copy_share
     fwd = rng.random(n_posts) < forward_share
     ids = np.arange(n_posts)
-    frame = pl.DataFrame({"i": ids, "c": channel, "day": day, "t": t, "z": zipf % urls_per_day,
+    frame = pl.DataFrame({"i": ids, "c": channel, "day": day, "t": t, "z": zipf,
                           "has_url": has_url, "copy": copy, "fwd": fwd})
     frame = frame.select(
         pl.col("i").cast(pl.String).alias("uid"), pl.format("c{}", "c").alias("channel_id"),

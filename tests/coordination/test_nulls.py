@@ -38,7 +38,10 @@ def test_a_null_world_keeps_days_and_each_actors_times_of_day_per_block():
     assert ((t[zero] % DAY >= 72_000) & (t[zero] % DAY < 72_300)).all()  # popular hours stay popular hours
 
 
-def test_worlds_do_not_depend_on_workers_and_follow_the_seed():
+def test_worlds_do_not_depend_on_workers_and_follow_the_seed(monkeypatch):
+    from narrascope.coordination import nulls
+
+    monkeypatch.setattr(nulls, "MIN_PARALLEL_WORK", 0)  # really start the worker processes
     plan, _, _ = _plan()
     one = null_counts(plan, 8, seed=5, workers=1)
     two = null_counts(plan, 8, seed=5, workers=2)

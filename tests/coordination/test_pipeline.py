@@ -13,7 +13,7 @@ from tests.coordination.synthetic import Planted, synthetic_posts
 
 @pytest.fixture(scope="module")
 def planted():
-    data = synthetic_posts(20_000, 40, 60, seed=11, popular_share=0.4,
+    data = synthetic_posts(20_000, 40, 60, seed=11, popular_share=0.4, urls_per_day=20,
                            planted=[Planted(("p1", "p2", "p3"), 20, 30), Planted(("q1", "q2"), 12, 50)])
     options = CoordinationOptions(nulls=200, sweep=True, sweep_windows=(10, 60, 600), sweep_alphas=(0.05,))
     return data, find_coordination_frame(data.messages, options)
@@ -55,7 +55,10 @@ def test_stability_and_settings(planted):
     assert p_group["stability"].item() == 1.0  # found identically at 10 s, 60 s and 10 min
 
 
-def test_same_results_with_two_workers():
+def test_same_results_with_two_workers(monkeypatch):
+    from narrascope.coordination import nulls
+
+    monkeypatch.setattr(nulls, "MIN_PARALLEL_WORK", 0)
     data = synthetic_posts(3_000, 10, 20, seed=2, planted=[Planted(("a", "b"), 8, 20)])
     one = find_coordination_frame(data.messages, CoordinationOptions(nulls=40, workers=1))
     two = find_coordination_frame(data.messages, CoordinationOptions(nulls=40, workers=2))

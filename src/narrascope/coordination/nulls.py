@@ -25,6 +25,8 @@ from .coaction import sort_key, window_pairs
 __all__ = ["NullPlan", "make_null_plan", "null_counts", "null_times"]
 
 DAY = 86_400
+#: Below this many (candidate actions × worlds), starting worker processes costs more than it saves.
+MIN_PARALLEL_WORK = 5_000_000
 
 
 @dataclass
@@ -118,7 +120,8 @@ def _worlds(args: tuple[NullPlan, int, list[int]]) -> np.ndarray:
 def null_counts(plan: NullPlan, n_worlds: int, seed: int, workers: int = 1) -> np.ndarray:
     """Co-action counts of the kept edges in ``n_worlds`` null worlds: uint16 array [window, world, edge]."""
     worlds = list(range(n_worlds))
-    if workers <= 1 or n_worlds < 2 * workers:
+    small = plan.rank.size * n_worlds < MIN_PARALLEL_WORK
+    if workers <= 1 or n_worlds < 2 * workers or small:
         return _worlds((plan, seed, worlds))
     chunks = [worlds[k::workers] for k in range(workers)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:

@@ -2,7 +2,7 @@
 
 Objects (kinds in :data:`~.options.OBJECT_KINDS`):
 
-- ``url``: every link, normalised (:func:`normalise_url_expr`): scheme and ``www.`` dropped, host lower-cased,
+- ``url``: every link, normalised (:func:`normalise_urls`): scheme and ``www.`` dropped, host lower-cased,
   fragment and tracking parameters (``utm_*``, ``fbclid`` …) removed, trailing slash dropped, ``telegram.me`` and
   ``t.me/s/`` folded to ``t.me``;
 - ``text``: the message's matching form (narrascope.text.normalize), when at least ``min_text_chars`` long;
@@ -19,7 +19,7 @@ millions of messages are never normalised all at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,29 +28,37 @@ import polars as pl
 from ..errors import UsageError
 from ..text.normalize import normalize_many
 
-__all__ = ["Actions", "extract_actions", "normalise_url", "normalise_url_expr", "object_labels", "text_keys"]
+__all__ = ["Actions", "extract_actions", "normalise_url", "normalise_urls", "object_labels", "text_keys"]
 
 KIND_CODES = {k: i for i, k in enumerate(("url", "text", "forward", "near_duplicate", "hashtags", "media"))}
 _BATCH = 200_000
 _TRACKING = r"(?:utm_[a-z0-9_]*|fbclid|gclid|dclid|yclid|igshid|igsh|mc_cid|mc_eid|_ga|ref_src|si|s_cid)"
 
 
-def normalise_url_expr(col: pl.Expr) -> pl.Expr:
-    """The normalised form of a column of URLs (see the module docstring); nulls stay null."""
-    u = col.str.strip_chars().str.replace(r"(?i)^[a-z][a-z0-9+.\-]*://", "")
-    host = (u.str.extract(r"^([^/?#]*)", 1).str.to_lowercase().str.replace(r"^www\.", "")
-            .str.replace(r":(?:80|443)$", "").str.replace(r"^telegram\.me$", "t.me"))
-    rest = u.str.extract(r"^[^/?#]*(.*)$", 1).str.replace(r"#.*$", "")
-    rest = pl.when(host == "t.me").then(rest.str.replace(r"^/s/", "/")).otherwise(rest)
+def normalise_urls(urls: pl.Series) -> pl.Series:
+    """The normalised form of each URL (see the module docstring); nulls and empty hosts give null.
+
+    Computed once per distinct URL, in stages (host and the rest as columns), then mapped back."""
+    distinct = urls.unique().drop_nulls()
+    frame = pl.DataFrame({"url": distinct}).with_columns(
+        pl.col("url").str.strip_chars().str.replace(r"(?i)^[a-z][a-z0-9+.\-]*://", "").alias("_u"))
+    frame = frame.with_columns(
+        pl.col("_u").str.extract(r"^([^/?#]*)", 1).str.to_lowercase().str.replace(r"^www\.", "")
+        .str.replace(r":(?:80|443)$", "").str.replace(r"^telegram\.me$", "t.me").alias("_host"),
+        pl.col("_u").str.extract(r"^[^/?#]*(.*)$", 1).str.replace(r"#.*$", "").alias("_rest"))
+    rest = pl.when(pl.col("_host") == "t.me").then(pl.col("_rest").str.replace(r"^/s/", "/")).otherwise(pl.col("_rest"))
     rest = (rest.str.replace_all(rf"(?i)([?&]){_TRACKING}=[^&]*", "${1}")
             .str.replace_all(r"&{2,}", "&").str.replace(r"\?&+", "?").str.replace(r"[?&]+$", "")
             .str.replace(r"/+(\?|$)", "${1}"))
-    return pl.when(host.str.len_chars() > 0).then(host + rest).otherwise(None)
+    frame = frame.select("url", pl.when(pl.col("_host").str.len_chars() > 0).then(pl.col("_host") + rest)
+                         .otherwise(None).alias("norm"))
+    return (pl.DataFrame({"url": urls}).join(frame, on="url", how="left", maintain_order="left")["norm"]
+            .alias(urls.name))
 
 
 def normalise_url(url: str) -> str | None:
-    """One URL's normalised form (:func:`normalise_url_expr` on a single value)."""
-    out = pl.select(normalise_url_expr(pl.lit(url, dtype=pl.String))).item()
+    """One URL's normalised form (:func:`normalise_urls` on a single value)."""
+    out = normalise_urls(pl.Series([url], dtype=pl.String)).item()
     return None if out is None else str(out)
 
 
@@ -91,8 +99,8 @@ def _keys(frame: pl.DataFrame, kind: str, min_text_chars: int, clusters: pl.Data
     if kind == "url":
         if "links" not in frame.columns:
             return empty
-        rows = frame.select("post", pl.col("links").alias("key")).explode("key", empty_as_null=True)
-        return rows.with_columns(normalise_url_expr(pl.col("key")).alias("key")).drop_nulls("key").unique()
+        rows = frame.select("post", pl.col("links").alias("key")).explode("key", empty_as_null=True).drop_nulls("key")
+        return rows.with_columns(normalise_urls(rows["key"])).drop_nulls("key").unique(maintain_order=True)
     if kind == "text":
         if "text" not in frame.columns:
             return empty
@@ -129,11 +137,6 @@ def _keys(frame: pl.DataFrame, kind: str, min_text_chars: int, clusters: pl.Data
     raise UsageError(f"unknown object kind {kind!r}")
 
 
-def _batches(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
-    for start in range(0, frame.height, _BATCH):
-        yield frame.slice(start, _BATCH)
-
-
 def extract_actions(messages: pl.DataFrame, objects: Iterable[str], *, actors: str = "channel",
                     min_text_chars: int = 20, clusters: pl.DataFrame | None = None) -> Actions:
     """Actions of ``messages`` (the store's columns; at least uid, channel_id, posted_at) on ``objects``.
@@ -148,29 +151,39 @@ def extract_actions(messages: pl.DataFrame, objects: Iterable[str], *, actors: s
     kinds = tuple(objects)
     if "near_duplicate" in kinds and clusters is None:
         raise UsageError("near_duplicate objects need a reuse run: run `narrascope reuse` first")
-    frame = messages.filter(pl.col("posted_at").is_not_null() & pl.col(actor_col).is_not_null())
-    frame = frame.with_columns(pl.col(actor_col).cast(pl.String).alias("_actor"),
-                               (pl.col(label_col) if label_col in frame.columns else pl.col(actor_col))
-                               .cast(pl.String).alias("_label"))
-    table = (frame.group_by("_actor").agg(pl.col("_label").drop_nulls().mode().sort().first())
+    # Only narrow columns are filtered, joined or sorted: a corpus of millions of texts is never copied; object keys
+    # are computed batch by batch on slices of the caller's frame, rows mapped to posts by index.
+    meta = messages.select(pl.col("uid"), pl.col(actor_col).cast(pl.String).alias("_actor"),
+                           (pl.col(label_col) if label_col in messages.columns else pl.col(actor_col))
+                           .cast(pl.String).alias("_label"), pl.col("posted_at"))
+    keep = (meta["posted_at"].is_not_null() & meta["_actor"].is_not_null()).to_numpy()
+    meta = meta.with_row_index("_row").filter(pl.Series(keep))
+    table = (meta.group_by("_actor").agg(pl.col("_label").drop_nulls().mode().sort().first())
              .sort("_actor").with_row_index("code"))
     actor_ids = table["_actor"].to_list()
     labels = [lab if lab is not None else a for a, lab in zip(actor_ids, table["_label"].to_list(), strict=True)]
-    frame = (frame.join(table.select("_actor", pl.col("code").cast(pl.Int32)), on="_actor")
-             .sort(["posted_at", "_actor", "uid"]).with_row_index("post").with_columns(pl.col("post").cast(pl.Int64)))
-    posts = frame.select("post", "uid", pl.col("code").alias("actor"), pl.col("posted_at").dt.epoch("s").alias("t"))
+    meta = (meta.join(table.select("_actor", pl.col("code").cast(pl.Int32)), on="_actor", maintain_order="left")
+            .with_row_index("post").with_columns(pl.col("post").cast(pl.Int64)))
+    posts = meta.select("post", "uid", pl.col("code").alias("actor"), pl.col("posted_at").dt.epoch("s").alias("t"))
+    post_of_row = np.full(messages.height, -1, np.int64)
+    post_of_row[meta["_row"].to_numpy()] = meta["post"].to_numpy()
+    post_actor = posts["actor"].to_numpy()
+    post_t = posts["t"].to_numpy()
     parts: list[pl.DataFrame] = []
-    for batch in _batches(frame):
+    for start in range(0, messages.height, _BATCH):
+        batch = messages.slice(start, _BATCH).with_columns(
+            pl.Series("post", post_of_row[start : start + _BATCH], dtype=pl.Int64))
+        batch = batch.filter(pl.col("post") >= 0)
         for kind in kinds:
             keys = _keys(batch, kind, min_text_chars, clusters)
             code = KIND_CODES[kind]
             parts.append(keys.select("post", pl.lit(code, pl.Int8).alias("kind"),
                                      (pl.lit(f"{code}\x1f") + pl.col("key")).hash(seed=7).alias("obj")))
     acts = (pl.concat(parts) if parts else pl.DataFrame(schema={"post": pl.Int64, "kind": pl.Int8, "obj": pl.UInt64}))
-    acts = acts.join(posts.select("post", "actor", "t"), on="post").sort("post", maintain_order=True)
-    return Actions(actor=acts["actor"].to_numpy().astype(np.int32), post=acts["post"].to_numpy().astype(np.int64),
-                   obj=acts["obj"].to_numpy().astype(np.uint64), kind=acts["kind"].to_numpy().astype(np.int8),
-                   t=acts["t"].to_numpy().astype(np.int64), posts=posts, actors=actor_ids, labels=labels)
+    post = acts["post"].to_numpy().astype(np.int64)
+    return Actions(actor=post_actor[post].astype(np.int32), post=post, obj=acts["obj"].to_numpy().astype(np.uint64),
+                   kind=acts["kind"].to_numpy().astype(np.int8), t=post_t[post].astype(np.int64), posts=posts,
+                   actors=actor_ids, labels=labels)
 
 
 def object_labels(messages: pl.DataFrame, posts: pl.DataFrame, kinds: Iterable[str], min_text_chars: int,

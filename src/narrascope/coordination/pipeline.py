@@ -132,10 +132,14 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
 
     rules = parse_rules(options.exclude_by)
     frame = messages
-    if options.since:
-        frame = frame.filter(pl.col("posted_at") >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
-    if options.until:
-        frame = frame.filter(pl.col("posted_at") < pl.lit(options.until).str.to_datetime(time_zone="UTC"))
+    if options.since or options.until:  # (the store path filters in SQL; this is for frames given directly)
+        when = pl.col("posted_at")
+        keep = pl.lit(True)
+        if options.since:
+            keep = keep & (when >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
+        if options.until:
+            keep = keep & (when < pl.lit(options.until).str.to_datetime(time_zone="UTC"))
+        frame = frame.filter(keep)
     say("extracting objects")
     acts = extract_actions(frame, options.objects, actors=options.actors, min_text_chars=options.min_text_chars,
                            clusters=clusters)
