@@ -6,7 +6,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from narrascope.coordination.exclusions import actor_attributes, attributes_fingerprint, expected_labels, parse_rules
+from narrascope.coordination.exclusions import (
+    actor_attributes,
+    attributes_fingerprint,
+    expected_labels,
+    parse_rules,
+)
 from narrascope.errors import UsageError
 
 ATTRS = pl.DataFrame({"channel_id": ["1", "2", "3", "4"], "channel": ["A", "B", "C", "D"],

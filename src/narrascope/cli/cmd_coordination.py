@@ -15,7 +15,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..coordination import CoordinationOptions, CoordinationResult, find_coordination, format_window, parse_window
+from ..coordination import (
+    CoordinationOptions,
+    CoordinationResult,
+    find_coordination,
+    format_window,
+    parse_window,
+)
 from ..coordination.options import option_fields
 from ..errors import UsageError
 from .common import db_option, emit_json, err_console, json_option, open_corpus

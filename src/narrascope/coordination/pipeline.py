@@ -134,12 +134,12 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
     frame = messages
     if options.since or options.until:  # (the store path filters in SQL; this is for frames given directly)
         when = pl.col("posted_at")
-        keep = pl.lit(True)
+        within = pl.lit(True)
         if options.since:
-            keep = keep & (when >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
+            within = within & (when >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
         if options.until:
-            keep = keep & (when < pl.lit(options.until).str.to_datetime(time_zone="UTC"))
-        frame = frame.filter(keep)
+            within = within & (when < pl.lit(options.until).str.to_datetime(time_zone="UTC"))
+        frame = frame.filter(within)
     say("extracting objects")
     acts = extract_actions(frame, options.objects, actors=options.actors, min_text_chars=options.min_text_chars,
                            clusters=clusters)
@@ -194,9 +194,9 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
                     & ~is_expected)
             reported = base & (q <= alpha) if w_null is not None else np.zeros(codes.size, bool)
             groups = components(ua[reported], ub[reported], n_actors)
-            keep = ~is_expected
-            g_obs, g_mean, g_p = group_pvalues(groups, ua[keep], ub[keep], weights[window][keep],
-                                               w_null[:, keep] if w_null is not None else None)
+            tested = ~is_expected
+            g_obs, g_mean, g_p = group_pvalues(groups, ua[tested], ub[tested], weights[window][tested],
+                                               w_null[:, tested] if w_null is not None else None)
             settings[(window, alpha)] = _Setting(window, alpha, p, exceed, tail, q, reported, groups, g_obs, g_mean, g_p)
     lap("tests")
     main = settings[(options.window, options.alpha)]
