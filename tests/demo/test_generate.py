@@ -396,3 +396,42 @@ def test_planted_lexicon_round_trips_as_yaml(tmp_path: Path) -> None:
     path = write_planted_lexicon(tmp_path / "lex.yaml")
     assert yaml.safe_load(path.read_text(encoding="utf-8")) == lex
     assert "خیزش" in path.read_text(encoding="utf-8")
+
+
+def test_coordination_truth_points_at_real_messages(corpus: tuple[Path, Any], loaded: dict[str, dict[str, Any]],
+                                                    truth: dict[str, Any]) -> None:
+    """Every planted campaign post exists, carries its campaign's link and sits within the group's spread; channels.csv
+    gives every channel its attributes; the decoys are where truth.json says."""
+    folder, manifest = corpus
+    coordination = truth["coordination"]
+    groups = {g["id"]: g for g in coordination["groups"]}
+    assert set(groups) == {"A", "B", "C"} and [len(g["channel_ids"]) for g in groups.values()] == [4, 3, 3]
+    msgs = {(cid, m["id"]): m for cid, chat in loaded.items() for m in chat["messages"]}
+    with manifest.coordination_csv.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == sum(sum(g["posts"].values()) for g in groups.values()) and len(rows) > 50
+    events: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for row in rows:
+        msg = msgs[(row["channel_id"], int(row["message_id"]))]
+        assert row["channel_id"] in groups[row["group"]]["channel_ids"]
+        assert int(msg["date_unixtime"]) == int(row["posted_unixtime"])
+        links = [e.get("href", e["text"]) for e in msg["text_entities"] if e["type"] in ("link", "text_link")]
+        assert row["url"] in links
+        events[(row["group"], row["event"])].append(int(row["posted_unixtime"]))
+    for (gid, _), times in events.items():
+        assert max(times) - min(times) < groups[gid]["spread_seconds"] and len(set(times)) == len(times)
+    assert sum(len(t) >= 2 for t in events.values()) > 20
+    with manifest.channels_csv.open(encoding="utf-8") as fh:
+        attrs = {r["channel_id"]: r for r in csv.DictReader(fh)}
+    assert set(attrs) == {c["channel_id"] for c in truth["channels"]}
+    assert {r["location"] for r in attrs.values()} == {"inside", "abroad"}
+    decoys = {d["kind"]: d for d in coordination["decoys"]}
+    (aggregator,) = decoys["aggregator"]["channel_ids"]
+    assert attrs[aggregator]["type"] == "aggregator"
+    assert len({attrs[c]["owner"] for c in decoys["same_owner"]["channel_ids"]}) == 1
+    digests = decoys["popular_hours"]["channel_ids"]
+    for cid in digests:  # digests post only in their five minutes of the day
+        times = [int(m["date_unixtime"]) % 86400 for m in loaded[cid]["messages"] if m["type"] == "message"]
+        assert times and all(59_400 <= t < 59_700 for t in times)
+    pattern = truth["forward_pattern"]
+    assert sum(pattern["forward_counts"].values()) >= sum(pattern["forward_counts_news"].values()) > 20

@@ -107,12 +107,6 @@ def _objects_per_post(post: np.ndarray, actor: np.ndarray, n_actors: int) -> np.
     return out
 
 
-def _empty_result(options: CoordinationOptions, stats: dict[str, Any]) -> CoordinationResult:
-    from .results import empty_tables
-
-    return CoordinationResult(**empty_tables(), stats=stats)
-
-
 def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions | None = None, *,
                             attributes: pl.DataFrame | None = None, clusters: pl.DataFrame | None = None,
                             progress: ProgressFn | None = None) -> CoordinationResult:

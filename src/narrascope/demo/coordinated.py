@@ -66,6 +66,13 @@ class Cast:
         self._flagship = next((s.index for s in channels if s.username == FAMILY.username), None)
         self._scale: float = stream.config.coordination * stream.config.messages / 6000
 
+    def base_posts(self, follow_rate: float) -> int:
+        """Scheduled posts over all channels such that the base channels get what the corpus had before the cast
+        existed: ``config.messages`` posts with their reuse followers (the cast's posts come on top)."""
+        weights = self.stream.plan.weights
+        news = sum(w for (c, _), w in weights.items() if self.stream.channels[c].role == "news") / sum(weights.values())
+        return max(1, round(self.stream.config.messages / (1 + follow_rate) / news))
+
     # -- scheduling ----------------------------------------------------------------------------------------
     def times(self, spec: ChannelSpec, lo: int, hi: int, n: int) -> list[int]:
         """Base post times of a cast channel in [lo, hi): digests only inside their daily window."""

@@ -65,9 +65,10 @@ DEFINITIONS = {
     "post carries the frame without any listed term",
     "role": "news = a base channel; group = a member of a planted coordinated group; aggregator, digest "
     "(posts at shared popular hours) and family (same owner as its flagship) are decoys a naive method flags",
-    "forward_pattern": "a story from an abroad channel reaching an inside channel is a forward with probability "
-    "p_forward_abroad_to_inside, any other (origin, target) location pair with p_forward_other; "
-    "forward_counts are the realised forwards by (origin location, target location)",
+    "forward_pattern": "a story of a news channel reaching another news channel (same language) is a forward with "
+    "probability p_forward_abroad_to_inside from an abroad to an inside channel, p_forward_other otherwise; "
+    "forward_counts_news are the realised forwards among news channels by (origin location -> target location), "
+    "forward_counts all forwards (the aggregator, located abroad, forwards from everyone)",
 }
 
 
@@ -209,14 +210,19 @@ def _forward_pattern(stream: DemoStream, cascades: Path) -> dict[str, Any]:
     from .stream import FORWARD_ABROAD_TO_INSIDE, RELATIONS
 
     where = {s.channel_id: s.location for s in stream.channels}
+    news = {s.channel_id for s in stream.channels if s.role == "news"}
     counts: dict[str, int] = {}
+    among_news: dict[str, int] = {}
     with cascades.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["relation"] == "forward":
                 key = f"{where[row['parent_channel_id']]}->{where[row['channel_id']]}"
                 counts[key] = counts.get(key, 0) + 1
+                if row["parent_channel_id"] in news and row["channel_id"] in news:
+                    among_news[key] = among_news.get(key, 0) + 1
     return {"p_forward_abroad_to_inside": FORWARD_ABROAD_TO_INSIDE, "p_forward_other": RELATIONS[0][1],
-            "forward_counts": dict(sorted(counts.items()))}
+            "forward_counts": dict(sorted(counts.items())),
+            "forward_counts_news": dict(sorted(among_news.items()))}
 
 
 def _frame_truth() -> list[dict[str, Any]]:

@@ -169,7 +169,7 @@ class DemoStream:
         self._composer = Composer(self._rng)
         self._tzs = [_tz(c.utc_offset) for c in self.channels]
         self.cast = Cast(self)
-        self._counts = allocate(self._base_posts(), self.plan.weights)
+        self._counts = allocate(self.cast.base_posts(_FOLLOW_RATE), self.plan.weights)
         self._next_id = [1] * len(self.channels)
         self._recent: list[deque[int]] = [deque(maxlen=30) for _ in self.channels]  # recent post ids, for replies and pins
         self._renamed = [c.former_name is None for c in self.channels]
@@ -177,13 +177,6 @@ class DemoStream:
         self._seq = 0
         self._user_ids = {name: 500_000_000 + 7919 * i for i, name in enumerate(phrases.GROUP_MEMBERS)}
         self._joined: list[str] = []
-
-    def _base_posts(self) -> int:
-        """Scheduled posts over all channels such that the base channels get what the corpus had before the cast
-        existed: ``config.messages`` posts with their reuse followers (the cast's posts come on top)."""
-        total = sum(self.plan.weights.values())
-        news = sum(w for (c, _), w in self.plan.weights.items() if self.channels[c].role == "news") / total
-        return max(1, round(self.config.messages / (1 + _FOLLOW_RATE) / news))
 
     # -- scheduling --------------------------------------------------------------------------------------------
     def _push(self, t: int, kind: int, payload: Any) -> None:
