@@ -117,7 +117,8 @@ REUSE_GENERATE = """
 import sys
 sys.path.insert(0, sys.argv[3])
 from tests.reuse.synthetic import synthetic_messages
-synthetic_messages(int(sys.argv[1]), seed=11).write_parquet(sys.argv[2])
+# messages a minute apart; a derived message rewrites one of the 60 before it (bursts of near-copies)
+synthetic_messages(int(sys.argv[1]), seed=11, locality=60).write_parquet(sys.argv[2])
 """
 
 REUSE_RUN = """
@@ -140,7 +141,7 @@ if __name__ == "__main__":
     t = time.perf_counter()
     df = pl.read_parquet(sys.argv[1])
     clusters = pl.read_parquet(sys.argv[2])
-    r = find_coordination_frame(df, CoordinationOptions(objects=("near_duplicate",), window=60, nulls=0),
+    r = find_coordination_frame(df, CoordinationOptions(objects=("near_duplicate",), window=3600, nulls=0),
                                 clusters=clusters)
     print(json.dumps({"seconds": time.perf_counter() - t, "edges": r.edges.height, "actions": r.stats["actions"],
                       "timings": r.stats["timings"]}))
@@ -297,7 +298,8 @@ def main() -> int:
                         ["posts", "actions", "candidate actions", "edges", "seconds", "peak RSS GB", "stage seconds",
                          "generation s", "load 1/5/15 min"], big(200_000 if q else 10_000_000, tmp))
         if "neardup" in parts:
-            print_table("Near-duplicate co-action via reuse clusters (reuse run with 2 workers, then coordination)",
+            print_table("Near-duplicate co-action via reuse clusters (reuse run with 2 workers, then coordination with "
+                        "a 1 h window)",
                         ["messages", "clustered messages", "reuse seconds", "coordination seconds", "edges",
                          "peak RSS GB (coordination)", "load 1/5/15 min"], neardup(30_000 if q else 1_000_000, tmp))
         if "nulls" in parts:
@@ -305,9 +307,8 @@ def main() -> int:
                         ["posts", "null worlds", "workers", "candidate actions", "edges", "null seconds",
                          "total seconds", "peak RSS GB", "load 1/5/15 min"],
                         nulls(50_000 if q else 1_000_000, 20 if q else 200, tmp))
-    messages = 3000 if q else 6000
     if "level" in parts:
-        n = 10 if q else args.corpora
+        n, messages = (10 if q else args.corpora), 3000
         print_table(f"Level: demo corpora without planted coordination ({messages} base posts each, 200 null "
                     "worlds, α = 0.05): share with any reported group, 95 % Wilson interval",
                     ["tags", "corpora", "with a group", "share", "95 % interval", "seconds", "load 1/5/15 min"],
@@ -315,6 +316,7 @@ def main() -> int:
     if "power" in parts:
         from narrascope.demo.cast import GROUPS
 
+        messages = 3000 if q else 6000
         n = 4 if q else max(10, args.corpora // 5)
         intensities = [0.1, 1.0] if q else [0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0]
         print_table(f"Power: share of {n} demo corpora where each planted group is found exactly (its members, "

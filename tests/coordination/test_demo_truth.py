@@ -115,3 +115,22 @@ def test_results_are_stored_and_cached(demo):
     for name in ("edges", "evidence", "groups", "members", "settings", "stability"):
         assert getattr(again, name).equals(getattr(demo["tagged"], name)), name
     assert latest.groups.equals(demo["tagged"].groups)  # the cached run was marked latest again
+
+
+@pytest.mark.slow
+def test_near_duplicate_objects_use_the_latest_reuse_run(demo):
+    """Near-duplicates (campaign copies with a signature line) join the objects; a new reuse run changes the key."""
+    from narrascope.reuse import ReuseOptions, find_reuse
+
+    options = CoordinationOptions(objects=("near_duplicate",), nulls=100)
+    with Corpus.open(demo["db"]) as corpus:
+        find_reuse(corpus, ReuseOptions())
+        first = find_coordination(corpus, options)
+        again = find_coordination(corpus, options)
+        find_reuse(corpus, ReuseOptions(threshold=0.7))
+        other = find_coordination(corpus, options)
+    assert again.stats.get("cached") and not other.stats.get("cached")
+    assert first.evidence["kind"].unique().to_list() == ["near_duplicate"]
+    found = _found(demo, first)
+    planted = {cid: g["id"] for g in demo["truth"]["coordination"]["groups"] for cid in g["channel_ids"]}
+    assert set(planted) <= set(found)  # every planted member shows up through its copied texts alone
