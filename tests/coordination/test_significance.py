@@ -43,7 +43,7 @@ def test_bh_refuses_a_family_smaller_than_its_p_values():
 
 def test_tail_bound_is_conservative_for_binomial_counts():
     """Counts that are sums of independent co-actions: in the upper tail (where the bound is used: fewer than
-    MIN_EXCEED worlds reach the count) it is never below the exact tail."""
+    no world reaches the count) it is never below the exact tail."""
     rng = np.random.default_rng(3)
     for n, prob in ((40, 0.01), (200, 0.02), (30, 0.2)):
         null = rng.binomial(n, prob, size=(500, 1))
@@ -63,11 +63,23 @@ def test_tail_bound_accounts_for_objects_moving_together():
 
 
 def test_edge_pvalues_switch_to_the_tail_only_beyond_the_worlds():
-    null = np.tile(np.arange(20)[:, None], (1, 2))  # 0..19 in 20 worlds
-    p, exceed, tail = edge_pvalues(np.array([5, 40]), null, np.array([1, 1]))
-    assert exceed.tolist() == [15, 0] and tail.tolist() == [False, True]
-    assert p[0] == pytest.approx(16 / 21) and p[1] < 1 / 21  # beyond every world: below the share's floor
-    assert MIN_EXCEED == 10
+    null = np.tile(np.arange(20)[:, None], (1, 3))  # 0..19 in 20 worlds
+    p, exceed, tail = edge_pvalues(np.array([5, 19, 40]), null, np.array([1, 1, 1]))
+    assert exceed.tolist() == [15, 1, 0] and tail.tolist() == [False, False, True]
+    assert p[0] == pytest.approx(16 / 21) and p[1] == pytest.approx(2 / 21)
+    assert p[2] < 1 / 21  # beyond every world: below the share's floor
+    assert MIN_EXCEED == 1
+
+
+@pytest.mark.slow
+def test_pvalues_hold_their_level_on_discrete_counts():
+    """Data and worlds from the same Poisson-binomial counts: P(p ≤ t) ≤ t at every t, the floor included."""
+    rng = np.random.default_rng(8)
+    probs = rng.uniform(0.001, 0.05, size=60)  # 60 objects, each co-acted on by chance with its own probability
+    draws = (rng.random((5_000, 201, probs.size)) < probs).sum(axis=2)  # [repetition, world 0 = data, worlds]
+    p, _, _ = edge_pvalues(draws[:, 0], draws[:, 1:].T, np.ones(5_000, np.int64))
+    for t in (0.002, 0.005, 0.01, 0.05, 0.1, 0.5):
+        assert (p <= t).mean() <= t * 1.1 + 0.003, t
 
 
 def test_potential_pairs_are_pairs_on_one_object_within_a_day():

@@ -3,10 +3,11 @@
 - An edge's p-value is the share of null worlds with at least as much co-action as observed, counting the
   observed world among them: p = (1 + #{null ≥ observed}) / (1 + worlds) — valid for any number of worlds, but
   never below 1/(worlds + 1). Benjamini–Hochberg over m pairs needs p ≤ α·k/m, far below that floor in a corpus
-  of hundreds of channels, so when fewer than :data:`MIN_EXCEED` worlds reach the observed count the tail is
-  bounded instead (:func:`tail_pvalues`): co-action counts are sums of rare, nearly independent events, each adding
-  at most φ objects (φ = the most objects two of the pair's posts can share), so
-  P(X ≥ x) ≤ P(Poisson(μ⁺) ≥ ⌈x/φ⌉), with μ⁺ an upper 99 % bound of the null mean from the same worlds.
+  of hundreds of channels, so when no world reaches the observed count the tail is bounded instead
+  (:func:`tail_pvalues`): co-action counts are sums of rare, nearly independent events, each adding at most φ
+  objects (φ = the most objects two of the pair's posts can share), so P(X ≥ x) ≤ P(Poisson(μ⁺) ≥ ⌈x/φ⌉), with μ⁺
+  an upper 99 % bound of the null mean from the same worlds. Replacing only the floor value keeps the p-value valid:
+  for t ≥ 1/(worlds + 1), P(p ≤ t) ≤ P(share ≤ t) ≤ t; below it, P(p ≤ t) ≤ P(bound ≤ t) ≤ t.
 - The family of hypotheses is every actor pair that *could* co-act in some null world: pairs sharing an object
   on days at most one apart (null worlds keep each post's day, so no other pair can ever co-act). The family
   depends on objects and days only, never on times, so choosing it does not bias the p-values; pairs in it that
@@ -25,8 +26,8 @@ from .coaction import window_pairs
 
 __all__ = ["MIN_EXCEED", "benjamini_hochberg", "edge_pvalues", "mc_pvalues", "potential_pairs", "tail_pvalues"]
 
-#: Below this many null worlds reaching the observed count, the share is too coarse and the tail bound is used.
-MIN_EXCEED = 10
+#: Below this many null worlds reaching the observed count (none: the share is at its floor), the tail bound is used.
+MIN_EXCEED = 1
 
 
 def mc_pvalues(observed: np.ndarray, null: np.ndarray) -> np.ndarray:
@@ -51,8 +52,8 @@ def tail_pvalues(observed: np.ndarray, null: np.ndarray, phi: np.ndarray) -> np.
 def edge_pvalues(observed: np.ndarray, null: np.ndarray, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray,
                                                                                     np.ndarray]:
     """(p-value, worlds reaching the observed count, whether the tail bound was used) per edge: the share of null
-    worlds when at least :data:`MIN_EXCEED` of them reach the observed count, else the tail bound (which may be
-    larger than the share: it is the conservative one of the two, and the only one that can go below 1/worlds)."""
+    worlds when at least one of them reaches the observed count, else the tail bound (the only one of the two that
+    can go below 1/(worlds + 1); it may also be above it when the bound is loose — then it is the conservative one)."""
     exceed = (null >= observed[None, :]).sum(axis=0)
     share = mc_pvalues(observed, null)
     tail = (exceed < MIN_EXCEED) & (observed > 0)
