@@ -16,6 +16,7 @@ QUICK_ARGS = {
     "frames.py": ["--messages", "100000"],
     "frames_coverage.py": ["--corpora", "20"],
     "reuse.py": ["--quick"],
+    "coordination.py": ["--quick"],
     "validation.py": ["--studies", "200"],
     "network.py": ["--quick"],
     "spark.py": ["--quick"],

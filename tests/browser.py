@@ -2,12 +2,10 @@
 reachable here). Tests that use :func:`browser_page` skip, with the reason, when either is absent;
 ``.ci/run`` installs chromium, the ``test`` extra installs playwright.
 
-Use it by importing both fixtures into the ``conftest.py`` of the test folder (in a test module, ruff would read the
-fixture arguments as redefinitions)::
+tests/conftest.py imports the fixtures once for every folder (a session fixture imported into two folders'
+conftests would start two Playwright drivers in one thread, which Playwright refuses)::
 
-    from tests.browser import browser_page, chromium  # noqa: F401  (pytest fixtures)
-
-    def test_page(browser_page):  # in a test module of that folder
+    def test_page(browser_page):
         browser_page.set_viewport_size({"width": 390, "height": 844})
         browser_page.goto(path.as_uri())
 """
@@ -20,6 +18,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+__all__ = ["CHROMIUM_ARGS", "browser", "browser_page", "chromium", "chromium_path"]
 
 #: Flags for a headless, sandbox-less chromium that contacts nothing on its own.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -50,6 +50,12 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Any) -> Any:
+    """The session's chromium under the name the web tests use."""
+    return chromium
 
 
 @pytest.fixture

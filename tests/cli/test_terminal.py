@@ -18,7 +18,7 @@ from narrascope.cli import cli, main
 from tests.terminal import run_cli, run_in_terminal
 
 # Commands that draw a live display (progress bar or spinner) on a terminal: the display must appear and not crash.
-LIVE = {"demo", "ingest", "frames", "show", "trends", "reuse", "network"}
+LIVE = {"demo", "ingest", "frames", "show", "trends", "reuse", "network", "coordination"}
 HIDE_CURSOR = "\x1b[?25l"  # rich hides the cursor while a live display runs
 
 
@@ -91,6 +91,8 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "trends": ["trends", "lexicon.yaml", "--db", "corpus.duckdb"],
         "discover": ["discover", "lexicon.yaml", "--frame", "resistance", "--top", "5", "--db", "corpus.duckdb"],
         "reuse": ["reuse", "--refresh", "--db", "corpus.duckdb"],
+        "coordination": ["coordination", "--window", "1m", "--nulls", "50", "--sweep", "--sweep-windows", "30s,5m",
+                         "--db", "corpus.duckdb"],
         "cascades": ["cascades", "--top", "3", "--db", "corpus.duckdb"],
         "cascade": ["cascade", cascade_id, "--db", "corpus.duckdb"],
         "report": ["report", "-o", "report.html", "--lexicon", "lexicon.yaml", "--db", "corpus.duckdb"],
@@ -103,6 +105,10 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "channels list": ["channels", "list", "--unknown", "--db", "corpus.duckdb"],
         "network": ["network", "--group", "location", "--draws", "50", "--refresh", "-o", "network.gexf",
                     "--db", "corpus.duckdb"],
+
+        # serve runs until Ctrl-C; --check starts it, fetches every page through the socket and stops
+        # (tests/web/test_serve_cli.py also runs it under a pty without --check and stops it with SIGINT)
+        "serve": ["serve", "--db", "corpus.duckdb", "--port", "0", "--check"],
         "export": ["export", "--parquet", "exported", "--db", "corpus.duckdb"],
         "import-results": ["import-results", "results", "--db", "corpus.duckdb"],
     }

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import browser_page, chromium  # noqa: F401  (pytest fixtures for the browser tests here)
-
 LONG_CHANNEL = "کانال خبری مستقل و بسیار طولانی برای آزمودن نام‌های بلند در جدول‌های گزارش"
 LONG_PATH = ("/home/researcher/پروژه‌ها/تلگرام/exports/ChatExport_2024-05-01_with_a_very_long_folder_name_indeed/"
              "messages_and_more_messages_from_the_channel_archive.json")
