@@ -20,7 +20,7 @@ import numpy as np
 import regex as _regex
 
 __all__ = ["ARABIC_LETTER", "DIGIT", "NONWORD", "OTHER_WORD", "bounded", "char_class_table", "codepoint_at",
-           "extend_to_word_end", "glued", "is_boundary", "previous_char_start", "utf8_char_offsets", "word_table"]
+           "extend_to_word_end", "glue_patterns_re2", "glued", "is_boundary", "previous_char_start", "utf8_char_offsets", "word_table"]
 
 NONWORD, OTHER_WORD, DIGIT, ARABIC_LETTER = 0, 1, 2, 3
 _EXTEND_STEPS = 64  # wildcard extensions longer than this (hostile text) finish per message, in linear time
@@ -46,6 +46,25 @@ def word_table() -> np.ndarray:
     table = char_class_table() != NONWORD
     table.setflags(write=False)
     return table
+
+
+def _re2_class(mask: np.ndarray) -> str:
+    """An RE2 character class of the code points where ``mask`` is true, as ranges."""
+    idx = np.flatnonzero(mask)
+    breaks = np.flatnonzero(np.diff(idx) != 1)
+    starts, ends = np.r_[idx[0], idx[breaks + 1]], np.r_[idx[breaks], idx[-1]]
+    return "[" + "".join(f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in zip(starts, ends, strict=True)) + "]"
+
+
+@cache
+def glue_patterns_re2() -> tuple[str, str]:
+    """Two RE2 patterns, each with two groups, for the glued boundaries of :func:`glued`: an Arabic-script letter
+    followed by another word character, and the reverse. Replacing ``\\1 \\2`` with each in turn puts a space at
+    every such boundary — how engines without set operations in their regexes (DuckDB, Arrow) split words as the
+    matcher does."""
+    table = char_class_table()
+    arabic, other = _re2_class(table == ARABIC_LETTER), _re2_class((table == DIGIT) | (table == OTHER_WORD))
+    return f"({arabic})({other})", f"({other})({arabic})"
 
 
 def glued(a: np.ndarray, b: np.ndarray) -> np.ndarray:

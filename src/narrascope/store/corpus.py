@@ -216,7 +216,9 @@ class Corpus:
 
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Run a query against the store and return a polars DataFrame."""
-        return self._con.sql(query, params=params or None).pl()
+        if params:  # execute, not sql(): with parameters, sql() lost ORDER BY when insertion order is off (DuckDB 1.5)
+            return self._con.execute(query, params).pl()
+        return self._con.sql(query).pl()
 
     # ------------------------------------------------------------------ meta and key
     def _meta(self, key: str) -> str | None:

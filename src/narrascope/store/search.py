@@ -36,17 +36,19 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import regex
 
 from ..errors import UsageError
+from ..frames.boundary import glue_patterns_re2
 from ..text.normalize import MATCH_TABLE_VERSION, normalize, normalize_many
 from .browse import MessageFilter, filter_sql
 from .corpus import CONTENT_KINDS, Corpus
 
 __all__ = ["DOC_COLUMNS", "INDEX_VERSION", "SearchQuery", "build_index", "count", "index_key", "index_status",
-           "message_hint", "page", "parse_query", "search", "search_reader"]
+           "message_hint", "page", "parse_query", "search", "search_reader", "split_glued"]
 
-INDEX_VERSION = "s4"
+INDEX_VERSION = "s5"
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
 _WORD_SQL = r"[\p{L}\p{N}]+"
 _EDGE_L, _EDGE_R = r"(?:^|[^\p{L}\p{N}])", r"(?:$|[^\p{L}\p{N}])"
@@ -106,6 +108,15 @@ class SearchQuery:
 MAX_TERM_WORDS = 7
 
 
+def split_glued(norm: pa.Array) -> pa.Array:
+    """Matching forms with a space where the matcher sees a word boundary between two word characters (an
+    Arabic-script letter glued to a digit or a Latin letter: ``۹متر``, ``iPhoneها``), so the index's words are the
+    matcher's words. A glued query term is split too: ``iPhoneها`` also finds ``iPhone ها``."""
+    for pattern in glue_patterns_re2():
+        norm = pc.replace_substring_regex(norm, pattern, r"\1 \2")
+    return norm
+
+
 def parse_query(text: str) -> SearchQuery:
     """Terms of a search box: separated by commas or new lines; ``*`` at a term's end makes its last word a
     prefix. Each term is put in matching form; terms with no letter or digit are left out."""
@@ -113,7 +124,7 @@ def parse_query(text: str) -> SearchQuery:
     for raw in _SEPARATORS.split(text or ""):
         raw = raw.strip()
         prefix = raw.endswith("*")
-        norm = normalize(raw.rstrip("*").strip())
+        norm = split_glued(pa.array([normalize(raw.rstrip("*").strip())]))[0].as_py()
         if not _WORD.search(norm):
             continue
         if prefix and not _WORD.search(norm[-1:]):
@@ -174,7 +185,7 @@ def build_index(corpus: Corpus, progress: ProgressFn | None = None) -> dict[str,
             n = batch.num_rows
             arrays = {"rid": pa.array(range(done, done + n), pa.int32()), "src_rowid": batch.column(0)}
             arrays |= {c: batch.column(i + 1) for i, c in enumerate(DOC_COLUMNS)}
-            arrays["norm"] = normalize_many(batch.column(DOC_COLUMNS.index("text") + 1)).cast(pa.string())
+            arrays["norm"] = split_glued(normalize_many(batch.column(DOC_COLUMNS.index("text") + 1)).cast(pa.string()))
             con.register("_search_batch", pa.table(arrays))
             try:
                 # ORDER BY keeps the rows in rid order on disk: zone maps then find a page in a few row groups
