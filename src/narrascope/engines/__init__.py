@@ -7,6 +7,7 @@ embedded library function returns, with results saved in the store under the sam
 
     engine = get_engine("spark")                    # or "duckdb" (the default everywhere)
     hits = engine.frame_hits(corpus, lexicon)       # then frame_shares(corpus, lexicon, hits=hits), …
+    result = engine.coordination(corpus, CoordinationOptions(window=60))
 
 Data movement for Spark: :func:`export_parquet` writes the store's canonical records as a Parquet dataset (the
 jobs' input), the jobs write result datasets with the ``result_*`` tables' columns, and :func:`import_results`
@@ -23,6 +24,7 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     import polars as pl
 
+    from ..coordination import CoordinationOptions, CoordinationResult
     from ..frames.lexicon import Lexicon
     from ..store.corpus import Corpus
     from .spark.session import SparkOptions
@@ -40,6 +42,9 @@ class Engine(Protocol):
 
     def frame_hits(self, corpus: Corpus, lexicon: Lexicon, *, since: Any = None, until: Any = None,
                    progress: Callable[[int, int], None] | None = None) -> pl.DataFrame: ...
+
+    def coordination(self, corpus: Corpus, options: CoordinationOptions | None = None, *, refresh: bool = False,
+                     progress: Callable[[str], None] | None = None) -> CoordinationResult: ...
 
 
 def get_engine(name: str = "duckdb", spark: SparkOptions | None = None) -> Engine:

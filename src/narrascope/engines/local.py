@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 if TYPE_CHECKING:
+    from ..coordination import CoordinationOptions, CoordinationResult
     from ..frames.lexicon import Lexicon
     from ..store.corpus import Corpus
 
@@ -28,3 +29,9 @@ class LocalEngine:
         from ..frames.prevalence import frame_hits
 
         return frame_hits(corpus, lexicon, since=since, until=until, progress=progress)
+
+    def coordination(self, corpus: Corpus, options: CoordinationOptions | None = None, *, refresh: bool = False,
+                     progress: Callable[[str], None] | None = None) -> CoordinationResult:
+        from ..coordination import find_coordination
+
+        return find_coordination(corpus, options, refresh=refresh, progress=progress)

@@ -7,22 +7,28 @@ instead of joining them. Each conversion therefore targets the embedded engine's
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
 import pyarrow as pa
 
+from ..errors import UsageError
 from ..frames.corpus_match import CORPUS_HITS_SCHEMA
 from .results import register_table
 
 __all__ = ["conform_frame_hits"]
 
 
-def _select_cast(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    missing = [n for n in schema.names if n not in table.column_names]
+def _select_cast(table: pa.Table, schema: pa.Schema | None, names: list[str] | None = None) -> pa.Table:
+    """``table``'s columns ``names`` (default: the schema's), in that order, cast to ``schema`` when given."""
+    names = names if names is not None else (schema.names if schema is not None else table.column_names)
+    missing = [n for n in names if n not in table.column_names]
     if missing:
-        from ..errors import UsageError
-
         raise UsageError(f"a result table lacks column(s) {', '.join(missing)}: it was not written by this "
                          "narrascope version's job")
-    return table.select(schema.names).cast(schema)
+    table = table.select(names)
+    return table.cast(schema) if schema is not None else table
 
 
 def conform_frame_hits(table: pa.Table) -> pa.Table:
@@ -30,3 +36,26 @@ def conform_frame_hits(table: pa.Table) -> pa.Table:
 
 
 register_table("frame_hits", conform_frame_hits)
+
+
+def _as_polars_schema(schema: dict[str, Any]) -> Callable[[pa.Table], pa.Table]:
+    """Conversion through polars to the schema of a table the embedded engine saves with ``DataFrame.to_arrow()``
+    (polars decides that Arrow schema, e.g. ``large_string``; going through it gives the same one)."""
+
+    def conform(table: pa.Table) -> pa.Table:
+        frame = pl.from_arrow(_select_cast(table, None, list(schema)))
+        assert isinstance(frame, pl.DataFrame)
+        return frame.cast(schema).to_arrow()  # type: ignore[arg-type]
+
+    return conform
+
+
+def _register_coordination() -> None:
+    from ..coordination.results import TABLES, empty_tables
+
+    empty = empty_tables()
+    for name in TABLES:
+        register_table(f"coordination_{name}", _as_polars_schema(dict(empty[name].schema)))
+
+
+_register_coordination()

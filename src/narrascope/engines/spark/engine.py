@@ -27,6 +27,7 @@ from .session import SparkOptions, spark_session
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from ...coordination import CoordinationOptions, CoordinationResult
     from ...frames.lexicon import Lexicon
     from ...store.corpus import Corpus
     from .jobs import JobReport
@@ -91,3 +92,36 @@ class SparkEngine:
             self.run(corpus, "frames", key, lambda spark, src, out, ckpt: frames_job(
                 spark, src, lexicon, out, checkpoints=ckpt, since=since, until=until, options=self.options))
         return frame_hits(corpus, lexicon, since=since, until=until)
+
+    def coordination(self, corpus: Corpus, options: CoordinationOptions | None = None, *, refresh: bool = False,
+                     progress: Callable[[str], None] | None = None) -> CoordinationResult:
+        """Coordination (as :func:`narrascope.coordination.find_coordination`), computed on Spark unless the store
+        already holds it for these options and inputs (or ``refresh``)."""
+        from ...coordination import CoordinationOptions, find_coordination
+        from ...coordination.exclusions import attributes_fingerprint
+        from ...network.attributes import channel_attributes
+        from .coordination import coordination_job
+
+        options = options or CoordinationOptions()
+        stored = channel_attributes(corpus)
+        attributes = stored if stored.height else None
+        clusters, reuse_key = None, ""
+        if "near_duplicate" in options.objects:
+            from ...reuse import load_reuse
+
+            runs = corpus.results.list("reuse_cascades")
+            reuse = load_reuse(corpus) if runs else None
+            if reuse is None:
+                raise UsageError(f"near_duplicate objects use the latest reuse run, and {corpus.path} has none: run "
+                                 f"`narrascope reuse --db {corpus.path}` first")
+            clusters = reuse.members.select("uid", pl.col("cascade_id").cast(pl.String).alias("cluster"))
+            reuse_key = str(runs[-1]["result_key"])
+        key = options.cache_key(corpus.state_token(), reuse_key,
+                                attributes_fingerprint(attributes) if options.exclude_by else "")
+        if refresh or not corpus.results.has("coordination_groups", key):
+            if progress is not None:
+                progress("running on Spark")
+            self.run(corpus, "coordination", key, lambda spark, src, out, ckpt: coordination_job(
+                spark, src, out, options, checkpoints=ckpt, attributes=attributes, clusters=clusters,
+                reuse_key=reuse_key, spark_options=self.options))
+        return find_coordination(corpus, options, attributes=attributes)

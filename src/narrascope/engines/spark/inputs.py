@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ...errors import UsageError
+from ...models import MESSAGE_SCHEMA
 from ...store.corpus import CONTENT_KINDS, parse_when
 from ..dataset import DATASET_FORMAT, MANIFEST, MONTH_COLUMN, DatasetManifest
 from .fs import HadoopFS, join
@@ -72,6 +73,8 @@ def read_messages(spark: SparkSession, path: str, files: list[str], columns: lis
     """``columns`` of the analysis rows in ``files`` (content kinds, date range applied)."""
     from pyspark.sql import functions as F
 
+    if not files:  # nothing in the range: no rows, the canonical columns
+        return spark.createDataFrame(MESSAGE_SCHEMA.empty_table()).select(*columns)
     frame = spark.read.option("basePath", path).parquet(*files)
     frame = frame.where(F.col("kind").isin(list(CONTENT_KINDS)))
     if since:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
 from ... import __version__
 from ..results import KEY_COLUMN, MANIFEST, ResultManifest
 from .fs import HadoopFS, join
@@ -18,7 +20,7 @@ from .fs import HadoopFS, join
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["JobReport", "begin_output", "write_results"]
+__all__ = ["JobReport", "begin_output", "to_spark", "write_results"]
 
 
 @dataclass
@@ -30,6 +32,13 @@ class JobReport:
     resumed: list[str] = field(default_factory=list)
     computed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+def to_spark(spark: SparkSession, frame: pl.DataFrame) -> DataFrame:
+    """A driver-side polars table as a Spark DataFrame (unsigned integers widened to Int64: Spark has none; the
+    import casts them back, :mod:`narrascope.engines.tables`)."""
+    unsigned = [n for n, t in frame.schema.items() if t in (pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)]
+    return spark.createDataFrame(frame.with_columns(pl.col(unsigned).cast(pl.Int64)).to_arrow())
 
 
 def begin_output(spark: SparkSession, output: str) -> None:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from ...errors import MissingDependency, NarrascopeError, UsageError
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    import pyarrow as pa
+    from pyspark.sql import DataFrame, GroupedData, SparkSession
 
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 
@@ -94,6 +95,14 @@ def map_in_arrow(frame: DataFrame, kernel: Callable[..., Any], schema: Any) -> D
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*pandas >= 3.0.0.*", category=FutureWarning)
         return frame.mapInArrow(kernel, schema)
+
+
+def apply_in_arrow(grouped: GroupedData, kernel: Callable[[pa.Table], pa.Table], schema: Any) -> DataFrame:
+    """``grouped.applyInArrow(kernel, schema)``, without the pandas 3 warning; ``kernel`` must be a plain function
+    with type hints (PySpark inspects them; a ``functools.partial`` fails there)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*pandas >= 3.0.0.*", category=FutureWarning)
+        return grouped.applyInArrow(kernel, schema)
 
 
 def spark_session(options: SparkOptions | None = None) -> SparkSession:
