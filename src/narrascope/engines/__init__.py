@@ -8,6 +8,7 @@ embedded library function returns, with results saved in the store under the sam
     engine = get_engine("spark")                    # or "duckdb" (the default everywhere)
     hits = engine.frame_hits(corpus, lexicon)       # then frame_shares(corpus, lexicon, hits=hits), …
     result = engine.coordination(corpus, CoordinationOptions(window=60))
+    reuse = engine.reuse(corpus, ReuseOptions(threshold=0.6))
 
 Data movement for Spark: :func:`export_parquet` writes the store's canonical records as a Parquet dataset (the
 jobs' input), the jobs write result datasets with the ``result_*`` tables' columns, and :func:`import_results`
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
     from ..coordination import CoordinationOptions, CoordinationResult
     from ..frames.lexicon import Lexicon
+    from ..reuse import ReuseOptions, ReuseResult
     from ..store.corpus import Corpus
     from .spark.session import SparkOptions
 
@@ -45,6 +47,8 @@ class Engine(Protocol):
 
     def coordination(self, corpus: Corpus, options: CoordinationOptions | None = None, *, refresh: bool = False,
                      progress: Callable[[str], None] | None = None) -> CoordinationResult: ...
+
+    def reuse(self, corpus: Corpus, options: ReuseOptions | None = None, *, refresh: bool = False) -> ReuseResult: ...
 
 
 def get_engine(name: str = "duckdb", spark: SparkOptions | None = None) -> Engine:

@@ -14,6 +14,7 @@ import polars as pl
 if TYPE_CHECKING:
     from ..coordination import CoordinationOptions, CoordinationResult
     from ..frames.lexicon import Lexicon
+    from ..reuse import ReuseOptions, ReuseResult
     from ..store.corpus import Corpus
 
 __all__ = ["LocalEngine"]
@@ -35,3 +36,8 @@ class LocalEngine:
         from ..coordination import find_coordination
 
         return find_coordination(corpus, options, refresh=refresh, progress=progress)
+
+    def reuse(self, corpus: Corpus, options: ReuseOptions | None = None, *, refresh: bool = False) -> ReuseResult:
+        from ..reuse import find_reuse
+
+        return find_reuse(corpus, options, refresh=refresh)

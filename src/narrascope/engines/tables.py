@@ -8,6 +8,7 @@ instead of joining them. Each conversion therefore targets the embedded engine's
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -59,3 +60,27 @@ def _register_coordination() -> None:
 
 
 _register_coordination()
+
+
+@cache
+def _reuse_schemas() -> dict[str, dict[str, Any]]:
+    """The reuse tables' polars schemas, as the pipeline itself builds them (a run over no messages)."""
+    from ..reuse.pipeline import TABLES, find_reuse_frame
+
+    empty = pl.DataFrame(schema={"uid": pl.String, "channel_id": pl.String, "posted_at": pl.Datetime("us", "UTC"),
+                                 "text": pl.String})
+    result = find_reuse_frame(empty)
+    return {name: dict(getattr(result, name).schema) for name in TABLES}
+
+
+def _register_reuse() -> None:
+    from ..reuse.pipeline import TABLES
+
+    for name in TABLES:
+        def conform(table: pa.Table, name: str = name) -> pa.Table:
+            return _as_polars_schema(_reuse_schemas()[name])(table)
+
+        register_table(f"reuse_{name}", conform)
+
+
+_register_reuse()

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from ...coordination import CoordinationOptions, CoordinationResult
     from ...frames.lexicon import Lexicon
+    from ...reuse import ReuseOptions, ReuseResult
     from ...store.corpus import Corpus
     from .jobs import JobReport
 
@@ -125,3 +126,16 @@ class SparkEngine:
                 spark, src, out, options, checkpoints=ckpt, attributes=attributes, clusters=clusters,
                 reuse_key=reuse_key, spark_options=self.options))
         return find_coordination(corpus, options, attributes=attributes)
+
+    def reuse(self, corpus: Corpus, options: ReuseOptions | None = None, *, refresh: bool = False) -> ReuseResult:
+        """Reuse (as :func:`narrascope.reuse.find_reuse`), computed on Spark unless the store already holds it for
+        these options and this corpus state (or ``refresh``)."""
+        from ...reuse import ReuseOptions, find_reuse
+        from .reuse import reuse_job
+
+        options = options or ReuseOptions()
+        key = options.cache_key(corpus.state_token())
+        if refresh or not corpus.results.has("reuse_cascades", key):
+            self.run(corpus, "reuse", key, lambda spark, src, out, ckpt: reuse_job(
+                spark, src, out, options, checkpoints=ckpt, spark_options=self.options))
+        return find_reuse(corpus, options)
