@@ -76,3 +76,55 @@ def test_a_killed_job_resumes_from_its_checkpoints(spark: Any, demo_store: tuple
     resumed = read_result_table(tmp_path / "out", "frame_hits", key)
     order = ["uid", "start", "end", "frame", "term"]
     assert pl.from_arrow(resumed).sort(order).equals(pl.from_arrow(local).sort(order))  # type: ignore[union-attr]
+
+
+REUSE_CHILD = """
+import sys
+from narrascope.engines.spark.reuse import reuse_job
+from narrascope.engines.spark.session import SparkOptions, spark_session
+from narrascope.reuse import ReuseOptions
+options = SparkOptions(master="local[2]", partitions=2)
+reuse_job(spark_session(options), sys.argv[1], sys.argv[2], ReuseOptions(), checkpoints=sys.argv[3],
+          spark_options=options)
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_reuse_job_resumes_from_its_checkpoints(spark: Any, demo_store: tuple[Path, Any],
+                                                         tmp_path: Path) -> None:
+    """Killed once the character-shingle candidates are checkpointed: the rerun reads them back, computes the rest
+    and writes the embedded engine's tables."""
+    from narrascope.engines.spark.reuse import reuse_job
+    from narrascope.reuse import ReuseOptions, find_reuse
+    from narrascope.reuse.pipeline import TABLES
+
+    options = ReuseOptions()
+    with Corpus.open(demo_store[0], read_only=True) as corpus:
+        export_parquet(corpus, tmp_path / "in")
+        key = options.cache_key(corpus.state_token())
+        local = find_reuse(corpus, options, refresh=True)
+    source, out, ckpt = (str(tmp_path / name) for name in ("in", "out", "ckpt"))
+    stage = tmp_path / "ckpt" / f"reuse-{key}"
+    proc = subprocess.Popen([sys.executable, "-c", REUSE_CHILD, source, out, ckpt],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while not (stage / "lsh-1-pairs" / "_SUCCESS").exists():
+            assert proc.poll() is None, f"the driver ended before it could be killed: {proc.stderr.read()!r}"
+            assert time.monotonic() < deadline, "no checkpoint within 10 minutes"
+            time.sleep(0.1)
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        _kill_group(proc)
+        assert proc.stderr is not None
+        proc.stderr.close()
+    finished = sorted(p.parent.name for p in stage.glob("*/_SUCCESS"))
+    assert {"lsh-1-bands", "lsh-1-pairs"} <= set(finished) and not (tmp_path / "out" / MANIFEST).exists()
+
+    report = reuse_job(spark, source, out, options, checkpoints=ckpt, spark_options=SparkOptions(partitions=2))
+    assert set(finished) <= set(report.resumed) and report.computed
+    for name in TABLES:
+        table = pl.from_arrow(read_result_table(tmp_path / "out", f"reuse_{name}", key))
+        assert isinstance(table, pl.DataFrame)
+        assert table.equals(pl.from_arrow(getattr(local, name).to_arrow())), name
