@@ -10,7 +10,7 @@ import click
 from ..errors import UsageError
 from ..ingest.base import IngestOptions
 from ..store.corpus import Corpus
-from .common import emit_json, err_console, json_option, progress_bar
+from .common import echo, emit_json, err_console, json_option, progress_bar
 
 
 def register(group: click.Group) -> None:
@@ -70,12 +70,12 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(summary)
             return
-        click.echo(f"demo corpus: {summary['messages']} messages in {summary['channels']} channels, "
+        echo(f"demo corpus: {summary['messages']} messages in {summary['channels']} channels, "
                    f"{summary['first']} … {summary['last']}, from {summary['files_ingested']} exports")
-        click.echo("frames: " + ", ".join(f"{f} {100 * v['share']:.1f}% (95% CI {100 * v['lower']:.1f}–"
+        echo("frames: " + ", ".join(f"{f} {100 * v['share']:.1f}% (95% CI {100 * v['lower']:.1f}–"
                                           f"{100 * v['upper']:.1f})" for f, v in summary["frame_shares"].items()))
-        click.echo(f"reuse:  {summary['cascades']} cascades (stories spread by forward, copy or rewrite)")
-        click.echo(f"store:  {db}")
-        click.echo(f"truth:  {manifest.truth_path}")
-        click.echo(f"lexicon (the planted frame terms): {manifest.lexicon_path}")
-        click.echo(f"report: {report_path}")
+        echo(f"reuse:  {summary['cascades']} cascades (stories spread by forward, copy or rewrite)")
+        echo(f"store:  {db}")
+        echo(f"truth:  {manifest.truth_path}")
+        echo(f"lexicon (the planted frame terms): {manifest.lexicon_path}")
+        echo(f"report: {report_path}")

@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 import polars as pl
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -17,7 +16,7 @@ from ..errors import UsageError
 from ..frames import load_lexicon, match_corpus
 from ..frames.prevalence import ANY, GROUPS, PERIODS, channel_reach, frame_messages, shares_table
 from ..frames.trends import activity_series, compare_periods, share_series
-from .common import db_option, emit_json, err_console, json_option, message_progress, open_corpus
+from .common import db_option, emit_json, err_console, json_option, message_progress, open_corpus, out_console
 
 _LEXICON = click.argument("lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _SINCE = click.option("--since", help="Only messages posted at or after this date (ISO, UTC), e.g. 2024-01-01.")
@@ -82,7 +81,7 @@ def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool) -> None:
                       _pct(r.get("ppi")), f"{_pct(r.get('ppi_lower'))}–{_pct(r.get('ppi_upper'))}",
                       r.get("warning") or ""]
         t.add_row(*cells)
-    Console(highlight=False).print(t)
+    out_console().print(t)
 
 
 def _print_reach(table: pl.DataFrame, k: int) -> None:
@@ -95,7 +94,7 @@ def _print_reach(table: pl.DataFrame, k: int) -> None:
     for r in table.iter_rows(named=True):
         t.add_row(*[str(r[c]) for c in [*keys, "frame"]], str(r["channels"]), str(r["carrying"]), _pct(r["share"]),
                   f"{_pct(r['lower'])}–{_pct(r['upper'])}")
-    Console(highlight=False).print(t)
+    out_console().print(t)
 
 
 def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
@@ -198,10 +197,10 @@ def register(group: click.Group) -> None:
                     "rate_ratio_lower", "rate_ratio_upper")),
             })
             return
-        out = Console(highlight=False)
+        out = out_console()
         for f, s in series.items():
             cps = s.filter(pl.col("change"))[period].to_list()
-            out.print(f"[bold]{f}[/bold]: change points at {', '.join(cps) if cps else 'none'}")
+            out.print(Text.assemble((f, "bold"), f": change points at {', '.join(cps) if cps else 'none'}"))
         activity_cps = activity.filter(pl.col("change"))
         out.print(f"activity change points (per channel): {activity_cps.height}")
         for r in activity_cps.iter_rows(named=True):
@@ -251,7 +250,7 @@ def register(group: click.Group) -> None:
                         "spans": [{"start": s, "end": e, "term": t} for s, e, t in sorted(by_uid.get(r["uid"], []))]}
                        for r in joined.iter_rows(named=True)])
             return
-        out = Console(highlight=False)
+        out = out_console()
         out.print(f"{joined.height} messages carrying {frame!r} (of {carrying.height} in the selection)")
         for r in joined.iter_rows(named=True):
             text = Text(r["text"] or "")

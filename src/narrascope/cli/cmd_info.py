@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from .common import db_option, emit_json, json_option, open_corpus
+from .common import db_option, emit_json, json_option, open_corpus, out_console
 
 
 def _table(title: str, rows: list[dict[str, Any]], columns: list[str], limit: int | None = None) -> Table:
@@ -40,7 +39,7 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(data)
             return
-        out = Console(highlight=False)
+        out = out_console()
         out.print(f"{data['store']}: {data['messages']} messages, {data['first'] or '-'} … {data['last'] or '-'}")
         out.print(_table("Platforms", data["by_platform"], ["platform", "messages"]))
         out.print(_table("Kinds", data["by_kind"], ["kind", "messages"]))

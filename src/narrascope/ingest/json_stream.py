@@ -22,6 +22,7 @@ from typing import BinaryIO
 import ijson
 
 from ..errors import InputError
+from .json_guard import DepthGuard, fix_surrogates
 
 __all__ = ["BOM", "BUF_SIZE", "FixingReader", "fix_escapes", "input_error", "open_fixed", "parse_errors"]
 
@@ -59,24 +60,32 @@ def _ends_odd(chunk: bytes, odd_before: bool) -> bool:
 
 
 class FixingReader:
-    """A read-only binary stream over ``raw`` with Telegram's ``\\xNN`` escapes repaired and a leading BOM dropped.
+    """A read-only binary stream over ``raw`` with Telegram's ``\\xNN`` escapes repaired, lone surrogate escapes
+    replaced by ``\\ufffd``, nesting deeper than :data:`~.json_guard.MAX_DEPTH` refused (:class:`TooDeep`) and a
+    leading BOM dropped.
 
     ``raw_pos`` counts the raw bytes consumed; ``chunk_start`` is the raw offset of the last chunk handed out;
     ``eof`` turns true once the raw stream is exhausted. ``fine_after``, when set, makes every read past that raw
-    offset return a single byte — used to re-read a file up to an error and find its exact byte.
+    offset return a single byte — used to re-read a file up to an error and find its exact byte. ``repaired``
+    counts the lone surrogates replaced (also reported to ``on_repair``).
     """
 
     def __init__(self, raw: BinaryIO, progress: Callable[[int], None] | None = None,
-                 fine_after: int | None = None) -> None:
+                 fine_after: int | None = None, *, path: object = None,
+                 on_repair: Callable[[int], None] | None = None) -> None:
         self._raw = raw
         self._progress = progress
         self._next_progress = _PROGRESS_EVERY
         self._odd = False
         self._started = False
         self._fine_after = fine_after
+        self._carry = b""
+        self._guard = DepthGuard(path)
+        self._on_repair = on_repair
         self.raw_pos = 0
         self.chunk_start = 0
         self.eof = False
+        self.repaired = 0
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson probes read(0) to learn whether the stream gives bytes or text
@@ -85,7 +94,7 @@ class FixingReader:
             size = BUF_SIZE
         if self._fine_after is not None:
             size = 1 if self.raw_pos >= self._fine_after else min(size, self._fine_after - self.raw_pos)
-        self.chunk_start = self.raw_pos
+        self.chunk_start = self.raw_pos - len(self._carry)
         chunk = self._raw.read(size)
         if not self._started:
             self._started = True
@@ -100,16 +109,29 @@ class FixingReader:
                 chunk = chunk[len(BOM):] or self._raw.read(size)
         if not chunk:
             self.eof = True
-            return b""
         self.raw_pos += len(chunk)
         if self._progress is not None and self.raw_pos >= self._next_progress:
             self._progress(self.raw_pos)
             self._next_progress = self.raw_pos + _PROGRESS_EVERY
+        data, self._carry = self._carry + chunk, b""
+        if chunk and self._fine_after is None:
+            # An escape cut at the end of a chunk (a surrogate pair is 12 bytes) is completed by the next read.
+            k = data.find(b"\\", max(len(data) - 11, 0))
+            if k > 0:
+                data, self._carry = data[:k], data[k:]
+        if not data:
+            return b""
         odd = self._odd
-        self._odd = _ends_odd(chunk, odd)
-        if b"\\x" in chunk or (odd and chunk[:1] == b"x"):
-            return fix_escapes(chunk, odd)
-        return chunk
+        self._odd = _ends_odd(data, odd)
+        if b"\\x" in data or (odd and data[:1] == b"x"):
+            data = fix_escapes(data, odd)
+        data, repaired = fix_surrogates(data, odd)
+        if repaired:
+            self.repaired += repaired
+            if self._on_repair is not None:
+                self._on_repair(repaired)
+        self._guard.feed(data, self.chunk_start)
+        return data
 
     def finish(self) -> None:
         """Report the final position to the progress callback."""
@@ -119,9 +141,9 @@ class FixingReader:
 
 @contextmanager
 def open_fixed(path: Path, progress: Callable[[int], None] | None = None,
-               fine_after: int | None = None) -> Iterator[FixingReader]:
+               fine_after: int | None = None, on_repair: Callable[[int], None] | None = None) -> Iterator[FixingReader]:
     with path.open("rb") as fh:
-        yield FixingReader(fh, progress, fine_after)
+        yield FixingReader(fh, progress, fine_after, path=path, on_repair=on_repair)
 
 
 # ----------------------------------------------------------------------------------------------- errors

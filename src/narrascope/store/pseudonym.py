@@ -1,4 +1,4 @@
-"""Keyed pseudonyms for individual authors.
+"""Keyed pseudonyms for individuals (authors, people forwarded from, people mentioned by name).
 
 An author identity (display name, or user id where no name exists) becomes ``a_`` + 16 hex digits of
 HMAC-SHA256(store key, platform + ":" + identity). Without the key a pseudonym cannot be reversed by
@@ -43,10 +43,15 @@ class Pseudonymiser:
         self._cache: dict[tuple[str, str], str] = {}
 
     def __call__(self, platform: str, identity: str | None) -> str | None:
+        """The pseudonym of ``identity`` (or the identity itself when names are kept); None for no identity."""
         if identity is None or identity == "":
             return None
         if self._keep:
             return identity
+        return self.pseudonym(platform, identity)
+
+    def pseudonym(self, platform: str, identity: str) -> str:
+        """The keyed pseudonym, whatever the keep setting (to recognise pseudonyms already stored)."""
         key = (platform, identity)
         out = self._cache.get(key)
         if out is None:
