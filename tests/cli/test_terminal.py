@@ -52,7 +52,20 @@ def workspace(demo_store, tmp_path_factory):
         writer.writeheader()
         writer.writerows(rows)
     assert main(["key", "export", "-o", str(work / "key.txt"), "--db", store, "--json"]) == 0
+    _twin_store(work)
     return work, manifest
+
+
+def _twin_store(work: Path) -> None:
+    """A store holding one chat twice with no message in common (an HTML export, then JSON of a later period)."""
+    from narrascope.demo.html_export import write_html_export
+    from tests.conftest import desktop_message, write_chat
+
+    early = [desktop_message(i) for i in range(1, 4)]
+    write_html_export({"name": "Twin", "type": "public_channel", "id": 7, "messages": early}, work / "twin_html")
+    write_chat(work / "twin_json" / "result.json", [desktop_message(i) for i in range(10, 13)], name="Twin", chat_id=7)
+    assert main(["ingest", str(work / "twin_html"), str(work / "twin_json"), "--db", str(work / "twins.duckdb"),
+                 "--json"]) == 0
 
 
 def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
@@ -76,6 +89,7 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "validate score": ["validate", "score", "coded.csv"],
         "key export": ["key", "export", "--db", "corpus.duckdb"],
         "key import": ["key", "import", "key.txt", "--db", "other.duckdb"],
+        "merge-channels": ["merge-channels", "name:Twin", "7", "--db", "twins.duckdb"],
     }
 
 

@@ -16,6 +16,7 @@ from ..errors import UsageError
 from ..frames import load_lexicon, match_corpus
 from ..frames.prevalence import ANY, GROUPS, PERIODS, channel_reach, frame_messages, shares_table
 from ..frames.trends import activity_series, compare_periods, share_series
+from ..safe_csv import write_csv
 from .common import db_option, emit_json, err_console, json_option, message_progress, open_corpus, out_console
 
 _LEXICON = click.argument("lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -45,7 +46,10 @@ def parse_months(text: str) -> int:
     if not m or int(m.group(1)) < 1:
         raise UsageError(f"--compare {text!r}: write a number of months or years, e.g. 12m or 1y")
     n = int(m.group(1))
-    return n * 12 if (m.group(2) or "m").startswith("y") else n
+    months = n * 12 if (m.group(2) or "m").startswith("y") else n
+    if months > 1200:
+        raise UsageError(f"--compare {text!r}: at most 100 years (1200 months)")
+    return months
 
 
 def _hits(corpus: Any, lexicon: Any, since: str | None, until: str | None, quiet: bool) -> pl.DataFrame:
@@ -149,7 +153,7 @@ def register(group: click.Group) -> None:
                 else:
                     table = shares_table(messages, hits, ids, groups, weight=weight, confidence=confidence)
         if csv_path:
-            table.write_csv(csv_path)
+            write_csv(table, csv_path)  # formulas in channel names neutralised
         if as_json:
             emit_json({"lexicon": str(lexicon), "lexicon_hash": lex.content_hash, "by": groups,
                        "rows": _records(table)})

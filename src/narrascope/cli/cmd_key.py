@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..store.pseudonym import parse_key
+from ..store.pseudonym import parse_key, write_secret
 from .common import db_option, echo, emit_json, json_option, open_corpus
 
 
@@ -24,8 +24,7 @@ def register(group: click.Group) -> None:
         with open_corpus(db) as corpus:
             k = corpus.export_key()
         if output:
-            output.write_text(k + "\n", encoding="ascii")
-            output.chmod(0o600)
+            write_secret(output, k + "\n")
         if as_json:
             emit_json({"store": str(db), "file": str(output) if output else None, "key": None if output else k})
         elif output:

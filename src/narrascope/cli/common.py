@@ -35,7 +35,6 @@ from rich.text import Text
 
 from ..errors import NarrascopeError
 from ..store.corpus import DEFAULT_DB, Corpus
-from ..store.health import damage_error
 
 __all__ = ["MAX_MESSAGE", "SafeConsole", "clean", "db_option", "echo", "emit_json", "err_console", "json_option",
            "message_progress", "one_line", "open_corpus", "out_console", "progress_bar", "run_main"]
@@ -204,7 +203,9 @@ def run_main(group: click.Group, argv: list[str] | None) -> int:
             raise
         err_console.print(one_line(f"error: {exc}"), soft_wrap=True)
         return 2
-    except Exception as exc:  # a bug: say so, point to --debug
+    except Exception as exc:  # a bug: say so, point to --debug (unless it is DuckDB reporting a damaged file)
+        from ..store.health import damage_error  # here: parsing arguments need not import DuckDB
+
         damaged = damage_error(exc)
         if damaged is not None and not debug:
             err_console.print(one_line(f"error: {damaged}"), soft_wrap=True)

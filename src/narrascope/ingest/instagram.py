@@ -205,7 +205,8 @@ def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
     # through the fixing reader: lone surrogates repaired, absurd nesting refused before the parser builds it
     with open_fixed(path, ctx.progress, on_repair=ctx.count_surrogates) as reader:
         try:
-            for n, post in enumerate(ijson.items(reader, prefix, use_float=True), start=1):
+            for post in ijson.items(reader, prefix, use_float=True):
+                n += 1
                 rec = post_record(post, channel) if isinstance(post, dict) else None
                 if rec is None:
                     skipped += 1

@@ -12,6 +12,7 @@ after the profile by default). message_id: the shortcode (else the node id, else
 
 from __future__ import annotations
 
+import contextlib
 import json
 import lzma
 import re
@@ -102,10 +103,8 @@ def node_record(node: dict[str, Any], stem: str, folder_name: str, caption_file:
     stamp = node.get("taken_at_timestamp") or node.get("date")
     posted_at = _stem_time(stem)
     if isinstance(stamp, int | float) and not isinstance(stamp, bool):
-        try:
+        with contextlib.suppress(OverflowError, OSError, ValueError):  # not a real time: the file name's time stands
             posted_at = datetime.fromtimestamp(stamp, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            pass  # not a real time: the file name's time stands
     message_id = node.get("shortcode") or node.get("code") or node.get("id") or stem
     return instagram_post(
         channel, str(message_id), posted_at, caption or None,

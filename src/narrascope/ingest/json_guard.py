@@ -104,10 +104,7 @@ def fix_surrogates(data: bytes, odd_backslashes_before: bool = False) -> tuple[b
         count += 1
         return b"\\ufffd"
 
-    if odd_backslashes_before:
-        fixed = _ESCAPE.sub(repl, b"\\" + data)[1:]
-    else:
-        fixed = _ESCAPE.sub(repl, data)
+    fixed = _ESCAPE.sub(repl, b"\\" + data)[1:] if odd_backslashes_before else _ESCAPE.sub(repl, data)
     return fixed, count
 
 

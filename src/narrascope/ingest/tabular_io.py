@@ -21,9 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import regex
-
 import pyarrow as pa
+import regex
 
 from ..errors import InputError, MissingDependency
 from .json_guard import TooDeep, load_json_line
@@ -315,7 +314,7 @@ class TableSource:
                     n += 1
                     yield n, row
         except (OSError, pa.ArrowException) as exc:  # damaged pages surface only when read
-            raise InputError(f"cannot read the Parquet file ({_first_line(str(exc))}): it is damaged or cut short",
+            raise InputError(f"cannot read the Parquet file ({_message_line(str(exc))}): it is damaged or cut short",
                              path=self.path, position=f"after row {n:,}") from None
 
     def _xlsx_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -328,7 +327,7 @@ class TableSource:
                 if values and any(v is not None for v in values):
                     yield n, dict(zip(self.columns, values, strict=False))
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many types (zip, XML, KeyError) for damaged sheets
-            raise InputError(f"cannot read the workbook ({_first_line(str(exc)) or type(exc).__name__}): it is "
+            raise InputError(f"cannot read the workbook ({_message_line(str(exc)) or type(exc).__name__}): it is "
                              "damaged; save it again from the spreadsheet program", path=self.path,
                              position=f"after row {n:,}") from None
         finally:
@@ -343,7 +342,7 @@ def _open_workbook(path: Path) -> Any:
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise InputError(f"cannot open the workbook ({_first_line(str(exc)) or type(exc).__name__})", path=path) from None
+        raise InputError(f"cannot open the workbook ({_message_line(str(exc)) or type(exc).__name__})", path=path) from None
 
 
 def open_table(path: Path, progress: Callable[[int], None] | None = None) -> tuple[TableSource, list[str]]:
@@ -360,7 +359,7 @@ def open_table(path: Path, progress: Callable[[int], None] | None = None) -> tup
         try:
             columns = list(pq.ParquetFile(path).schema_arrow.names)
         except Exception as exc:  # pyarrow raises ArrowInvalid/OSError for damaged files
-            raise InputError(f"cannot read the Parquet file ({_first_line(str(exc))})", path=path) from None
+            raise InputError(f"cannot read the Parquet file ({_message_line(str(exc))})", path=path) from None
         return TableSource(path, kind, columns, progress=progress), notes
     if kind == "xlsx":
         book = _open_workbook(path)
@@ -406,7 +405,8 @@ def _ends_with_line_break(path: Path, encoding: str) -> bool:
     return last in (b"\n", b"\r", b"\n\x00", b"\r\x00", b"\x00\n", b"\x00\r")
 
 
-def _first_line(text: str) -> str:
+def _message_line(text: str) -> str:
+    """The first line of a library's error message (pyarrow's run over several)."""
     return text.strip().splitlines()[0] if text.strip() else ""
 
 

@@ -27,8 +27,8 @@ from ..errors import InputError
 from ..models import FWD_KIND, PERSON_MENTIONS, Channel, empty_record
 from .base import ReadContext
 from .json_guard import TooDeep
-from .tabular_io import to_int
 from .json_stream import BOM, BUF_SIZE, FixingReader, open_fixed, parse_errors
+from .tabular_io import to_int
 from .telegram_common import (
     PLATFORM,
     author_identity,

@@ -9,6 +9,7 @@ and what was repaired is counted for the ingest log. Anything still refused is a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -16,9 +17,12 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..ingest.base import ReadContext
-from ..models import MESSAGE_SCHEMA
+from ..models import MESSAGE_SCHEMA, make_uid
+from ..text.script import with_script_columns
+from .privacy import PERSONAL_CHAT_TYPES, protect_record
+from .pseudonym import Pseudonymiser
 
-__all__ = ["to_table"]
+__all__ = ["record_batches", "to_table"]
 
 _INT64 = (1 << 63) - 1
 _STRINGS = [f.name for f in MESSAGE_SCHEMA if pa.types.is_string(f.type)]
@@ -76,3 +80,34 @@ def to_table(records: list[dict[str, Any]], ctx: ReadContext, first: int) -> pa.
                              path=ctx.path, position=f"record {first + i:,}") from None
         cleaned.append(fixed)
     return pa.Table.from_pylist(cleaned, schema=MESSAGE_SCHEMA)
+
+
+def record_batches(records: Iterator[dict[str, Any]], ctx: ReadContext, ingest_id: int, size: int,
+                   pseudo: Pseudonymiser, known: dict[tuple[str, str], str],
+                   names: set[tuple[str, str]]) -> Iterator[pa.Table]:
+    """A reader's records as Arrow tables of ``size`` rows, ready for the store: uid computed, ``name:`` channels
+    mapped to a ``known`` id, people pseudonymised (``names``: channel names known to the store), provenance set."""
+    source = str(ctx.path)
+    batch: list[dict[str, Any]] = []
+    seen_channels = 0
+    first = 1
+    for rec in records:
+        platform = rec["platform"]
+        cid = rec["channel_id"]
+        if cid.startswith("name:"):  # reader could not see the id (Telegram HTML): reuse a known one
+            cid = rec["channel_id"] = known.get((platform, cid[5:]), cid)
+        rec["uid"] = make_uid(platform, cid, rec["message_id"])
+        if len(ctx.channels) != seen_channels:  # channels of this file are known names too
+            seen_channels = len(ctx.channels)
+            names |= {(c.platform, c.name) for c in ctx.channels.values()
+                      if c.name and c.type not in PERSONAL_CHAT_TYPES}
+        protect_record(rec, pseudo, names)
+        rec["source_file"] = source
+        rec["ingest_id"] = ingest_id
+        batch.append(rec)
+        if len(batch) >= size:
+            yield with_script_columns(to_table(batch, ctx, first))
+            first += len(batch)
+            batch = []
+    if batch:
+        yield with_script_columns(to_table(batch, ctx, first))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,14 +26,15 @@ from ..errors import InputError, NarrascopeError, StoreError, UsageError
 from ..ingest.base import IngestOptions, ReadContext
 from ..ingest.detect import Unit, plan, reader, require
 from ..ingest.walk import regular_files_under
-from ..models import MESSAGE_SCHEMA, make_uid
-from ..text.script import with_script_columns
+from ..models import MESSAGE_SCHEMA
+from .batches import record_batches
 from .health import check_file, check_size, damage_error, open_error, rollback_quietly
+from .merge import Merge, absorb_name_twins, merge_channels
 from .migrations import migrate, schema_version
-from .batches import to_table
-from .privacy import PERSONAL_CHAT_TYPES, protect_record, reidentify_channels
+from .privacy import PERSONAL_CHAT_TYPES, reidentify_channels
 from .pseudonym import KEY_BYTES, Pseudonymiser, new_key, parse_key
 from .results import ResultStore
+from .summary import store_summary
 
 __all__ = ["DEFAULT_DB", "Corpus", "FileResult", "IngestReport", "parse_when"]
 
@@ -203,9 +204,26 @@ class Corpus:
         return ResultStore(self._con)
 
     def state_token(self) -> str:
-        """Changes whenever the messages change (any ingest): part of every cached result's key."""
-        row = self._con.execute("SELECT coalesce(max(ingest_id), 0), count(*) FROM ingests").fetchone()
-        return f"i{row[0]}-{row[1]}" if row else "i0"
+        """Changes whenever the messages change (any ingest or channel merge): part of every cached result's key."""
+        row = self._con.execute("SELECT coalesce(max(ingest_id), 0), count(*), "
+                                "(SELECT count(*) FROM channel_merges) FROM ingests").fetchone()
+        if not row:
+            return "i0"
+        return f"i{row[0]}-{row[1]}" + (f"-m{row[2]}" if row[2] else "")
+
+    def merge_channels(self, from_id: str, into_id: str, platform: str = "telegram") -> Merge:
+        """Merge channel ``from_id`` (e.g. ``name:<title>`` from an HTML export) into ``into_id``, in one
+        transaction; recorded in ``channel_merges``. See :mod:`narrascope.store.merge`."""
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only")
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            merged = merge_channels(self._con, from_id, into_id, platform)
+            self._con.execute("COMMIT")
+        except BaseException:
+            rollback_quietly(self._con)
+            raise
+        return merged
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -263,6 +281,7 @@ class Corpus:
                 "schemes: import into an empty store, or pass --force"
             )
         self._set_meta("pseudonym_key", key)
+        self._con.execute("CHECKPOINT")  # into the store file (owner-only), out of the write-ahead log
 
     # ------------------------------------------------------------------ ingest
     def ingest(
@@ -289,34 +308,6 @@ class Corpus:
                     raise
                 results.append(FileResult(str(unit.path), unit.format, "failed", error=str(exc)))
         return IngestReport(results)
-
-    def _batches(self, records: Iterator[dict[str, Any]], ctx: ReadContext, ingest_id: int, size: int,
-                 pseudo: Pseudonymiser, known: dict[tuple[str, str], str]) -> Iterator[pa.Table]:
-        source = str(ctx.path)
-        batch: list[dict[str, Any]] = []
-        names = self._channel_names()
-        seen_channels = 0
-        first = 1
-        for rec in records:
-            platform = rec["platform"]
-            cid = rec["channel_id"]
-            if cid.startswith("name:"):  # reader could not see the id (Telegram HTML): reuse a known one
-                cid = rec["channel_id"] = known.get((platform, cid[5:]), cid)
-            rec["uid"] = make_uid(platform, cid, rec["message_id"])
-            if len(ctx.channels) != seen_channels:  # channels of this file are known names too
-                seen_channels = len(ctx.channels)
-                names |= {(c.platform, c.name) for c in ctx.channels.values()
-                          if c.name and c.type not in PERSONAL_CHAT_TYPES}
-            protect_record(rec, pseudo, names)
-            rec["source_file"] = source
-            rec["ingest_id"] = ingest_id
-            batch.append(rec)
-            if len(batch) >= size:
-                yield with_script_columns(to_table(batch, ctx, first))
-                first += len(batch)
-                batch = []
-        if batch:
-            yield with_script_columns(to_table(batch, ctx, first))
 
     def _channel_names(self) -> set[tuple[str, str]]:
         """(platform, name) of every stored channel that is not a one-to-one chat (whose name is a person's)."""
@@ -363,7 +354,8 @@ class Corpus:
         try:
             rows_read = 0
             with pq.ParquetWriter(spool, MESSAGE_SCHEMA, compression="zstd") as writer:
-                for table in self._batches(mod.read(unit.path, ctx), ctx, ingest_id, options.batch_size, pseudo, known):
+                for table in record_batches(mod.read(unit.path, ctx), ctx, ingest_id, options.batch_size, pseudo,
+                                            known, self._channel_names()):
                     rows_read += table.num_rows
                     writer.write_table(table)
             if rows_read == 0 and not ctx.channels:
@@ -371,6 +363,12 @@ class Corpus:
             ctx.closing_notes()
             con.execute("BEGIN TRANSACTION")
             try:
+                # the same chat stored earlier from an HTML export (no id) becomes this channel first
+                incoming = [(c.platform, known.get((c.platform, c.channel_id[5:]), c.channel_id)
+                             if c.channel_id.startswith("name:") else c.channel_id, c.name)
+                            for c in ctx.channels.values()]
+                for merged in absorb_name_twins(con, f"read_parquet('{_sql_str(spool)}')", incoming):
+                    ctx.note(merged.note())
                 counts = self._merge(spool)
                 self._upsert_channels(ctx, ingest_id, known)
                 back = reidentify_channels(con, pseudo, {(c.platform, c.name) for c in ctx.channels.values()
@@ -521,48 +519,6 @@ class Corpus:
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def info(self) -> dict[str, Any]:
-        """Counts by platform, channel, month and kind; date range; scripts; the ingest log. JSON-ready."""
-        con = self._con
-
-        def rows(q: str) -> list[dict[str, Any]]:
-            cur = con.execute(q)
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-        total = con.execute("SELECT count(*) FROM messages").fetchone()[0]  # type: ignore[index]
-        rng = con.execute(
-            "SELECT strftime(min(posted_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), "
-            "strftime(max(posted_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM messages"
-        ).fetchone()
-        return {
-            "store": str(self.path),
-            "schema_version": self.schema_version,
-            "messages": total,
-            "first": rng[0] if rng else None,
-            "last": rng[1] if rng else None,
-            "by_platform": rows("SELECT platform, count(*) AS messages FROM messages GROUP BY 1 ORDER BY 2 DESC, 1"),
-            "by_kind": rows("SELECT kind, count(*) AS messages FROM messages GROUP BY 1 ORDER BY 2 DESC, 1"),
-            "by_script": rows(
-                "SELECT coalesce(script, 'none') AS script, coalesce(lang, '') AS lang, count(*) AS messages "
-                "FROM messages GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
-            ),
-            "by_channel": rows(
-                "SELECT m.platform, m.channel_id, coalesce(c.name, any_value(m.channel)) AS channel, "
-                "count(*) AS messages, strftime(min(m.posted_at) AT TIME ZONE 'UTC', '%Y-%m-%d') AS first, "
-                "strftime(max(m.posted_at) AT TIME ZONE 'UTC', '%Y-%m-%d') AS last "
-                "FROM messages m LEFT JOIN channels c USING (platform, channel_id) "
-                "GROUP BY m.platform, m.channel_id, c.name ORDER BY messages DESC, channel"
-            ),
-            "by_month": rows(
-                "SELECT strftime(posted_at AT TIME ZONE 'UTC', '%Y-%m') AS month, platform, channel_id, "
-                "count(*) AS messages FROM messages WHERE kind <> 'service' AND posted_at IS NOT NULL "
-                "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-            ),
-            "ingests": rows(
-                "SELECT ingest_id, source_file, format, strftime(finished_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') "
-                "AS finished_at, rows_read, added, updated, skipped, duplicates, status, tz, keep_authors, notes, sha256 "
-                "FROM ingests ORDER BY ingest_id"
-            ),
-        }
-
-
+        """Counts by platform, channel, month and kind; date range; scripts; merged channels and possible
+        duplicates; the ingest log. JSON-ready (see :func:`narrascope.store.summary.store_summary`)."""
+        return store_summary(self._con, self.path)

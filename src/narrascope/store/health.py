@@ -13,6 +13,7 @@ contains "block", which a search for "lock" once matched) nor a crash in the mid
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -134,7 +135,5 @@ def _short(msg: str, limit: int = 200) -> str:
 def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
     """ROLLBACK after a failure inside a transaction, without hiding that failure behind a second one (a damaged
     file or a lost connection can make ROLLBACK itself fail)."""
-    try:
+    with contextlib.suppress(duckdb.Error):
         con.execute("ROLLBACK")
-    except duckdb.Error:
-        pass

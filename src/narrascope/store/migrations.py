@@ -91,8 +91,22 @@ _V2 = [
     )""",
 ]
 
+# Channels merged because two exports of one chat were filed apart (an HTML export carries no chat id): what was
+# merged into what, when, how many messages moved and how many the two held in common (narrascope.store.merge).
+_CHANNEL_MERGES = [
+    """CREATE TABLE channel_merges (
+        merged_at TIMESTAMPTZ NOT NULL,
+        platform VARCHAR NOT NULL,
+        from_id VARCHAR NOT NULL,
+        into_id VARCHAR NOT NULL,
+        messages BIGINT NOT NULL,
+        shared BIGINT NOT NULL,
+        how VARCHAR
+    )""",
+]
+
 #: version -> statements taking the store from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _CHANNEL_MERGES}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

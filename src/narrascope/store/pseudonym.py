@@ -10,17 +10,32 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+from pathlib import Path
 
 from ..errors import UsageError
 
-__all__ = ["Pseudonymiser", "new_key", "parse_key"]
+__all__ = ["Pseudonymiser", "new_key", "parse_key", "write_secret"]
 
 KEY_BYTES = 32
 
 
 def new_key() -> str:
     return secrets.token_hex(KEY_BYTES)
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Write ``text`` to a new file readable by its owner only from the moment it exists (mode 600 at creation,
+    never a wider mode first). An existing file is not overwritten: it may be someone else's."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise UsageError(f"{path} already exists: choose a new file name (a key file is never overwritten)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot create {path}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(text)
 
 
 def parse_key(text: str) -> str:
