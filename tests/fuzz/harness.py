@@ -149,6 +149,9 @@ def _ingest(target: Path, db: Path, timeout: int) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+_SNAPSHOTS: dict[Path, tuple[Any, ...] | None] = {}
+
+
 def run_case(case: Case, root: Path, timeout: int = 30) -> Outcome:
     """Run one case against the store of its seed (created from the clean seed on first use) and check it."""
     target = _materialise(case, root)
@@ -159,7 +162,10 @@ def run_case(case: Case, root: Path, timeout: int = 30) -> Outcome:
         db.parent.mkdir(parents=True, exist_ok=True)
         code, _, err = _ingest(_template(case.seed, root).target, db, timeout)
         assert code == 0, f"the clean {case.seed} seed does not ingest: {err}"
-    before = store_snapshot(db)
+        _SNAPSHOTS.pop(db, None)
+    if db not in _SNAPSHOTS:  # a store changes only when an ingest succeeds: snapshot once per change
+        _SNAPSHOTS[db] = store_snapshot(db)
+    before = _SNAPSHOTS[db]
     started = time.perf_counter()
     code, out, err = _ingest(target, db, timeout)
     outcome = Outcome(case, code, out, err, time.perf_counter() - started)
@@ -174,5 +180,7 @@ def run_case(case: Case, root: Path, timeout: int = 30) -> Outcome:
         outcome.problems.append(f"{len(lines)} lines on stderr: {err[:300]!r}")
     if code != 0 and store_snapshot(db) != before:
         outcome.problems.append("the store changed although the ingest failed")
+    if code == 0:
+        _SNAPSHOTS.pop(db, None)
     shutil.rmtree(root / "cases" / f"{case.seed}-{case.mutator}-{case.number}", ignore_errors=True)
     return outcome

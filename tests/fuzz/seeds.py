@@ -112,7 +112,7 @@ def _fourcat_item(i: int) -> dict[str, Any]:
         "grouped_id": None, "reply_to": None, "media": None, "from_id": None,
         "fwd_from": {"date": 1677600000.0, "from_id": None, "from_name": "Hidden Person", "_type": "MessageFwdHeader"}
         if i == 2 else None,
-        "entities": [{"offset": 7, "length": 7, "_type": "MessageEntityMention"}],
+        "entities": [{"offset": 6, "length": 7, "_type": "MessageEntityMention"}],
         "_chat": {"id": 1001, "title": "Kanal Eins", "username": "kanal1", "broadcast": True, "_type": "Channel"},
         "_sender": {"id": 1001, "title": "Kanal Eins", "username": "kanal1", "_type": "Channel"},
     }

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["MAX_DEPTH", "DepthGuard", "TooDeep", "fix_surrogates", "load_json_line"]
+__all__ = ["MAX_DEPTH", "DepthGuard", "TooDeep", "fix_surrogates", "load_json_line", "too_deep"]
 
 #: Deepest nesting accepted (objects and arrays). Telegram, Telethon, 4CAT and Instagram files stay below 20.
 MAX_DEPTH = 100
@@ -40,7 +40,7 @@ class TooDeep(InputError):
     """JSON nested more than :data:`MAX_DEPTH` levels."""
 
 
-def _too_deep(path: object, offset: int | None) -> TooDeep:
+def too_deep(path: object, offset: int | None) -> TooDeep:
     return TooDeep(f"JSON nested more than {MAX_DEPTH} levels deep — no export nests like that; the file is "
                    "damaged or built to exhaust memory, and was not read further",
                    path=path, position=f"near byte {offset:,}" if offset is not None else None)
@@ -57,18 +57,28 @@ class DepthGuard:
         self._pending_backslash = False
 
     def feed(self, data: bytes, offset: int | None = None) -> None:
-        """Account for the next bytes of the document (``offset``: their position, for the error message)."""
-        if b"\\" in data or self._pending_backslash:
+        """Account for the next bytes of the document; raise :class:`TooDeep` if they nest past the limit
+        (``offset``: their position in the file, for the message)."""
+        at = self.check(data)
+        if at is not None:
+            raise too_deep(self.path, None if offset is None else offset + at)
+
+    def check(self, data: bytes) -> int | None:
+        """Account for the next bytes; None when they stay within the limit, else the index in ``data`` of the
+        bracket that goes past it (the guard is then spent: the document is refused)."""
+        start = (self.depth, self._in_string, self._pending_backslash)
+        work = data
+        if b"\\" in work or self._pending_backslash:
             if self._pending_backslash:
-                data = b"\\" + data
-            data = data.replace(b"\\\\", b"")  # escaped backslashes, paired from the left as a parser does
-            self._pending_backslash = data.endswith(b"\\")
+                work = b"\\" + work
+            work = work.replace(b"\\\\", b"")  # escaped backslashes, paired from the left as a parser does
+            self._pending_backslash = work.endswith(b"\\")
             if self._pending_backslash:
-                data = data[:-1]
-            data = data.replace(b'\\"', b"")  # escaped quotes
-        symbols = data.translate(None, _STRUCTURE)
+                work = work[:-1]
+            work = work.replace(b'\\"', b"")  # escaped quotes
+        symbols = work.translate(None, _STRUCTURE)
         if not symbols:
-            return
+            return None
         if self._in_string:
             symbols = b'"' + symbols
         structural = _STRINGS.sub(b"", symbols)
@@ -80,13 +90,35 @@ class DepthGuard:
         closes = len(structural) - opens
         if self.depth + opens <= self.limit:
             self.depth = max(self.depth + opens - closes, 0)
-            return
+            return None
         # "[" 0x5B and "{" 0x7B have bit 1 set; "]" 0x5D and "}" 0x7D do not
         steps = np.where(np.frombuffer(structural, dtype=np.uint8) & 2, 1, -1)
         running = self.depth + np.cumsum(steps)
-        if int(running.max()) > self.limit:
-            raise _too_deep(self.path, offset)
-        self.depth = max(int(running[-1]), 0)
+        if int(running.max()) <= self.limit:
+            self.depth = max(int(running[-1]), 0)
+            return None
+        return _exact_position(data, *start, self.limit)
+
+
+def _exact_position(data: bytes, depth: int, in_string: bool, escaped: bool, limit: int) -> int:
+    """Index of the bracket in ``data`` that first nests past ``limit`` (byte by byte: runs once, on refusal)."""
+    for i, byte in enumerate(data):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit:
+                return i
+        elif byte in (0x5D, 0x7D):
+            depth = max(depth - 1, 0)
+    return len(data)
 
 
 def fix_surrogates(data: bytes, odd_backslashes_before: bool = False) -> tuple[bytes, int]:

@@ -22,7 +22,7 @@ from typing import BinaryIO
 import ijson
 
 from ..errors import InputError
-from .json_guard import DepthGuard, fix_surrogates
+from .json_guard import DepthGuard, TooDeep, fix_surrogates, too_deep
 
 __all__ = ["BOM", "BUF_SIZE", "FixingReader", "fix_escapes", "input_error", "open_fixed", "parse_errors"]
 
@@ -59,6 +59,20 @@ def _ends_odd(chunk: bytes, odd_before: bool) -> bool:
     return run % 2 == 1
 
 
+_HIGH_ESCAPE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
+
+
+def _cut_before_escape(data: bytes) -> int:
+    """Where to end a chunk so that no escape (``\\uD83D``, 6 bytes) or surrogate pair (12 bytes) is cut in two:
+    before the first backslash among the last 11 bytes, or before the high half just in front of it."""
+    k = data.find(b"\\", max(len(data) - 11, 0))
+    if k < 0:
+        return len(data)
+    if k >= 6 and _HIGH_ESCAPE.fullmatch(data, k - 6, k):
+        return k - 6
+    return k
+
+
 class FixingReader:
     """A read-only binary stream over ``raw`` with Telegram's ``\\xNN`` escapes repaired, lone surrogate escapes
     replaced by ``\\ufffd``, nesting deeper than :data:`~.json_guard.MAX_DEPTH` refused (:class:`TooDeep`) and a
@@ -81,6 +95,8 @@ class FixingReader:
         self._fine_after = fine_after
         self._carry = b""
         self._guard = DepthGuard(path)
+        self._path = path
+        self._refusal: TooDeep | None = None
         self._on_repair = on_repair
         self.raw_pos = 0
         self.chunk_start = 0
@@ -90,6 +106,8 @@ class FixingReader:
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson probes read(0) to learn whether the stream gives bytes or text
             return b""
+        if self._refusal is not None:
+            raise self._refusal
         if size is None or size < 0:
             size = BUF_SIZE
         if self._fine_after is not None:
@@ -115,9 +133,18 @@ class FixingReader:
             self._next_progress = self.raw_pos + _PROGRESS_EVERY
         data, self._carry = self._carry + chunk, b""
         if chunk and self._fine_after is None:
-            # An escape cut at the end of a chunk (a surrogate pair is 12 bytes) is completed by the next read.
-            k = data.find(b"\\", max(len(data) - 11, 0))
-            if k > 0:
+            # An escape cut at the end of a chunk (a surrogate pair is 12 bytes) is completed by the next read: the
+            # tail from the first backslash among the last 11 bytes waits; when that is the whole chunk, read on.
+            k = _cut_before_escape(data)
+            while k == 0:
+                more = self._raw.read(12)
+                if not more:
+                    self.eof = True
+                    break
+                self.raw_pos += len(more)
+                data += more
+                k = _cut_before_escape(data)
+            if 0 < k < len(data):
                 data, self._carry = data[:k], data[k:]
         if not data:
             return b""
@@ -130,7 +157,14 @@ class FixingReader:
             self.repaired += repaired
             if self._on_repair is not None:
                 self._on_repair(repaired)
-        self._guard.feed(data, self.chunk_start)
+        at = self._guard.check(data)
+        if at is not None:
+            # Hand the parser what comes before the bracket that nests too deep (so a sniffer still sees the keys
+            # before it), and refuse at the next read.
+            self._refusal = too_deep(self._path, self.chunk_start + at)
+            if at == 0:
+                raise self._refusal
+            return data[:at]
         return data
 
     def finish(self) -> None:

@@ -235,6 +235,8 @@ class TableSource:
     encoding: str | None = None
     delimiter: str | None = None
     progress: Callable[[int], None] | None = field(default=None, repr=False)
+    surrogates: int = 0
+    """Lone UTF-16 surrogates replaced by U+FFFD while reading JSON lines."""
 
     def describe(self) -> str:
         if self.kind == "csv":
@@ -294,12 +296,13 @@ class TableSource:
                 if not line.strip():
                     continue
                 try:
-                    obj, _ = load_json_line(line.encode("utf-8"), self.path, f"line {line_no}")
+                    obj, repaired = load_json_line(line.encode("utf-8"), self.path, f"line {line_no}")
                 except ValueError as exc:
                     raise InputError(f"not a JSON object ({exc.args[0]})", path=self.path,
                                      position=f"line {line_no}") from None
                 if not isinstance(obj, dict):
                     raise InputError("each line must be a JSON object", path=self.path, position=f"line {line_no}")
+                self.surrogates += repaired
                 n += 1
                 yield n, obj
                 self._tick(raw, n)
