@@ -67,9 +67,9 @@ def _move(con: duckdb.DuckDBPyConnection, platform: str, from_id: str, into_id: 
                         "new_uid": [make_uid(platform, into_id, r[1]) for r in rows]})
     con.register("_merge_map", mapping)
     try:
-        shared = con.execute(
+        both = con.execute(
             "SELECT count(*) FROM _merge_map x JOIN messages m ON m.uid = x.new_uid").fetchone()
-        n_shared = int(shared[0]) if shared else 0
+        n_shared = int(both[0]) if both else 0
         # shared messages: the stored copy in into_id is replaced only by a newer edit from the moved channel
         con.execute(
             """DELETE FROM messages WHERE uid IN (
