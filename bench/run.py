@@ -17,6 +17,7 @@ QUICK_ARGS = {
     "frames_coverage.py": ["--corpora", "20"],
     "reuse.py": ["--quick"],
     "validation.py": ["--studies", "200"],
+    "fuzz.py": ["--quick"],
 }
 
 

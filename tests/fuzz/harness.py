@@ -1,7 +1,7 @@
 """Run mutated inputs through ``narrascope ingest`` in-process and check what a user is promised:
 
 - the exit code is 0 (ingested) or 2 (a user error) — never 1 (an internal error) and never a hang;
-- a refused file gives exactly one line on stderr, with no traceback;
+- a refused file gives exactly one line on stderr, with no traceback; an ingested one gives none;
 - a refused file leaves the store exactly as it was (messages, channels, ingest log, meta, results).
 
 Shared by tests/fuzz/test_fuzz.py (a few hundred seeded cases) and bench/fuzz.py (the larger run).
@@ -178,6 +178,8 @@ def run_case(case: Case, root: Path, timeout: int = 30) -> Outcome:
         outcome.problems.append(f"internal error: {err.strip()[:300]}")
     if code == 2 and len(lines) != 1:
         outcome.problems.append(f"{len(lines)} lines on stderr: {err[:300]!r}")
+    if code == 0 and lines:  # nothing may leak around the report (a library's own warnings once did)
+        outcome.problems.append(f"stderr not empty after a successful ingest: {err[:300]!r}")
     if code != 0 and store_snapshot(db) != before:
         outcome.problems.append("the store changed although the ingest failed")
     if code == 0:

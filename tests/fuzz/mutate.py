@@ -158,14 +158,14 @@ def _slots(node: Any, out: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return out
 
 
-def _structural(change: Callable[[random.Random, Any, Any], bool]) -> Mutator:
+def _structural(change: Callable[[random.Random, Any, Any], bool], strings_only: bool = False) -> Mutator:
     def mutate(rng: random.Random, data: bytes, kind: str) -> bytes | None:
         if kind not in ("json", "ndjson"):
             return None
         docs = _load_json(data, kind)
         if docs is None:
             return None
-        slots = _slots(docs, [])
+        slots = [(c, k) for c, k in _slots(docs, []) if not strings_only or isinstance(c[k], str)]
         if not slots:
             return None
         changed = False
@@ -356,7 +356,7 @@ MUTATORS: dict[str, Mutator] = {
     "control_chars": control_chars,
     "wrong_type": _structural(_wrong_type),
     "targeted_wrong_type": _targeted_wrong_type,
-    "lone_surrogate": _structural(_lone_surrogate),
+    "lone_surrogate": _structural(_lone_surrogate, strings_only=True),
     "deep_nesting": _deep_nesting((2_000, 100_000)),
     "huge_number": _structural(_huge_number),
     "csv_cut_row": csv_cut_row,

@@ -71,9 +71,9 @@ def register(group: click.Group) -> None:
             emit_json(summary)
             return
         echo(f"demo corpus: {summary['messages']} messages in {summary['channels']} channels, "
-                   f"{summary['first']} … {summary['last']}, from {summary['files_ingested']} exports")
+             f"{summary['first']} … {summary['last']}, from {summary['files_ingested']} exports")
         echo("frames: " + ", ".join(f"{f} {100 * v['share']:.1f}% (95% CI {100 * v['lower']:.1f}–"
-                                          f"{100 * v['upper']:.1f})" for f, v in summary["frame_shares"].items()))
+                                    f"{100 * v['upper']:.1f})" for f, v in summary["frame_shares"].items()))
         echo(f"reuse:  {summary['cascades']} cascades (stories spread by forward, copy or rewrite)")
         echo(f"store:  {db}")
         echo(f"truth:  {manifest.truth_path}")

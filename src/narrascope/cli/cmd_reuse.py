@@ -164,7 +164,7 @@ def register(group: click.Group) -> None:
                        "edges": _records(result.edges.head(top))})
             return
         out_console().print(_cascade_table(result.cascades.head(top),
-                                                      f"Cascades (top {top} of {result.cascades.height})"))
+                                           f"Cascades (top {top} of {result.cascades.height})"))
 
     @group.command("cascade")
     @click.argument("cascade_id")

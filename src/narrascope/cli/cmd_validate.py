@@ -107,9 +107,9 @@ def register(group: click.Group) -> None:
             emit_json(summary)
             return
         echo(f"wrote {output}: {len(rows)} messages ({hits} hits, {len(rows) - hits} non-hits, "
-                   f"{summary['strata']} strata) for frame {frame}")
+             f"{summary['strata']} strata) for frame {frame}")
         echo("coders: fill the label column with 1 (the message carries the frame) or 0 (it does not), "
-                   "then run `narrascope validate score FILE.csv`")
+             "then run `narrascope validate score FILE.csv`")
 
     @validate.command("score")
     @click.argument("coded", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))

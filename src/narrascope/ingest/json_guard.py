@@ -33,7 +33,8 @@ _ESCAPE = re.compile(
     rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}(?:\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}"
 )
 _STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')  # every byte but these is deleted
-_STRINGS = re.compile(rb'"[^"]*"')
+_LONE = re.compile(rb"\\u[dD](?:[89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                   rb"|[c-fC-F][0-9a-fA-F]{2}(?<!\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}))")
 
 
 class TooDeep(InputError):
@@ -79,20 +80,18 @@ class DepthGuard:
         symbols = work.translate(None, _STRUCTURE)
         if not symbols:
             return None
-        if self._in_string:
-            symbols = b'"' + symbols
-        structural = _STRINGS.sub(b"", symbols)
-        quote = structural.find(b'"')
-        self._in_string = quote >= 0  # an unpaired quote opens a string that goes on in the next chunk
-        if quote >= 0:
-            structural = structural[:quote]
-        opens = structural.count(b"[") + structural.count(b"{")
-        closes = len(structural) - opens
-        if self.depth + opens <= self.limit:
-            self.depth = max(self.depth + opens - closes, 0)
-            return None
+        arr = np.frombuffer(symbols, dtype=np.uint8)
+        quotes = arr == 0x22
+        # quotes before each symbol (plus one when the chunk starts inside a string): odd means inside a string
+        before = np.cumsum(quotes) - quotes + int(self._in_string)
+        brackets = arr[(before % 2 == 0) & ~quotes]
+        self._in_string = bool((int(quotes.sum()) + int(self._in_string)) % 2)
         # "[" 0x5B and "{" 0x7B have bit 1 set; "]" 0x5D and "}" 0x7D do not
-        steps = np.where(np.frombuffer(structural, dtype=np.uint8) & 2, 1, -1)
+        steps = np.where(brackets & 2, 1, -1)
+        opens = int((steps > 0).sum())
+        if self.depth + opens <= self.limit:
+            self.depth = max(self.depth + int(steps.sum()), 0)
+            return None
         running = self.depth + np.cumsum(steps)
         if int(running.max()) <= self.limit:
             self.depth = max(int(running[-1]), 0)
@@ -124,8 +123,13 @@ def _exact_position(data: bytes, depth: int, in_string: bool, escaped: bool, lim
 def fix_surrogates(data: bytes, odd_backslashes_before: bool = False) -> tuple[bytes, int]:
     """``data`` with every lone surrogate escape (``\\ud800``, a low one without its high one) replaced by
     ``\\ufffd``, and how many were replaced. ``odd_backslashes_before``: ``data`` continues an escape."""
-    if b"\\u" not in data and not (odd_backslashes_before and data[:1] == b"u"):
-        return data, 0
+    if not (odd_backslashes_before and data[:1] == b"u"):  # else an escape begins at the start: exact path
+        if b"\\ud" not in data and b"\\uD" not in data:
+            return data, 0  # no surrogate escape at all: the common case
+        if _LONE.search(data) is None:
+            # Every half is in a pair (emoji written as escapes). The search ignores escaped backslashes, so it can
+            # only see a lone half where there is none — which the exact path then sorts out.
+            return data, 0
     count = 0
 
     def repl(m: re.Match[bytes]) -> bytes:
