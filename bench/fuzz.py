@@ -82,6 +82,13 @@ def memory(workdir: Path) -> None:
     folder = workdir / "deep"
     shutil.rmtree(folder, ignore_errors=True)
     rows = []
+    baseline = workdir / "baseline" / "result.json"
+    baseline.parent.mkdir(parents=True, exist_ok=True)
+    baseline.write_text(json.dumps({"name": "c", "type": "public_channel", "id": 1, "messages": [
+        {"id": 1, "type": "message", "date_unixtime": "1700000000", "text": "one message"}]}))
+    m = run_child(_DEEP, str(baseline), str(workdir / "deep-baseline.duckdb"))
+    rows.append(["(baseline: a valid one-message export)", f"{baseline.stat().st_size} B", m.output.strip(),
+                 f"{m.seconds:.1f}", f"{m.peak_rss_mb:.0f}"])
     for fmt, path in _deep_files(folder, 100_000).items():
         m = run_child(_DEEP, str(path), str(workdir / f"deep-{fmt}.duckdb"))
         rows.append([fmt, f"{path.stat().st_size / 1024:.0f} KB", m.output.strip(), f"{m.seconds:.1f}",
