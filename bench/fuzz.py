@@ -87,7 +87,8 @@ def memory(workdir: Path) -> None:
     baseline.write_text(json.dumps({"name": "c", "type": "public_channel", "id": 1, "messages": [
         {"id": 1, "type": "message", "date_unixtime": "1700000000", "text": "one message"}]}))
     m = run_child(_DEEP, str(baseline), str(workdir / "deep-baseline.duckdb"))
-    rows.append(["(baseline: a valid one-message export)", f"{baseline.stat().st_size} B", m.output.strip(),
+    rows.append(["(baseline: a valid one-message export)", f"{baseline.stat().st_size} B",
+                 m.output.strip().splitlines()[-1],
                  f"{m.seconds:.1f}", f"{m.peak_rss_mb:.0f}"])
     for fmt, path in _deep_files(folder, 100_000).items():
         m = run_child(_DEEP, str(path), str(workdir / f"deep-{fmt}.duckdb"))

@@ -139,3 +139,50 @@ def test_internal_errors_are_one_line_too(capsys: Any) -> None:
     assert run_main(group, ["boom"]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "\x1b" not in err and "narrascope bug" in err
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["frames", "{lexicon}", "--by", "channel,channel"], "once only"),
+    (["frames", "{lexicon}", "--by", "month,week"], "at most one period"),
+    (["frames", "{lexicon}", "--by", "nonsense"], "choose from"),
+    (["trends", "{lexicon}", "--compare", "9999y"], "at most 100 years"),
+    (["trends", "{lexicon}", "--compare", "0m"], "--compare"),
+    (["frames", "{lexicon}", "--since", "yesterday"], "not a date"),
+    (["validate", "sample", "{lexicon}", "--frame", "hostile", "--by", "channel,channel", "-o", "{tmp}/s.csv"],
+     "once only"),
+    (["reuse", "--threshold", "2"], "threshold"),
+    (["frames", "{lexicon}", "--csv", "{tmp}/missing/f.csv"], "does not exist"),
+])
+def test_odd_option_values_are_one_line_usage_errors(hostile_store: tuple[Path, Path], tmp_path: Path, capsys: Any,
+                                                     args: list[str], needle: str) -> None:
+    db, lexicon = hostile_store
+    code, _, err = _run([*(a.format(lexicon=lexicon, tmp=tmp_path) for a in args), "--db", str(db)], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err, err
+
+
+def test_reuse_with_a_date_range_runs(hostile_store: tuple[Path, Path], capsys: Any) -> None:
+    """`reuse --since` compared the store's "Etc/UTC" timestamps with a "UTC" literal and crashed."""
+    db, _ = hostile_store
+    code, _, err = _run(["reuse", "--since", "2020-01-01", "--until", "2030-01-01", "--json", "--db", str(db)], capsys)
+    assert code == 0, err
+
+
+def test_a_store_without_write_permission_is_named_read_only(hostile_store: tuple[Path, Path], tmp_path: Path,
+                                                             capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It was reported as "not a DuckDB store". Root may write anything, so the refusal is simulated there."""
+    import os
+    import shutil
+
+    from narrascope.store import health
+
+    db = tmp_path / "ro.duckdb"
+    shutil.copy(hostile_store[0], db)
+    db.chmod(0o444)
+    if os.geteuid() == 0:
+        real = os.access
+        monkeypatch.setattr(health.os, "access", lambda p, mode: False if Path(p) == db and mode == os.W_OK
+                            else real(p, mode))
+    export = write_chat(tmp_path / "e" / "result.json", [desktop_message(1)])
+    code, _, err = _run(["ingest", str(export), "--db", str(db)], capsys)
+    assert code == 2 and "read-only" in err and "not a DuckDB store" not in err
+    assert _run(["info", "--db", str(db)], capsys)[0] == 0
