@@ -18,6 +18,7 @@ from tests.fuzz.seeds import SEEDS
 CASES = cases(1, rng_seed=15, odd_name_share=0.15)
 
 
+@pytest.mark.slow  # about 230 ingests: ~50 s of CPU in all
 @pytest.mark.parametrize("seed", sorted(SEEDS))
 def test_every_mutation_of_a_reader_is_ingested_or_refused_in_one_line(seed: str, tmp_path: Path) -> None:
     outcomes = [run_case(c, tmp_path) for c in CASES if c.seed == seed]
