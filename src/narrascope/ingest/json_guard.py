@@ -3,13 +3,15 @@
 **Depth.** ijson keeps a prefix string per nesting level, so memory grows with the square of the depth: one text
 nested 100,000 deep (a 226 KB file) took 24 GB. No export nests deeper than about a dozen levels, so
 :class:`DepthGuard` refuses anything nested more than :data:`MAX_DEPTH` levels *before* the parser sees it. It follows
-string state across chunks with C-speed byte operations only (escaped backslashes and quotes removed, then every
-byte but quotes and brackets deleted, then whole strings cut out), so it costs little on gigabyte exports.
+string state across chunks without a Python loop over bytes (escaped backslashes and quotes removed, every byte but
+quotes and brackets deleted, then string state by a running count of quotes in numpy), so it costs little on
+gigabyte exports; only a refused chunk is scanned byte by byte, to name the offending byte.
 
 **Lone surrogates.** Telegram and Meta exports contain broken surrogate pairs (``"\\ud83d"`` alone) when a message
 was cut inside an emoji. JSON allows the escape, UTF-8 cannot encode it, and parsers then fail or hand out strings
 that cannot be stored. :func:`fix_surrogates` rewrites every lone surrogate escape to ``\\ufffd`` (U+FFFD, the
-replacement character), keeps valid pairs, and counts the repairs so the ingest log can say how many there were.
+replacement character), keeps valid pairs, and counts the repairs so the ingest log can say how many there were;
+data without a lone half (almost all) is passed after one C-speed search.
 
 **Lines.** :func:`load_json_line` parses one NDJSON line with both guards (and Python's recursion limit caught).
 """
