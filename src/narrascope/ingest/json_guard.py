@@ -125,12 +125,12 @@ def _exact_position(data: bytes, depth: int, in_string: bool, escaped: bool, lim
 def fix_surrogates(data: bytes, odd_backslashes_before: bool = False) -> tuple[bytes, int]:
     """``data`` with every lone surrogate escape (``\\ud800``, a low one without its high one) replaced by
     ``\\ufffd``, and how many were replaced. ``odd_backslashes_before``: ``data`` continues an escape."""
-    if not (odd_backslashes_before and data[:1] == b"u"):  # else an escape begins at the start: exact path
+    if not odd_backslashes_before:  # else the first byte is escaped by the chunk before: the exact path below
         if b"\\ud" not in data and b"\\uD" not in data:
             return data, 0  # no surrogate escape at all: the common case
-        if _LONE.search(data) is None:
-            # Every half is in a pair (emoji written as escapes). The search ignores escaped backslashes, so it can
-            # only see a lone half where there is none — which the exact path then sorts out.
+        if b"\\\\u" not in data and _LONE.search(data) is None:
+            # Every half is in a pair (emoji written as escapes). Without an escaped backslash right before a "u"
+            # (text such as \\ud83d, which the search would take for an escape) this needs no tokenising.
             return data, 0
     count = 0
 
