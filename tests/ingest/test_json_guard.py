@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from narrascope.ingest.json_guard import DepthGuard, TooDeep, fix_surrogates, load_json_line
 
-_TEXT = st.text(alphabet=st.sampled_from(list('ab"\\[]{}/') + ["\n", "😀", "\ud83d", "\udc00", "ی"]), max_size=8)
+# pieces of text, including a literal backslash followed by "ud83d" (which a careless scan takes for an escape)
+_TEXT = st.lists(st.sampled_from(list('ab"\\[]{}/') + ["\n", "😀", "\ud83d", "\udc00", "ی", "\\ud83d", "\\udc00"]),
+                 max_size=8).map("".join)
 _JSON = st.recursive(st.none() | st.integers() | _TEXT,
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
                      max_leaves=25)
