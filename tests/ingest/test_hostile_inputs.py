@@ -206,11 +206,13 @@ def test_nesting_up_to_the_limit_is_read(tmp_path: Path, capsys: Any) -> None:
 
 
 _RSS_SCRIPT = textwrap.dedent("""
-    import json, resource, sys
+    import json, sys
     from narrascope.cli import main
 
     def peak():
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        # VmHWM: this process's own peak. ru_maxrss would include the forking parent's size (kept across exec).
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) // 1024
 
     def ingest(path):
         try:
@@ -225,7 +227,7 @@ _RSS_SCRIPT = textwrap.dedent("""
 """)
 
 _READERS_SCRIPT = textwrap.dedent("""
-    import json, resource, sys
+    import json, sys
     from pathlib import Path
     from narrascope.ingest.base import ReadContext
     from narrascope.ingest.detect import plan, reader
@@ -239,7 +241,9 @@ _READERS_SCRIPT = textwrap.dedent("""
             list(reader(unit.format).read(path, ReadContext(path)))
         except TooDeep:
             refused += 1
-    print(json.dumps({"refused": refused, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+    with open("/proc/self/status") as fh:  # VmHWM: this process's own peak (ru_maxrss counts the parent's too)
+        peak_mb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) // 1024
+    print(json.dumps({"refused": refused, "peak_mb": peak_mb}))
 """)
 
 
