@@ -185,7 +185,8 @@ def test_sigkill_while_reuse_publishes_leaves_the_previous_run_latest(demo_store
     with Corpus.open(db, read_only=True) as c:
         before_cascades = load_reuse(c).cascades  # type: ignore[union-attr]
     before = results_state(db)
-    written = _kill_in_publish(db, tmp_path / "marker", ["reuse", "--threshold", "0.7", "--json"])
+    # options no other test used, so the run is computed and published, not loaded from the shared demo store
+    written = _kill_in_publish(db, tmp_path / "marker", ["reuse", "--threshold", "0.73", "--num-perm", "96", "--json"])
     assert written.startswith("reuse_")  # the kill landed inside the transaction, after a table was replaced
     assert results_state(db) == before and store_state(db)
     with Corpus.open(db, read_only=True) as c:
@@ -197,8 +198,8 @@ def test_sigkill_while_reuse_publishes_leaves_the_previous_run_latest(demo_store
 def test_sigkill_while_frames_caches_its_matches_leaves_no_partial_cache(demo_store: Any, tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
     shutil.copy(demo_store[0], db)
-    lexicon = tmp_path / "lexicon.yaml"
-    shutil.copy(demo_store[1].lexicon_path, lexicon)
+    lexicon = tmp_path / "lexicon.yaml"  # a lexicon no other test matched: its matches are not cached yet
+    lexicon.write_text("frames:\n  - id: kill_test_frame\n    terms:\n      en: [protest, report]\n      fa: [خبر]\n")
     before = results_state(db)
     written = _kill_in_publish(db, tmp_path / "marker", ["frames", str(lexicon), "--json"])
     assert written == "frame_hits"
