@@ -20,6 +20,7 @@ QUICK_ARGS = {
     "validation.py": ["--studies", "200"],
     "network.py": ["--quick"],
     "spark.py": ["--quick"],
+    "fuzz.py": ["--quick"],
 }
 
 

@@ -60,6 +60,7 @@ def workspace(demo_store, tmp_path_factory):
                          for i, c in enumerate(channels))
     assert main(["channels", "set-attributes", str(work / "channels.csv"), "--db", store, "--json"]) == 0
     _frames_result_dataset(work)
+    _twin_store(work)
     return work, manifest
 
 
@@ -76,6 +77,18 @@ def _frames_result_dataset(work: Path) -> None:
         manifest = ResultManifest(analysis="frames", key=frame_hits_key(lex, corpus, None, None),
                                   state_token=corpus.state_token(), tables=["frame_hits"])
     write_result_dataset(work / "results", manifest, {"frame_hits": hits})
+
+
+def _twin_store(work: Path) -> None:
+    """A store holding one chat twice with no message in common (an HTML export, then JSON of a later period)."""
+    from narrascope.demo.html_export import write_html_export
+    from tests.conftest import desktop_message, write_chat
+
+    early = [desktop_message(i) for i in range(1, 4)]
+    write_html_export({"name": "Twin", "type": "public_channel", "id": 7, "messages": early}, work / "twin_html")
+    write_chat(work / "twin_json" / "result.json", [desktop_message(i) for i in range(10, 13)], name="Twin", chat_id=7)
+    assert main(["ingest", str(work / "twin_html"), str(work / "twin_json"), "--db", str(work / "twins.duckdb"),
+                 "--json"]) == 0
 
 
 def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
@@ -111,6 +124,7 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "serve": ["serve", "--db", "corpus.duckdb", "--port", "0", "--check"],
         "export": ["export", "--parquet", "exported", "--db", "corpus.duckdb"],
         "import-results": ["import-results", "results", "--db", "corpus.duckdb"],
+        "merge-channels": ["merge-channels", "name:Twin", "7", "--db", "twins.duckdb"],
     }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import db_option, emit_json, err_console, json_option, open_corpus
+from .common import db_option, echo, emit_json, err_console, json_option, open_corpus
 
 
 def register(group: click.Group) -> None:
@@ -32,7 +32,7 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json({"folder": str(folder), **manifest.to_dict()})
         else:
-            click.echo(f"{manifest.messages:,} messages in {manifest.files} file(s) written to {folder} "
+            echo(f"{manifest.messages:,} messages in {manifest.files} file(s) written to {folder} "
                        f"(store state {manifest.state_token})")
 
     @group.command("import-results")
@@ -52,4 +52,4 @@ def register(group: click.Group) -> None:
                        "tables": manifest.rows})
         else:
             rows = ", ".join(f"{name} {n:,}" for name, n in manifest.rows.items())
-            click.echo(f"imported {manifest.analysis} results ({rows}) under key {manifest.key}")
+            echo(f"imported {manifest.analysis} results ({rows}) under key {manifest.key}")
