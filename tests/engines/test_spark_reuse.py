@@ -44,6 +44,7 @@ def _sets(rng: np.random.Generator, n: int, vocabulary: int) -> ShingleSets:
     return ShingleSets(np.concatenate(rows).astype(np.uint32), offsets)
 
 
+@pytest.mark.slow
 def test_spark_candidates_and_passage_pairs_equal_the_embedded_steps(spark: Any, tmp_path: Path) -> None:
     """Banding with capped (chained) buckets, empty sets, and shared rare n-grams: the same pairs and stats."""
     rng = np.random.default_rng(7)
