@@ -80,7 +80,7 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
     assert code == 0, err
     cascade_id = json.loads(out)["cascades"][0]["cascade_id"]
     return {
-        "demo": ["demo", "--out", "demo2", "--messages", "400"],
+        "demo": ["demo", "--output", "demo2", "--messages", "400"],
         "ingest": ["ingest", str(demo_exports), "--db", "fresh.duckdb"],
         "info": ["info", "--db", "corpus.duckdb"],
         "frames": ["frames", "lexicon.yaml", "--by", "channel", "--db", "corpus.duckdb"],
