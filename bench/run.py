@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 #: Small sizes for --quick: each benchmark's own checks run, in a couple of minutes in all. Working folders are
 #: fresh temporary ones, so nothing from an earlier run is reused.
 QUICK_ARGS = {
-    "coordination.py": ["--quick"],
+    "coordination.py": ["--quick", "--parts", "exact"],
     "csv_encoding.py": ["--files", "100"],
     "frames.py": ["--messages", "5000", "--pandas-subset", "100", "--re-subset", "500", "--long-mb", "0.1",
                   "--repeat", "1"],
