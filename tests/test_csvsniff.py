@@ -112,6 +112,7 @@ def test_coded_file_in_utf16_without_bom(tmp_path: Path) -> None:
     assert len(load_coded(path, LEXICON).items) == len(rows)
 
 
+@pytest.mark.slow
 def test_importing_narrascope_leaves_the_csv_field_limit_alone() -> None:
     code = ("import csv; before = csv.field_size_limit(); import narrascope.ingest.tabular_io, "
             "narrascope.validate.coded, narrascope.network.attributes, narrascope.cli.cmd_ingest; "

@@ -44,6 +44,7 @@ def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
     assert test_cmd in ci.splitlines()
 
 
+@pytest.mark.slow
 def test_readme_demo_command_runs(tmp_path, monkeypatch, capsys):
     """The demo part of the first command (the install part is exercised by CI's fresh venv)."""
     from narrascope.cli import main
@@ -63,6 +64,7 @@ def test_readme_demo_command_runs(tmp_path, monkeypatch, capsys):
     assert f"network: {quoted.group(1)} {quoted.group(2)}" in out
 
 
+@pytest.mark.slow
 def test_demo_reruns_into_its_own_folder_but_never_clobbers_others(tmp_path, capsys):
     from narrascope.cli import main
 

@@ -62,6 +62,7 @@ def test_frame_detection_meets_its_floors(demo_store):
     assert {hard.get(x) for x in carrying - detected} == {"paraphrase"}
 
 
+@pytest.mark.slow
 def test_reuse_meets_its_floors(demo_store, tmp_path):
     db, manifest = tmp_path / "corpus.duckdb", demo_store[1]
     shutil.copy(demo_store[0], db)  # a reuse run is saved in the store: other tests need the shared one without

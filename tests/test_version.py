@@ -7,6 +7,8 @@ import ast
 import tomllib
 from pathlib import Path
 
+import pytest
+
 import narrascope
 from narrascope._version import __version__
 
@@ -25,6 +27,7 @@ def _imports_from_the_face(path: Path) -> list[int]:
     return lines
 
 
+@pytest.mark.slow
 def test_no_module_takes_the_version_from_the_package_face():
     offenders = {str(p.relative_to(SRC)): lines for p in SRC.rglob("*.py") if p != SRC / "__init__.py"
                  if (lines := _imports_from_the_face(p))}

@@ -79,6 +79,7 @@ def test_safe_console_cleans_tables_and_styled_text(capsys: Any) -> None:
     ["discover", "{lexicon}", "--frame", "hostile", "--min-count", "1"],
     ["frames", "{lexicon}", "--reach", "1", "--by", "platform"],
 ])
+@pytest.mark.slow
 def test_every_command_prints_hostile_names_and_texts_inert(hostile_store: tuple[Path, Path], capsys: Any,
                                                             command: list[str]) -> None:
     db, lexicon = hostile_store
@@ -160,6 +161,7 @@ def test_odd_option_values_are_one_line_usage_errors(hostile_store: tuple[Path, 
     assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err, err
 
 
+@pytest.mark.slow
 def test_reuse_with_a_date_range_runs(hostile_store: tuple[Path, Path], capsys: Any) -> None:
     """`reuse --since` compared the store's "Etc/UTC" timestamps with a "UTC" literal and crashed."""
     db, _ = hostile_store

@@ -110,6 +110,7 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow
 def test_every_command_has_a_terminal_run(workspace):
     work, manifest = workspace
     defined = set(_invocations(work, manifest.folder / "exports"))
@@ -128,6 +129,7 @@ def test_command_runs_in_a_terminal(workspace, command):
         assert HIDE_CURSOR in output, f"{command}: no live display drawn on a terminal"
 
 
+@pytest.mark.slow
 def test_frames_draws_its_progress_bar_in_a_terminal(workspace):
     """The crash that reached every user: frames' progress bar with a total not yet known."""
     work, _ = workspace

@@ -19,6 +19,7 @@ def planted():
     return data, find_coordination_frame(data.messages, options)
 
 
+@pytest.mark.slow
 def test_planted_groups_and_nothing_else(planted):
     _, result = planted
     found = {tuple(m) for m in result.groups.filter(pl.col("significant"))["members"].to_list()}
@@ -55,6 +56,7 @@ def test_stability_and_settings(planted):
     assert p_group["stability"].item() == 1.0  # found identically at 10 s, 60 s and 10 min
 
 
+@pytest.mark.slow
 def test_same_results_with_two_workers(monkeypatch):
     from narrascope.coordination import nulls
 

@@ -32,11 +32,13 @@ def _json(args: list[str]) -> dict:
     return json.loads(result.output)
 
 
+@pytest.mark.slow
 def test_cascades_before_reuse_is_a_usage_error(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cascades", "--db", str(store)]) == 2
     assert "run `narrascope reuse" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_reuse_then_cascades_then_cascade(store: Path) -> None:
     found = _json(["reuse", "--db", str(store), "--threshold", "0.5", "--workers", "1", "--json"])
     assert found["cascades"] > 5 and found["pairs_by_relation"].get("forward", 0) > 0

@@ -47,6 +47,7 @@ def test_choose_bands_is_the_largest_r_that_reaches_the_recall_at_the_threshold(
     assert choose_bands(0.5, 128) == (42, 3)
 
 
+@pytest.mark.slow
 def test_minhash_estimates_err_as_theory_says(grid_pairs) -> None:
     _, exact, sig = grid_pairs
     est = estimate_jaccard(sig[0::2], sig[1::2])
@@ -83,6 +84,7 @@ def test_lsh_pairs_groups_by_band_keys_and_chains_huge_buckets() -> None:
     assert len(pairs) == 15
 
 
+@pytest.mark.slow
 def test_signatures_do_not_depend_on_workers_or_job_size() -> None:
     from narrascope.reuse import minhash
 

@@ -58,6 +58,7 @@ def run() -> dict:
             "index": {u: k for k, u in enumerate(frame.get_column("uid").to_list())}}
 
 
+@pytest.mark.slow
 def test_the_oracle_sees_pairs_over_the_whole_range(run) -> None:
     values = np.array(list(run["oracle"].values()))
     assert np.histogram(values, bins=[0.5, 0.6, 0.7, 0.8, 0.9, 1.01])[0].min() >= 30

@@ -197,6 +197,7 @@ def _every_value(db: Path, skip: set[tuple[str, str]] = frozenset()) -> dict[str
     return found
 
 
+@pytest.mark.slow
 def test_no_name_of_a_person_is_in_any_table(seeded: tuple[Path, Path]) -> None:
     db, _ = seeded
     for where, text in _every_value(db).items():
@@ -207,6 +208,7 @@ def test_no_name_of_a_person_is_in_any_table(seeded: tuple[Path, Path]) -> None:
             assert name not in text, f"{source} mention {name!r} in {where}"
 
 
+@pytest.mark.slow
 def test_no_name_of_a_person_is_in_any_output(seeded: tuple[Path, Path], tmp_path: Path, capsys: Any) -> None:
     db, lexicon = seeded
     for output, text in _outputs(db, lexicon, tmp_path, capsys).items():

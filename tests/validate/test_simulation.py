@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from narrascope.validate.simulate import simulate
 
 
@@ -31,6 +33,7 @@ def test_coder_error_biases_the_correction_towards_the_coders_view():
     assert noisy.rg_bias > 0.02
 
 
+@pytest.mark.slow
 def test_a_known_coder_error_is_corrected_and_covered():
     """Coders wrong on 2 % and 5 % of labels; the estimators are told the rate: coverage back at the nominal 95 %."""
     for e in (0.02, 0.05):
@@ -43,6 +46,7 @@ def test_a_known_coder_error_is_corrected_and_covered():
         assert r.rg_mean_abs_error < r.raw_mean_abs_error
 
 
+@pytest.mark.slow
 def test_the_same_coders_without_the_rate_under_cover():
     """Honest the other way: the same 5 % coder error, the estimators not told: coverage far below 95 %."""
     told = simulate(600, coder_error=0.05, assumed_coder_error=0.05, seed=20261125, replicates=800)
