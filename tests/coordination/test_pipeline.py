@@ -32,6 +32,7 @@ def test_planted_groups_and_nothing_else(planted):
     assert chance["weight"].max() >= 3  # … sometimes more than a fixed threshold of 2 or 3 would allow
 
 
+@pytest.mark.slow
 def test_evidence_points_at_the_messages_behind_each_edge(planted):
     data, result = planted
     msgs = data.messages.select("uid", "channel_id", "posted_at", "text", "links")

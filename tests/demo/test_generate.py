@@ -154,6 +154,7 @@ def test_exports_are_valid_desktop_json(corpus: tuple[Path, Any], loaded: dict[s
     assert {"edited", "reply_to_message_id", "forwarded_from", "author", "reactions", "photo"} <= seen_keys
 
 
+@pytest.mark.slow
 def test_frame_truth_matches_an_independent_recount(loaded: dict[str, dict[str, Any]], truth: dict[str, Any]) -> None:
     recount: Counter[tuple[str, str, str, str]] = Counter()
     for cid, chat in loaded.items():

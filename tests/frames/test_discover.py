@@ -87,6 +87,7 @@ def test_planted_unlisted_terms_rank_in_the_top_20(demo, frame):
     assert with_listed["listed"].any()  # hidden by default, shown on request
 
 
+@pytest.mark.slow
 def test_append_terms_writes_a_valid_lexicon_with_the_new_terms(demo, tmp_path):
     lexicon, _, _ = demo
     out = append_terms(lexicon, "resistance", ["استبداد", "brave youth", "uprising"], tmp_path / "new.yaml")

@@ -15,6 +15,9 @@ from narrascope.demo import DemoConfig, generate_demo
 from narrascope.report import build_report
 from narrascope.store.corpus import Corpus
 
+# a module fixture generates a corpus and runs reuse on it (seconds): every test here waits for it
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -32,13 +35,11 @@ def _json(args: list[str]) -> dict:
     return json.loads(result.output)
 
 
-@pytest.mark.slow
 def test_cascades_before_reuse_is_a_usage_error(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cascades", "--db", str(store)]) == 2
     assert "run `narrascope reuse" in capsys.readouterr().err
 
 
-@pytest.mark.slow
 def test_reuse_then_cascades_then_cascade(store: Path) -> None:
     found = _json(["reuse", "--db", str(store), "--threshold", "0.5", "--workers", "1", "--json"])
     assert found["cascades"] > 5 and found["pairs_by_relation"].get("forward", 0) > 0

@@ -13,6 +13,9 @@ from narrascope.reuse import ReuseOptions, find_reuse, load_reuse
 from narrascope.reuse.cascades import adjusted_rand_index
 from narrascope.store.corpus import Corpus
 
+# a module fixture generates a corpus and runs reuse on it (seconds): every test here waits for it
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
@@ -38,7 +41,6 @@ def _labelled(demo: dict) -> pl.DataFrame:
             .with_columns(pl.coalesce("true", "uid").alias("t"), pl.coalesce("found", "uid").alias("f")))
 
 
-@pytest.mark.slow
 def test_planted_cascades_are_recovered_with_ari_at_least_0_9(demo) -> None:
     frame = _labelled(demo)
     assert frame["true"].is_not_null().sum() == demo["truth"].height  # every planted member is in the store
@@ -64,7 +66,6 @@ def test_forwards_are_linked_by_metadata(demo) -> None:
     assert (forwards["relation"] == "forward").mean() >= 0.95
 
 
-@pytest.mark.slow
 def test_results_are_the_same_with_two_workers_and_are_cached(demo, monkeypatch: pytest.MonkeyPatch) -> None:
     from narrascope.reuse import minhash
 

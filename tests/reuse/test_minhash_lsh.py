@@ -61,6 +61,7 @@ def test_minhash_estimates_err_as_theory_says(grid_pairs) -> None:
             assert np.all(err == 0)
 
 
+@pytest.mark.slow
 def test_lsh_candidate_rate_follows_the_s_curve_within_3_points(grid_pairs) -> None:
     _, exact, sig = grid_pairs
     for bands, rows in ((42, 3), (16, 8), (32, 4)):

@@ -18,6 +18,9 @@ from narrascope.text.normalize import normalize_many
 
 from .synthetic import synthetic_messages
 
+# a module fixture generates a corpus and runs reuse on it (seconds): every test here waits for it
+pytestmark = pytest.mark.slow
+
 N = 20_000
 
 
@@ -58,7 +61,6 @@ def run() -> dict:
             "index": {u: k for k, u in enumerate(frame.get_column("uid").to_list())}}
 
 
-@pytest.mark.slow
 def test_the_oracle_sees_pairs_over_the_whole_range(run) -> None:
     values = np.array(list(run["oracle"].values()))
     assert np.histogram(values, bins=[0.5, 0.6, 0.7, 0.8, 0.9, 1.01])[0].min() >= 30
