@@ -61,7 +61,9 @@ def make_store(workdir: Path, n: int) -> Path:
     if db.exists():
         with Corpus.open(db, read_only=True) as corpus:
             if corpus.count_messages() == n:
+                print(f"reusing {db}: it holds the {n:,} generated messages (delete it to regenerate)", flush=True)
                 return db
+        print(f"{db} holds another number of messages: regenerating", flush=True)
         db.unlink()
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"generating {n:,} messages …", flush=True)
@@ -83,6 +85,9 @@ def make_store(workdir: Path, n: int) -> Path:
     t = time.perf_counter()
     with Corpus.open(db) as corpus:
         corpus.ingest([parquet])
+        stored = corpus.count_messages()
+    if stored != n:
+        raise SystemExit(f"the store holds {stored:,} messages, not the {n:,} generated")
     print(f"ingested in {time.perf_counter() - t:.1f} s", flush=True)
     parquet.unlink()
     return db
@@ -227,7 +232,7 @@ def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=1_000_000)
     ap.add_argument("--clients", type=int, default=50)
@@ -290,7 +295,9 @@ def main() -> None:
     verdict = "PASS" if message_p95 <= 0.3 and search_p95 <= 1.0 and not errors else "FAIL"
     print(f"targets (p95 ≤ 300 ms message pages, ≤ 1 s searches, no errors): {verdict} "
           f"({1000 * message_p95:.0f} ms, {1000 * search_p95:.0f} ms, {len(errors)} errors)")
+    # Timings depend on the machine's load: only errors fail the run.
+    return 1 if errors or total == 0 else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -44,6 +44,7 @@ def _texts(corpus, uids):
     return [corpus.by_uid([u])["text"][0] for u in uids]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", ["می‌خواهند", "میخواهند", "ميخـواهند", "مي‌خـواهند", "می خواهند"])
 def test_persian_forms_are_one_term(store, query):
     total, uids = search.search(store, search.parse_query(query))
@@ -70,6 +71,7 @@ def test_prefix_phrase_punctuation_and_alternatives(store):
     assert search.search(store, search.parse_query(" , ;"))[0] == 0
 
 
+@pytest.mark.slow
 def test_every_message_is_indexed_across_batches(store):
     docs = store.sql("SELECT count(*) AS n FROM search_docs")["n"][0]
     assert docs == store.sql("SELECT count(*) AS n FROM messages")["n"][0] == len(TEXTS)
@@ -85,6 +87,7 @@ def test_filters_and_paging(store):
     assert total == 5 and len(page) == 1
 
 
+@pytest.mark.slow
 def test_stale_index_is_refused_until_rebuilt(store, tmp_path):
     write_chat(tmp_path / "c" / "result.json", [desktop_message(1, "seeds again")], name="Gamma", chat_id=3)
     store.ingest([tmp_path / "c"])
