@@ -213,8 +213,8 @@ async def message(request: Request) -> Response:
         corpus = web.store.reader()
         hint = None
         rid = request.query_params.get("r", "")
-        if rid.isdigit() and web.index_ready():
-            hint = search.message_hint(corpus, int(rid), uid)
+        if web.index_ready():
+            hint = search.message_hint(corpus, int(rid) if rid.isdigit() else None, uid)
         msg = browse.message(corpus, uid, hint)
         if msg is None:
             return web.page(request, "error.html", status=404, title="Not found",
