@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -47,7 +48,7 @@ from .browse import MessageFilter, filter_sql
 from .corpus import CONTENT_KINDS, Corpus
 
 __all__ = ["DOC_COLUMNS", "INDEX_VERSION", "SearchQuery", "build_index", "count", "index_key", "index_status",
-           "message_hint", "page", "parse_query", "search", "search_reader", "split_glued"]
+           "matching_rids", "message_hint", "page", "parse_query", "rows", "search", "search_reader", "split_glued"]
 
 INDEX_VERSION = "s6"
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
@@ -381,6 +382,35 @@ def _rows_by_rid(corpus: Corpus, rids: list[int], cols: str) -> pl.DataFrame:
                      f"({', '.join('?' for _ in run)})")
         params += [run[0], run[-1], *run]
     return corpus.sql(f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY rid", params)
+
+
+def matching_rids(corpus: Corpus, query: SearchQuery, filt: MessageFilter | None = None, *,
+                  verified: bool = False) -> np.ndarray:
+    """Every rid (the index's row number: newest first) matching the query and the filter, sorted, as int32 —
+    a posting list a caller may keep: its length is the count, a slice of it a page (:func:`rows`), so paging
+    through a search costs one look-up instead of one per page and one more per count."""
+    if not verified:
+        _check_ready(corpus)
+    if query.empty:
+        return np.zeros(0, np.int32)
+    where, params = _index_filter(filt)
+    mparams: list[Any] = []
+    matches = _matches_sql(corpus, query, mparams)
+    if where:
+        sql, args = f"SELECT rid FROM search_docs {where} AND rid IN (SELECT rid FROM ({matches}))", [*params, *mparams]
+    else:
+        sql, args = f"SELECT DISTINCT rid FROM ({matches})", mparams
+    found = corpus.connection.execute(sql, args).fetchnumpy()["rid"]
+    return np.sort(np.asarray(found, dtype=np.int32))
+
+
+def rows(corpus: Corpus, rids: Sequence[int], columns: Sequence[str] = DOC_COLUMNS) -> pl.DataFrame:
+    """The index's rows of the given rids (sorted ascending), with ``rid`` and the given list columns."""
+    cols = _list_columns(columns)
+    picked = sorted(int(r) for r in rids)
+    if not picked:
+        return corpus.sql(f"SELECT {cols} FROM search_docs WHERE false")
+    return _rows_by_rid(corpus, picked, cols)
 
 
 def count(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None = None, *,

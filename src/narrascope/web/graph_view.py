@@ -95,7 +95,7 @@ def draw(graph: ChannelGraph, nodes: pl.DataFrame, relations: list[str], colour_
         counts = values.value_counts(sort=True, name="n")
         groups = [g for g in counts[colour_by].to_list()][: COLOURS]
     klass = {g: f"g{i}" for i, g in enumerate(groups)}
-    top = float(shown["strength"].max() or 1) or 1.0
+    top = float(shown["strength"].cast(pl.Float64).max() or 1.0) or 1.0  # type: ignore[arg-type]
     out_nodes = []
     for i, row in enumerate(shown.iter_rows(named=True)):
         value = values[i] if values is not None else None
@@ -106,7 +106,7 @@ def draw(graph: ChannelGraph, nodes: pl.DataFrame, relations: list[str], colour_
             "colour": klass.get(value, f"g{COLOURS}") if value is not None else "g0", "group": value,
             "kind": row.get("kind"), "in_store": bool(row.get("in_store")), "strength": row["strength"],
             "messages": row.get("messages")})
-    heaviest = float(drawn_edges["weight"].max() or 1) if drawn_edges.height else 1.0
+    heaviest = float(drawn_edges["weight"].cast(pl.Float64).max() or 1.0) if drawn_edges.height else 1.0  # type: ignore[arg-type]
     out_edges = []
     for e in drawn_edges.iter_rows(named=True):
         (x1, y1), (x2, y2) = pos[e["source"]], pos[e["target"]]

@@ -136,7 +136,7 @@ async def edge_page(request: Request) -> Response:
                                                             ["uid", "channel", "message_id", "text"]).to_dicts()}
         labels = dict(zip(result.nodes["node"].to_list(), result.nodes["label"].fill_null("").to_list(),
                           strict=True))
-        ctx = {"edge": edge.row(0, named=True), "rows": rows, "texts": texts, "labels": labels, "page": page,
+        ctx: dict[str, Any] = {"edge": edge.row(0, named=True), "rows": rows, "texts": texts, "labels": labels, "page": page,
                "pages": (evidence.height + EVIDENCE_PAGE - 1) // EVIDENCE_PAGE, "total": evidence.height}
         if request.headers.get("hx-target") == "evidence":
             return web.fragment(request, "_network_edge.html", **ctx)
