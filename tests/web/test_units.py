@@ -28,3 +28,29 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised():
 def test_download_names_are_plain_ascii():
     assert download_name('<img src=x onerror=alert(1)>"; x=', "csv") == "img-src-x-onerror-alert-1-x.csv"
     assert download_name("", "parquet") == "export.parquet"
+
+
+def test_posting_cache_keeps_recent_lists_within_its_budget():
+    import numpy as np
+
+    from narrascope.web.views_browse import _PostingCache
+
+    cache = _PostingCache(budget=4000)  # 1,000 int32 rids
+    calls: list[str] = []
+
+    def make(key: str, n: int):
+        def compute():
+            calls.append(key)
+            return np.arange(n, dtype=np.int32)
+        return compute
+
+    assert len(cache.get(("a",), make("a", 400))) == 400
+    cache.get(("a",), make("a", 400))
+    assert calls == ["a"]
+    cache.get(("b",), make("b", 400))
+    cache.get(("c",), make("c", 400))  # over budget: the oldest ("a") goes
+    cache.get(("a",), make("a", 400))
+    assert calls == ["a", "b", "c", "a"]
+    cache.get(("big",), make("big", 2000))  # more than a quarter of the budget: computed, never kept
+    cache.get(("big",), make("big", 2000))
+    assert calls[-2:] == ["big", "big"]

@@ -2,7 +2,8 @@
 
 The analysis (edges, evidence, structure, mixing) is :func:`narrascope.network.load_network`'s; this module only
 chooses which nodes fit on a screen, places them and gives each a colour class. Layout is computed on the server
-(networkx's Fruchterman–Reingold with a fixed seed, so a graph always looks the same) and cached per stored run:
+(networkx's Kamada–Kawai for components up to 150 nodes, Fruchterman–Reingold with a fixed seed beyond:
+a graph always looks the same) and cached per stored run:
 the browser gets plain SVG elements — clickable, searchable, testable in the DOM, no WebGL needed on a phone.
 """
 
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from ..network import ChannelGraph
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["COLOURS", "DrawnGraph", "colour_attributes", "draw"]
 
@@ -24,6 +28,8 @@ COLOURS = 10
 MAX_NODES = 250
 MAX_EDGES = 1500
 SIZE = 1000.0
+#: components up to this size are laid out by Kamada–Kawai (O(n²) per step), larger ones by a force layout
+KAMADA_KAWAI_NODES = 150
 STRUCTURE = ("in_strength", "out_strength", "in_degree", "out_degree", "pagerank", "component", "strong_component",
              "community")
 
@@ -50,7 +56,28 @@ def colour_attributes(nodes: pl.DataFrame) -> list[str]:
     return out + [c for c in ("community", "component") if c in nodes.columns]
 
 
+def _component_layout(g: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Positions in [0, 1]² for one connected component."""
+    import networkx as nx
+
+    if g.number_of_nodes() == 1:
+        return {next(iter(g.nodes)): (0.5, 0.5)}
+    if g.number_of_nodes() <= KAMADA_KAWAI_NODES:
+        # Kamada–Kawai spreads a small component evenly (a force layout lets one pendant node squeeze the rest);
+        # deterministic, from a circular start
+        pos = nx.kamada_kawai_layout(g, pos=nx.circular_layout(sorted(g.nodes)), weight=None)
+    else:
+        pos = nx.spring_layout(g, seed=7, weight="weight", iterations=80, k=2.0 / math.sqrt(g.number_of_nodes()))
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    return {n: ((x - min(xs)) / span, (y - min(ys)) / span) for n, (x, y) in pos.items()}
+
+
 def _layout(nodes: list[str], edges: pl.DataFrame) -> dict[str, tuple[float, float]]:
+    """Each connected component laid out on its own, in a square whose side grows with the square root of its
+    size, packed in rows under the largest: one force layout of a disconnected graph pushes the components to the
+    corners and shrinks the one that matters to a dot."""
     import networkx as nx
 
     g = nx.Graph()
@@ -60,16 +87,26 @@ def _layout(nodes: list[str], edges: pl.DataFrame) -> dict[str, tuple[float, flo
             continue
         w = math.log1p(float(weight))  # a heavy edge pulls harder, but not so hard that it hides the rest
         g.add_edge(source, target, weight=g.get_edge_data(source, target, {"weight": 0})["weight"] + w)
-    if len(nodes) == 1:
-        return {nodes[0]: (SIZE / 2, SIZE / 2)}
-    pos = nx.spring_layout(g, seed=7, weight="weight", iterations=80, k=2.2 / math.sqrt(len(nodes)))
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    pad = 40.0
-    scale = (SIZE - 2 * pad) / span
-    return {n: (round(pad + (x - min(xs)) * scale, 1), round(pad + (y - min(ys)) * scale, 1))
-            for n, (x, y) in pos.items()}
+    parts = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
+    # the largest component spans the width; the others (sparser, so drawn smaller) fill rows under it
+    sides = [math.sqrt(len(c)) * (1.0 if i == 0 else 0.6) for i, c in enumerate(parts)]
+    width = sides[0]
+    placed: dict[str, tuple[float, float]] = {}
+    x = y = row = 0.0
+    for part, side in zip(parts, sides, strict=True):
+        if x > 0 and x + side > width:
+            x, y, row = 0.0, y + row, 0.0
+        inner = _component_layout(g.subgraph(part))
+        margin = 0.12 * side if len(part) > 1 else 0.5 * side
+        for n, (px, py) in inner.items():
+            placed[n] = (x + margin + px * (side - 2 * margin) if len(part) > 1 else x + side / 2,
+                         y + margin + py * (side - 2 * margin) if len(part) > 1 else y + side / 2)
+        x += side
+        row = max(row, side)
+    extent = max(width, y + row) or 1.0
+    pad = 30.0
+    scale = (SIZE - 2 * pad) / extent
+    return {n: (round(pad + px * scale, 1), round(pad + py * scale, 1)) for n, (px, py) in placed.items()}
 
 
 def draw(graph: ChannelGraph, nodes: pl.DataFrame, relations: list[str], colour_by: str) -> DrawnGraph:
