@@ -35,7 +35,7 @@ def test_posting_cache_keeps_recent_lists_within_its_budget():
 
     from narrascope.web.views_browse import _PostingCache
 
-    cache = _PostingCache(budget=4000)  # 1,000 int32 rids
+    cache = _PostingCache(budget=3200)  # 800 int32 rids; a list over a quarter of it is never kept
     calls: list[str] = []
 
     def make(key: str, n: int):
@@ -44,13 +44,17 @@ def test_posting_cache_keeps_recent_lists_within_its_budget():
             return np.arange(n, dtype=np.int32)
         return compute
 
-    assert len(cache.get(("a",), make("a", 400))) == 400
-    cache.get(("a",), make("a", 400))
+    assert len(cache.get(("a",), make("a", 200))) == 200
+    cache.get(("a",), make("a", 200))
     assert calls == ["a"]
-    cache.get(("b",), make("b", 400))
-    cache.get(("c",), make("c", 400))  # over budget: the oldest ("a") goes
-    cache.get(("a",), make("a", 400))
-    assert calls == ["a", "b", "c", "a"]
-    cache.get(("big",), make("big", 2000))  # more than a quarter of the budget: computed, never kept
-    cache.get(("big",), make("big", 2000))
+    for key in "bcd":
+        cache.get((key,), make(key, 200))  # exactly the budget: all four kept
+    cache.get(("a",), make("a", 200))
+    assert calls == ["a", "b", "c", "d"]
+    cache.get(("e",), make("e", 200))  # over budget: the least recently used ("b") goes
+    cache.get(("a",), make("a", 200))
+    cache.get(("b",), make("b", 200))
+    assert calls == ["a", "b", "c", "d", "e", "b"]
+    cache.get(("big",), make("big", 300))
+    cache.get(("big",), make("big", 300))
     assert calls[-2:] == ["big", "big"]
