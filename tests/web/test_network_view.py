@@ -9,7 +9,7 @@ import re
 import polars as pl
 import pytest
 
-from narrascope.network import ChannelGraph, analyse_network, load_network, set_channel_attributes
+from narrascope.network import ChannelGraph, load_network, set_channel_attributes
 from narrascope.web.graph_view import COLOURS, colour_attributes, draw
 from tests.web.conftest import csrf
 from tests.web.test_pages import _wait_job

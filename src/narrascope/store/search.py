@@ -27,6 +27,7 @@ normalisation version); the rebuild is one transaction, so a cancelled or killed
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -122,6 +123,12 @@ def split_glued(norm: pa.Array) -> pa.Array:
 def parse_query(text: str) -> SearchQuery:
     """Terms of a search box: separated by commas or new lines; ``*`` at a term's end makes its last word a
     prefix. Each term is put in matching form; terms with no letter or digit are left out."""
+    return _parse_query(text or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_query(text: str) -> SearchQuery:
+    # cached: putting a term in matching form runs Arrow regex kernels (several ms a query on a busy server)
     terms: list[Term] = []
     for raw in _SEPARATORS.split(text or ""):
         raw = raw.strip()
