@@ -5,6 +5,7 @@ shows exactly the evidence messages the stored analysis holds for it, each openi
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -15,6 +16,7 @@ from tests.web.pages import Watch, screenshot
 from tests.web.server import start_server, stop_server
 
 pytestmark = pytest.mark.slow
+ARABIC = re.compile("[\u0600-\u06ff]")
 
 # An edge's midpoint where the edge itself (its wide transparent hit line) is what a click there reaches.
 CLICKABLE_EDGE = """() => {
@@ -55,7 +57,12 @@ def test_network_page_runs_renders_and_opens_edge_evidence(browser, demo_copy):
         stop_server(proc)
         with Corpus.open(db, read_only=True) as corpus:
             result = load_network(corpus)
-        assert result is not None and result.group == "location"
+            assert result is not None and result.group == "location"
+            # an edge whose first evidence message is Persian, for the right-to-left check below
+            first = result.graph.evidence.group_by(["relation", "source", "target"], maintain_order=True).first()
+            texts = dict(corpus.connection.execute(
+                "SELECT uid, text FROM messages WHERE uid IN (SELECT unnest(?))", [first["uid"].to_list()]).fetchall())
+        persian = next(r for r in first.iter_rows(named=True) if ARABIC.search(texts.get(r["uid"]) or ""))
         proc, url = start_server(db)
         page.goto(url + "/network")
         summary = page.locator("#network-summary")
@@ -128,6 +135,14 @@ def test_network_page_runs_renders_and_opens_edge_evidence(browser, demo_copy):
         query = urlencode({"relation": edge["relation"], "source": edge["source"], "target": edge["target"]})
         page.goto(url + f"/network/edge?{query}")
         assert page.locator("#edge-evidence").get_attribute("data-total") == str(evidence.height)
+        # Persian evidence reads right to left inside the left-to-right interface
+        query = urlencode({k: persian[k] for k in ("relation", "source", "target")})
+        page.goto(url + f"/network/edge?{query}")
+        text = page.locator("#edge-evidence p.preview-text").first
+        assert ARABIC.search(text.inner_text())
+        assert text.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        assert page.evaluate("() => getComputedStyle(document.body).direction") == "ltr"
+        screenshot(page, "network-edge", 390)
         assert watch.clean(), watch.errors
     finally:
         stop_server(proc)
