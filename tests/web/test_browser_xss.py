@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from narrascope import Corpus
+from narrascope.coordination import find_coordination, load_coordination
 from narrascope.frames import load_lexicon
 from narrascope.ingest.base import IngestOptions
 from narrascope.network import analyse_network, load_network
@@ -107,6 +108,7 @@ def _hostile_store(folder: Path) -> Path:
         find_reuse(corpus)
         network = analyse_network(corpus)  # reuse edges between the payload-named channels
         assert network.graph.edges.height > 0
+        find_coordination(corpus)  # groups of payload-named channels, if the null worlds let any through
         search.build_index(corpus)
     return db
 
@@ -138,6 +140,9 @@ def test_payloads_are_inert_on_every_page(browser, tmp_path):
         graph = load_network(corpus)
         assert graph is not None
         edge = graph.graph.edges.row(0, named=True)
+        coordination = load_coordination(corpus)
+        assert coordination is not None
+        groups = [f"/network/group/{g}" for g in coordination.groups["group_id"].to_list()[:2]]
     proc, url = start_server(db)
     try:
         context = browser.new_context()
@@ -160,7 +165,7 @@ def test_payloads_are_inert_on_every_page(browser, tmp_path):
                  f"/validate/{sample}/code?coder={quote(PAYLOADS[2])}", f"/validate/{sample}/agreement",
                  "/cascades", f"/cascade/{cascade}", f"/cascade/{quote(PAYLOADS[0])}", "/jobs", "/network",
                  "/network?colour=kind&relation=reuse", "/network/edge?" + urlencode({k: edge[k] for k in ("relation", "source", "target")}),
-                 f"/messages?since={quote(PAYLOADS[0])}"]
+                 f"/messages?since={quote(PAYLOADS[0])}", f"/network/group/{quote(PAYLOADS[0])}", *groups]
         shown = 0
         for path in pages:
             page.goto(url + path)

@@ -107,3 +107,23 @@ def test_colour_attributes_are_text_columns_and_communities():
     nodes = pl.DataFrame({"node": ["a"], "label": ["A"], "kind": ["channel"], "location": ["x"], "messages": [3],
                           "pagerank": [0.5], "community": [1]})
     assert colour_attributes(nodes) == ["kind", "location", "community"]
+
+
+def test_coordinated_groups_and_their_evidence(client):
+    from narrascope.coordination import find_coordination, load_coordination
+
+    assert "narrascope coordination" in client.get("/network").text  # no run yet: how to make one
+    with client.app.state.web.store.writer() as corpus:
+        find_coordination(corpus)
+    result = load_coordination(client.app.state.web.store.reader())
+    assert result is not None and result.groups.height > 0
+    html = client.get("/network").text
+    assert re.findall(r'class="group-link" href="/network/group/([^"]+)"', html) == result.groups["group_id"].to_list()
+    gid = result.groups["group_id"][0]
+    page = client.get(f"/network/group/{gid}").text
+    evidence = result.group(gid)
+    assert f'data-total="{evidence.height}"' in page
+    links = re.findall(r'class="evidence-message" href="/message/([^"]+)"', page)
+    first = evidence.head(50)
+    assert links == [u for a, b in zip(first["uid_a"], first["uid_b"], strict=True) for u in (a, b)]
+    assert client.get("/network/group/g999").status_code == 400

@@ -1,5 +1,6 @@
 """Network: the stored channel graph drawn interactively (coloured by a node attribute, edges filtered by relation),
-an edge's evidence messages, the mixing between groups, and running the network analysis as a background job."""
+an edge's evidence messages, the mixing between groups, coordinated groups with their evidence, and running the
+network analysis as a background job."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..coordination import CoordinationResult, load_coordination
 from ..errors import UsageError
 from ..network import RELATIONS, NetworkOptions, NetworkResult, analyse_network, channel_attributes, headline
 from ..network import load_network as _load_network
@@ -33,6 +35,23 @@ def network_result(web: WebState) -> NetworkResult | None:
     if not runs:
         return None
     return web.cached(("network", runs[-1]["result_key"]), lambda: _load_network(corpus), limit=64)
+
+
+def coordination_result(web: WebState) -> CoordinationResult | None:
+    """The latest stored coordination run (loaded once per run key)."""
+    corpus = web.store.reader()
+    runs = corpus.results.list("coordination_groups")
+    if not runs:
+        return None
+    return web.cached(("coordination", runs[-1]["result_key"]), lambda: load_coordination(corpus), limit=64)
+
+
+def _groups(web: WebState) -> dict[str, Any]:
+    """Coordinated groups of the latest coordination run, for the network page."""
+    result = coordination_result(web)
+    if result is None:
+        return {"run": False, "rows": []}
+    return {"run": True, "rows": result.groups.head(100).to_dicts(), "total": result.groups.height}
 
 
 def _choices(result: NetworkResult, request: Request) -> tuple[list[str], list[str], str]:
@@ -87,7 +106,7 @@ async def network_page(request: Request) -> Response:
         result = network_result(web)
         form = _run_form(web)
         if result is None:
-            return web.page(request, "network.html", title="Network", result=None, run=form)
+            return web.page(request, "network.html", title="Network", result=None, run=form, groups=_groups(web))
         present, chosen, colour = _choices(result, request)
         view = _view(web, result, chosen, colour)
         edges = (result.graph.edges.filter(pl.col("relation").is_in(chosen))
@@ -103,7 +122,7 @@ async def network_page(request: Request) -> Response:
         ctx = {"result": result, "view": view, "present": present, "chosen": chosen, "colour": colour,
                "colours": colour_attributes(result.nodes), "edges": edges.head(EDGE_ROWS).to_dicts(),
                "edge_total": edges.height, "labels": labels, "mixing": mixing, "sentences": sentences, "run": form,
-               "summary": result.params.get("summary", {})}
+               "summary": result.params.get("summary", {}), "groups": _groups(web)}
         if request.headers.get("hx-target") == "network-view":
             return web.fragment(request, "_network_view.html", **ctx)
         return web.page(request, "network.html", title="Network", **ctx)
@@ -145,6 +164,32 @@ async def edge_page(request: Request) -> Response:
     return await threaded(work)
 
 
+async def group_page(request: Request) -> Response:
+    """One coordinated group: its members and every co-action between two of them (each message linked)."""
+    web = state(request)
+    gid = request.path_params["group_id"]
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
+
+    def work() -> Response:
+        result = coordination_result(web)
+        if result is None:
+            raise UsageError("no coordination run in this store yet: `narrascope coordination --db STORE`")
+        found = result.groups.filter(pl.col("group_id") == gid)
+        if found.is_empty():
+            raise UsageError(f"no coordinated group {gid!r} in the latest coordination run")
+        evidence = result.group(gid)
+        rows = evidence.slice((page - 1) * EVIDENCE_PAGE, EVIDENCE_PAGE).to_dicts()
+        return web.page(request, "network_group.html", title="Network", group=found.row(0, named=True),
+                        members=result.members.filter(pl.col("group_id") == gid).to_dicts(), rows=rows,
+                        page=page, pages=(evidence.height + EVIDENCE_PAGE - 1) // EVIDENCE_PAGE,
+                        total=evidence.height)
+
+    return await threaded(work)
+
+
 async def network_export(request: Request) -> Response:
     """The latest run's edges, evidence or nodes as CSV or Parquet."""
     web = state(request)
@@ -177,6 +222,7 @@ def routes(post: Callable[..., Any]) -> list[Route]:
     return [
         Route("/network", network_page, name="network"),
         Route("/network/edge", edge_page, name="network_edge"),
+        Route("/network/group/{group_id}", group_page, name="network_group"),
         Route("/network/export/{table}.{fmt}", network_export, name="network_export"),
         post("/network/run", network_start, "network_start"),
     ]
