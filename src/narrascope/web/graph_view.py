@@ -90,7 +90,7 @@ def _layout(nodes: list[str], edges: pl.DataFrame) -> dict[str, tuple[float, flo
     parts = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
     # the largest component spans the width; the others (sparser, so drawn smaller) fill rows under it
     sides = [math.sqrt(len(c)) * (1.0 if i == 0 else 0.6) for i, c in enumerate(parts)]
-    width = sides[0]
+    width = max(sides[0], math.sqrt(sum(side * side for side in sides[1:])))  # many small ones: a square grid
     placed: dict[str, tuple[float, float]] = {}
     x = y = row = 0.0
     for part, side in zip(parts, sides, strict=True):
