@@ -87,6 +87,26 @@ def test_filters_and_paging(store):
     assert total == 5 and len(page) == 1
 
 
+def test_uid_directory_finds_every_message_row(store):
+    rows = store.connection.execute("SELECT uid, rowid FROM messages").fetchall()
+    for uid, rowid in rows:
+        assert search.message_hint(store, None, uid) == rowid
+    assert search.message_hint(store, None, "no-such-uid") is None
+    rid, uid = store.connection.execute("SELECT rid, uid FROM search_docs WHERE rid = 3").fetchone()
+    assert search.message_hint(store, rid, uid) == dict(rows)[uid]
+    assert search.message_hint(store, rid + 1, uid) is None  # a wrong rid is no hint
+
+
+@pytest.mark.parametrize("vector", [1, 2, 2048])
+def test_rows_by_rid_in_ranges_or_runs_are_the_same_rows(store, monkeypatch, vector):
+    monkeypatch.setattr(search, "VECTOR", vector)  # 1: every rid its own run; 2048: one range
+    everything = search.page(store, None, columns=("uid", "text"), limit=100)
+    picked = [0, 1, 4, 7]
+    rows = search._rows_by_rid(store, picked, "rid, uid, text")
+    assert rows["rid"].to_list() == picked
+    assert rows["uid"].to_list() == [everything["uid"][i] for i in picked]
+
+
 @pytest.mark.slow
 def test_stale_index_is_refused_until_rebuilt(store, tmp_path):
     write_chat(tmp_path / "c" / "result.json", [desktop_message(1, "seeds again")], name="Gamma", chat_id=3)

@@ -210,9 +210,17 @@ def test_normalize_is_idempotent(text):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.none(), TEXTS), max_size=40))
 def test_normalize_many_equals_normalize(texts):
+    import narrascope.text.normalize as module
+
     expected = [None if t is None else normalize(t) for t in texts]
-    assert normalize_many(texts).to_pylist() == expected
-    assert normalize_many(pa.array(texts, type=pa.large_string())).to_pylist() == expected
+    assert normalize_many(texts).to_pylist() == expected  # the small-batch path
+    small = module.SMALL_BATCH
+    module.SMALL_BATCH = -1  # the vectorised path, whatever the batch size
+    try:
+        assert normalize_many(texts).to_pylist() == expected
+        assert normalize_many(pa.array(texts, type=pa.large_string())).to_pylist() == expected
+    finally:
+        module.SMALL_BATCH = small
 
 
 def test_normalize_many_accepts_arrow_and_iterables():
