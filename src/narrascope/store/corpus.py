@@ -21,7 +21,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import __version__
+from .._version import __version__
 from ..errors import InputError, NarrascopeError, StoreError, UsageError
 from ..ingest.base import IngestOptions, ReadContext
 from ..ingest.detect import Unit, plan, reader, require
