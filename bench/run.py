@@ -34,6 +34,7 @@ QUICK_ARGS = {
     "reuse.py": ["--quick", "--repeat", "1"],
     "validation.py": ["--studies", "50"],
     "web_load.py": ["--messages", "2000", "--clients", "4", "--seconds", "5", "--workdir", "{tmp}/web"],
+    "spark.py": ["--quick", "--analyses", "frames", "--scale-analyses", "", "--workdir", "{tmp}/spark"],
 }
 
 

@@ -17,13 +17,13 @@ from rich.text import Text
 from ..coordination import (
     CoordinationOptions,
     CoordinationResult,
-    find_coordination,
     format_window,
     parse_window,
 )
 from ..coordination.options import option_fields
+from ..engines import get_engine
 from ..errors import UsageError
-from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
+from .common import ENGINE_OPTION, db_option, emit_json, err_console, json_option, open_corpus, out_console
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WINDOW_FIELDS = {"window"}
@@ -170,8 +170,10 @@ def register(group: click.Group) -> None:
                   help="Edges listed in --json besides the reported ones.")
     @click.option("--evidence", type=click.IntRange(min=0), default=5, show_default=True,
                   help="Co-actions shown per group (fastest first).")
+    @ENGINE_OPTION
     @json_option
-    def coordination(db: Path, refresh: bool, top: int, evidence: int, as_json: bool, **fields: Any) -> None:
+    def coordination(db: Path, refresh: bool, top: int, evidence: int, engine: str, as_json: bool,
+                     **fields: Any) -> None:
         """Find channels (or authors) that act on the same links, texts or forwards within a sliding window more
         often than null worlds with each actor's times of day shuffled explain; groups of such pairs with their
         evidence, stored in result_coordination_* tables. Tag expected co-posting (aggregators, same owner) with
@@ -180,10 +182,10 @@ def register(group: click.Group) -> None:
         with open_corpus(db) as corpus:
             if not as_json and err_console.is_terminal:
                 with err_console.status("objects → co-actions → null worlds → tests …") as status:
-                    result = find_coordination(corpus, options, refresh=refresh,
-                                               progress=lambda stage: status.update(f"coordination: {stage} …"))
+                    result = get_engine(engine).coordination(
+                        corpus, options, refresh=refresh, progress=lambda stage: status.update(f"coordination: {stage} …"))
             else:
-                result = find_coordination(corpus, options, refresh=refresh)
+                result = get_engine(engine).coordination(corpus, options, refresh=refresh)
         if as_json:
             emit_json(summary(result, top, evidence))
             return

@@ -23,6 +23,7 @@ import json
 import math
 import time
 import typing
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -34,8 +35,8 @@ from ..errors import UsageError
 from ..text.normalize import MATCH_TABLE_VERSION
 from .align import align
 from .boilerplate import boilerplate_lines, drop_channel_ngrams
-from .cascades import STRENGTH, build_cascades, reuse_edges
-from .lsh import band_keys, choose_bands, lsh_pairs, shared_gram_pairs
+from .cascades import STRENGTH, build_cascades, cluster_labels, reuse_edges
+from .lsh import CandidateStats, band_keys, choose_bands, lsh_pairs, shared_gram_pairs
 from .minhash import signatures
 from .shingle import (
     ShingleSets,
@@ -47,7 +48,7 @@ from .shingle import (
     word_shingles,
 )
 
-__all__ = ["ReuseOptions", "ReuseResult", "find_reuse", "find_reuse_frame", "load_reuse"]
+__all__ = ["ReuseOptions", "ReuseResult", "ReuseSteps", "find_reuse", "find_reuse_frame", "load_reuse"]
 
 PIPELINE_VERSION = "reuse-3"  # bump whenever stored rows change meaning or shape
 TABLES = ("pairs", "members", "cascades", "edges", "boilerplate", "passages")
@@ -142,6 +143,21 @@ class ReuseResult:
         return dict(self.pairs.group_by("relation").len().sort("relation").iter_rows())
 
 
+@dataclass(frozen=True)
+class ReuseSteps:
+    """The relational steps of a run, as functions another engine may supply (narrascope.engines.spark does);
+    each must return exactly what the embedded step returns.
+
+    ``candidates(sets, docs, options)``: LSH candidates among ``docs`` (their shingle sets, in that order) and
+    the :class:`~.lsh.CandidateStats` — MinHash, banding and bucket pairs as :func:`~.lsh.lsh_pairs` gives them;
+    ``shared_gram_pairs``: :func:`~.lsh.shared_gram_pairs`'s signature; ``cluster_labels``:
+    :func:`~.cascades.cluster_labels`'s signature (labels may differ, the partition they induce may not)."""
+
+    candidates: Callable[[ShingleSets, np.ndarray, ReuseOptions], tuple[np.ndarray, CandidateStats]] | None = None
+    shared_gram_pairs: Callable[..., np.ndarray] = shared_gram_pairs
+    cluster_labels: Callable[[int, np.ndarray, np.ndarray], np.ndarray] = cluster_labels
+
+
 # ---------------------------------------------------------------------------------------------------- helpers
 def _prepare(messages: pl.DataFrame, options: ReuseOptions) -> pl.DataFrame:
     missing = [c for c in ("uid", "channel_id", "posted_at", "text") if c not in messages.columns]
@@ -190,19 +206,23 @@ def _exact_groups(matching: pl.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _near_duplicates(sets: ShingleSets, docs: np.ndarray, pair_ok: Any, options: ReuseOptions,
-                     stats: dict[str, Any], label: str) -> pl.DataFrame:
+                     stats: dict[str, Any], label: str, steps: ReuseSteps) -> pl.DataFrame:
     """LSH candidates among ``docs`` verified by exact Jaccard ≥ threshold."""
     if docs.size < 2:
         return _pairs_frame(np.zeros((0, 2), np.int64), "near_duplicate")
     bands, rows = options.bands
     clock = time.perf_counter()
-    sig = signatures(sets.take(docs), options.num_perm, options.seed, options.workers)
     seconds = stats.setdefault("stage_seconds", {})
-    seconds[f"{label}_minhash"] = round(time.perf_counter() - clock, 3)
-    clock = time.perf_counter()
-    cand, cstats = lsh_pairs(band_keys(sig, bands, rows), docs, options.max_bucket, options.workers)
-    del sig
-    seconds[f"{label}_lsh"] = round(time.perf_counter() - clock, 3)
+    if steps.candidates is not None:
+        cand, cstats = steps.candidates(sets.take(docs), docs, options)
+        seconds[f"{label}_minhash_lsh"] = round(time.perf_counter() - clock, 3)
+    else:
+        sig = signatures(sets.take(docs), options.num_perm, options.seed, options.workers)
+        seconds[f"{label}_minhash"] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+        cand, cstats = lsh_pairs(band_keys(sig, bands, rows), docs, options.max_bucket, options.workers)
+        del sig
+        seconds[f"{label}_lsh"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
     cand = cand[pair_ok(cand)] if len(cand) else cand
     jac, con = jaccard_and_containment(sets, cand)
@@ -247,10 +267,11 @@ def _forward_pairs(frame: pl.DataFrame, full: pl.Series) -> pl.DataFrame:
 
 
 def _passage_pairs(texts: list[str], hashes: np.ndarray, offsets: np.ndarray, docs: np.ndarray,
-                   options: ReuseOptions, stats: dict[str, Any]) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+                   options: ReuseOptions, stats: dict[str, Any],
+                   steps: ReuseSteps) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     grams = word_shingles(hashes, offsets, options.passage_ngram, docs)
     max_df = int(min(options.passage_max_df, max(2, options.passage_max_share * len(texts))))
-    cand = shared_gram_pairs(grams, max_df, options.passage_min_match, options.workers)
+    cand = steps.shared_gram_pairs(grams, max_df, options.passage_min_match, options.workers)
     n_shared = intersection_sizes(grams, cand)
     sizes = grams.sizes()
     smaller = np.minimum(sizes[cand[:, 0]], sizes[cand[:, 1]]) if len(cand) else np.zeros(0, np.int64)
@@ -282,10 +303,13 @@ def _strongest(pairs: pl.DataFrame) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------------- pipeline
-def find_reuse_frame(messages: pl.DataFrame, options: ReuseOptions | None = None) -> ReuseResult:
+def find_reuse_frame(messages: pl.DataFrame, options: ReuseOptions | None = None, *,
+                     steps: ReuseSteps | None = None) -> ReuseResult:
     """Find reuse among ``messages`` (columns of the store's ``messages`` table; at least uid, channel_id,
-    posted_at, text). Returns pairs, cascades, members, channel edges, boilerplate and aligned passages."""
+    posted_at, text). Returns pairs, cascades, members, channel edges, boilerplate and aligned passages.
+    ``steps`` replaces the relational steps (an engine's)."""
     options = options or ReuseOptions()
+    steps = steps or ReuseSteps()
     clock = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -329,20 +353,20 @@ def find_reuse_frame(messages: pl.DataFrame, options: ReuseOptions | None = None
     short = options.short_tokens
     near = [
         _near_duplicates(chars, char_docs, lambda c: np.minimum(ntok[c[:, 0]], ntok[c[:, 1]]) < short,
-                         options, stats, "char"),
+                         options, stats, "char", steps),
         _near_duplicates(words, word_docs, lambda c: np.minimum(ntok[c[:, 0]], ntok[c[:, 1]]) >= short,
-                         options, stats, "word"),
+                         options, stats, "word", steps),
     ]
     lap("minhash_lsh_verify")
     texts = frame.get_column("text").to_list()
     long_docs = reps[ntok[reps] >= options.passage_min_tokens]
-    passage_frame, passage_rows = _passage_pairs(texts, hashes, offsets, long_docs, options, stats)
+    passage_frame, passage_rows = _passage_pairs(texts, hashes, offsets, long_docs, options, stats, steps)
     lap("passages")
     copies = _pairs_frame(copy_pairs, "copy", similarity=np.ones(len(copy_pairs)), jaccard=np.ones(len(copy_pairs)),
                           containment=np.ones(len(copy_pairs)))
     forwards = _forward_pairs(frame, pl.Series(lines.full))
     pairs = _strongest(pl.concat([forwards, copies, *near, passage_frame], how="vertical_relaxed"))
-    result = _assemble(frame, pairs, passage_rows, lines.lines, stats)
+    result = _assemble(frame, pairs, passage_rows, lines.lines, stats, steps)
     lap("cascades")
     stats.update(
         with_text=n, representatives=int(reps.size), exact_copies=int(len(copy_pairs)),
@@ -354,10 +378,10 @@ def find_reuse_frame(messages: pl.DataFrame, options: ReuseOptions | None = None
 
 
 def _assemble(frame: pl.DataFrame, pairs: pl.DataFrame, passage_rows: list[dict[str, Any]],
-              boiler: pl.DataFrame, stats: dict[str, Any]) -> ReuseResult:
+              boiler: pl.DataFrame, stats: dict[str, Any], steps: ReuseSteps) -> ReuseResult:
     docs = frame.select("doc", "uid", "channel_id", "channel", "message_id", "posted_at",
                         pl.col("text").str.slice(0, 200).alias("preview"))
-    members, cascades = build_cascades(docs, pairs)
+    members, cascades = build_cascades(docs, pairs, steps.cluster_labels)
     side = docs.select("doc", "uid", "channel_id", "posted_at")
     named = (pairs.join(side.rename({c: f"a_{c}" if c != "doc" else "a" for c in side.columns}), on="a")
              .join(side.rename({c: f"b_{c}" if c != "doc" else "b" for c in side.columns}), on="b")
