@@ -23,6 +23,7 @@ __all__ = [
     "Channel",
     "empty_record",
     "make_uid",
+    "timestamp_fields",
 ]
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -80,6 +81,11 @@ def empty_record() -> dict[str, Any]:
     rec: dict[str, Any] = dict.fromkeys(RECORD_FIELDS)
     rec["links"], rec["mentions"], rec["hashtags"] = [], [], []
     return rec
+
+
+def timestamp_fields() -> tuple[str, ...]:
+    """The canonical fields holding timestamps."""
+    return tuple(f.name for f in MESSAGE_SCHEMA if pa.types.is_timestamp(f.type))
 
 
 def make_uid(platform: str, channel_id: str, message_id: str) -> str:
