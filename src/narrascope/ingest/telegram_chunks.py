@@ -18,10 +18,12 @@ so errors and rows are exactly the tolerant reader's.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -34,7 +36,7 @@ from ..models import FWD_KIND, PERSON_MENTIONS
 from .base import Columns, ReadContext, records_to_columns
 from .json_stream import BUF_SIZE, FixingReader
 from .tabular_io import to_int
-from .telegram_common import PLATFORM, author_identity, dedupe, forward_kind, kind_of, text_fields
+from .telegram_common import PLATFORM, SERVICE_TYPES, author_identity, dedupe, forward_kind, text_fields
 
 __all__ = ["CHUNK_BYTES", "FILLED", "read_chunked"]
 
@@ -107,16 +109,30 @@ class _Restart(Exception):
 
 
 class _HashingFile:
-    """The raw file, hashed as it is read (the store then needs no second pass over the file)."""
+    """The raw file, hashed as it is read (the store then needs no second pass over the file). Hashing runs on a
+    helper thread: hashlib releases the GIL, so it costs the reader nothing on a second core."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
-        self.sha = hashlib.sha256()
+        self._sha = hashlib.sha256()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="narrascope-hash")
+        self._pending: Future[None] | None = None
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size)
-        self.sha.update(data)
+        if self._pending is not None:
+            self._pending.result()  # in order, and at most one chunk held back
+        self._pending = self._pool.submit(self._sha.update, data)
         return data
+
+    def hexdigest(self) -> str:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
+        return self._sha.hexdigest()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
 
 
 # ----------------------------------------------------------------------------------------------- cutting
@@ -168,7 +184,11 @@ def _separator(buf: bytes, start: int) -> bytes | None:
 
 
 # ----------------------------------------------------------------------------------------------- building
-def _unix_us(value: Any, key: str, ctx: ReadContext, where: str) -> int:
+_NO_MEDIA = (msgspec.UNSET,) * 10
+
+
+def _unix_us(value: Any, key: str, ctx: ReadContext, mid: int) -> int:
+    where = f"message id {mid}"
     try:
         seconds = int(value)
     except (TypeError, ValueError, OverflowError):
@@ -180,7 +200,8 @@ def _unix_us(value: Any, key: str, ctx: ReadContext, where: str) -> int:
     return seconds * _US
 
 
-def _local_us(value: Any, key: str, unix_key: str, ctx: ReadContext, where: str) -> int:
+def _local_us(value: Any, key: str, unix_key: str, ctx: ReadContext, mid: int) -> int:
+    where = f"message id {mid}"
     try:
         parsed = datetime.fromisoformat(str(value))
     except ValueError:
@@ -216,15 +237,19 @@ def _add_typed(cols: Columns, msgs: list[_Message], chat_id: str, chat_name: str
     c_links, c_mentions, c_tags, c_people = cols["links"], cols["mentions"], cols["hashtags"], cols[PERSON_MENTIONS]
     for m in msgs:
         mid = m.id
-        where = f"message id {mid}"
         c_mid.append(str(mid))
-        c_kind.append(kind := kind_of(m.type))
+        kind = m.type
+        kind = "service" if kind.__class__ is str and kind in SERVICE_TYPES else "post"  # kind_of, inlined
+        c_kind.append(kind)
         unix = m.date_unixtime
-        c_posted.append(_unix_us(unix, "date_unixtime", ctx, where) if unix is not None else
-                        None if m.date is None else _local_us(m.date, "date", "date_unixtime", ctx, where))
+        if unix.__class__ is str and len(unix) < 12 and unix.isdigit() and unix.isascii():  # the usual: "1600000000"
+            c_posted.append(int(unix) * _US)
+        else:
+            c_posted.append(_unix_us(unix, "date_unixtime", ctx, mid) if unix is not None else
+                            None if m.date is None else _local_us(m.date, "date", "date_unixtime", ctx, mid))
         unix = m.edited_unixtime
-        c_edited.append(_unix_us(unix, "edited_unixtime", ctx, where) if unix is not None else
-                        None if m.edited is None else _local_us(m.edited, "edited", "edited_unixtime", ctx, where))
+        c_edited.append(_unix_us(unix, "edited_unixtime", ctx, mid) if unix is not None else
+                        None if m.edited is None else _local_us(m.edited, "edited", "edited_unixtime", ctx, mid))
         if kind == "service":
             actor = m.actor
             c_author.append(author_identity(actor if isinstance(actor, str) and actor else None, m.actor_id, number))
@@ -238,7 +263,7 @@ def _add_typed(cols: Columns, msgs: list[_Message], chat_id: str, chat_name: str
         elif isinstance(raw, str):
             text = raw
         else:
-            text = "".join(p if isinstance(p, str) else p.text or "" for p in raw)
+            text = "".join([p if isinstance(p, str) else p.text or "" for p in raw])
         c_text.append(text)
         entities = m.text_entities
         parts = entities if entities is not None else raw if isinstance(raw, list) else None
@@ -285,7 +310,13 @@ def _add_typed(cols: Columns, msgs: list[_Message], chat_id: str, chat_name: str
         c_fwd.append(fwd if isinstance(fwd, str) and fwd else None)
         c_fkind.append(None if m.forwarded_from_id is None else forward_kind(m.forwarded_from_id))
         given = m.media_type
-        c_media.append(given if isinstance(given, str) and given else _media_of(m))
+        if isinstance(given, str) and given:
+            c_media.append(given)
+        elif (m.photo, m.file, m.poll, m.place_name, m.location_information, m.contact_information, m.game_title,
+              m.invoice_information, m.giveaway_information, m.giveaway_results) == _NO_MEDIA:
+            c_media.append(None)
+        else:
+            c_media.append(_media_of(m))
         reactions = m.reactions
         c_react.append(to_int(sum(to_int(r.get("count")) or 0 for r in reactions if isinstance(r, dict)))
                        if isinstance(reactions, list) else None)
@@ -353,8 +384,7 @@ def _read(reader: FixingReader, size: int) -> bytes:
 def _fast(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str | None,
           records: Callable[[Iterator[Any], int], Iterator[dict[str, Any]]], batch_rows: int,
           chunk_bytes: int) -> Iterator[Columns]:
-    with path.open("rb") as fh:
-        hashing = _HashingFile(fh)
+    with path.open("rb") as fh, contextlib.closing(_HashingFile(fh)) as hashing:
         reader = FixingReader(cast(BinaryIO, hashing), ctx.progress, path=path, on_repair=ctx.count_surrogates)
         buf = _read(reader, chunk_bytes)
         start = _array_start(buf, root)
@@ -394,7 +424,7 @@ def _fast(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str 
         while hashing.read(1 << 20):  # bytes the parser never asked for (none: FixingReader reads to the end)
             pass
         reader.finish()
-        ctx.sha256 = hashing.sha.hexdigest()
+        ctx.sha256 = hashing.hexdigest()
         if cols["message_id"]:
             yield cols
 
