@@ -231,6 +231,7 @@ def _chat_number(chat_id: str) -> str | None:
 def _add_typed(cols: Columns, msgs: list[_Message], chat_id: str, chat_name: str | None, ctx: ReadContext) -> None:
     """Append the messages' columns; the same rules as :func:`.telegram_json.message_record`, attribute by attribute."""
     number = _chat_number(chat_id)
+    own_peer = f"channel{number}"  # how Desktop writes the chat's own id as a sender (see sender_is_chat)
     c_mid, c_kind, c_posted, c_edited = cols["message_id"], cols["kind"], cols["posted_at"], cols["edited_at"]
     c_author, c_text, c_reply, c_fwd = cols["author"], cols["text"], cols["reply_to"], cols["fwd_from_name"]
     c_fkind, c_media, c_react = cols[FWD_KIND], cols["media_type"], cols["reactions"]
@@ -254,9 +255,14 @@ def _add_typed(cols: Columns, msgs: list[_Message], chat_id: str, chat_name: str
             actor = m.actor
             c_author.append(author_identity(actor if isinstance(actor, str) and actor else None, m.actor_id, number))
         else:
-            name, sig = m.from_, m.author
-            c_author.append(author_identity(name if isinstance(name, str) and name else None, m.from_id, number,
-                                            sig if isinstance(sig, str) and sig else None))
+            sig = m.author
+            sig = sig if isinstance(sig, str) and sig else None
+            if number is not None and m.from_id == own_peer:  # the channel posting as itself: its signature
+                c_author.append(sig)
+            else:
+                name = m.from_
+                c_author.append(author_identity(name if isinstance(name, str) and name else None, m.from_id,
+                                                number, sig))
         raw = m.text
         if raw is None:
             text = ""
