@@ -20,6 +20,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import sys
 from pathlib import Path
 
@@ -97,46 +98,47 @@ def ensure_export(path: Path, target_bytes: int, seed: int = 1) -> int:
     return n
 
 
+# Each child times its work after its imports: wall seconds and CPU seconds (every thread of the process).
 _NARRASCOPE = """
 import sys, time
 from narrascope import Corpus
 db, path = sys.argv[1:3]
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 with Corpus.open(db) as c:
     r = c.ingest([path]).files[0]
-print(r.rows_read, r.added, time.perf_counter() - t)
+print(r.rows_read, r.added, time.perf_counter() - t, time.process_time() - cpu)
 """
 
 # A msgspec typed parse of the whole file (the ceiling a Python reader can reach): the structs of narrascope's
 # fast path, without building rows.
 _MSGSPEC = """
 import sys, time
-t = time.perf_counter()
 import msgspec
 from narrascope.ingest.telegram_chunks import _Message
 class Export(msgspec.Struct):
     messages: list[_Message]
+t, cpu = time.perf_counter(), time.process_time()
 with open(sys.argv[1], "rb") as fh:
     n = len(msgspec.json.decode(fh.read(), type=Export).messages)
-print(n, time.perf_counter() - t)
+print(n, time.perf_counter() - t, time.process_time() - cpu)
 """
 
 _JSON_LOAD = """
 import json, sys, time
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 with open(sys.argv[1], encoding="utf-8") as fh:
     n = len(json.load(fh)["messages"])
-print(n, time.perf_counter() - t)
+print(n, time.perf_counter() - t, time.process_time() - cpu)
 """
 
 _BASELINE = """
 import json, sys, time
 import pandas as pd
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 with open(sys.argv[1], encoding="utf-8") as fh:
     root = json.load(fh)
 df = pd.json_normalize(root["messages"])
-print(len(df), time.perf_counter() - t)
+print(len(df), time.perf_counter() - t, time.process_time() - cpu)
 """
 
 
@@ -157,42 +159,58 @@ def _fresh_db(workdir: Path) -> Path:
     return db
 
 
-def measure(gb: float, workdir: Path, *, pandas: bool) -> list[list[str]]:
-    """Table rows for one export size: narrascope's ingest, a msgspec typed parse and json.load of the same file
-    (each in its own child process, one after the other), with counts checked against the generator's."""
+def measure(gb: float, workdir: Path, *, pandas: bool, repeat: int) -> list[list[str]]:
+    """Table rows for one export size: narrascope's ingest, a msgspec typed parse and json.load of the same file,
+    each in its own child process, one after the other, ``repeat`` rounds; counts checked against the generator's.
+    Times are medians; the ratio is the median of each round's ratio (both runs minutes apart at most)."""
     export = workdir / f"result-{gb:g}gb.json"
     expected = ensure_export(export, int(gb * 1e9))
     size_mb = export.stat().st_size / 1e6
-    rows: list[list[str]] = []
-
-    def row(name: str, secs: float, count: int, rss: float, load: str, ratio: str) -> None:
-        if count != expected:
-            raise SystemExit(f"{name}: {count:,} messages, the generator wrote {expected:,}")
-        rows.append([name, f"{size_mb:,.0f}", f"{secs:.1f}", f"{size_mb / secs:.1f}", f"{count / secs:,.0f}",
-                     f"{rss:,.0f}", ratio, load])
-
-    load = _load()
-    ns = run_child(_NARRASCOPE, str(_fresh_db(workdir)), str(export))
-    n_rows, n_added, n_secs = ns.output.strip().splitlines()[-1].split()
-    if int(n_added) != expected:
-        raise SystemExit(f"narrascope added {n_added} of {expected:,} messages")
-    row("narrascope ingest (parse → rows → store)", float(n_secs), int(n_rows), ns.peak_rss_mb,
-        f"{load} → {_load()}", "1.00")
-    ns_secs = float(n_secs)
-    baselines = [("msgspec typed parse, whole file", _MSGSPEC, 3.0), ("json.load, whole file", _JSON_LOAD, 7.0)]
+    steps: list[tuple[str, str, float]] = [("msgspec typed parse, whole file", _MSGSPEC, 3.0),
+                                           ("json.load, whole file", _JSON_LOAD, 7.0)]
     if pandas:
-        baselines.append(("json.load + pandas.json_normalize", _BASELINE, 8.0))
-    for name, code, memory_factor in baselines:
-        need = memory_factor * size_mb
-        if need > 0.7 * _available_mb():
-            rows.append([name, f"{size_mb:,.0f}", "—", "—", "—", f"(needs ~{need:,.0f})",
-                         "not run: would not fit in the memory available", _load()])
-            continue
+        steps.append(("json.load + pandas.json_normalize", _BASELINE, 8.0))
+    runs: dict[str, list[tuple[float, float, float, str]]] = {}  # name -> (wall, cpu, rss, load) per round
+    skipped: dict[str, float] = {}
+    for _ in range(repeat):
         load = _load()
-        m = run_child(code, str(export))
-        count, secs = m.output.strip().splitlines()[-1].split()
-        row(name, float(secs), int(count), m.peak_rss_mb, f"{load} → {_load()}", f"{ns_secs / float(secs):.2f}")
+        ns = run_child(_NARRASCOPE, str(_fresh_db(workdir)), str(export))
+        n_rows, n_added, n_secs, n_cpu = ns.output.strip().splitlines()[-1].split()
+        if int(n_rows) != expected or int(n_added) != expected:
+            raise SystemExit(f"narrascope read {n_rows} and added {n_added} messages, the generator wrote {expected:,}")
+        runs.setdefault("narrascope", []).append((float(n_secs), float(n_cpu), ns.peak_rss_mb, f"{load} → {_load()}"))
+        for name, code, memory_factor in steps:
+            need = memory_factor * size_mb
+            if need > 0.7 * _available_mb():
+                skipped[name] = need
+                continue
+            load = _load()
+            m = run_child(code, str(export))
+            count, secs, cpu = m.output.strip().splitlines()[-1].split()
+            if int(count) != expected:
+                raise SystemExit(f"{name}: {count} messages, the generator wrote {expected:,}")
+            runs.setdefault(name, []).append((float(secs), float(cpu), m.peak_rss_mb, f"{load} → {_load()}"))
+    mine = runs["narrascope"]
+    rows = []
+    for name in ["narrascope"] + [s[0] for s in steps]:
+        label = "narrascope ingest (parse → rows → store)" if name == "narrascope" else name
+        if name not in runs:
+            rows.append([label, f"{size_mb:,.0f}", "—", "—", "—", "—", f"(needs ~{skipped.get(name, 0):,.0f})",
+                         "not run: would not fit in the memory available", ""])
+            continue
+        got = runs[name]
+        wall = statistics.median(r[0] for r in got)
+        cpu = statistics.median(r[1] for r in got)
+        ratio = statistics.median(m[0] / r[0] for m, r in zip(mine, got, strict=False))
+        cpu_ratio = statistics.median(m[1] / r[1] for m, r in zip(mine, got, strict=False))
+        rows.append([label, f"{size_mb:,.0f}", f"{wall:.1f}", f"{size_mb / wall:.1f}", f"{cpu:.1f}",
+                     f"{max(r[2] for r in got):,.0f}", f"{ratio:.2f}", f"{cpu_ratio:.2f}",
+                     "; ".join(r[3] for r in got)])
     return rows
+
+
+HEADER = ["run", "MB", "seconds (median)", "MB/s", "CPU seconds", "peak RSS MB", "narrascope time ÷ this",
+          "narrascope CPU ÷ this", "load average (1, 5, 15 min) before → after each run"]
 
 
 def main() -> None:
@@ -200,13 +218,13 @@ def main() -> None:
     ap.add_argument("--gb", type=float, nargs="+", default=[0.1, 1.0], help="export sizes in GB (default 0.1 1)")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/narrascope-bench-ingest"))
     ap.add_argument("--pandas", action="store_true", help="also run json.load + pandas.json_normalize")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of every run (default 1)")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     for gb in args.gb:
-        rows = measure(gb, args.workdir, pandas=args.pandas)
-        print_table(f"ingest: {gb:g} GB Telegram Desktop JSON ({os.cpu_count()} cores)",
-                    ["run", "MB", "seconds", "MB/s", "messages/s", "peak RSS MB", "narrascope time ÷ this",
-                     "load (1 min) before → after"], rows)
+        rows = measure(gb, args.workdir, pandas=args.pandas, repeat=args.repeat)
+        print_table(f"ingest: {gb:g} GB Telegram Desktop JSON ({os.cpu_count()} cores, {args.repeat} round(s))",
+                    HEADER, rows)
         rss = float(rows[0][5].replace(",", ""))
         print(f"target peak RSS < 1 GB: {'PASS' if rss < 1024 else 'FAIL'} ({rss:,.0f} MB)", flush=True)
 
