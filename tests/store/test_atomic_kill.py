@@ -207,6 +207,40 @@ def test_sigkill_while_frames_caches_its_matches_leaves_no_partial_cache(demo_st
     assert_results_consistent(db)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("analysis", ["network", "coordination"])
+def test_sigkill_while_a_later_analysis_publishes_leaves_the_previous_run_latest(
+        analysis: str, demo_store: Any, tmp_path: Path) -> None:
+    """The same guarantee for the analyses added after reuse: a run killed inside its transaction leaves the
+    previous complete run the latest, with every registered row in place."""
+    from narrascope.cli import main
+    from narrascope.coordination import load_coordination
+    from narrascope.network import load_network
+
+    db = tmp_path / "c.duckdb"
+    shutil.copy(demo_store[0], db)
+    first, second = {  # the second run's options differ, so it is computed and published, not loaded
+        "network": (["network", "--relations", "forward", "--draws", "20"],
+                    ["network", "--relations", "forward,mention", "--draws", "21"]),
+        "coordination": (["coordination", "--nulls", "20"], ["coordination", "--nulls", "21"]),
+    }[analysis]
+    assert main([*first, "--db", str(db), "--json"]) == 0
+
+    def latest(c: Corpus) -> Any:  # what identifies a run: the network's key, coordination's options
+        result: Any = load_network(c) if analysis == "network" else load_coordination(c)
+        return result.key if analysis == "network" else result.stats["options"]
+
+    with Corpus.open(db, read_only=True) as c:
+        before_run = latest(c)
+    before = results_state(db)
+    written = _kill_in_publish(db, tmp_path / "marker", [*second, "--json"])
+    assert written.startswith(f"{analysis}_")  # killed inside the transaction, after a table was replaced
+    assert results_state(db) == before and store_state(db)
+    with Corpus.open(db, read_only=True) as c:
+        assert latest(c) == before_run
+    assert_results_consistent(db)
+
+
 _RUN = textwrap.dedent(
     """
     import sys
