@@ -220,8 +220,8 @@ def measure(gb: float, workdir: Path, *, pandas: bool, repeat: int) -> list[list
     for name in ["narrascope"] + [s[0] for s in steps]:
         label = "narrascope ingest (parse → rows → store)" if name == "narrascope" else name
         if name not in runs:
-            rows.append([label, f"{size_mb:,.0f}", "—", "—", "—", "—", f"(needs ~{skipped.get(name, 0):,.0f})",
-                         "not run: would not fit in the memory available", ""])
+            rows.append([label, f"{size_mb:,.0f}", "—", "—", "—",
+                         f"not run: needs ~{skipped.get(name, 0):,.0f}, more than the memory available", "—", "—", ""])
             continue
         got = runs[name]
         wall = statistics.median(r[0] for r in got)
