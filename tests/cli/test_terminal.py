@@ -80,7 +80,7 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
     assert code == 0, err
     cascade_id = json.loads(out)["cascades"][0]["cascade_id"]
     return {
-        "demo": ["demo", "--out", "demo2", "--messages", "400"],
+        "demo": ["demo", "--output", "demo2", "--messages", "400"],
         "ingest": ["ingest", str(demo_exports), "--db", "fresh.duckdb"],
         "info": ["info", "--db", "corpus.duckdb"],
         "frames": ["frames", "lexicon.yaml", "--by", "channel", "--db", "corpus.duckdb"],
@@ -110,6 +110,7 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow
 def test_every_command_has_a_terminal_run(workspace):
     work, manifest = workspace
     defined = set(_invocations(work, manifest.folder / "exports"))
@@ -128,6 +129,7 @@ def test_command_runs_in_a_terminal(workspace, command):
         assert HIDE_CURSOR in output, f"{command}: no live display drawn on a terminal"
 
 
+@pytest.mark.slow
 def test_frames_draws_its_progress_bar_in_a_terminal(workspace):
     """The crash that reached every user: frames' progress bar with a total not yet known."""
     work, _ = workspace

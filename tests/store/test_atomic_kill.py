@@ -55,6 +55,7 @@ def _kill_at_marker(script: str, db: Path, path: Path, marker: Path) -> str:
     return text
 
 
+@pytest.mark.slow
 def test_sigkill_mid_file_leaves_store_unchanged(tmp_path):
     db = tmp_path / "c.duckdb"
     small = write_chat(tmp_path / "small" / "result.json", [desktop_message(i) for i in range(1, 11)])
@@ -96,6 +97,7 @@ _MERGE_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_sigkill_inside_the_merge_transaction_leaves_store_unchanged(tmp_path):
     """The kill lands after the file's rows are merged into ``messages`` inside the open transaction."""
     db = tmp_path / "c.duckdb"

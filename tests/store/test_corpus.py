@@ -114,6 +114,7 @@ def test_folder_with_bad_file_ingests_good_ones_and_strict_stops(tmp_path, chat_
         c.ingest([tmp_path / "exports"], IngestOptions(strict=True))
 
 
+@pytest.mark.slow
 def test_authors_are_pseudonymised_consistently_and_keys_transfer(tmp_path, chat_file):
     msgs = [desktop_message(1, author="Sara Ahmadi"), desktop_message(2, author="Sara Ahmadi"),
             desktop_message(3, author="Reza K")]

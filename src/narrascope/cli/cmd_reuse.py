@@ -43,11 +43,10 @@ def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _summary(result: ReuseResult, top: int) -> dict[str, Any]:
-    by_relation = dict(result.pairs.group_by("relation").len().sort("relation").iter_rows())
     return {
         "stats": result.stats,
         "pairs": result.pairs.height,
-        "pairs_by_relation": by_relation,
+        "pairs_by_relation": result.pairs_by_relation(),
         "cascades": result.cascades.height,
         "cascade_members": result.members.height,
         "top_cascades": _records(result.cascades.head(top)),

@@ -105,7 +105,7 @@ def echo(text: str, *, err: bool = False) -> None:
 def db_option(f: F) -> F:
     return click.option(
         "--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
-        envvar="NARRASCOPE_DB", help="Corpus store (DuckDB file).",
+        envvar="NARRASCOPE_DB", show_envvar=True, help="Corpus store (DuckDB file).",
     )(f)
 
 

@@ -58,6 +58,33 @@ class CoordinationResult:
         ids = self.members.filter(pl.col("group_id") == group_id)["actor"].to_list()
         return self.evidence.filter(pl.col("actor_a").is_in(ids) & pl.col("actor_b").is_in(ids))
 
+    def significant_groups(self) -> pl.DataFrame:
+        """The groups that passed their test (what a report calls coordinated)."""
+        return self.groups.filter(pl.col("significant")) if self.groups.height else self.groups
+
+    def notable_edges(self, top: int = 20) -> pl.DataFrame:
+        """Every reported edge, plus the first ``top`` other significant or tagged ones."""
+        notable = self.edges.filter(pl.col("reported").fill_null(False) | pl.col("significant").fill_null(False)
+                                    | pl.col("expected").is_not_null())
+        return notable.head(max(top, notable.filter(pl.col("reported").fill_null(False)).height))
+
+    def expected_pairs(self) -> pl.DataFrame:
+        """Significant pairs tagged as expected co-posting (``--exclude-by``): they form no group."""
+        return self.edges.filter(pl.col("expected").is_not_null() & pl.col("significant").fill_null(False))
+
+    def one_sided_pairs(self, min_symmetry: float) -> pl.DataFrame:
+        """Significant, untagged pairs below ``min_symmetry``: one actor co-acts a little with many."""
+        return self.edges.filter(pl.col("significant").fill_null(False) & pl.col("expected").is_null()
+                                 & (pl.col("symmetry") < min_symmetry))
+
+    def one_sided_hub(self, min_symmetry: float) -> tuple[str, int] | None:
+        """(label, pairs) of the actor in most one-sided pairs (an untagged aggregator?), or None."""
+        lopsided = self.one_sided_pairs(min_symmetry)
+        if lopsided.height == 0:
+            return None
+        label, count = pl.concat([lopsided["label_a"], lopsided["label_b"]]).value_counts(sort=True).row(0)
+        return str(label), int(count)
+
 
 @dataclass
 class _Setting:

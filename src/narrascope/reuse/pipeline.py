@@ -137,6 +137,10 @@ class ReuseResult:
         """Members of one cascade, in time order."""
         return self.members.filter(pl.col("cascade_id") == cascade_id)
 
+    def pairs_by_relation(self) -> dict[str, int]:
+        """How many pairs of each relation (near_duplicate, copy, passage, rewrite, forward …) were found."""
+        return dict(self.pairs.group_by("relation").len().sort("relation").iter_rows())
+
 
 # ---------------------------------------------------------------------------------------------------- helpers
 def _prepare(messages: pl.DataFrame, options: ReuseOptions) -> pl.DataFrame:

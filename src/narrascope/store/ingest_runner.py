@@ -31,7 +31,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import __version__
+from .._version import __version__
 from ..errors import InputError, NarrascopeError
 from ..ingest.base import IngestOptions, ReadContext
 from ..ingest.detect import Unit, column_reader, folder_data_suffixes, plan, reader, require
