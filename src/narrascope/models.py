@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 import pyarrow as pa
 
@@ -21,8 +22,11 @@ __all__ = [
     "PERSON_MENTIONS",
     "RECORD_FIELDS",
     "Channel",
+    "HintedRecord",
+    "Record",
     "empty_record",
     "make_uid",
+    "timestamp_fields",
 ]
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -75,11 +79,72 @@ PERSON_MENTIONS = "_person_mentions"
 KINDS = ("post", "service", "comment", "article", "caption")
 
 
+# ----------------------------------------------------------------------------------------------- Record
+# The class below is generated from MESSAGE_SCHEMA by record_source() (tests/test_models.py fails when they differ):
+# after a schema change, paste the output of `python -c "from narrascope.models import record_source as r; print(r())"`.
+class Record(TypedDict):
+    """One canonical record as readers yield it (types from :data:`MESSAGE_SCHEMA`; the store fills ``uid``,
+    ``source_file`` and ``ingest_id``, and ``script``/``lang`` unless the source gives ``lang``)."""
+
+    uid: str
+    platform: str
+    channel_id: str
+    channel: str | None
+    message_id: str
+    kind: str
+    posted_at: datetime | None
+    edited_at: datetime | None
+    author: str | None
+    text: str | None
+    title: str | None
+    url: str | None
+    lang: str | None
+    script: str | None
+    reply_to: str | None
+    fwd_from_name: str | None
+    fwd_from_id: str | None
+    fwd_from_message_id: str | None
+    fwd_posted_at: datetime | None
+    links: list[str]
+    mentions: list[str]
+    hashtags: list[str]
+    views: int | None
+    forwards: int | None
+    reactions: int | None
+    media_type: str | None
+    source_file: str | None
+    ingest_id: int | None
+
+
+class HintedRecord(Record, total=False):
+    """A record with the privacy hints a reader may add (:data:`FWD_KIND`, :data:`PERSON_MENTIONS`)."""
+
+    _fwd_kind: str | None
+    _person_mentions: list[str]
+
+
+def record_source() -> str:
+    """The source of :class:`Record`'s fields, generated from :data:`MESSAGE_SCHEMA`."""
+    def py(field: pa.Field) -> str:
+        if pa.types.is_list(field.type):
+            return "list[str]"
+        base = ("str" if pa.types.is_string(field.type) else "int" if pa.types.is_integer(field.type)
+                else "datetime" if pa.types.is_timestamp(field.type) else "Any")
+        return base if not field.nullable else f"{base} | None"
+
+    return "".join(f"    {f.name}: {py(f)}\n" for f in MESSAGE_SCHEMA)
+
+
 def empty_record() -> dict[str, Any]:
     """A record with every canonical field set to None (lists empty)."""
     rec: dict[str, Any] = dict.fromkeys(RECORD_FIELDS)
     rec["links"], rec["mentions"], rec["hashtags"] = [], [], []
     return rec
+
+
+def timestamp_fields() -> tuple[str, ...]:
+    """The canonical fields holding timestamps."""
+    return tuple(f.name for f in MESSAGE_SCHEMA if pa.types.is_timestamp(f.type))
 
 
 def make_uid(platform: str, channel_id: str, message_id: str) -> str:

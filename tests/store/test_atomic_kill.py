@@ -78,19 +78,19 @@ _MERGE_SCRIPT = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from narrascope import Corpus
-    from narrascope.store import corpus as store
+    from narrascope.store import ingest_runner as runner
 
     db, path, marker = sys.argv[1:4]
-    merge = store.Corpus._merge
+    merge = runner.merge_spool
 
-    def merge_then_hang(self, spool):
-        counts = merge(self, spool)  # every row of the file is now in messages, uncommitted
-        n = self._con.execute("SELECT count(*) FROM messages").fetchone()[0]
+    def merge_then_hang(con, spool):
+        counts = merge(con, spool)  # every row of the file is now in messages, uncommitted
+        n = con.execute("SELECT count(*) FROM messages").fetchone()[0]
         Path(marker).write_text(str(n))
         time.sleep(120)
         return counts
 
-    store.Corpus._merge = merge_then_hang
+    runner.merge_spool = merge_then_hang
     with Corpus.open(db) as corpus:
         corpus.ingest([path])
     """
