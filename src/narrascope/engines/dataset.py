@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from .. import __version__
+from .._version import __version__
 from ..errors import UsageError
 from ..models import MESSAGE_SCHEMA
 from ..store.export import MONTH_COLUMN, export_reader

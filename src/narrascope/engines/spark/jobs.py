@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from ... import __version__
+from ..._version import __version__
 from ..results import KEY_COLUMN, MANIFEST, ResultManifest
 from .fs import HadoopFS, join
 
