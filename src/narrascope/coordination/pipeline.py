@@ -163,7 +163,7 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
     frame = messages
     since, until = parse_bounds(options.since, options.until)
     if since or until:  # (the store path filters in SQL; this is for frames given directly)
-        when = pl.col("posted_at")
+        when = pl.col("posted_at").dt.convert_time_zone("UTC")  # the store's zone is "Etc/UTC"; naive is UTC
         within = pl.lit(True)
         if since:
             within = within & (when >= since)
