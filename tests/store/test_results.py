@@ -125,6 +125,9 @@ def test_load_tables_gives_a_whole_run_in_saved_order_and_utc(tmp_path):
         c.results.save("run_a", "k2", pa.table({"i": [9], "at": when[:1], "naive": first["naive"][:1]}))
         tables = load_tables(c, "run", ("a", "b"), "k")
         assert load_tables(c, "run", ("a", "b"), "k2") is None  # b was never saved under k2
+        c.results.save("run_a", "k3", first, {"options": {"n": 1}, "label": "رسانه"})
+        assert c.results.params("run_a", "k3") == {"options": {"n": 1}, "label": "رسانه"}
+        assert c.results.params("run_a", "k") == {} and c.results.params("run_a", "nope") == {}
     assert tables is not None and list(tables) == ["a", "b"]
     assert tables["a"]["i"].to_list() == [3, 1, 2] and tables["b"]["x"].to_list() == ["b"]
     assert tables["a"].schema["at"] == pl.Datetime("us", "UTC")  # DuckDB says Etc/UTC

@@ -8,7 +8,6 @@ any of them recomputes, and asking again is instant.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -124,8 +123,7 @@ def _load(corpus: Any, key: str) -> CoordinationResult | None:
     tables = load_tables(corpus, "coordination", TABLES, key)
     if tables is None:
         return None
-    entry = [r for r in corpus.results.list("coordination_groups") if r["result_key"] == key]
-    params = json.loads(entry[-1]["params"]) if entry else {}
+    params = corpus.results.params("coordination_groups", key)
     return CoordinationResult(stats={**params.get("stats", {}), "cached": True, "options": params.get("options")},
                               **tables)
 

@@ -96,8 +96,7 @@ def _load(corpus: Corpus, key: str) -> NetworkResult | None:
     frames = load_tables(corpus, "network", TABLES, key)
     if frames is None:
         return None
-    entry = [r for r in corpus.results.list("network_nodes") if r["result_key"] == key]
-    params = json.loads(entry[-1]["params"]) if entry else {}
+    params = corpus.results.params("network_nodes", key)
     structure_columns = ["in_strength", "out_strength", "in_degree", "out_degree", "pagerank", "component",
                          "strong_component", "community"]
     nodes = frames["nodes"]

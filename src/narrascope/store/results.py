@@ -110,6 +110,12 @@ class ResultStore:
         self._con.execute("UPDATE results SET created_at = ? WHERE analysis = ? AND result_key = ?",
                           [datetime.now(UTC), analysis, key])
 
+    def params(self, analysis: str, key: str) -> dict[str, Any]:
+        """The parameters saved with (analysis, key); empty when there are none."""
+        row = self._con.execute("SELECT params FROM results WHERE analysis = ? AND result_key = ?",
+                                [analysis, key]).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
     def load(self, analysis: str, key: str) -> pa.Table | None:
         """The rows saved under (analysis, key), without the key column; None when there are none."""
         if not self.has(analysis, key):
