@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -456,6 +457,25 @@ class Corpus:
         return self._con.execute(
             f"SELECT uid, text FROM messages {where} ORDER BY posted_at, channel_id, message_id", params
         ).to_arrow_reader(batch_rows)
+
+    def message_batches(self, columns: Iterable[str], *, since: str | datetime | None = None,
+                        until: str | datetime | None = None, kinds: Iterable[str] | None = CONTENT_KINDS,
+                        batch_rows: int = 50_000, memory_limit: str | None = None) -> pa.RecordBatchReader:
+        """Stream ``columns`` of the messages in Arrow record batches, in one total order (posted_at, channel_id,
+        message_id, uid; missing values last), for analyses over corpora larger than memory. ``memory_limit``
+        (e.g. ``"1GB"``) caps DuckDB's memory for this connection from now on: the sort spills to disk instead."""
+        cols = list(columns)
+        bad = [c for c in cols if c not in MESSAGE_SCHEMA.names]
+        if bad:
+            raise UsageError(f"unknown column(s) {', '.join(bad)}: columns are {', '.join(MESSAGE_SCHEMA.names)}")
+        if memory_limit:
+            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
+                raise UsageError(f"memory limit {memory_limit!r} is not a size such as 512MB or 2GB")
+            self._con.execute(f"SET memory_limit = '{memory_limit}'")
+        where, params = self._filters(None, None, since, until, kinds)
+        order = ", ".join(f"{c} NULLS LAST" for c in ("posted_at", "channel_id", "message_id", "uid"))
+        return self._con.execute(f"SELECT {', '.join(cols)} FROM messages {where} ORDER BY {order}",
+                                 params).to_arrow_reader(batch_rows)
 
     @staticmethod
     def _filters(platform: str | None, channel: str | None, since: Any, until: Any,
