@@ -16,6 +16,7 @@ QUICK_ARGS = {
     "frames.py": ["--messages", "100000"],
     "frames_coverage.py": ["--corpora", "20"],
     "reuse.py": ["--quick"],
+    "scale.py": ["--sizes", "20000", "--workdir", "/tmp/narrascope-bench-quick"],
     "validation.py": ["--studies", "200"],
 }
 

@@ -382,13 +382,14 @@ def graded_corpus(seed: int = 0, families: int = 40, bands: tuple[tuple[int, int
                                               int(length * draw.uniform(0.7, 1.3)), draw), False)
                           for _ in range(unrelated)]
                 start = t0 + timedelta(days=len(rows) // 3)
+                source_uid = f"{len(rows):05d}-{family}-0-source"  # a numbered prefix: cascade ids are uid prefixes
                 for k, (level, sentences, layout) in enumerate(texts):
                     rows.append({
-                        "uid": f"{family}-{k}-{level}", "channel_id": f"{lang}{k}{f % 7}",
+                        "uid": f"{len(rows):05d}-{family}-{k}-{level}", "channel_id": f"{lang}{k}{f % 7}",
                         "channel": f"{lang} outlet {k}{f % 7}", "message_id": f"{family}-{k}",
                         "posted_at": start + timedelta(hours=k + 24 * (level == "unrelated")),
                         "text": _render(sentences, lang, draw, layout), "lang": lang, "band": band,
-                        "family": family, "level": level, "source_uid": f"{family}-0-source",
+                        "family": family, "level": level, "source_uid": source_uid,
                         "words": _words(sentences),
                     })
     return pl.DataFrame(rows).with_columns(pl.col("posted_at").cast(pl.Datetime("us", "UTC")))

@@ -22,9 +22,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .shingle import ShingleSets
+from .shingle import ShingleSets, sorted_unique
 
-__all__ = ["drop_channel_ngrams", "drop_keys", "frequent_keys", "gram_keys"]
+__all__ = ["drop_channel_ngrams", "drop_keys", "frequent_gram_keys", "frequent_keys", "gram_keys"]
 
 
 def _limit(texts: np.ndarray, min_messages: int, max_share: float) -> np.ndarray:
@@ -56,6 +56,18 @@ def frequent_keys(parts: Iterable[dict[str, np.ndarray]], key_of: str, channel_t
     return np.concatenate(out_c), np.concatenate(out_k), np.concatenate(out_n)
 
 
+def frequent_gram_keys(parts: Iterable[dict[str, np.ndarray]], channel_texts: np.ndarray, min_messages: int,
+                       max_share: float) -> np.ndarray:
+    """The (channel, n-gram) keys (:func:`gram_keys`, sorted) counted in at least the channel's limit of texts;
+    ``parts`` yields partitions of rows ``key``, one per (text, n-gram), every key in a single partition."""
+    bad = []
+    for rows in parts:
+        keys, counts = sorted_unique(rows["key"])
+        channel = (keys >> np.uint64(32)).astype(np.int64)
+        bad.append(keys[counts >= _limit(channel_texts[channel], min_messages, max_share)])
+    return np.sort(np.concatenate(bad)) if bad else np.zeros(0, np.uint64)
+
+
 def gram_keys(channel: np.ndarray, grams: np.ndarray) -> np.ndarray:
     """An exact uint64 key for (channel code, uint32 n-gram hash)."""
     return (np.asarray(channel).astype(np.uint64) << np.uint64(32)) | np.asarray(grams).astype(np.uint64)
@@ -84,8 +96,7 @@ def drop_channel_ngrams(sets: ShingleSets, channel_codes: np.ndarray, distinct: 
     document's channel as an integer."""
     owner = sets.owners()
     counted = distinct[owner]
-    rows = {"channel": channel_codes[owner][counted], "gram": sets.values[counted]}
     texts = np.bincount(channel_codes[distinct], minlength=int(channel_codes.max(initial=0)) + 1)
-    ch, gram, _ = frequent_keys([rows], "gram", texts, min_messages, max_share)
-    bad = np.sort(gram_keys(ch, gram))
+    bad = frequent_gram_keys([{"key": gram_keys(channel_codes[owner][counted], sets.values[counted])}], texts,
+                             min_messages, max_share)
     return drop_keys(sets, channel_codes, bad)[0], int(bad.size)

@@ -26,11 +26,11 @@ import numpy as np
 import polars as pl
 
 from .align import align
-from .boilerplate import drop_keys, frequent_keys, gram_keys
+from .boilerplate import drop_keys, frequent_gram_keys, frequent_keys
 from .cascades import STRENGTH, build_cascades, cluster_labels, reuse_edges
 from .lsh import CandidateStats, bucket_pairs, unique_pairs
 from .passages import passage_pairs, shared_grams
-from .scan import Docs, LinePass, TokenPass, TokenSpills, channel_key, emit_bands
+from .scan import BAND_COLUMNS, Docs, LinePass, TokenPass, TokenSpills, channel_key, emit_bands
 from .shingle import gather_index
 from .spill import Chunking, Partitioned, SetSpill, Workspace
 
@@ -41,14 +41,18 @@ RunResult = dict[str, Any]
 
 
 class _Clock:
+    """Wall and CPU seconds per stage (CPU time of the whole process, all threads: robust to a busy machine)."""
+
     def __init__(self) -> None:
-        self.t = time.perf_counter()
+        self.t, self.c = time.perf_counter(), time.process_time()
         self.timings: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
 
     def lap(self, name: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.timings[name] = round(self.timings.get(name, 0.0) + now - self.t, 3)
-        self.t = now
+        self.cpu[name] = round(self.cpu.get(name, 0.0) + cpu - self.c, 3)
+        self.t, self.c = now, cpu
 
 
 def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: Chunking, workdir: Path | None,
@@ -104,6 +108,7 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
             char_docs=int(char_docs.size), word_docs=int(word_docs.size), passage_docs=int(long_docs.size),
             boilerplate_lines=int(bad_c.size), messages_with_boilerplate=int((docs.dropped > 0).sum()),
             pairs=int(pairs.height), cascades=int(result["cascades"].height), timings=clock.timings,
+            cpu_seconds=clock.cpu,
             workspace_files_mb=round(sum(f.stat().st_size for f in ws.root.iterdir()) / 1e6, 1),
         )
     result["stats"] = stats
@@ -116,12 +121,11 @@ def _clean_words(ws: Workspace, docs: Docs, spills: TokenSpills, word_docs: np.n
     bad = np.zeros(0, np.uint64)
     if options.boilerplate and word_docs.size:
         texts = np.bincount(docs.channel[word_docs], minlength=int(docs.channel.max(initial=0)) + 1)
-        ch, gram, _ = frequent_keys(spills.word_grams, "gram", texts, options.boilerplate_min_messages,
-                                    options.ngram_max_share)
-        bad = np.sort(gram_keys(ch, gram))
+        bad = frequent_gram_keys(spills.word_grams, texts, options.boilerplate_min_messages,
+                                 options.ngram_max_share)
     _unlink(spills.word_grams)
     words = SetSpill(ws, "words", tagged=True)
-    bands = Partitioned(ws, "word-bands", {"band": "int16", "key": "uint64", "doc": "int64"},
+    bands = Partitioned(ws, "word-bands", BAND_COLUMNS,
                         chunking.partitions(word_docs.size * options.bands[0]), chunking.buffer_rows)
     raw = spills.words_raw
     for lo in range(0, docs.n, chunking.docs):
@@ -163,7 +167,7 @@ def _near_duplicates(bands: Partitioned, sets: SetSpill, pair_ok: Callable[[np.n
     clock = _Clock()
     found, cstats = [], CandidateStats()
     for rows in bands:
-        pairs, part_stats = bucket_pairs(rows["band"], rows["key"], rows["doc"], options.max_bucket)
+        pairs, part_stats = bucket_pairs(rows["bucket"], rows["doc"], options.max_bucket)
         found.append(pairs)
         cstats.add(part_stats)
     _unlink(bands)

@@ -29,7 +29,7 @@ import numpy as np
 from .shingle import mix64
 
 __all__ = ["CandidateStats", "band_keys", "bucket_pairs", "candidate_probability", "choose_bands", "gram_pairs",
-           "group_pairs", "lsh_pairs", "unique_pairs"]
+           "group_pairs", "lsh_pairs", "posting_keys", "unique_pairs"]
 
 
 def candidate_probability(s: float | np.ndarray, bands: int, rows: int) -> float | np.ndarray:
@@ -101,13 +101,13 @@ def group_pairs(start: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.nda
     return left, right
 
 
-def bucket_pairs(band: np.ndarray, key: np.ndarray, doc: np.ndarray,
-                 max_bucket: int = 200) -> tuple[np.ndarray, CandidateStats]:
-    """Candidate pairs (a < b, sorted, unique) of rows sharing a (band, key) bucket. A bucket of more than
-    ``max_bucket`` documents is chained in document order instead of emitting all pairs."""
-    order = np.lexsort((doc, key, band))
-    band, key, doc = band[order], key[order], doc[order]
-    start, size = _groups(band, key)
+def bucket_pairs(bucket: np.ndarray, doc: np.ndarray, max_bucket: int = 200) -> tuple[np.ndarray, CandidateStats]:
+    """Candidate pairs (a < b, sorted, unique) of rows sharing a bucket (a band and its key, hashed together).
+    A bucket of more than ``max_bucket`` documents is chained in document order instead of emitting all pairs.
+    Rows must come in increasing document order within each bucket (a stable sort keeps it)."""
+    order = np.argsort(bucket, kind="stable")
+    bucket, doc = bucket[order], doc[order].astype(np.int64)
+    start, size = _groups(bucket)
     stats = CandidateStats()
     multi = size > 1
     stats.buckets = int(multi.sum())
@@ -137,18 +137,27 @@ def lsh_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int = 200) -> tupl
     ``keys`` is the ``(n_docs, bands)`` matrix of :func:`band_keys`. (In memory; a run partitions the rows.)"""
     n, bands = keys.shape
     docs = np.asarray(docs, dtype=np.int64)
-    pairs, stats = bucket_pairs(np.tile(np.arange(bands, dtype=np.int16), n), keys.reshape(-1),
-                                np.repeat(docs, bands), max_bucket)
+    band = np.tile(np.arange(bands, dtype=np.uint64), n)
+    with np.errstate(over="ignore"):
+        bucket = mix64(keys.reshape(-1) ^ (band * np.uint64(0xD6E8FEB86659FD93)))
+    order = np.argsort(np.repeat(docs, bands), kind="stable")
+    pairs, stats = bucket_pairs(bucket[order], np.repeat(docs, bands)[order], max_bucket)
     stats.candidates = len(pairs)
     return pairs, stats
 
 
-def gram_pairs(gram: np.ndarray, doc: np.ndarray, max_df: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For rows (n-gram, document), one per document and n-gram: the pairs (a, b), a < b, of documents sharing
-    each n-gram of document frequency 2…``max_df`` (one row per shared n-gram, so a pair appears as often as it
-    shares such n-grams), and the rows of more frequent n-grams (their documents and n-grams)."""
-    order = np.lexsort((doc, gram))
-    gram, doc = gram[order], doc[order]
+def posting_keys(grams: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """One uint64 per (n-gram, document) row of a posting index (documents below 2^32)."""
+    return (np.asarray(grams).astype(np.uint64) << np.uint64(32)) | np.asarray(docs).astype(np.uint64)
+
+
+def gram_pairs(keys: np.ndarray, max_df: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For posting rows (:func:`posting_keys`), one per document and n-gram: the pairs (a, b), a < b, of documents
+    sharing each n-gram of document frequency 2…``max_df`` (one row per shared n-gram, so a pair appears as often
+    as it shares such n-grams), and the rows of more frequent n-grams (their documents and n-grams)."""
+    keys = np.sort(keys)
+    gram = (keys >> np.uint64(32)).astype(np.uint32)
+    doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
     start, size = _groups(gram)
     rare = (size >= 2) & (size <= max_df)
     i, j = group_pairs(start[rare], size[rare])

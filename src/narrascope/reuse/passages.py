@@ -77,7 +77,7 @@ def shared_grams(postings: Partitioned, sizes: np.ndarray, max_df: int, min_matc
     rows = Partitioned(ws, "pair-rows", {"key": "uint64"}, postings.parts, chunking.buffer_rows)
     common_doc, common_gram = [], []
     for part in postings:
-        pairs, cdoc, cgram = gram_pairs(part["gram"], part["doc"], max_df)
+        pairs, cdoc, cgram = gram_pairs(part["key"], max_df)
         keys = _pair_keys(pairs)
         rows.append(partition_of(keys, rows.parts), key=keys)
         common_doc.append(cdoc)

@@ -29,7 +29,8 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from ..text.normalize import normalize_many
-from .lsh import band_keys
+from .boilerplate import gram_keys
+from .lsh import band_keys, posting_keys
 from .minhash import signatures
 from .shingle import (
     ShingleSets,
@@ -42,8 +43,10 @@ from .shingle import (
 )
 from .spill import Chunking, FirstSeen, Partitioned, SetSpill, Workspace, partition_of
 
-__all__ = ["META_COLUMNS", "Docs", "LinePass", "TokenPass", "channel_key", "string_hash"]
+__all__ = ["BAND_COLUMNS", "META_COLUMNS", "Docs", "LinePass", "TokenPass", "channel_key", "string_hash"]
 
+#: Rows of the LSH index: a bucket (band and band key hashed together) and a document.
+BAND_COLUMNS = {"bucket": "uint64", "doc": "uint32"}
 META_COLUMNS = ("doc", "uid", "channel_id", "channel", "message_id", "posted_at", "preview")
 #: Texts with fewer passage n-grams than this are also indexed by 4-grams (see docs/methods.md, "Short texts").
 SHORT_PASSAGE_GRAMS = 167
@@ -218,12 +221,11 @@ class TokenPass:
         rows = chunking.partitions(n * 100)
         self.spills = TokenSpills(
             chars=SetSpill(ws, "chars"), words_raw=SetSpill(ws, "words-raw", tagged=True), vocab=SetSpill(ws, "vocab"),
-            char_bands=Partitioned(ws, "char-bands", {"band": "int16", "key": "uint64", "doc": "int64"},
+            char_bands=Partitioned(ws, "char-bands", BAND_COLUMNS,
                                    chunking.partitions(n * 10), chunking.buffer_rows),
-            word_grams=Partitioned(ws, "word-grams", {"channel": "int32", "gram": "uint32"}, rows,
-                                   chunking.buffer_rows),
-            postings5=Partitioned(ws, "post5", {"gram": "uint32", "doc": "int64"}, rows, chunking.buffer_rows),
-            postings4=Partitioned(ws, "post4", {"gram": "uint32", "doc": "int64"}, rows, chunking.buffer_rows),
+            word_grams=Partitioned(ws, "word-grams", {"key": "uint64"}, rows, chunking.buffer_rows),
+            postings5=Partitioned(ws, "post5", {"key": "uint64"}, rows, chunking.buffer_rows),
+            postings4=Partitioned(ws, "post4", {"key": "uint64"}, rows, chunking.buffer_rows),
             sizes5=np.zeros(n, np.int64), sizes4=np.zeros(n, np.int64))
         self.char_limit = math.ceil(options.short_tokens / options.threshold)
 
@@ -267,22 +269,21 @@ class TokenPass:
             w3, tenths = word_shingles_tenths(hashes, offsets, o.word_ngram, words)
             w3 = w3.take(words)  # only these rows hold values, in this order: values and tenths stay aligned
             s.words_raw.append(w3, reps[words], tenths)
-            ch = np.repeat(d.channel[reps[words]], w3.sizes())
-            s.word_grams.append(partition_of((ch.astype(np.uint64) << np.uint64(32)) | w3.values,
-                                             s.word_grams.parts), channel=ch, gram=w3.values)
+            key = gram_keys(np.repeat(d.channel[reps[words]], w3.sizes()), w3.values)
+            s.word_grams.append(partition_of(key, s.word_grams.parts), key=key)
         long = local[ntok >= o.passage_min_tokens]
         if long.size:
             p5 = word_shingles(hashes, offsets, o.passage_ngram, long).take(long)
             s.sizes5[reps[long]] = p5.sizes()
-            s.postings5.append(partition_of(p5.values, s.postings5.parts), gram=p5.values,
-                               doc=np.repeat(reps[long], p5.sizes()))
+            s.postings5.append(partition_of(p5.values, s.postings5.parts),
+                               key=posting_keys(p5.values, np.repeat(reps[long], p5.sizes())))
             s.vocab.append(word_shingles(hashes, offsets, 1, long).take(long), reps[long])
             short = long[p5.sizes() < SHORT_PASSAGE_GRAMS]
             if short.size and o.passage_ngram > 1:
                 p4 = word_shingles(hashes, offsets, o.passage_ngram - 1, short).take(short)
                 s.sizes4[reps[short]] = p4.sizes()
-                s.postings4.append(partition_of(p4.values, s.postings4.parts), gram=p4.values,
-                                   doc=np.repeat(reps[short], p4.sizes()))
+                s.postings4.append(partition_of(p4.values, s.postings4.parts),
+                                   key=posting_keys(p4.values, np.repeat(reps[short], p4.sizes())))
 
     def _chars(self, tokens: pl.Series, reps: np.ndarray, local: np.ndarray) -> None:
         if local.size == 0:
@@ -310,10 +311,9 @@ def emit_bands(out: Partitioned, sets: ShingleSets, docs: np.ndarray, options: A
     sig = signatures(sets, options.num_perm, options.seed, options.workers, pool=pool)
     keys = band_keys(sig, *bands)
     del sig
-    band = np.tile(np.arange(bands[0], dtype=np.int16), docs.size)
-    key = keys.reshape(-1)
-    out.append(partition_of(key ^ (band.astype(np.uint64) * _CHANNEL_MIX), out.parts), band=band, key=key,
-               doc=np.repeat(docs, bands[0]))
+    band = np.tile(np.arange(bands[0], dtype=np.uint64), docs.size)
+    bucket = mix64(keys.reshape(-1) ^ (band * _CHANNEL_MIX))  # one key per (band, band key)
+    out.append(partition_of(bucket, out.parts), bucket=bucket, doc=np.repeat(docs, bands[0]))
 
 
 def for_each(items: list[Any], fn: Callable[..., None]) -> None:

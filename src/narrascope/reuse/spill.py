@@ -101,8 +101,8 @@ class Partitioned:
     def flush(self) -> None:
         if not self._buffer:
             return
-        part = np.concatenate([b[0] for b in self._buffer])
-        order = np.argsort(part, kind="stable")  # stable: rows keep their arrival (document) order
+        part = np.concatenate([b[0] for b in self._buffer]).astype(np.uint16)
+        order = np.argsort(part, kind="stable")  # stable (a radix sort for 16-bit ids): rows keep their order
         cuts = np.searchsorted(part[order], np.arange(self.parts + 1))
         for c in self.columns:
             data = np.concatenate([b[1][c] for b in self._buffer])[order]

@@ -1,6 +1,6 @@
 """A realistic benchmark corpus: channel posts with real-length distributions and realistic reuse, at any size.
 
-    python bench/corpus.py --messages 1000000 --out /tmp/corpus-1m [--store /tmp/corpus-1m.duckdb]
+    python bench/_corpus.py --messages 1000000 --out /tmp/corpus-1m [--store /tmp/corpus-1m.duckdb]
 
 Writes Parquet files of canonical columns (``platform, channel_id, channel, message_id, posted_at, text,
 fwd_from_name, fwd_from_id, fwd_posted_at, views``), 200,000 messages each, and optionally ingests them into a
@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -249,3 +250,21 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def lexicon(seed: int = 1, frames: int = 10, terms: int = 10) -> Any:
+    """A lexicon for this corpus: ``frames`` frames of ``terms`` words each (half Persian, half English), content
+    words of middling frequency (Zipf ranks 5,000–7,000), so that about one message in six carries some frame."""
+    from narrascope.frames.lexicon import Frame, Lexicon, make_term
+
+    vocab = {"fa": vocabulary("fa", seed), "en": vocabulary("en", seed)}
+    out = []
+    for f in range(frames):
+        chosen = []
+        for t in range(terms):
+            lang = "fa" if t % 2 == 0 else "en"
+            v = vocab[lang]
+            rank = 5000 + 200 * f + t // 2
+            chosen.append(make_term(v.words[len(FUNCTION[lang]) + rank], lang))
+        out.append(Frame(id=f"frame{f}", label=f"Frame {f}", description="benchmark frame", terms=tuple(chosen)))
+    return Lexicon(frames=tuple(out), name="bench-realistic")
