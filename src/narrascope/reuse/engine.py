@@ -31,7 +31,7 @@ from .cascades import STRENGTH, build_cascades, cluster_labels, reuse_edges
 from .lsh import CandidateStats, bucket_pairs, unique_pairs
 from .passages import passage_pairs, shared_grams
 from .scan import BAND_COLUMNS, Docs, LinePass, TokenPass, TokenSpills, channel_key, emit_bands
-from .shingle import gather_index
+from .shingle import contains, gather_index, unique
 from .spill import Chunking, Partitioned, SetSpill, Workspace
 
 __all__ = ["RunResult", "run"]
@@ -195,7 +195,7 @@ def _passages(ws: Workspace, docs: Docs, spills: TokenSpills, words: SetSpill, o
     grams = shared_grams(spills.postings5, spills.sizes5, max_df, options.passage_min_match,
                          options.passage_min_match_share, ws, chunking, keep=short.keys)
     _unlink(spills.postings5)
-    candidates = np.union1d(grams.keys, short.keys)
+    candidates = unique(np.concatenate([grams.keys, short.keys]))
     found = passage_pairs(grams, candidates, words, spills.words_raw, spills.vocab, max_df, options, chunking)
     pairs = found["pairs"]
     stats.update(passage_max_df=max_df, passage_candidates=int(candidates.size), passage_verified=int(len(pairs)))
@@ -242,7 +242,7 @@ def _forward_pairs(lines: LinePass, docs: Docs) -> pl.DataFrame:
     target = fwd.get_column("target").replace_strict(codes, return_dtype=pl.Int64).to_numpy()
     key_b = channel_key(target, docs.full_hash[b])
     key_all = channel_key(docs.channel, docs.full_hash)
-    a = np.flatnonzero(np.isin(key_all, key_b) & ~docs.full_empty)
+    a = np.flatnonzero(contains(unique(key_b), key_all) & ~docs.full_empty)
     at = pl.Series("a_at", docs.posted[a]).cast(fwd.schema["fwd_posted_at"])
     originals = pl.DataFrame({"a": a, "key": key_all[a], "a_at": at}).with_columns(
         pl.when(pl.Series(docs.posted_null[a])).then(None).otherwise(pl.col("a_at")).alias("a_at"))

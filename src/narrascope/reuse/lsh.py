@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .shingle import mix64
+from .shingle import mix64, sorted_unique
 
 __all__ = ["CandidateStats", "band_keys", "bucket_pairs", "candidate_probability", "choose_bands", "gram_pairs",
            "group_pairs", "lsh_pairs", "posting_keys", "unique_pairs"]
@@ -127,7 +127,7 @@ def bucket_pairs(bucket: np.ndarray, doc: np.ndarray, max_bucket: int = 200) -> 
 def unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Sorted unique rows (min, max) of document pairs (documents below 2^31)."""
     lo, hi = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
-    keys = np.unique((lo << np.uint64(32)) | hi)
+    keys, _ = sorted_unique((lo << np.uint64(32)) | hi)
     return np.stack([(keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)],
                     axis=1)
 
@@ -152,10 +152,10 @@ def posting_keys(grams: np.ndarray, docs: np.ndarray) -> np.ndarray:
 
 
 def gram_pairs(keys: np.ndarray, max_df: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For posting rows (:func:`posting_keys`), one per document and n-gram: the pairs (a, b), a < b, of documents
-    sharing each n-gram of document frequency 2…``max_df`` (one row per shared n-gram, so a pair appears as often
-    as it shares such n-grams), and the rows of more frequent n-grams (their documents and n-grams)."""
-    keys = np.sort(keys)
+    """For posting rows (:func:`posting_keys`; a row repeated when a text repeats an n-gram): the pairs (a, b),
+    a < b, of documents sharing each n-gram of document frequency 2…``max_df`` (one row per shared n-gram, so a pair
+    appears as often as it shares such n-grams), and the rows of more frequent n-grams (documents, n-grams)."""
+    keys, _ = sorted_unique(keys)
     gram = (keys >> np.uint64(32)).astype(np.uint32)
     doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
     start, size = _groups(gram)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .lsh import gram_pairs
-from .shingle import ShingleSets, intersection_sizes, sorted_unique
+from .shingle import ShingleSets, contains, intersection_sizes, sorted_unique, unique
 from .spill import Chunking, Partitioned, SetSpill, Workspace, partition_of
 
 __all__ = ["SharedGrams", "candidate_need", "passage_pairs", "rewrite_need", "shared_grams"]
@@ -88,7 +88,7 @@ def shared_grams(postings: Partitioned, sizes: np.ndarray, max_df: int, min_matc
         pairs = _from_keys(keys)
         ok = counts >= np.minimum(need[pairs[:, 0]], need[pairs[:, 1]])
         if keep is not None and keep.size:
-            ok |= np.isin(keys, keep)
+            ok |= contains(keep, keys)
         out_keys.append(keys[ok])
         out_n.append(counts[ok])
     for path in (p for paths in rows.paths.values() for p in paths):
@@ -117,21 +117,21 @@ def rare_shared(sets: SetSpill, counted: SetSpill, pairs: np.ndarray, max_df: in
     and over how many tenths of each text those rare shared values are spread (the smaller of the two counts)."""
     # two passes over the pairs, so that memory holds one chunk's shared values: which shared values are
     # common (counted once over the whole spill), then the rare ones per pair
-    distinct = np.zeros(0, np.uint32)
-    for found, _, _ in sets.shared(pairs, chunking.pairs):
-        distinct = np.union1d(distinct, found.values)
+    parts = [unique(found.values) for found, _, _ in sets.shared(pairs, chunking.pairs)]
+    distinct = unique(np.concatenate(parts)) if parts else np.zeros(0, np.uint32)
+    del parts
     common = distinct[counted.count_values(distinct, chunking.docs) > max_df]
     del distinct
     count = np.zeros(len(pairs), dtype=np.int64)
     spread_a = np.zeros(len(pairs), dtype=np.int64)
     spread_b = np.zeros(len(pairs), dtype=np.int64)
     for found, tag_a, tag_b in sets.shared(pairs, chunking.pairs):
-        rare = ~np.isin(found.values, common)
+        rare = ~contains(common, found.values)
         owner = found.owner[rare]
         count += np.bincount(owner, minlength=len(pairs))
         for tag, spread in ((tag_a, spread_a), (tag_b, spread_b)):
             if tag is not None:
-                cells = np.unique(owner * 10 + tag[rare].astype(np.int64))  # (pair, tenth) cells holding one
+                cells = unique(owner * 10 + tag[rare].astype(np.int64))  # (pair, tenth) cells holding one
                 spread += np.bincount(cells // 10, minlength=len(pairs))
     return count, np.minimum(spread_a, spread_b)
 

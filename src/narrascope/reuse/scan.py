@@ -35,7 +35,9 @@ from .minhash import signatures
 from .shingle import (
     ShingleSets,
     char_shingles,
+    contains,
     mix64,
+    ngram_rows,
     token_hashes,
     token_lists,
     word_shingles,
@@ -151,7 +153,7 @@ class LinePass:
             first = self.distinct.update(channel_key(self._arrays["channel"].data[fdocs], full_hash), fdocs)
             is_first = first == fdocs
             self._arrays["distinct"].data[fdocs] = is_first
-            mask = np.isin(ldocs, fdocs[is_first])
+            mask = contains(fdocs[is_first], ldocs)  # fdocs are in document order
             pairs = pl.DataFrame({"doc": ldocs[mask], "key": keys[mask]}).unique(maintain_order=True)
             ch = self._arrays["channel"].data[pairs.get_column("doc").to_numpy()]
             key = pairs.get_column("key").to_numpy()
@@ -273,17 +275,16 @@ class TokenPass:
             s.word_grams.append(partition_of(key, s.word_grams.parts), key=key)
         long = local[ntok >= o.passage_min_tokens]
         if long.size:
-            p5 = word_shingles(hashes, offsets, o.passage_ngram, long).take(long)
-            s.sizes5[reps[long]] = p5.sizes()
-            s.postings5.append(partition_of(p5.values, s.postings5.parts),
-                               key=posting_keys(p5.values, np.repeat(reps[long], p5.sizes())))
+            owner, grams = ngram_rows(hashes, offsets, o.passage_ngram, long)
+            positions = np.bincount(owner, minlength=reps.size)[long]
+            s.sizes5[reps[long]] = positions
+            s.postings5.append(partition_of(grams, s.postings5.parts), key=posting_keys(grams, reps[owner]))
             s.vocab.append(word_shingles(hashes, offsets, 1, long).take(long), reps[long])
-            short = long[p5.sizes() < SHORT_PASSAGE_GRAMS]
+            short = long[positions < SHORT_PASSAGE_GRAMS]
             if short.size and o.passage_ngram > 1:
-                p4 = word_shingles(hashes, offsets, o.passage_ngram - 1, short).take(short)
-                s.sizes4[reps[short]] = p4.sizes()
-                s.postings4.append(partition_of(p4.values, s.postings4.parts),
-                                   key=posting_keys(p4.values, np.repeat(reps[short], p4.sizes())))
+                owner, grams = ngram_rows(hashes, offsets, o.passage_ngram - 1, short)
+                s.sizes4[reps[short]] = np.bincount(owner, minlength=reps.size)[short]
+                s.postings4.append(partition_of(grams, s.postings4.parts), key=posting_keys(grams, reps[owner]))
 
     def _chars(self, tokens: pl.Series, reps: np.ndarray, local: np.ndarray) -> None:
         if local.size == 0:

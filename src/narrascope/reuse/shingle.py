@@ -29,6 +29,7 @@ __all__ = [
     "Shared",
     "ShingleSets",
     "char_shingles",
+    "contains",
     "gather",
     "gather_index",
     "sorted_unique",
@@ -36,8 +37,10 @@ __all__ = [
     "jaccard_and_containment",
     "shared_values",
     "mix64",
+    "ngram_rows",
     "token_hashes",
     "token_lists",
+    "unique",
     "word_shingles",
     "word_shingles_tenths",
 ]
@@ -111,6 +114,19 @@ def sorted_unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     counts = np.diff(np.append(first, keys.size))
     return keys[first], counts
+
+
+def unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort, not numpy 2's slower hash path of ``np.unique``)."""
+    return sorted_unique(np.asarray(values))[0]
+
+
+def contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in ``sorted_values`` (sorted), by binary search."""
+    if sorted_values.size == 0:
+        return np.zeros(np.shape(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_values, values), sorted_values.size - 1)
+    return sorted_values[pos] == values
 
 
 def gather_index(offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -217,6 +233,28 @@ def word_shingles(hashes: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndar
     if docs is None:
         docs = np.arange(offsets.size - 1, dtype=np.int64)
     return _ngram_sets(hashes, offsets, n, np.asarray(docs, dtype=np.int64))[0]
+
+
+def ngram_rows(hashes: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, uint32 n-gram hash) for every n-gram position of ``docs`` — the values of :func:`word_shingles`,
+    before duplicates within a text are removed (a posting index removes them when it sorts its rows)."""
+    docs = np.asarray(docs, dtype=np.int64)
+    docs = docs[offsets[docs + 1] > offsets[docs]]
+    starts = offsets[docs]
+    lengths = offsets[docs + 1] - starts
+    counts = np.maximum(lengths - n + 1, 1)
+    owner = np.repeat(docs, counts)
+    first = np.zeros(docs.size, dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    pos = np.repeat(starts - first, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+    width = np.minimum(np.repeat(lengths, counts), n)
+    h = np.zeros(pos.size, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(n):
+            unit = hashes[np.minimum(pos + j, hashes.size - 1)]
+            h = np.where(j < width, h * _COMBINE + unit, h)
+        h = mix64(h ^ width.astype(np.uint64))
+    return owner, (h >> np.uint64(32)).astype(np.uint32)
 
 
 def word_shingles_tenths(hashes: np.ndarray, offsets: np.ndarray, n: int,
