@@ -76,7 +76,7 @@ def store_for(n: int, workdir: Path) -> Path:
     print(f"generated {n:,} messages in {time.perf_counter() - t:.0f} s", flush=True)
     t = time.perf_counter()
     build_store(paths, db)
-    print(f"ingested them in {time.perf_counter() - t:.0f} s: {db}", flush=True)
+    print(f"loaded them in {time.perf_counter() - t:.0f} s (bulk load, see _corpus.build_store): {db}", flush=True)
     for p in paths:
         p.unlink()
     parts.rmdir()

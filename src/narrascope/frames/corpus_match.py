@@ -31,7 +31,7 @@ CORPUS_HITS_SCHEMA = pa.schema([("uid", pa.string()), ("frame", pa.string()), ("
                                 ("start", pa.int32()), ("end", pa.int32())])
 BATCH_ROWS = 50_000
 #: DuckDB's memory while it streams the texts (see :meth:`narrascope.store.corpus.Corpus.message_batches`).
-STORE_MEMORY_LIMIT = "1GB"
+STORE_MEMORY_LIMIT = "512MB"
 
 
 def map_batches(lexicon: Lexicon, batches: Iterable[pa.Array], *, kind: str = "hits", workers: int = 2,

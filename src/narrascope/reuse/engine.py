@@ -272,10 +272,19 @@ def _boilerplate_table(codes: dict[str, int], spills: TokenSpills, ch: np.ndarra
         ["channel_id", "texts", "line"], descending=[False, True, False])
 
 
-def _meta_rows(meta_path: Path, docs: np.ndarray) -> pl.DataFrame:
+def _meta_rows(meta_path: Path, docs: np.ndarray, columns: list[str] | None = None) -> pl.DataFrame:
     """The metadata rows of ``docs`` (sorted document numbers), from the spill."""
     wanted = pl.LazyFrame({"doc": np.asarray(docs, dtype=np.int64)})
-    return pl.scan_parquet(meta_path).join(wanted, on="doc", how="semi").collect().sort("doc")
+    scan = pl.scan_parquet(meta_path)
+    if columns is not None:
+        scan = scan.select(["doc", *columns])
+    return scan.join(wanted, on="doc", how="semi").collect().sort("doc")
+
+
+def _first_of_each(labels: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each label (the members are in document order)."""
+    _, first = np.unique(labels, return_index=True)
+    return np.sort(first)
 
 
 def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[dict[str, Any]],
@@ -287,7 +296,11 @@ def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[d
     sizes = np.bincount(labels, minlength=int(labels.max(initial=-1)) + 1)
     members = np.flatnonzero(sizes[labels] > 1) if n_docs else np.zeros(0, np.int64)
     if meta_path.exists() and members.size:
-        meta = _meta_rows(meta_path, members)
+        # previews (200 characters) are read for the cascades' origins only — the earliest member of each
+        meta = _meta_rows(meta_path, members, ["uid", "channel_id", "channel", "message_id", "posted_at"])
+        origins = members[_first_of_each(labels[members])]
+        previews = _meta_rows(meta_path, origins, ["preview"])
+        meta = meta.join(previews, on="doc", how="left")
     else:
         meta = pl.DataFrame(schema={"doc": pl.Int64, "uid": pl.String, "channel_id": pl.String,
                                     "channel": pl.String, "message_id": pl.String,

@@ -44,9 +44,9 @@ from .spill import Chunking
 
 __all__ = ["ReuseOptions", "ReuseResult", "find_reuse", "find_reuse_frame", "load_reuse"]
 
-PIPELINE_VERSION = "reuse-5"
+PIPELINE_VERSION = "reuse-5"  # bump whenever stored rows change meaning or shape
 #: DuckDB's memory while it streams the store's messages in document order (its sort spills beyond this).
-STORE_MEMORY_LIMIT = "1GB"  # bump whenever stored rows change meaning or shape
+STORE_MEMORY_LIMIT = "512MB"
 TABLES = ("pairs", "members", "cascades", "edges", "boilerplate", "passages")
 _INPUT_COLUMNS = ("uid", "channel_id", "channel", "message_id", "posted_at", "text", "fwd_from_name", "fwd_from_id",
                   "fwd_posted_at")

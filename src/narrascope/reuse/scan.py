@@ -18,7 +18,6 @@ boundaries never change a result.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,9 +90,9 @@ class Docs:
     full_empty: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     posted: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # µs since the epoch
     posted_null: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    rep: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # -1: empty matching text
-    ntok: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # tokens (representatives only)
-    dropped: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # boilerplate lines removed
+    rep: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # -1: empty matching text
+    ntok: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # tokens (representatives only)
+    dropped: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # boilerplate lines removed
 
 
 class LinePass:
@@ -176,10 +175,11 @@ class LinePass:
         if self._meta is not None:
             self._meta.close()
         self.lines.flush()
-        a = {k: v.data[: self.n] for k, v in self._arrays.items()}
+        a = {k: v.data[: self.n].copy() for k, v in self._arrays.items()}  # copies: the grown buffers are freed
+        self._arrays = {}
         docs = Docs(n=self.n, channel=a["channel"], full_hash=a["full_hash"], full_empty=a["full_empty"],
-                    posted=a["posted"], posted_null=a["posted_null"], rep=np.full(self.n, -1, np.int64),
-                    ntok=np.zeros(self.n, np.int64), dropped=np.zeros(self.n, np.int64))
+                    posted=a["posted"], posted_null=a["posted_null"], rep=np.full(self.n, -1, np.int32),
+                    ntok=np.zeros(self.n, np.int32), dropped=np.zeros(self.n, np.int32))
         self.distinct = FirstSeen()
         texts = np.bincount(a["channel"][a["distinct"]], minlength=len(self.codes))
         return docs, texts
@@ -228,7 +228,7 @@ class TokenPass:
             word_grams=Partitioned(ws, "word-grams", {"key": "uint64"}, rows, chunking.buffer_rows),
             postings5=Partitioned(ws, "post5", {"key": "uint64"}, rows, chunking.buffer_rows),
             postings4=Partitioned(ws, "post4", {"key": "uint64"}, rows, chunking.buffer_rows),
-            sizes5=np.zeros(n, np.int64), sizes4=np.zeros(n, np.int64))
+            sizes5=np.zeros(n, np.int32), sizes4=np.zeros(n, np.int32))
         self.char_limit = math.ceil(options.short_tokens / options.threshold)
 
     def __call__(self, lo: int, hi: int, path: Any) -> None:
@@ -315,8 +315,3 @@ def emit_bands(out: Partitioned, sets: ShingleSets, docs: np.ndarray, options: A
     band = np.tile(np.arange(bands[0], dtype=np.uint64), docs.size)
     bucket = mix64(keys.reshape(-1) ^ (band * _CHANNEL_MIX))  # one key per (band, band key)
     out.append(partition_of(bucket, out.parts), bucket=bucket, doc=np.repeat(docs, bands[0]))
-
-
-def for_each(items: list[Any], fn: Callable[..., None]) -> None:
-    for item in items:
-        fn(*item)

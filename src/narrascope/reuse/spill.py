@@ -35,7 +35,7 @@ __all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "par
 class Chunking:
     """Sizes of the pieces a run works on. They bound memory and never change results (a test runs tiny ones)."""
 
-    docs: int = 100_000  # documents per streamed batch
+    docs: int = 25_000  # documents per streamed batch (a few hundred MB of working memory for real posts)
     parts: int = 0  # partitions of every global group-by (0: chosen from the corpus size)
     pairs: int = 2_000_000  # candidate pairs verified at once
     buffer_rows: int = 4_000_000  # rows buffered in memory before a partitioned spill writes them out

@@ -460,22 +460,34 @@ class Corpus:
 
     def message_batches(self, columns: Iterable[str], *, since: str | datetime | None = None,
                         until: str | datetime | None = None, kinds: Iterable[str] | None = CONTENT_KINDS,
-                        batch_rows: int = 50_000, memory_limit: str | None = None) -> pa.RecordBatchReader:
+                        batch_rows: int = 50_000, memory_limit: str | None = None) -> Iterator[pa.RecordBatch]:
         """Stream ``columns`` of the messages in Arrow record batches, in one total order (posted_at, channel_id,
-        message_id, uid; missing values last), for analyses over corpora larger than memory. ``memory_limit``
-        (e.g. ``"1GB"``) caps DuckDB's memory for this connection from now on: the sort spills to disk instead."""
+        message_id, uid; missing values last), for analyses over corpora larger than memory. With
+        ``memory_limit`` (e.g. ``"1GB"``) DuckDB's memory is capped while the batches stream (its sort spills to
+        disk beyond it); the connection's own limit is restored, and the cache released, once they are done."""
         cols = list(columns)
         bad = [c for c in cols if c not in MESSAGE_SCHEMA.names]
         if bad:
             raise UsageError(f"unknown column(s) {', '.join(bad)}: columns are {', '.join(MESSAGE_SCHEMA.names)}")
-        if memory_limit:
-            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
-                raise UsageError(f"memory limit {memory_limit!r} is not a size such as 512MB or 2GB")
-            self._con.execute(f"SET memory_limit = '{memory_limit}'")
+        if memory_limit and not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
+            raise UsageError(f"memory limit {memory_limit!r} is not a size such as 512MB or 2GB")
         where, params = self._filters(None, None, since, until, kinds)
         order = ", ".join(f"{c} NULLS LAST" for c in ("posted_at", "channel_id", "message_id", "uid"))
-        return self._con.execute(f"SELECT {', '.join(cols)} FROM messages {where} ORDER BY {order}",
-                                 params).to_arrow_reader(batch_rows)
+        query = f"SELECT {', '.join(cols)} FROM messages {where} ORDER BY {order}"
+        return self._stream(query, params, batch_rows, memory_limit)
+
+    def _stream(self, query: str, params: list[Any], batch_rows: int,
+                memory_limit: str | None) -> Iterator[pa.RecordBatch]:
+        row = self._con.execute("SELECT current_setting('memory_limit')").fetchone()
+        before = str(row[0]) if row else None
+        if memory_limit:
+            self._con.execute(f"SET memory_limit = '{memory_limit}'")
+        try:
+            yield from self._con.execute(query, params).to_arrow_reader(batch_rows)
+        finally:
+            if memory_limit and before:
+                self._con.execute("SET memory_limit = '64MB'")  # lowering the limit evicts the scan's cached blocks
+                self._con.execute(f"SET memory_limit = '{before}'")
 
     @staticmethod
     def _filters(platform: str | None, channel: str | None, since: Any, until: Any,
