@@ -7,6 +7,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -19,15 +20,20 @@ class Measurement:
 
 
 def run_child(code: str, *args: str, env: dict[str, str] | None = None) -> Measurement:
-    """Run ``python -c code args…`` in a fresh process; peak RSS comes from wait4's rusage of that child alone."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
+    """Run ``python -c code args…`` in a fresh process; peak RSS comes from wait4's rusage of that child alone.
+
+    The child's output goes to temporary files, not pipes: waiting on a child that fills a pipe (~64 KB) hangs."""
+    with tempfile.TemporaryFile() as out_fh, tempfile.TemporaryFile() as err_fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=out_fh, stderr=err_fh,
+                                env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - t0
+        out_fh.seek(0)
+        err_fh.seek(0)
+        out, err = out_fh.read().decode(), err_fh.read().decode()
+    if proc.returncode != 0:
         raise RuntimeError(f"benchmark step failed:\n{err}")
     # ru_maxrss is in KiB on Linux
     return Measurement(seconds, usage.ru_maxrss / 1024, out)

@@ -7,7 +7,8 @@ space or nothing after می, Arabic ي/ك, tatweel, diacritics, Persian digits, 
 1,000 terms (single words, two-word phrases, suffix and wildcard terms) planted so that about 2 % of messages hit.
 Then times narrascope's matcher end to end (raw text → which frames hit each message, and separately → hits with
 original-text spans) against the baselines a user would otherwise reach for: pandas ``str.contains`` once per term
-(on a subset, scaled) and one Python ``re`` alternation of all terms (on a subset, scaled). Prints a table; writes
+(on a subset, scaled) and one Python ``re`` alternation of all terms (on a subset, scaled); then scans single long
+messages (1-8 MB, generated messages that hit, joined) with spans, whose time per MB must stay flat. Prints tables; writes
 nothing. Peak RSS is the process's maximum resident set (getrusage). Each narrascope timing is the best of 3 runs (2 for
 the span run): the load average is printed, since other work on the machine slows any single run.
 """
@@ -180,6 +181,32 @@ def baseline_re(texts: list[str], lexicon: Lexicon) -> float:
     return time.perf_counter() - t
 
 
+def long_messages(texts: pa.Array, lexicon: Lexicon, sizes_mb: list[float]) -> list[tuple[float, float, int]]:
+    """(MB, seconds, hits) of ``Matcher.scan`` on one message of each size, built by joining generated messages that
+    hit (about one hit per 250 bytes): spans used to decode the message's prefix for every hit (quadratic; issue 15),
+    so time per MB must stay flat."""
+    matcher = Matcher(lexicon)
+    hit_rows = np.flatnonzero(matcher.frame_mask(texts.slice(0, 500_000)).any(axis=1))
+    pool = texts.take(pa.array(hit_rows)).to_pylist()
+    pool = pool * (1 + int(max(sizes_mb or [0]) * 1e6) // max(1, sum(len(t.encode("utf-8")) for t in pool)))
+    out = []
+    for mb in sizes_mb:
+        parts, size = [], 0
+        for t in pool:
+            parts.append(t)
+            size += len(t.encode("utf-8")) + 1
+            if size >= mb * 1e6:
+                break
+        message = " ".join(parts)
+        best, hits = float("inf"), 0
+        for _ in range(2):
+            t0 = time.perf_counter()
+            hits = matcher.scan([message]).num_rows
+            best = min(best, time.perf_counter() - t0)
+        out.append((len(message.encode("utf-8")) / 1e6, best, hits))
+    return out
+
+
 def peak_rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -195,6 +222,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--pandas-subset", type=int, default=1000)
     ap.add_argument("--re-subset", type=int, default=10_000)
+    ap.add_argument("--long-mb", default="1,2,4,8",
+                    help="sizes (MB) of single long messages to scan with spans ('' to skip)")
     args = ap.parse_args()
 
     load_at_start = os.getloadavg()[0]
@@ -251,6 +280,12 @@ def main() -> None:
         r = rate[label]
         print(f"| {label:<66} | {count:>8,} | {sec:>7.2f} | {r:>10,.0f} | {r * mb / n:>4.0f} | "
               f"{r / pandas_rate:>8,.0f} | {r / re_rate:>4.0f} |")
+    sizes = [float(x) for x in args.long_mb.split(",") if x.strip()]
+    if sizes:
+        print("| one long message (scan with spans) | MB | seconds | hits | seconds per MB |")
+        print("|---|---:|---:|---:|---:|")
+        for size, sec, n_hits in long_messages(texts, lexicon, sizes):
+            print(f"| {size:.1f} MB message | {size:.1f} | {sec:.2f} | {n_hits:,} | {sec / size:.3f} |")
     print(f"peak RSS: {peak_rss_mb():,.0f} MB; load average now {os.getloadavg()[0]:.1f} "
           f"(at start {load_at_start:.1f}) on {os.cpu_count()} cores")
 

@@ -17,7 +17,9 @@ QUICK_ARGS = {
     "frames_coverage.py": ["--corpora", "20"],
     "reuse.py": ["--quick"],
     "scale.py": ["--sizes", "20000", "--workdir", "/tmp/narrascope-bench-quick"],
+    "coordination.py": ["--quick"],
     "validation.py": ["--studies", "200"],
+    "network.py": ["--quick"],
 }
 
 

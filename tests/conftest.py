@@ -8,6 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# One headless chromium per session for every browser test (report and web): defined once here, since a session
+# fixture imported into two folders' conftests would start two Playwright drivers in one thread.
+from tests.browser import browser, browser_page, chromium  # noqa: F401  (pytest fixtures)
+
+# No timed assertions in tests: Hypothesis' per-example deadline fails on a loaded machine (a first call that warms
+# up polars or DuckDB can take 300 ms), so it is off for every property test.
+settings.register_profile("narrascope", deadline=None)
+settings.load_profile("narrascope")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

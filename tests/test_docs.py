@@ -52,6 +52,14 @@ def test_readme_demo_command_runs(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     report = tmp_path / "narrascope-demo" / "report.html"
     assert report.exists() and str(Path("narrascope-demo") / "report.html") in out
+    html = report.read_text(encoding="utf-8")
+    for section in ("overview", "frames", "reuse", "network", "coordination"):  # the main job ran every analysis
+        assert f'<section id="{section}"' in html, section
+    # The README quotes the demo's network measurement: it must be what the demo prints.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"# forward: (.+?)\n#\s+(.+?)\n", readme)
+    assert quoted, "the README's network example lost its quoted output"
+    assert f"network: {quoted.group(1)} {quoted.group(2)}" in out
 
 
 def test_demo_reruns_into_its_own_folder_but_never_clobbers_others(tmp_path, capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -49,8 +50,9 @@ def test_frame_detection_meets_its_floors(demo_store):
     assert decoys > 0 and any(h["kind"] == "paraphrase" for h in hard)  # the hard cases exist, so the gate can bite
 
 
-def test_reuse_meets_its_floors(demo_store):
-    db, manifest = demo_store
+def test_reuse_meets_its_floors(demo_store, tmp_path):
+    db, manifest = tmp_path / "corpus.duckdb", demo_store[1]
+    shutil.copy(demo_store[0], db)  # a reuse run is saved in the store: other tests need the shared one without
     with Corpus.open(db) as corpus:
         result = find_reuse(corpus, ReuseOptions(workers=1))
         messages = corpus.messages(columns=["uid", "channel", "message_id", "text"], text_only=True)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "CoordinationOptions": "narrascope.coordination",
     "Corpus": "narrascope.store.corpus",
     "DemoConfig": "narrascope.demo",
     "IngestOptions": "narrascope.ingest.base",
@@ -29,9 +30,11 @@ _EXPORTS = {
     "ReportOptions": "narrascope.report",
     "ReuseOptions": "narrascope.reuse",
     "build_report": "narrascope.report",
+    "find_coordination": "narrascope.coordination",
     "find_reuse": "narrascope.reuse",
     "frame_shares": "narrascope.frames.prevalence",
     "generate_demo": "narrascope.demo",
+    "load_coordination": "narrascope.coordination",
     "load_lexicon": "narrascope.frames",
     "load_reuse": "narrascope.reuse",
     "match_corpus": "narrascope.frames",
@@ -39,6 +42,7 @@ _EXPORTS = {
 }
 
 __all__ = [  # the names of _EXPORTS and __version__, sorted (tests/test_public_api.py holds them equal)
+    "CoordinationOptions",
     "Corpus",
     "DemoConfig",
     "IngestOptions",
@@ -49,9 +53,11 @@ __all__ = [  # the names of _EXPORTS and __version__, sorted (tests/test_public_
     "ReuseOptions",
     "__version__",
     "build_report",
+    "find_coordination",
     "find_reuse",
     "frame_shares",
     "generate_demo",
+    "load_coordination",
     "load_lexicon",
     "load_reuse",
     "match_corpus",
@@ -73,6 +79,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .coordination import CoordinationOptions, find_coordination, load_coordination
     from .demo import DemoConfig, generate_demo
     from .errors import NarrascopeError
     from .frames import Lexicon, Matcher, load_lexicon, match_corpus

@@ -18,7 +18,7 @@ from narrascope.cli import cli, main
 from tests.terminal import run_cli, run_in_terminal
 
 # Commands that draw a live display (progress bar or spinner) on a terminal: the display must appear and not crash.
-LIVE = {"demo", "ingest", "frames", "show", "trends", "reuse"}
+LIVE = {"demo", "ingest", "frames", "show", "trends", "reuse", "network", "coordination"}
 HIDE_CURSOR = "\x1b[?25l"  # rich hides the cursor while a live display runs
 
 
@@ -45,13 +45,20 @@ def workspace(demo_store, tmp_path_factory):
     with open(work / "sample.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     for i, row in enumerate(rows):  # a coder who agrees with the lexicon except on every fifth message
-        hit = row.get("lexicon_hit", row.get("hit", "0")) in {"1", "True", "true"}
+        hit = row["dictionary"] == "hit"
         row["label"] = str(int(hit) ^ int(i % 5 == 0))
     with open(work / "coded.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     assert main(["key", "export", "-o", str(work / "key.txt"), "--db", store, "--json"]) == 0
+    channels = json.loads((manifest.folder / "truth" / "truth.json").read_text(encoding="utf-8"))["channels"]
+    with open(work / "channels.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["channel_id", "channel", "username", "location"])
+        writer.writerows([c["channel_id"], c["name"], c["username"], "abroad" if i % 3 == 0 else "inside"]
+                         for i, c in enumerate(channels))
+    assert main(["channels", "set-attributes", str(work / "channels.csv"), "--db", store, "--json"]) == 0
     return work, manifest
 
 
@@ -68,6 +75,8 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "trends": ["trends", "lexicon.yaml", "--db", "corpus.duckdb"],
         "discover": ["discover", "lexicon.yaml", "--frame", "resistance", "--top", "5", "--db", "corpus.duckdb"],
         "reuse": ["reuse", "--refresh", "--db", "corpus.duckdb"],
+        "coordination": ["coordination", "--window", "1m", "--nulls", "50", "--sweep", "--sweep-windows", "30s,5m",
+                         "--db", "corpus.duckdb"],
         "cascades": ["cascades", "--top", "3", "--db", "corpus.duckdb"],
         "cascade": ["cascade", cascade_id, "--db", "corpus.duckdb"],
         "report": ["report", "-o", "report.html", "--lexicon", "lexicon.yaml", "--db", "corpus.duckdb"],
@@ -76,6 +85,14 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         "validate score": ["validate", "score", "coded.csv"],
         "key export": ["key", "export", "--db", "corpus.duckdb"],
         "key import": ["key", "import", "key.txt", "--db", "other.duckdb"],
+        "channels set-attributes": ["channels", "set-attributes", "channels.csv", "--db", "corpus.duckdb"],
+        "channels list": ["channels", "list", "--unknown", "--db", "corpus.duckdb"],
+        "network": ["network", "--group", "location", "--draws", "50", "--refresh", "-o", "network.gexf",
+                    "--db", "corpus.duckdb"],
+
+        # serve runs until Ctrl-C; --check starts it, fetches every page through the socket and stops
+        # (tests/web/test_serve_cli.py also runs it under a pty without --check and stops it with SIGINT)
+        "serve": ["serve", "--db", "corpus.duckdb", "--port", "0", "--check"],
     }
 
 

@@ -69,3 +69,15 @@ def test_workers_give_identical_results() -> None:
     hits1 = pa.concat_tables(map_batches(LEX, batches, kind="hits", workers=1))
     hits2 = pa.concat_tables(map_batches(LEX, batches, kind="hits", workers=2))
     assert hits1.equals(hits2) and hits1.num_rows > 0
+
+
+def test_cached_matches_are_keyed_by_the_normalisation_and_matcher_versions(corpus: Corpus,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change of the matching form or of the matching rules (issue 10 §2) must not reuse matches cached before."""
+    import narrascope.frames.corpus_match as cm
+
+    key = cm.frame_hits_key(LEX, corpus, None, None)
+    monkeypatch.setattr(cm, "MATCH_TABLE_VERSION", cm.MATCH_TABLE_VERSION + "x")
+    changed_table = cm.frame_hits_key(LEX, corpus, None, None)
+    monkeypatch.setattr(cm, "MATCHER_VERSION", cm.MATCHER_VERSION + "x")
+    assert len({key, changed_table, cm.frame_hits_key(LEX, corpus, None, None)}) == 3

@@ -6,6 +6,8 @@ boundaries — so that it states the matching rules (docs/methods.md, "Frame mat
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,12 +17,7 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrascope.frames.compile import (
-    ENGLISH_SUFFIXES,
-    PERSIAN_PREFIXES,
-    PERSIAN_SUFFIXES,
-    hyperscan_available,
-)
+from narrascope.frames.compile import ENGLISH_SUFFIXES, PERSIAN_PREFIXES, hyperscan_available
 from narrascope.frames.lexicon import Lexicon, Term, parse_lexicon_yaml
 from narrascope.frames.match import HITS_SCHEMA, Matcher
 from narrascope.text.normalize import normalize, normalize_with_offsets
@@ -32,15 +29,17 @@ frames:
   - id: opposition
     label: Opposition
     terms:
-      en: [regime change, "iran*", the enemy, {term: rioter, suffixes: true}, "mek"]
+      en: [regime change, "iran*", the enemy, {term: rioter, suffixes: true}, "mek", {term: good, elongation: true},
+           iphone]
       fa: [میروم, {term: کتاب, suffixes: true}, رژیم آخوندی, "قیام*", {term: ایران, prefixes: true, suffixes: true},
-           "۱۴۰۲"]
-    exclude: [iran air, رژیم آخوندی سابق]
+           "۱۴۰۲", تغییر رژیم, {term: مسئول, suffixes: true}, مسئله, {term: خیلی, elongation: true}, متر,
+           {term: "آمریکا", suffixes: true}, {term: "قیام*", elongation: true}, اعضاء]
+    exclude: [iran air, رژیم آخوندی سابق, {term: خیلی کم, elongation: true}]
   - id: state
     label: State
     terms:
-      en: [the enemy, sedition, "a b"]
-      fa: [منافقین, {term: دشمن, suffixes: true}, فتنه, دشمن]
+      en: [the enemy, sedition, "a b", irgc]
+      fa: [منافقین, {term: دشمن, suffixes: true}, فتنه, دشمن, {term: نماینده, suffixes: true}]
 """
 REGEX_YAML = LEXICON_YAML + """
   - id: patterns
@@ -53,36 +52,92 @@ REGEX_LEXICON = parse_lexicon_yaml(REGEX_YAML)
 WORD = r"[\p{L}\p{N}]"
 
 
+ARAB_LETTER = r"[\p{L}&&\p{Arabic}]"
+# a word boundary between the character before and the one after (docs/formats.md, "Lexicons"): not two word
+# characters, or an Arabic-script letter next to another word character (۹متر is ۹ and متر; iPhoneها)
+NON_ARAB_WORD = rf"[[\p{{L}}\p{{N}}]--{ARAB_LETTER}]"
+GLUE = rf"(?:(?<={NON_ARAB_WORD})(?={ARAB_LETTER})|(?<={ARAB_LETTER})(?={NON_ARAB_WORD}))"
+BOUNDARY = rf"(?:(?<!{WORD})|(?!{WORD})|{GLUE})"
+
+
+def _term_forms(term: Term) -> list[str]:
+    """Every written form of a non-regex term in matching form, enumerated here from the rules as documented."""
+    from narrascope.frames.forms import _ALEF_SEAT, persian_inflections
+
+    body = term.text[:-1] if term.wildcard else term.text
+    raw = regex.sub("[\u064b-\u065f\u0670\u0640]", "", body)
+    alef = [m.start() for m in _ALEF_SEAT.finditer(raw)][:3]
+    arabic = regex.compile(r"\p{Arabic}")
+    forms: set[str] = set()
+    for seats in itertools.product(("", "ی", "ا"), repeat=len(alef)):
+        chars = list(raw)
+        for at, seat in zip(alef, seats, strict=True):
+            chars[at] = seat or chars[at]
+        joined = " ".join(w for w in normalize("".join(chars)).split(" ") if w)
+        waw = [m.start() for m in regex.finditer("[یو](?=و)", joined)][:3]
+        for wseats in itertools.product("یو", repeat=len(waw)):
+            wchars = list(joined)
+            for at, seat in zip(waw, wseats, strict=True):
+                wchars[at] = seat
+            words = "".join(wchars).split(" ")
+            prefixes = [""] + (list(PERSIAN_PREFIXES) if term.prefixes and arabic.match(words[0][0]) else [])
+            last = words[-1]
+            lasts = [last]
+            if term.suffixes:
+                lasts = (list(persian_inflections(last)) if arabic.match(last[-1])
+                         else [last] + [last + x for x in ENGLISH_SUFFIXES])
+            for gaps in itertools.product((" ", ""), repeat=len(words) - 1):
+                head = "".join(w + g for w, g in zip(words[:-1], gaps, strict=True))
+                forms.update(p + head + x for p in prefixes for x in lasts)
+    return sorted(forms, key=len, reverse=True)
+
+
+def _form_regex(form: str, elongation: bool) -> str:
+    if not elongation:
+        return regex.escape(form)
+    out = []  # elongation: each run of k equal letters may be written k or more times
+    for m in regex.finditer(r"(.)\1*", form):
+        ch, k = m.group(1), len(m.group())
+        out.append(f"{regex.escape(ch)}{{{k},}}" if regex.match(r"\p{L}", ch) else regex.escape(m.group()))
+    return "".join(out)
+
+
 def _term_regex(term: Term) -> str:
     if term.regex is not None:
         return term.regex
-    body = term.text[:-1] if term.wildcard else term.text
-    words = [w for w in normalize(body).split(" ") if w]
-    core = " ?".join(regex.escape(w) for w in words)
-    arabic = regex.compile(r"\p{Arabic}")
-    prefix = suffix = ""
-    if term.prefixes and arabic.match(words[0][0]):
-        prefix = "(?:" + "|".join(PERSIAN_PREFIXES) + ")?"
-    if term.suffixes:
-        options = PERSIAN_SUFFIXES if arabic.match(words[-1][-1]) else ENGLISH_SUFFIXES
-        suffix = "(?:" + "|".join(options) + ")?"
-    tail = f"{WORD}*" if term.wildcard else ""
-    return f"(?<!{WORD}){prefix}{core}{suffix}{tail}(?!{WORD})"
+    alternatives = "|".join(_form_regex(f, term.elongation) for f in _term_forms(term))
+    tail = rf"(?:(?!{GLUE}){WORD})*" if term.wildcard else BOUNDARY
+    return f"{BOUNDARY}(?:{alternatives}){tail}"
+
+
+@functools.cache
+def _compiled(term: Term) -> regex.Pattern[str]:
+    return regex.compile(_term_regex(term), regex.MULTILINE | regex.V1)
 
 
 def _occurrences(term: Term, text: str) -> set[tuple[int, int]]:
-    rx = regex.compile(_term_regex(term), regex.MULTILINE)
+    rx = _compiled(term)
     if term.regex is None:
-        return {m.span() for m in rx.finditer(text, overlapped=True)}
+        return {m.span() for m in rx.finditer(text, overlapped=True) if m.end() > m.start()}
     found = set()
     for end in range(1, len(text) + 1):  # regex terms: the leftmost start of a match ending at each end
+        ending_here = _ending_at(term.regex, len(text) - end)
         for start in range(end):
-            if rx.fullmatch(text[:end], pos=start):
-                if (start == 0 or not regex.match(WORD, text[start - 1])) and (
-                        end == len(text) or not regex.match(WORD, text[end])):
+            if ending_here.match(text, pos=start):
+                if _boundary_at(text, start) and _boundary_at(text, end):
                     found.add((start, end))
                 break
     return found
+
+
+@functools.cache
+def _ending_at(pattern: str, remaining: int) -> regex.Pattern[str]:
+    """``pattern`` forced to end where ``remaining`` characters of the text are left (so ``$`` keeps its meaning)."""
+    return regex.compile(rf"(?:{pattern})(?=[\s\S]{{{remaining}}}\Z)", regex.MULTILINE | regex.V1)
+
+
+def _boundary_at(text: str, i: int) -> bool:
+    return regex.match(BOUNDARY, text, pos=i, flags=regex.V1) is not None
 
 
 def reference_scan(lexicon: Lexicon, texts: Sequence[str | None]) -> list[tuple[int, str, str, int, int]]:
@@ -211,6 +266,10 @@ PIECES = [
     "فتنـه", "سابق", "۱۴۰۲", "١٤٠٢", "1402", "regime", "REGIME", "change", "Iran", "iran", "air", "the", "enemy",
     "The", "Enemy", "rioter", "rioters", "Sedition", "mek", "MEK", "a", "b", "ab", "abbc", "123x", "🔥", "🇮🇷",
     "َ", "ـ", "x", "é", "ß", "٫", "،", ".", "!", "'", "#", "ﻻ", "ﮐ",
+    # issue 10 §2 classes: hashtags, hamza seats, inflections, compatibility forms, elongation, glued digits
+    "_", "#تغییر_رژیم", "تغییر", "مسئول", "مسؤول", "مسوول", "مسئولین", "ین", "ات", "یی", "مسئله", "مسأله",
+    "مساله", "خیلی", "خیییلی", "خخیلی", "کم", "کممم", "good", "goood", "god", "ＩＲＧＣ", "𝐢𝐫𝐠𝐜", "۹", "متر",
+    "۹متر", "اعضا", "ء", "آمریکا", "آمریکایی", "نمایندگان", "نماینده", "قیاممم", "ه", "iPhone", "iphoneها", "اعضاﺀ", "ﺀ",
 ]
 SEPARATORS = [" ", " ", " ", "", "\u200c", "  ", "\n", "\u00a0", "\u200f", "-"]
 messages = st.lists(
@@ -235,7 +294,7 @@ def test_fast_matcher_equals_reference(engine: str, texts: list[str | None]) -> 
         _assert_slice_is_term(normalize(original[start:end]), LEXICON, frame, term)
 
 
-_FORMS: dict[tuple[int, str, str], list[tuple[set[str], bool]]] = {}
+_FORMS: dict[tuple[int, str, str], list[tuple[set[str], bool, bool]]] = {}
 
 
 def _assert_slice_is_term(piece: str, lexicon: Lexicon, frame: str, term: str) -> None:
@@ -244,13 +303,17 @@ def _assert_slice_is_term(piece: str, lexicon: Lexicon, frame: str, term: str) -
 
     key = (id(lexicon), frame, term)
     if key not in _FORMS:
-        _FORMS[key] = [({f.replace(" ", "") for f in term_literals(t)}, t.wildcard)
-                       for t in lexicon.frame(frame).terms if t.text == term]
-    squeezed = piece.replace(" ", "")
-    for forms, wildcard in _FORMS[key]:
+        _FORMS[key] = [({_squeeze(f.replace(" ", ""), t.elongation) for f in term_literals(t)}, t.wildcard,
+                        t.elongation) for t in lexicon.frame(frame).terms if t.text == term]
+    for forms, wildcard, elongation in _FORMS[key]:
+        squeezed = _squeeze(piece.replace(" ", ""), elongation)
         if squeezed in forms or (wildcard and any(squeezed.startswith(f) for f in forms)):
             return
     raise AssertionError(f"span {piece!r} is not a form of {term!r} in frame {frame}")
+
+
+def _squeeze(text: str, elongation: bool) -> str:
+    return regex.sub(r"(\p{L})\1+", r"\1", text) if elongation else text
 
 
 def test_span_check_catches_a_shifted_span() -> None:
@@ -271,3 +334,45 @@ def _matcher(lexicon: Lexicon, engine: str, prefilter: bool) -> Matcher:
     if key not in _MATCHERS:
         _MATCHERS[key] = Matcher(lexicon, engine=engine, prefilter=prefilter)
     return _MATCHERS[key]
+
+
+# ---------------------------------------------------------------------------------------------- hostile input
+@needs_hyperscan
+@pytest.mark.parametrize("pattern", [r"at all\s", r"\n", r"[\s\S]", r"(?s).", r"all\s+the", r"\s$", r"l\s*\n?"])
+def test_regex_terms_never_span_or_touch_the_row_separator(pattern: str) -> None:
+    """Issue 15: a regex that can match the separator at the end of the scan buffer crashed with an IndexError."""
+    from narrascope.frames.lexicon import Frame
+
+    lex = Lexicon(frames=(Frame(id="f", label="f", description="",
+                                terms=(Term(text=pattern, lang="en", regex=pattern),)),))
+    texts = ["we did not see it at all", "at all", "all", "", "all the way", "x at all"]
+    got = as_tuples(Matcher(lex).scan(texts))
+    assert got == reference_scan(lex, texts)
+    for row, _, _, start, end in got:  # every hit lies inside its own message
+        assert 0 <= start < end <= len(texts[row])
+
+
+def test_spans_take_one_pass_per_message_whatever_the_number_of_hits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: spans decoded the message's prefix for every hit (quadratic). Now each hit message is normalised
+    with offsets once and its byte offsets converted once, for all its hits together."""
+    import narrascope.frames.match as match_module
+
+    calls = {"offsets": 0, "chars": 0}
+    real_offsets, real_chars = match_module.normalize_with_offsets, match_module.utf8_char_offsets
+
+    def count_offsets(text: str):  # type: ignore[no-untyped-def]
+        calls["offsets"] += 1
+        return real_offsets(text)
+
+    def count_chars(u8):  # type: ignore[no-untyped-def]
+        calls["chars"] += 1
+        return real_chars(u8)
+
+    monkeypatch.setattr(match_module, "normalize_with_offsets", count_offsets)
+    monkeypatch.setattr(match_module, "utf8_char_offsets", count_chars)
+    texts = ["The enemy, کتاب‌ها! " * 5000, "nothing here", "the enemy"]
+    table = Matcher(LEXICON).scan(texts)
+    assert table.num_rows == 3 * 5000 + 2  # per repetition: the enemy in 2 frames, کتاب‌ها; row 2: 2
+    assert calls == {"offsets": 2, "chars": 2}
+    first = [t for t in table.to_pylist() if t["row"] == 0]
+    assert all(texts[0][t["start"]:t["end"]] in ("The enemy", "کتاب‌ها") for t in first)

@@ -8,6 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from narrascope.errors import UsageError
+from narrascope.frames.prevalence import ANY
 from narrascope.frames.trends import activity_series, change_points, compare_periods, share_series
 
 
@@ -88,3 +90,38 @@ def test_unobserved_months_before_the_data_do_not_count_as_quiet():
     assert (full["recent_start"] - full["start"]).days >= 360  # 24 observed months: (almost) nothing clipped
     late = compare_periods(msgs, hits, ["f"], months=24).filter(pl.col("frame") == "f").row(0, named=True)
     assert late["n1"] == 0 and late["rate_ratio"] != late["rate_ratio"]  # NaN: no earlier data at all
+
+
+def test_trend_report_is_the_pure_functions_on_the_store_plus_the_undated_count(tmp_path):
+    from narrascope import Corpus
+    from narrascope.frames.lexicon import parse_lexicon_yaml
+    from narrascope.frames.prevalence import frame_hits, frame_messages
+    from narrascope.frames.trends import TrendOptions, trend_report
+
+    lexicon = parse_lexicon_yaml("frames:\n- id: riot\n  terms:\n    en: [riot]\n")
+    db = tmp_path / "t.duckdb"
+    rng = np.random.default_rng(2)
+    with Corpus.open(db) as corpus:
+        for i in range(400):
+            at = datetime(2022, 1, 1, tzinfo=UTC) + timedelta(days=2 * i) if i % 40 else None
+            text = "a riot today" if rng.random() < (0.1 if i < 200 else 0.4) else "a calm day"
+            corpus.connection.execute(
+                "INSERT INTO messages (uid, platform, channel_id, channel, message_id, kind, posted_at, text, script, "
+                "lang, source_file, ingest_id) VALUES (?, 'telegram', ?, ?, ?, 'post', ?, ?, NULL, NULL, 'f', 1)",
+                [f"u{i}", f"c{i % 2}", f"C{i % 2}", str(i), at, text])
+    with Corpus.open(db, read_only=True) as corpus:
+        report = trend_report(corpus, lexicon, TrendOptions(months=6))
+        messages = frame_messages(corpus)
+        hits = frame_hits(corpus, lexicon)
+    dated = messages.filter(pl.col("posted_at").is_not_null())
+    assert report.series["riot"].equals(share_series(dated, hits, "riot"))
+    assert report.series[ANY].equals(share_series(dated, hits, ANY))
+    assert report.comparison.equals(compare_periods(dated, hits, ["riot"], months=6))
+    undated = messages.filter(pl.col("posted_at").is_null())
+    assert report.undated["messages"] == undated.height == 10
+    assert report.undated["riot"] == hits.join(undated, on="uid", how="semi")["uid"].n_unique()
+    assert report.dated == 390
+    data = report.to_dict()
+    assert data["undated"]["messages"] == 10 and data["series"]["riot"][0]["month"] == "2022-01"
+    with pytest.raises(UsageError, match="no frame 'nope'"):
+        trend_report(None, lexicon, TrendOptions(frame="nope"))  # checked before the store is read

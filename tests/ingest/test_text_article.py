@@ -93,7 +93,8 @@ def test_sniff_rejects_tables_json_html_binary_and_other_extensions(tmp_path: Pa
     assert not text_article.sniff(p, b'{"a": 1}')
     assert not text_article.sniff(p, b"<!doctype html><html>")
     assert not text_article.sniff(p, b"\x00\x01binary")
-    assert not text_article.sniff(p, "caf\u00e9".encode("latin-1") + b" au lait")
+    assert text_article.sniff(p, "caf\u00e9".encode("latin-1") + b" au lait")  # windows-1252, detected
+    assert not text_article.sniff(p, b"\x00\x01binary")
     assert not text_article.sniff(tmp_path / "a.csv", ARTICLE.encode())
     assert not text_article.sniff(tmp_path / "LICENSE.txt", ARTICLE.encode())
     # A multi-byte character cut by the 64 KiB head limit is still UTF-8.
@@ -106,11 +107,42 @@ def test_looks_like_table_leaves_prose_alone() -> None:
     assert looks_like_table(["a;b;c", "1;2;3", "4;5;6"])
 
 
-def test_non_utf8_raises_input_error(tmp_path: Path) -> None:
+def test_legacy_code_pages_are_detected_and_noted(tmp_path: Path) -> None:
+    """Issue 10 §3: files are decoded explicitly — a BOM, UTF-8, else a detector — and the log says how."""
+    persian = "خبر فوری\n\nمسئولان استان گفتند که اعتراضات دیشب در خیابان‌های شهر ادامه داشت."
+    cases = {
+        "fa_1256.txt": (persian.replace("ی", "ي").replace("\u200c", " ").encode("cp1256"), "windows-1256 (detected)"),
+        "fr_1252.txt": ("Titre\n\ncafé crème à la française, déjà servi.".encode("cp1252"), "windows-1252 (detected)"),
+        "fa_16.txt": (persian.encode("utf-16"), "utf-16-le (byte-order mark)"),
+        "fa_8.txt": (persian.encode("utf-8"), "utf-8 (valid UTF-8)"),
+    }
+    for name, (data, how) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert text_article.sniff(path, data[:65536]), name
+        ctx = ReadContext(path)
+        [rec] = list(text_article.read(path, ctx))
+        assert f"encoding: {how}" in ctx.notes, (name, ctx.notes)
+        assert "ã" not in rec["text"] and "\ufffd" not in rec["text"]
+    assert "اعتراضات" in rec["text"]
+
+
+def test_binary_and_undecidable_files_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "bad.txt"
-    path.write_bytes("Titre\n\ncaf\u00e9 cr\u00e8me".encode("latin-1"))
-    with pytest.raises(InputError, match="bad.txt.*not UTF-8"):
+    junk = bytes(range(1, 256)) * 4  # control characters and bytes that are not UTF-8
+    assert not text_article.sniff(path, junk)
+    path.write_bytes(junk)
+    with pytest.raises(InputError, match="bad.txt.*not text in any encoding"):
         _read(path)
+
+
+def test_mojibake_is_noted(tmp_path: Path) -> None:
+    path = tmp_path / "moji.txt"
+    path.write_text("The stateâ€™s plan\n\nThe peopleâ€™s â€œvoiceâ€\x9d was heard in the stateâ€™s capital.",
+                    encoding="utf-8")
+    ctx = ReadContext(path)
+    list(text_article.read(path, ctx))
+    assert any(n.startswith("the text looks like mojibake") and "stateâ€™s" in n for n in ctx.notes)
 
 
 def test_empty_file_raises_input_error(tmp_path: Path) -> None:

@@ -102,3 +102,24 @@ def test_html_typed_record_without_doctype_is_read_and_untyped_bytes_are_judged(
     [rec] = list(warc.read(path, ctx))
     assert "new rules would take effect" in rec["text"]
     assert any("1 non-HTML" in n for n in ctx.notes)
+
+
+def test_pages_in_a_warc_are_decoded_with_their_http_charset(tmp_path: Path) -> None:
+    """Issue 10 §3: a page's HTTP Content-Type charset outranks its (missing or wrong) declaration."""
+    persian = ("مسئولان استان گفتند که اعتراضات دیشب در خیابان های شهر ادامه داشت و نیروهای امنیتي ده ها نفر را "
+               "بازداشت کردند. خبرگزاري ها از قطع اينترنت در چند شهر خبر دادند. ").replace("ی", "ي") * 4
+    page = (f"<!DOCTYPE html><html><head><title>خبر - Example</title></head><body><article><h1>خبر</h1>"
+            f"<p>{persian}</p></article></body></html>").encode("cp1256")
+    wrong = PAGE.replace("<p>The ministry", "<p>The state’s ministry").replace('charset="utf-8"', 'charset="koi8-r"')
+    path = write_warc(tmp_path / "a.warc", [
+        ("https://news.example.ir/a/1", "text/html; charset=windows-1256", page, "200 OK"),
+        ("https://news.example.ir/a/2", "text/html", page, "200 OK"),  # no charset anywhere: detected
+        ("https://www.example-times.com/b", "text/html; charset=ISO-8859-1", wrong.encode(), "200 OK"),
+    ], compress=False)
+    ctx = ReadContext(path)
+    recs = list(warc.read(path, ctx))
+    assert [persian.split(".")[0] in r["text"] for r in recs[:2]] == [True, True]
+    assert "The state’s ministry" in recs[2]["text"]
+    [counts] = [n for n in ctx.notes if n.startswith("page encodings: ")]
+    assert "windows-1256 (HTTP Content-Type) ×1" in counts and "windows-1256 (detected) ×1" in counts
+    assert "utf-8 (valid UTF-8; the page declares ISO-8859-1) ×1" in counts

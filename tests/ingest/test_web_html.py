@@ -129,3 +129,68 @@ def test_extract_article_takes_the_fetch_url_when_page_has_none() -> None:
     html = PAGE.replace('<link rel="canonical" href="https://www.example-times.com/news/rules-2024">', "")
     art = extract_article(html.encode(), "https://mirror.example.org/a/1")
     assert art is not None and art.url == "https://mirror.example.org/a/1" and art.domain == "mirror.example.org"
+
+
+# ---------------------------------------------------------------------------------------------- encodings (issue 10 §3)
+PERSIAN_BODY = ("مسئولان استان گفتند که اعتراضات دیشب در خیابان‌های شهر ادامه داشت و نیروهای امنیتی ده‌ها نفر را "
+                "بازداشت کردند. خبرگزاری‌ها از قطع اینترنت در چند شهر و کندی شدید شبکه در پایتخت خبر دادند. ") * 3
+
+
+def _encoded_page(body: str, meta: str, encoding: str, *, late: bool) -> bytes:
+    filler = "<script>var cfg = {" + ", ".join(f"k{i}: {i}" for i in range(600)) + "};</script>"
+    head = f"<title>خبر فوری - Example</title>{filler if late else ''}{meta}"
+    html = f"<!DOCTYPE html><html><head>{head}</head><body><article><h1>خبر فوری</h1><p>{body}</p>" \
+           f"<p>{body}</p></article></body></html>"
+    if encoding == "cp1256":  # Persian pages in windows-1256 were written with Arabic yeh and without ZWNJ
+        html = html.replace("ی", "ي").replace("\u200c", " ")
+    if encoding == "cp1252":
+        html = html.replace("خبر فوری", "Breaking news")
+    return html.encode(encoding)
+
+
+@pytest.mark.parametrize(("body", "meta", "encoding", "late", "note"), [
+    # the issue's page: UTF-8 whose <meta charset> sits after the first kilobytes
+    (BODY.replace("The", "The state’s"), '<meta charset="utf-8">', "utf-8", True, "utf-8 (valid UTF-8)"),
+    (PERSIAN_BODY, '<meta charset="utf-8">', "utf-8", True, "utf-8 (valid UTF-8)"),
+    (PERSIAN_BODY, "", "utf-8", False, "utf-8 (valid UTF-8)"),
+    (PERSIAN_BODY, '<meta charset="iso-8859-1">', "utf-8", False, "utf-8 (valid UTF-8; the page declares iso-8859-1)"),
+    (PERSIAN_BODY.replace("ی", "ي").replace("\u200c", " "), "", "cp1256", False, "windows-1256 (detected)"),
+    (PERSIAN_BODY.replace("ی", "ي").replace("\u200c", " "), '<meta charset="windows-1256">', "cp1256", True,
+     "windows-1256 (the page's charset declaration)"),
+    (PERSIAN_BODY.replace("ی", "ي").replace("\u200c", " "), '<meta charset="utf-8">', "cp1256", False,
+     "windows-1256 (detected; the page declares utf-8)"),
+    (BODY.replace("The", "The state’s café"), '<meta charset="utf-8">', "cp1252", False,
+     "windows-1252 (detected; the page declares utf-8)"),
+])
+def test_pages_are_read_in_their_real_encoding(tmp_path: Path, body: str, meta: str, encoding: str, late: bool,
+                                               note: str) -> None:
+    path = tmp_path / "site" / "page.html"
+    path.parent.mkdir()
+    path.write_bytes(_encoded_page(body, meta, encoding, late=late))
+    assert web_html.sniff(path, path.read_bytes()[:65536])
+    ctx = ReadContext(path)
+    [rec] = list(web_html.read(path, ctx))
+    # (trafilatura drops ZWNJ from the extracted text, in any encoding)
+    assert body.split(". ")[0].replace("\u200c", "") in rec["text"]
+    assert f"encoding: {note}" in ctx.notes
+    assert not any("mojibake" in n for n in ctx.notes)
+
+
+def test_a_page_saved_as_mojibake_is_flagged(tmp_path: Path) -> None:
+    garbled = BODY.replace("the", "the state’s").encode("utf-8").decode("cp1252")  # mis-decoded before saving
+    path = tmp_path / "site" / "page.html"
+    path.parent.mkdir()
+    path.write_bytes(_encoded_page(garbled, '<meta charset="utf-8">', "utf-8", late=False))
+    ctx = ReadContext(path)
+    list(web_html.read(path, ctx))
+    assert any(n.startswith("the text looks like mojibake") and "stateâ€™s" in n for n in ctx.notes)
+
+
+def test_utf16_pages_with_a_bom_are_detected_and_read(tmp_path: Path) -> None:
+    path = tmp_path / "site" / "page.html"
+    path.parent.mkdir()
+    path.write_bytes(_encoded_page(PERSIAN_BODY, "", "utf-16", late=False))
+    assert web_html.sniff(path, path.read_bytes()[:65536])
+    ctx = ReadContext(path)
+    [rec] = list(web_html.read(path, ctx))
+    assert "اعتراضات" in rec["text"] and "encoding: utf-16-le (byte-order mark)" in ctx.notes

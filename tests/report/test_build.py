@@ -100,10 +100,10 @@ def test_overview_data_matches_store_counts(store: Path, tmp_path: Path) -> None
 
 def test_channel_table_lists_every_channel_with_rtl_cells(store: Path, tmp_path: Path) -> None:
     doc = _report(store, tmp_path / "report.html")
-    cells = doc.xpath('//section[@id="overview"]//table[contains(@class, "channels")]//td[contains(@class, "name")]')
+    cells = doc.xpath('//section[@id="overview"]//table[contains(@class, "channels")]//*[contains(@class, "name")]')
     names = [c.text_content() for c in cells]
     assert sorted(names) == sorted([PERSIAN, "BBC Persian", HOSTILE, ARABIC, "account acc1"])
-    assert all(c.get("dir") == "auto" for c in cells)
+    assert all(c.get("dir") == "auto" and c.get("title") == c.text_content() for c in cells)  # full value on hover
     assert doc.get("lang") == "en"
     assert "unicode-bidi: plaintext" in doc.xpath("//style")[0].text
 

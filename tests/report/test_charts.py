@@ -16,6 +16,8 @@ from narrascope.report.charts import (
     TimelineEvent,
     TimelineRow,
     band_chart,
+    human_time,
+    label_levels,
     nice_ticks,
     stacked_bar_chart,
     timeline_chart,
@@ -58,9 +60,10 @@ def test_stacked_bars_heights_follow_totals() -> None:
         assert math.isclose(height_by_month[month], unit * total, abs_tol=0.3)
     legend = fig.xpath('.//ul[@class="legend"]/li/span[@dir="auto"]')
     assert [s.text for s in legend] == ["خبر", "BBC"]
-    texts = [t.text for t in fig.xpath(".//svg/text")]
-    assert [t for t in texts if t in MONTHS] == MONTHS  # every month labelled when few
-    assert "messages" in texts
+    assert not fig.xpath(".//svg//text")  # chart text is HTML: it keeps its size when the SVG is scaled down
+    texts = [t.text for t in fig.xpath('.//span[contains(@class, "xt")]')]
+    assert texts == MONTHS  # every month labelled when few
+    assert fig.xpath('string(.//div[@class="y-title"])') == "messages"
 
 
 def test_stacked_bars_escape_names_and_validate_lengths() -> None:
@@ -75,8 +78,33 @@ def test_stacked_bars_escape_names_and_validate_lengths() -> None:
 def test_many_months_get_thinned_labels() -> None:
     months = [f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(120)]
     fig = _parse(stacked_bar_chart(months, {"s": list(range(120))}))
-    labels = [t.text for t in fig.xpath(".//svg/text") if t.text in set(months)]
-    assert 5 <= len(labels) <= 15 and labels[0] == months[0]
+    spans = fig.xpath('.//span[contains(@class, "xt")]')
+    labels = [t.text for t in spans]
+    assert 5 <= len(labels) <= 12 and labels[0] == months[0]
+    phone = [t.text for t in spans if "lv1" in t.get("class").split()]
+    assert 2 <= len(phone) <= 3 and phone[0] == months[0]  # a phone shows a few, evenly spaced labels
+
+
+@given(st.integers(min_value=0, max_value=2000))
+def test_label_levels_are_nested_evenly_spaced_and_bounded(n: int) -> None:
+    levels = label_levels(n)
+    assert len(levels) == n
+    steps = []
+    for level, limit in zip((1, 2, 3), (3, 6, 12), strict=True):
+        shown = [i for i, v in enumerate(levels) if 0 < v <= level]
+        assert len(shown) <= limit
+        if n:
+            assert shown[0] == 0
+        gaps = {b - a for a, b in zip(shown, shown[1:], strict=False)}
+        assert len(gaps) <= 1  # evenly spaced at every width
+        steps.append(gaps.pop() if gaps else None)
+    if all(steps):
+        assert steps[0] % steps[1] == 0 and steps[1] % steps[2] == 0  # coarser levels are subsets of finer ones
+
+
+def test_human_time_reads_as_day_month_year() -> None:
+    assert human_time(datetime(2024, 1, 3, 14, 5, 9, tzinfo=UTC)) == "3 Jan 2024 14:05"
+    assert human_time(datetime(2024, 1, 3, 14, 5, 9, tzinfo=UTC), seconds=True) == "3 Jan 2024 14:05:09"
 
 
 def test_band_chart_draws_bands_lines_gaps_and_markers() -> None:
@@ -85,14 +113,16 @@ def test_band_chart_draws_bands_lines_gaps_and_markers() -> None:
     fig = _parse(band_chart(MONTHS, [band, plain], [Marker("2024-03", "change point")], percent=True))
     assert len(fig.xpath('.//polygon[@class="band"]')) == 2  # the gap splits the band
     assert len(fig.xpath('.//polyline[@class="line"]')) == 3  # two runs + the plain line
-    assert len(fig.xpath(".//circle")) == 7
-    tips = [t.text for t in fig.xpath(".//circle/title")]
+    dots = fig.xpath('.//path[@class="dot"]')
+    assert len(dots) == 7
+    tips = [d.findtext("title") for d in dots]
     assert "سهم · 2024-01: 10.0% (5.0% – 15.0%)" in tips
     (marker,) = fig.xpath('.//g[@class="marker"]/line')
-    circles_0401 = [c for c in fig.xpath(".//circle") if "2024-04" in c.findtext("title")]
+    april = [d for d in dots if "2024-04" in d.findtext("title")]
     mar_x = float(marker.get("x1"))
-    assert float(circles_0401[0].get("cx")) > mar_x  # the marker sits at March, left of April's points
-    assert all(t.text.endswith("%") for t in fig.xpath(".//svg/text") if t.text not in MONTHS)
+    assert float(april[0].get("d")[1:].split(",")[0]) > mar_x  # the marker sits at March, left of April's points
+    y_ticks = [t.text for t in fig.xpath('.//span[@class="yt"]')]
+    assert y_ticks and all(t.endswith("%") for t in y_ticks)
 
 
 def test_band_chart_rejects_bad_input() -> None:
@@ -119,7 +149,11 @@ def test_timeline_rows_and_events() -> None:
     xs = [[float(line.get("x1")) for line in s.xpath("./line[title]")] for s in strips]
     assert xs[0][0] == pytest.approx(4) and xs[1][0] == pytest.approx(996)
     assert xs[0][1] == pytest.approx(4 + 0.2 * 992)
-    assert len(fig.xpath('.//span[@class="tl-tick"]')) == 6
+    ticks = fig.xpath('.//span[contains(@class, "tl-tick")]')
+    assert len(ticks) == 5
+    assert "start" in ticks[0].get("class") and "end" in ticks[-1].get("class")  # the last label stays inside
+    assert [t.get("class").split()[1] for t in ticks] == ["lv1", "lv2", "lv1", "lv2", "lv1"]
+    assert ticks[0].text == "1 Mar 08:00" and ticks[-1].text == "1 Mar 18:00"
 
 
 def test_timeline_single_instant_and_empty() -> None:

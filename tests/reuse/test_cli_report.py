@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
@@ -100,3 +101,32 @@ def test_a_cached_rerun_becomes_the_latest_result_again(store: Path) -> None:
         latest = load_reuse(corpus)
     assert latest is not None and latest.stats["boilerplate_lines"] == first["stats"]["boilerplate_lines"]
     assert _json(["cascades", "--db", str(store), "--json"])["total"] == first["cascades"]
+
+
+def test_cascade_names_posts_as_its_timeline_does_and_shows_a_rewrite_first(store: Path) -> None:
+    _json(["reuse", "--db", str(store), "--workers", "1", "--json"])
+    with Corpus.open(store, read_only=True) as corpus:
+        from narrascope.reuse import load_reuse
+
+        result = load_reuse(corpus)
+    assert result is not None
+    from narrascope.reuse.detail import SHOW_FIRST
+
+    linked = result.members.filter(pl.col("direct_parent").fill_null(False))
+    kinds = linked.group_by("cascade_id").agg(pl.col("relation").unique().alias("kinds"), pl.len().alias("n"))
+    mixed = kinds.filter(pl.col("kinds").list.len() >= 2).sort(["n", "cascade_id"], descending=[True, False])
+    assert mixed.height, "the demo has cascades mixing relation kinds"
+    cid, present = mixed["cascade_id"][0], set(mixed["kinds"][0])
+    best = next(r for r in SHOW_FIRST if r in present)
+    detail = _json(["cascade", cid, "--pairs", "1", "--db", str(store), "--json"])
+    assert detail["pairs"][0]["relation"] == best  # the most informative kind first, whatever --pairs
+    two = _json(["cascade", cid, "--pairs", "2", "--db", str(store), "--json"])
+    assert len({p["relation"] for p in two["pairs"]}) == 2  # one of each kind before any repeat
+    out = CliRunner().invoke(cli, ["cascade", cid, "--pairs", "2", "--db", str(store)], env={"COLUMNS": "220"}).output
+    pair = detail["pairs"][0]
+    header = f"{pair['parent_channel']} #{pair['parent_message_id']} → {pair['channel']} #{pair['message_id']}"
+    assert header in out
+    # no uid prefixes anywhere but the cascade's own id in the first line (an id derived from one member's uid)
+    body = out.split("\n", 1)[1]
+    assert pair["uid"][:12] not in body and pair["parent_uid"][:12] not in body
+    assert f"{pair['channel']} #{pair['message_id']}" in out.split("Timeline", 1)[1].split("pair(s)", 1)[0]

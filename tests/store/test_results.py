@@ -78,3 +78,32 @@ def test_a_reuse_run_failing_while_publishing_leaves_the_previous_run_latest(dem
         assert latest is not None
         assert latest.cascades.equals(first.cascades)
         assert len(c.results.list("reuse_pairs")) == 1
+
+
+def test_rows_come_back_in_the_order_saved(tmp_path):
+    """The store writes with DuckDB's insertion order off (for memory): the saved order must survive anyway."""
+    n = 300_000
+    table = pa.table({"i": pa.array(range(n - 1, -1, -1), pa.int64()), "s": [f"row {i % 97}" for i in range(n)]})
+    with Corpus.open(tmp_path / "c.duckdb") as c:
+        c.results.save("ordered", "k2", pa.table({"i": [1, 2], "s": ["other", "key"]}))
+        c.results.save("ordered", "k", table)
+        c.connection.execute("CHECKPOINT")
+    with Corpus.open(tmp_path / "c.duckdb") as c:
+        assert c.results.load("ordered", "k").equals(table)
+
+
+def test_results_of_a_0_1_store_are_recomputed_not_misread(tmp_path):
+    with Corpus.open(tmp_path / "c.duckdb") as c:  # a table as 0.1 wrote it: no row numbers
+        c.connection.execute("CREATE TABLE result_old AS SELECT 'k' AS result_key, 1 AS a")
+        c.connection.execute("INSERT INTO results VALUES ('old', 'k', now(), '{}', 1, 'f', '0.1.0')")
+        assert c.results.load("old", "k").to_pylist() == [{"a": 1}]
+        c.results.save("old", "k2", pa.table({"a": [2, 3]}))
+        assert c.results.load("old", "k") is None and c.results.load("old", "k2").to_pylist() == [{"a": 2}, {"a": 3}]
+
+
+def test_corpus_sql_with_parameters_keeps_order_by(tmp_path):
+    """DuckDB 1.5's relation API dropped ORDER BY for parameterised queries with insertion order off."""
+    with Corpus.open(tmp_path / "c.duckdb") as c:
+        c.connection.execute("CREATE TABLE t AS SELECT range AS r, 299999 - range AS i, 'k' AS key FROM range(300000)")
+        got = c.sql("SELECT i FROM t WHERE key = ? ORDER BY r", ["k"])["i"].to_list()
+    assert got == list(range(299_999, -1, -1))

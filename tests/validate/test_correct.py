@@ -118,3 +118,25 @@ def test_ppi_weights_strata_by_their_size_within_the_group():
     ppi = out.sort("month")["ppi"].to_numpy()
     assert np.abs(ppi - true_share).max() < 0.03, (ppi, true_share)
     assert (out["ppi_lower"].to_numpy() <= true_share).all() and (true_share <= out["ppi_upper"].to_numpy()).all()
+
+
+def test_tied_items_enter_corrected_shares_as_half_labels():
+    """Two coders who split on some false positives: the corrected shares keep those items (as ½) and land between
+    what either coder alone gives, instead of dropping them (which would side with neither and flatter precision)."""
+    messages, hits, truth = synthetic(6000, seed=3)
+    ann = _coded(messages, hits, truth)
+    false_hits = ann.items.filter(pl.col("hit") & (pl.col("label") == 0))["sample_id"].head(10).to_list()
+    bob_items = ann.items.with_columns(
+        pl.lit("bob").alias("coder"),
+        pl.when(pl.col("sample_id").is_in(false_hits)).then(1).otherwise(pl.col("label")).cast(pl.Int8).alias("label"))
+    bob = CodedSample(bob_items, ann.lexicon_hash)
+    both = CodedSample(pl.concat([ann.items, bob_items]), ann.lexicon_hash)
+
+    def unrest(coded: CodedSample) -> dict:
+        return corrected_shares(messages, hits, ["unrest"], [], coded).filter(pl.col("frame") == "unrest").row(
+            0, named=True)
+
+    a, b, ab = unrest(ann), unrest(bob), unrest(both)
+    assert ab["coded"] == a["coded"] == b["coded"]  # no item dropped
+    for column in ("corrected", "ppi"):
+        assert min(a[column], b[column]) < ab[column] < max(a[column], b[column]), column

@@ -6,9 +6,12 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from narrascope.stats.intervals import wilson_interval
-from narrascope.validate.score import accuracy, term_precision
+from narrascope.validate.coded import CodedSample
+from narrascope.validate.score import accuracy, score, term_precision
 
 
 def _consensus(strata: list[tuple[str, bool, int, list[int], list[list[str]] | None]]) -> pl.DataFrame:
@@ -78,3 +81,48 @@ def test_sensitivity_and_specificity_intervals_cover_at_about_the_nominal_rate()
                     acc.specificity_lower <= spec <= acc.specificity_upper]
     rate = covered / runs
     assert ((rate >= 0.92) & (rate <= 0.98)).all(), rate
+
+
+def _two_coders(hit_labels: list[tuple[int, int]], miss_labels: list[tuple[int, int]]) -> CodedSample:
+    """Two coders (ann, bob) labelling the same items: one hit stratum of 100 and one non-hit stratum of 900."""
+    rows = []
+    for side, labels, size in (("hit#001", hit_labels, 100), ("miss#001", miss_labels, 900)):
+        for i, pair in enumerate(labels):
+            for coder, label in zip(("ann", "bob"), pair, strict=True):
+                rows.append({"sample_id": f"{side}-{i}", "uid": f"{side}-{i}", "frame": "f", "hit": side.startswith("hit"),
+                             "stratum": side, "stratum_size": size, "stratum_sampled": len(labels),
+                             "terms": ["riot"] if side.startswith("hit") else [], "coder": coder, "label": label,
+                             "source": f"{coder}.csv", "row": i + 2})
+    items = pl.DataFrame(rows, schema_overrides={"label": pl.Int8, "terms": pl.List(pl.Utf8)})
+    return CodedSample(items, "hash")
+
+
+def test_tied_items_count_half_instead_of_vanishing():
+    """The demo situation: two coders, four items they split on — exactly the dictionary's false positives. Dropping
+    the ties made precision jump from 96 % to 100 %; every label is used instead."""
+    hit = [(1, 1)] * 96 + [(0, 1)] * 4  # ann: the 4 are false positives; bob calls them true
+    miss = [(0, 0)] * 95 + [(1, 1)] * 5
+    both = _two_coders(hit, miss)
+    cons = both.consensus("f")
+    ties = cons.filter(pl.col("majority").is_null())
+    assert len(ties) == 4 and ties["label"].to_list() == [0.5] * 4  # kept, as half
+    precision = accuracy(cons, "f").precision
+    assert precision.coded == 100 and precision.estimate == pytest.approx(0.98)
+    ann = CodedSample(both.items.filter(pl.col("coder") == "ann"), "hash")
+    bob = CodedSample(both.items.filter(pl.col("coder") == "bob"), "hash")
+    alone = [accuracy(c.consensus("f"), "f").precision.estimate for c in (ann, bob)]
+    assert alone == pytest.approx([0.96, 1.0])
+    assert min(alone) < precision.estimate < max(alone)  # no jump to 100 %: between the two coders
+    report = score(both, bootstrap=200)
+    assert any("4 item(s) have tied labels" in w and "half" in w for w in report["frames"][0]["warnings"])
+    worst = report["frames"][0]["terms"][0]
+    assert worst["term"] == "riot" and worst["false"] == pytest.approx(2.0)
+
+
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1)), min_size=1, max_size=60))
+def test_two_coder_precision_is_the_mean_of_each_coders(hit: list[tuple[int, int]]) -> None:
+    """With every item labelled by both coders, the soft-label precision is the average of the coders' own."""
+    both = _two_coders(hit, [(0, 0)] * 10)
+    one = [accuracy(CodedSample(both.items.filter(pl.col("coder") == c), "hash").consensus("f"), "f")
+           .precision.estimate for c in ("ann", "bob")]
+    assert accuracy(both.consensus("f"), "f").precision.estimate == pytest.approx(sum(one) / 2)

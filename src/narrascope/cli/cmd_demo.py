@@ -1,15 +1,11 @@
-"""narrascope demo — generate the demo corpus, ingest it, write the report."""
+"""narrascope demo — generate the demo corpus and run the main job on it (every analysis, then the report)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
 
-from ..errors import UsageError
-from ..ingest.base import IngestOptions
-from ..store.corpus import Corpus
 from .common import emit_json, err_console, json_option, progress_bar
 
 
@@ -18,54 +14,44 @@ def register(group: click.Group) -> None:
     @click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
                   default=Path("narrascope-demo"), show_default=True, help="Folder for exports, store and report.")
     @click.option("--messages", type=click.IntRange(min=100), default=6000, show_default=True,
-                  help="Posts across all channels (millions are fine, for benchmarks).")
+                  help="Posts across the news channels (millions are fine, for benchmarks).")
     @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same corpus, byte for byte.")
     @click.option("--force", is_flag=True, help="Replace OUT even if it is not an earlier demo folder.")
     @json_option
     def demo(out: Path, messages: int, seed: int, force: bool, as_json: bool) -> None:
-        """Generate a deterministic demo corpus (Telegram Desktop JSON and HTML exports with ground truth),
-        ingest it into OUT/corpus.duckdb, find reuse cascades, and write OUT/report.html (overview, frame shares
-        measured with the planted lexicon OUT/lexicon.yaml, top cascades)."""
-        from ..demo import DemoConfig, generate_demo
-        from ..frames import load_lexicon
-        from ..frames.prevalence import frame_shares
-        from ..report import ReportOptions, build_report
-        from ..reuse import ReuseOptions, find_reuse
+        """Generate a deterministic demo corpus (Telegram Desktop JSON and HTML exports with ground truth) and run
+        the main job on it: ingest into OUT/corpus.duckdb, set the channel attributes of OUT/channels.csv, measure
+        frame shares with the planted lexicon OUT/lexicon.yaml, find reuse cascades, build the channel network by
+        location, test coordination against null worlds, and write OUT/report.html with every section."""
+        from ..demo import DemoConfig
+        from ..demo.run import run_demo
 
-        if out.exists() and any(out.iterdir()):
-            # An earlier demo's folder is ours to replace; anything else needs --force.
-            if not force and not (out / "truth" / "truth.json").is_file():
-                raise UsageError(f"{out} already exists and is not a demo folder: pass --force to replace it, "
-                                 "or -o another folder")
-            shutil.rmtree(out)
-        out.mkdir(parents=True, exist_ok=True)
         quiet = as_json or not err_console.is_terminal
-        if not quiet:
-            err_console.print(f"generating {messages} posts (seed {seed}) …")
-        manifest = generate_demo(out, DemoConfig(seed=seed, messages=messages))
-        db = out / "corpus.duckdb"
-        with Corpus.open(db) as corpus, progress_bar(not quiet) as progress:
-            report = corpus.ingest([out / "exports"], IngestOptions(strict=True), progress=progress)
-            info = corpus.info()
-            shares = frame_shares(corpus, load_lexicon(manifest.lexicon_path), by=())
-            reuse = find_reuse(corpus, ReuseOptions(workers=1))
-            # The demo's own planted lexicon drives the frames section: the page shows what the toolkit measures.
-            report_path = build_report(corpus, out / "report.html", ReportOptions(lexicon=manifest.lexicon_path))
+
+        def step(name: str) -> None:
+            if not quiet:
+                err_console.print(f"{name} …", markup=False)
+
+        with progress_bar(not quiet) as progress:
+            run = run_demo(out, DemoConfig(seed=seed, messages=messages), force=force, progress=progress, step=step)
+        info = run.info
         summary = {
             "folder": str(out),
-            "store": str(db),
-            "report": str(report_path),
-            "truth": str(manifest.truth_path),
-            "lexicon": str(manifest.lexicon_path),
-            "files_ingested": len(report.files),
+            "store": str(run.store),
+            "report": str(run.report),
+            "truth": str(run.manifest.truth_path),
+            "lexicon": str(run.manifest.lexicon_path),
+            "channels_file": str(run.manifest.folder / "channels.csv"),
+            "files_ingested": run.files_ingested,
             "messages": info["messages"],
             "channels": len(info["by_channel"]),
             "first": info["first"],
             "last": info["last"],
             "platforms": {r["platform"]: r["messages"] for r in info["by_platform"]},
-            "cascades": reuse.cascades.height,
-            "frame_shares": {r["frame"]: {"share": r["share"], "lower": r["lower"], "upper": r["upper"]}
-                             for r in shares.iter_rows(named=True)},
+            "cascades": run.cascades,
+            "frame_shares": run.frame_shares,
+            "network": run.network_headline,
+            "coordinated_groups": run.coordinated_groups,
         }
         if as_json:
             emit_json(summary)
@@ -75,7 +61,11 @@ def register(group: click.Group) -> None:
         click.echo("frames: " + ", ".join(f"{f} {100 * v['share']:.1f}% (95% CI {100 * v['lower']:.1f}–"
                                           f"{100 * v['upper']:.1f})" for f, v in summary["frame_shares"].items()))
         click.echo(f"reuse:  {summary['cascades']} cascades (stories spread by forward, copy or rewrite)")
-        click.echo(f"store:  {db}")
-        click.echo(f"truth:  {manifest.truth_path}")
-        click.echo(f"lexicon (the planted frame terms): {manifest.lexicon_path}")
-        click.echo(f"report: {report_path}")
+        for sentence in run.network_headline:
+            click.echo(f"network: {sentence}")
+        click.echo(f"coordination: {len(run.coordinated_groups)} coordinated groups (FDR 0.05, 60 s window; "
+                   "aggregators and same-owner families tagged as expected)")
+        click.echo(f"store:  {run.store}")
+        click.echo(f"truth:  {run.manifest.truth_path}")
+        click.echo(f"lexicon (the planted frame terms): {run.manifest.lexicon_path}")
+        click.echo(f"report: {run.report}")

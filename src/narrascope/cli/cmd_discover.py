@@ -26,6 +26,10 @@ def register(group: click.Group) -> None:
     @click.option("--prior", type=click.FloatRange(min=0, min_open=True), default=500.0, show_default=True,
                   help="Weight α₀ of the informative Dirichlet prior, in pseudo-counts.")
     @click.option("--include-listed", is_flag=True, help="Also show terms the lexicon already lists.")
+    @click.option("--keep-function-words", is_flag=True,
+                  help="Also rank function words (روی, بود, the, في …), numbers and phrases edged by them.")
+    @click.option("--keep-boilerplate", is_flag=True,
+                  help="Keep each channel's boilerplate lines (signatures, 'join us' lines) in the texts.")
     @click.option("--append-to", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Write a copy of the lexicon with candidates added to --frame (see --take).")
     @click.option("--take", type=click.IntRange(min=1), default=None,
@@ -35,10 +39,14 @@ def register(group: click.Group) -> None:
     @db_option
     @json_option
     def discover(lexicon: Path, frame: str | None, compare: tuple[str, str] | None, top: int, max_words: int,
-                 min_count: int, prior: float, include_listed: bool, append_to: Path | None, take: int | None,
+                 min_count: int, prior: float, include_listed: bool, keep_function_words: bool,
+                 keep_boilerplate: bool, append_to: Path | None, take: int | None,
                  since: str | None, until: str | None, db: Path, as_json: bool) -> None:
         """Find words and phrases over-represented in a frame's hits (log-odds ratio with an informative Dirichlet
-        prior, Monroe et al. 2008), to grow the lexicon; or compare how two groups talk (--compare)."""
+        prior, Monroe et al. 2008), to grow the lexicon; or compare how two groups talk (--compare).
+
+        Function words and each channel's boilerplate lines are left out first; --append-to copies the lexicon file
+        with the new terms inserted, keeping its comments, version and layout."""
         from ..frames.discover import DiscoverOptions, append_terms, discover_corpus
         from ..frames.lexicon import load_lexicon
 
@@ -46,7 +54,8 @@ def register(group: click.Group) -> None:
             raise UsageError("--append-to needs --frame: the frame the new terms are added to")
         lex = load_lexicon(lexicon)
         options = DiscoverOptions(max_words=max_words, min_count=min_count, prior=prior, top=top,
-                                  include_listed=include_listed)
+                                  include_listed=include_listed, stopwords=not keep_function_words,
+                                  boilerplate=not keep_boilerplate)
         with open_corpus(db, read_only=True) as corpus:
             table, desc = discover_corpus(corpus, lex, frame=frame, compare=compare, since=since, until=until,
                                           options=options)

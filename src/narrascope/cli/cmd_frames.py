@@ -14,10 +14,12 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import UsageError
-from ..frames import load_lexicon, match_corpus
-from ..frames.prevalence import ANY, GROUPS, PERIODS, channel_reach, frame_messages, shares_table
-from ..frames.trends import activity_series, compare_periods, share_series
+from ..frames import load_lexicon
+from ..frames.examples import frame_examples, mark_spans
+from ..frames.prevalence import ANY, GROUPS, PERIODS, frame_shares, weight_warnings
+from ..frames.trends import TrendOptions, trend_report
 from .common import db_option, emit_json, err_console, json_option, message_progress, open_corpus
+from .greedy import ManyValues, ManyValuesCommand
 
 _LEXICON = click.argument("lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _SINCE = click.option("--since", help="Only messages posted at or after this date (ISO, UTC), e.g. 2024-01-01.")
@@ -34,11 +36,8 @@ def _opts(*decorators: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def parse_by(text: str) -> list[str]:
-    by = [b.strip() for b in text.split(",") if b.strip()] if text else []
-    bad = [b for b in by if b not in GROUPS]
-    if bad:
-        raise UsageError(f"--by {','.join(bad)}: choose from {', '.join(GROUPS)}")
-    return by
+    """Group names; names other than the built-in groups are channel attributes, checked against the store."""
+    return [b.strip() for b in text.split(",") if b.strip()] if text else []
 
 
 def parse_months(text: str) -> int:
@@ -49,25 +48,22 @@ def parse_months(text: str) -> int:
     return n * 12 if (m.group(2) or "m").startswith("y") else n
 
 
-def _hits(corpus: Any, lexicon: Any, since: str | None, until: str | None, quiet: bool) -> pl.DataFrame:
-    """Matches of the lexicon (from the store's cache when present), with a progress bar on a terminal."""
-    with message_progress(not quiet, "matching") as progress:
-        table = match_corpus(corpus, lexicon, since=since, until=until, progress=progress)
-    hits = pl.from_arrow(table)
-    assert isinstance(hits, pl.DataFrame)
-    return hits
-
-
 def _pct(x: Any) -> str:
     return "" if x is None or x != x else f"{100 * x:.1f}"
 
 
-def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool) -> None:
+def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool, weight: str | None = None) -> None:
+    if weight and not table["w_share"].fill_nan(None).is_not_null().any():
+        weight = None  # no message has the weight: the warning above says so; empty columns would only crowd
     t = Table(show_lines=False)
     for c in [*by, "frame"]:
         t.add_column(c)
     for c in ("n", "k", "share %", "95% CI"):
         t.add_column(c, justify="right")
+    if weight:
+        for c in (f"{weight}-weighted %", "95% CI", "n_eff"):
+            t.add_column(c, justify="right")
+        t.add_column("weight note")
     if corrected:
         t.add_column("Rogan–Gladen %", justify="right")
         t.add_column("95% CI", justify="right")
@@ -77,6 +73,10 @@ def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool) -> None:
     for r in table.iter_rows(named=True):
         cells = [str(r[c]) if r[c] is not None else "" for c in [*by, "frame"]]
         cells += [str(r["n"]), str(r["k"]), _pct(r["share"]), f"{_pct(r['lower'])}–{_pct(r['upper'])}"]
+        if weight:
+            has = r.get("w_share") is not None and r["w_share"] == r["w_share"]
+            cells += [_pct(r.get("w_share")), f"{_pct(r.get('w_lower'))}–{_pct(r.get('w_upper'))}" if has else "",
+                      f"{r['n_eff']:.0f}", r.get("w_note") or ""]
         if corrected:
             cells += [_pct(r.get("corrected")), f"{_pct(r.get('corrected_lower'))}–{_pct(r.get('corrected_upper'))}",
                       _pct(r.get("ppi")), f"{_pct(r.get('ppi_lower'))}–{_pct(r.get('ppi_upper'))}",
@@ -103,17 +103,20 @@ def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def register(group: click.Group) -> None:
-    @group.command("frames")
+    @group.command("frames", cls=ManyValuesCommand)
     @_LEXICON
     @click.option("--by", default="channel,month", show_default=True,
-                  help=f"Group by any of: {', '.join(GROUPS)} (comma-separated; '' for one overall share).")
+                  help=f"Group by any of: {', '.join(GROUPS)} or a channel attribute (comma-separated; '' for one "
+                       "overall share).")
     @_opts(_SINCE, _UNTIL)
     @click.option("--weight", type=click.Choice(["views", "forwards", "reactions"]),
                   help="Also give shares weighted by this count (Kish effective n in the interval).")
-    @click.option("--validated", "coded", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                  help="Coded validation sample(s) (from `validate sample`): add Rogan–Gladen and PPI corrected shares.")
+    @click.option("--validated", "coded", cls=ManyValues, metavar="CODED.csv [CODED2.csv …]",
+                  type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="Coded validation sample(s) from `validate sample`, one file per coder (list them after the "
+                       "flag or repeat it): add Rogan–Gladen and PPI corrected shares.")
     @click.option("--coder-error", "coder_error", type=float, default=0.0, show_default=True,
-                  help="With --validated: known rate at which the (majority) labels are wrong, in [0, 0.5).")
+                  help="With --validated: known rate at which each coder's labels are wrong, in [0, 0.5).")
     @click.option("--reach", type=click.IntRange(min=1),
                   help="Instead: the share of channels carrying each frame in at least this many messages.")
     @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
@@ -130,34 +133,35 @@ def register(group: click.Group) -> None:
         """
         if coder_error and not coded:
             raise UsageError("--coder-error corrects coded labels: give the coded sample with --validated CODED.csv")
+        if coded and (reach or weight):
+            raise UsageError(f"--validated corrects plain shares: it cannot be combined with "
+                             f"{'--reach' if reach else '--weight'}")
         lex = load_lexicon(lexicon)
         groups = parse_by(by)
+        warnings: list[str] = []
         with open_corpus(db, read_only=False) as corpus:
             if coded:
                 from ..validate import validated_frame_shares
 
                 table, sample = validated_frame_shares(corpus, lex, list(coded), groups, since=since, until=until,
                                                        confidence=confidence, coder_error=coder_error)
-                for w in getattr(sample, "warnings", []):
-                    err_console.print(f"warning: {w}", markup=False)
+                warnings += sample.warnings
             else:
-                hits = _hits(corpus, lex, since, until, as_json)
-                messages = frame_messages(corpus, since=since, until=until)
-                ids = [f.id for f in lex.frames]
-                if reach:
-                    periods = [g for g in groups if g in PERIODS or g == "platform"]
-                    table = channel_reach(messages, hits, ids, min_messages=reach, by=periods, confidence=confidence)
-                else:
-                    table = shares_table(messages, hits, ids, groups, weight=weight, confidence=confidence)
+                with message_progress(not as_json, "matching") as progress:
+                    table = frame_shares(corpus, lex, groups, since=since, until=until, weight=weight,
+                                         confidence=confidence, reach=reach, progress=progress)
+                warnings += weight_warnings(table, weight)
+        for w in warnings:
+            err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
         if csv_path:
             table.write_csv(csv_path)
         if as_json:
             emit_json({"lexicon": str(lexicon), "lexicon_hash": lex.content_hash, "by": groups,
-                       "rows": _records(table)})
+                       "warnings": warnings, "rows": _records(table)})
         elif reach:
             _print_reach(table, reach)
         else:
-            _print_shares(table, groups, bool(coded))
+            _print_shares(table, groups, bool(coded), weight)
 
     @group.command("trends")
     @_LEXICON
@@ -172,54 +176,44 @@ def register(group: click.Group) -> None:
                db: Path, as_json: bool) -> None:
         """Did it change? Change points in each frame's share and in activity, and the last N months vs the N before."""
         lex = load_lexicon(lexicon)
-        months = parse_months(compare)
-        ids = [f.id for f in lex.frames]
-        if frame and frame not in ids and frame != ANY:
-            raise UsageError(f"no frame {frame!r} in {lexicon}: it has {', '.join(ids)}")
-        chosen = [frame] if frame else [*ids, ANY]
-        with open_corpus(db) as corpus:
-            hits = _hits(corpus, lex, since, until, as_json)
-            messages = frame_messages(corpus, since=since, until=until)
-        if messages.is_empty():
-            raise UsageError("no messages in the selected range")
-        series = {f: share_series(messages, hits, f, period=period) for f in chosen}
-        activity = activity_series(messages, period=period, by=["channel"])
-        comparison = compare_periods(messages, hits, ids, months=months)
-        comparison = comparison.filter(pl.col("frame").is_in(chosen))
-        activity_total = compare_periods(messages, hits.clear(), [], months=months).filter(pl.col("frame") == ANY)
+        options = TrendOptions(frame=frame, period=period, months=parse_months(compare), since=since, until=until)
+        with open_corpus(db) as corpus, message_progress(not as_json, "matching") as progress:
+            result = trend_report(corpus, lex, options, progress=progress)
+        if not result.dated:
+            n = result.undated_messages
+            raise UsageError(f"no dated messages in the selected range: its {n:,} message{'' if n == 1 else 's'} "
+                             f"{'has' if n == 1 else 'have'} no date, so nothing can be placed on a time axis; "
+                             "`narrascope frames LEXICON --by ''` gives their shares")
         if as_json:
-            emit_json({
-                "period": period,
-                "series": {f: _records(s) for f, s in series.items()},
-                "activity_change_points": _records(activity.filter(pl.col("change"))),
-                "comparison": _records(comparison),
-                "activity_comparison": _records(activity_total.select(
-                    "start", "start_clipped", "recent_start", "end", "n1", "n2", "rate1", "rate2", "rate_ratio",
-                    "rate_ratio_lower", "rate_ratio_upper")),
-            })
+            emit_json(result.to_dict())
             return
         out = Console(highlight=False)
-        for f, s in series.items():
+        for f, s in result.series.items():
             cps = s.filter(pl.col("change"))[period].to_list()
-            out.print(f"[bold]{f}[/bold]: change points at {', '.join(cps) if cps else 'none'}")
-        activity_cps = activity.filter(pl.col("change"))
+            out.print(Text(f"{f}: change points at {', '.join(cps) if cps else 'none'}"))
+        activity_cps = result.activity.filter(pl.col("change"))
         out.print(f"activity change points (per channel): {activity_cps.height}")
         for r in activity_cps.iter_rows(named=True):
-            out.print(f"  {r['channel']}: {r[period]} ({r['messages']} messages)")
+            out.print(Text(f"  {r['channel']}: {r[period]} ({r['messages']} messages)"))
+        months = options.months
         t = Table(title=f"last {months} months vs the {months} before")
         for c in ("frame", "before %", "recent %", "difference (95% CI), points", "p"):
             t.add_column(c)
-        for r in comparison.iter_rows(named=True):
-            t.add_row(r["frame"], _pct(r["share1"]), _pct(r["share2"]),
+        for r in result.comparison.iter_rows(named=True):
+            t.add_row(Text(r["frame"]), _pct(r["share1"]), _pct(r["share2"]),
                       f"{100 * r['diff']:+.1f} ({100 * r['diff_lower']:+.1f} … {100 * r['diff_upper']:+.1f})",
                       f"{r['p_value']:.3g}")
         out.print(t)
-        a = activity_total.row(0, named=True)
+        a = result.activity_comparison.row(0, named=True)
         if a.get("start_clipped"):
             out.print(f"note: the data begin {a['start']:%Y-%m-%d}, after the start of the earlier {months}-month "
                       "period: that period is compared only from its first message on.")
         out.print(f"activity: {a['rate2']:.1f} vs {a['rate1']:.1f} messages/day, rate ratio {a['rate_ratio']:.2f} "
                   f"(95% CI {a['rate_ratio_lower']:.2f}–{a['rate_ratio_upper']:.2f})")
+        if result.undated_messages:
+            hits = result.undated.get(ANY, 0)
+            out.print(f"note: {result.undated_messages:,} undated message(s) ({hits:,} carrying a frame) are not in "
+                      "the series or the comparison: a time axis cannot place them")
 
     @group.command("show")
     @_LEXICON
@@ -231,32 +225,29 @@ def register(group: click.Group) -> None:
     @json_option
     def show(lexicon: Path, frame: str, n: int, channel: str | None, since: str | None, until: str | None,
              db: Path, as_json: bool) -> None:
-        """Matched messages with the matched terms highlighted, newest first, for eyeballing the lexicon."""
+        """Matched messages with the matched terms highlighted, newest first, for eyeballing the lexicon.
+
+        On a terminal the matches are highlighted; piped or redirected they are marked [[like this]].
+        """
         lex = load_lexicon(lexicon)
-        lex.frame(frame)  # raises a one-line error naming the frames it has
-        with open_corpus(db) as corpus:
-            hits = _hits(corpus, lex, since, until, as_json).filter(pl.col("frame") == frame)
-            msgs = corpus.messages(since=since, until=until, channel=channel,
-                                   columns=["uid", "channel", "message_id", "posted_at", "text"])
-        if channel and msgs.is_empty():
-            raise UsageError(f"no messages of channel {channel!r} in the selection: `narrascope info` lists the channels")
-        carrying = msgs.join(hits.select("uid").unique(), on="uid")
-        joined = carrying.sort("posted_at", descending=True).head(n)
-        spans = hits.filter(pl.col("uid").is_in(joined["uid"].to_list()))
-        by_uid: dict[str, list[tuple[int, int, str]]] = {}
-        for r in spans.iter_rows(named=True):
-            by_uid.setdefault(r["uid"], []).append((r["start"], r["end"], r["term"]))
+        with open_corpus(db) as corpus, message_progress(not as_json, "matching") as progress:
+            found = frame_examples(corpus, lex, frame, n=n, channel=channel, since=since, until=until,
+                                   progress=progress)
         if as_json:
-            emit_json([{**{k: r[k] for k in ("uid", "channel", "message_id", "posted_at", "text")},
-                        "spans": [{"start": s, "end": e, "term": t} for s, e, t in sorted(by_uid.get(r["uid"], []))]}
-                       for r in joined.iter_rows(named=True)])
+            emit_json(found.to_dicts())
             return
-        out = Console(highlight=False)
-        out.print(f"{joined.height} messages carrying {frame!r} (of {carrying.height} in the selection)")
-        for r in joined.iter_rows(named=True):
-            text = Text(r["text"] or "")
-            for s, e, _ in by_uid.get(r["uid"], []):
-                text.stylize("bold black on yellow", s, e)
-            when = f"{r['posted_at']:%Y-%m-%d %H:%M}Z" if r["posted_at"] else "no date"
-            out.print(Text(f"— {r['channel']} #{r['message_id']} {when}", style="dim"))
+        out = Console(highlight=False, soft_wrap=True)  # no line breaks added: piped text stays greppable
+        plain = not out.is_terminal or out.no_color  # no highlight to see: mark the matches in the text itself
+        out.print(f"{len(found.examples)} messages carrying {frame!r} (of {found.carrying} in the selection)"
+                  + (" — matches marked [[like this]]" if plain else ""), markup=False)
+        for e in found.examples:
+            spans = [(s.start, s.end) for s in e.spans]
+            when = f"{e.posted_at:%Y-%m-%d %H:%M}Z" if e.posted_at else "no date"
+            out.print(Text(f"— {e.channel} #{e.message_id} {when}", style="dim"))
+            if plain:
+                out.print(Text(mark_spans(e.text, spans)))
+                continue
+            text = Text(e.text)
+            for start, end in spans:
+                text.stylize("bold black on yellow", start, end)
             out.print(text)

@@ -8,12 +8,13 @@ import click
 
 from ..report import ReportOptions, write_report
 from .common import db_option, emit_json, err_console, json_option, open_corpus
+from .greedy import ManyValues, ManyValuesCommand
 
 _DEFAULTS = ReportOptions()
 
 
 def register(group: click.Group) -> None:
-    @group.command("report")
+    @group.command("report", cls=ManyValuesCommand)
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
                   show_default=True, help="Where to write the HTML report (replaced atomically).")
     @db_option
@@ -24,8 +25,10 @@ def register(group: click.Group) -> None:
                   help="Channels drawn as their own series in time charts; the rest are summed as 'other'.")
     @click.option("--lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   help="Add the frames section: shares over time with intervals and change points, per channel, examples.")
-    @click.option("--validated", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                  help="Coded validation sample(s) for --lexicon: show corrected shares beside the raw ones.")
+    @click.option("--validated", cls=ManyValues, metavar="CODED.csv [CODED2.csv …]",
+                  type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="With --lexicon: coded validation sample(s), one file per coder (list them after the flag or "
+                       "repeat it); corrected shares beside the raw ones.")
     @json_option
     def report(output: Path, db: Path, title: str, max_channels: int, chart_channels: int, lexicon: Path | None,
                validated: tuple[Path, ...], as_json: bool) -> None:

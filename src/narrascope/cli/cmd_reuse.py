@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import UsageError
-from ..reuse import ReuseOptions, ReuseResult, align, find_reuse, load_reuse
+from ..reuse import ReuseOptions, ReuseResult, find_reuse, load_reuse
+from ..reuse.detail import cascade_detail, post_label, preview
 from ..reuse.pipeline import option_fields
 from .common import db_option, emit_json, err_console, json_option, open_corpus
 
@@ -72,11 +73,10 @@ def _cascade_table(cascades: pl.DataFrame, title: str) -> Table:
     for row in cascades.iter_rows(named=True):
         first = row["first_at"].strftime("%Y-%m-%d %H:%M") if row["first_at"] else ""
         relations = "/".join(str(row[f"n_{r}"]) for r in ("forward", "copy", "near_duplicate", "rewrite", "partial"))
-        preview = " ".join(str(row["preview"] or "").split())[:60]
         table.add_row(*(Text(v) for v in (row["cascade_id"], str(row["size"]), str(row["channels"]),
                                           ("? " if row["undated"] else "")
                                           + str(row["origin_channel"] or row["origin_channel_id"]), first, relations,
-                                          preview)))
+                                          preview(row["preview"], 60))))
     return table
 
 
@@ -85,40 +85,6 @@ def _require(corpus: Any) -> ReuseResult:
     if result is None:
         raise UsageError(f"no reuse results in {corpus.path}: run `narrascope reuse --db {corpus.path}` first")
     return result
-
-
-def _texts(corpus: Any, uids: list[str]) -> dict[str, str]:
-    if not uids:
-        return {}
-    marks = ", ".join("?" for _ in uids)
-    frame = corpus.sql(f"SELECT uid, text FROM messages WHERE uid IN ({marks})", uids)
-    return dict(zip(frame["uid"].to_list(), frame["text"].to_list(), strict=True))
-
-
-def cascade_detail(corpus: Any, cascade_id: str, max_pairs: int = 3) -> dict[str, Any]:
-    """Members of one cascade (prefix of its id accepted) and the aligned passages of up to ``max_pairs``
-    member–parent pairs."""
-    result = _require(corpus)
-    ids = sorted({c for c in result.cascades["cascade_id"].to_list() if c.startswith(cascade_id)})
-    if len(ids) != 1:
-        hint = "no cascade has that id" if not ids else f"{len(ids)} cascades start with it"
-        raise UsageError(f"cascade {cascade_id!r}: {hint}; list them with `narrascope cascades`")
-    members = result.cascade(ids[0])
-    texts = _texts(corpus, members["uid"].to_list())
-    pairs = []
-    linked = members.filter(pl.col("direct_parent").fill_null(False))
-    for row in linked.head(max_pairs).iter_rows(named=True):
-        a, b = texts.get(row["parent_uid"], ""), texts.get(row["uid"], "")
-        alignment = align(a, b)
-        pairs.append({
-            "parent_uid": row["parent_uid"], "uid": row["uid"], "relation": row["relation"],
-            "passages": [{"parent_start": p.a_start, "parent_end": p.a_end, "start": p.b_start, "end": p.b_end,
-                          "tokens": p.tokens, "parent_text": a[p.a_start : p.a_end], "text": b[p.b_start : p.b_end]}
-                         for p in alignment.passages],
-            "parent_text": a, "text": b,
-        })
-    summary = result.cascades.filter(pl.col("cascade_id") == ids[0]).to_dicts()[0]
-    return {"cascade": summary, "members": members.to_dicts(), "pairs": pairs}
 
 
 def register(group: click.Group) -> None:
@@ -178,36 +144,43 @@ def register(group: click.Group) -> None:
         with open_corpus(db, read_only=True) as corpus:
             detail = cascade_detail(corpus, cascade_id, max_pairs)
         if as_json:
-            emit_json(detail)
+            emit_json(detail.to_dict())
             return
         out = Console(highlight=False)
-        c = detail["cascade"]
+        c = detail.cascade
         origin = c["origin_channel"] or c["origin_channel_id"]
         if c.get("undated"):
             origin = (f"origin undetermined: {c['undated']} of {c['size']} posts have no date "
                       f"({origin} is listed first, not known to be first)")
         else:
-            origin = f"origin {origin} at {c['first_at']}"
-        out.print(f"cascade {c['cascade_id']}: {c['size']} posts in {c['channels']} channels, {origin}")
+            origin = f"origin {origin} at {c['first_at']:%Y-%m-%d %H:%M} UTC"
+        out.print(Text(f"cascade {c['cascade_id']}: {c['size']} posts in {c['channels']} channels, {origin}"))
         timeline = Table(title="Timeline", title_justify="left")
-        for column in ("posted_at", "channel", "message_id", "relation", "lag from origin", "lag from parent"):
+        for column in ("posted (UTC)", "post (channel #message id)", "relation", "parent", "lag from origin",
+                       "lag from parent"):
             timeline.add_column(column)
-        for m in detail["members"]:
-            timeline.add_row(*(Text(v) for v in (str(m["posted_at"] or "no date"), str(m["channel"] or m["channel_id"]),
-                                                 str(m["message_id"]), m["relation"], _lag(m["lag_origin_s"]),
-                                                 _lag(m["lag_parent_s"]))))
+        label = {m["uid"]: post_label(m["channel"] or m["channel_id"], m["message_id"])
+                 for m in detail.members.iter_rows(named=True)}
+        for m in detail.members.iter_rows(named=True):
+            when = f"{m['posted_at']:%Y-%m-%d %H:%M}" if m["posted_at"] else "no date"
+            parent = label.get(m["parent_uid"], "") if m["parent_uid"] else ""
+            timeline.add_row(*(Text(v) for v in (when, label[m["uid"]], m["relation"], parent,
+                                                 _lag(m["lag_origin_s"]), _lag(m["lag_parent_s"]))))
         out.print(timeline)
-        for pair in detail["pairs"]:
-            side = Table(title=Text(f"{pair['relation']}: parent {pair['parent_uid'][:12]} → {pair['uid'][:12]}"),
+        if detail.pairs:
+            out.print(f"{len(detail.pairs)} member–parent pair(s), the most informative relation first "
+                      "(one of each kind, then the rest)")
+        for pair in detail.pairs:
+            side = Table(title=Text(f"{pair.relation}: {pair.parent_label} → {pair.label}"),
                          title_justify="left", show_lines=True)
-            side.add_column("parent", ratio=1, overflow="fold")
-            side.add_column("member", ratio=1, overflow="fold")
-            if pair["passages"]:
-                for p in pair["passages"]:
-                    side.add_row(Text(f"[{p['parent_start']}:{p['parent_end']}] {p['parent_text']}"),
-                                 Text(f"[{p['start']}:{p['end']}] {p['text']}"))
+            side.add_column(Text(f"parent {pair.parent_label}"), ratio=1, overflow="fold")
+            side.add_column(Text(f"member {pair.label}"), ratio=1, overflow="fold")
+            if pair.passages:
+                for p in pair.passages:
+                    side.add_row(Text(f"[{p.parent_start}:{p.parent_end}] {p.parent_text}"),
+                                 Text(f"[{p.start}:{p.end}] {p.text}"))
             else:
-                side.add_row(Text(pair["parent_text"]), Text(pair["text"]))
+                side.add_row(Text(pair.parent_text), Text(pair.text))
             out.print(side)
 
 

@@ -46,7 +46,7 @@ def _print_score(report: dict[str, Any]) -> None:
             for c in ("term", "coded", "false", "precision", "95% interval"):
                 tt.add_column(c)
             for r in entry["terms"][:30]:
-                tt.add_row(r["term"], str(r["coded"]), str(r["false"]), _pct(r["precision"]),
+                tt.add_row(r["term"], str(r["coded"]), f"{r['false']:g}", _pct(r["precision"]),
                            f"{_pct(r['lower'])} – {_pct(r['upper'])}")
             out.print(tt)
         ag = entry.get("agreement")
@@ -60,10 +60,10 @@ def _print_score(report: dict[str, Any]) -> None:
                 out.print(f"  … and {len(ag['disagreements']) - 50} more (see --json)")
         ce = entry.get("coder_error_estimate")
         if ce and ce["per_coder"] == ce["per_coder"]:
-            out.print(f"coder error implied by the disagreements (if coders err alike, independently): per coder "
-                      f"{_pct(ce['per_coder'])} [{_pct(ce['per_coder_lower'])}, {_pct(ce['per_coder_upper'])}]; "
-                      f"of the majority labels scored here {_pct(ce['consensus'])} [{_pct(ce['consensus_lower'])}, "
-                      f"{_pct(ce['consensus_upper'])}] — not applied: pass it with --coder-error if you accept it")
+            out.print(f"coder error implied by the disagreements (if coders err alike, independently): "
+                      f"{_pct(ce['per_coder'])} [{_pct(ce['per_coder_lower'])}, {_pct(ce['per_coder_upper'])}] per "
+                      "coder — the rate --coder-error takes (every coder's labels are scored); not applied: pass it "
+                      "with --coder-error if you accept it")
         if report.get("coder_error"):
             out.print(f"corrected for a coder error rate of {_pct(report['coder_error'])} (--coder-error)")
         for w in entry["warnings"]:
@@ -120,7 +120,7 @@ def register(group: click.Group) -> None:
     @click.option("--bootstrap", type=click.IntRange(min=100), default=1000, show_default=True,
                   help="Bootstrap replicates for the interval of Krippendorff's α.")
     @click.option("--coder-error", "coder_error", type=float, default=0.0, show_default=True,
-                  help="Known rate at which the (majority) labels are wrong, in [0, 0.5): correct for it.")
+                  help="Known rate at which each coder's labels are wrong, in [0, 0.5): correct for it.")
     @json_option
     def score(coded: tuple[Path, ...], lexicon: Path | None, confidence: float, bootstrap: int, coder_error: float,
               as_json: bool) -> None:

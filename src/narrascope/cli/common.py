@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -25,12 +25,17 @@ from rich.progress import (
 from rich.text import Text
 
 from ..errors import NarrascopeError
-from ..store.corpus import DEFAULT_DB, Corpus
+
+if TYPE_CHECKING:
+    from ..store.corpus import Corpus
 
 __all__ = ["db_option", "emit_json", "err_console", "json_option", "message_progress", "open_corpus", "progress_bar",
            "run_main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: = narrascope.store.corpus.DEFAULT_DB, written out so that parsing arguments does not import the store (DuckDB,
+#: polars, pyarrow); tests/cli/test_lazy_imports.py holds the two equal.
+DEFAULT_DB = "corpus.duckdb"
 err_console = Console(stderr=True, highlight=False)
 
 
@@ -58,6 +63,8 @@ def emit_json(data: Any) -> None:
 
 
 def open_corpus(db: Path, *, read_only: bool = False, create: bool = False) -> Corpus:
+    from ..store.corpus import Corpus
+
     return Corpus.open(db, read_only=read_only, create=create)
 
 

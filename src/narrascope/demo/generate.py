@@ -9,6 +9,9 @@ Layout under ``folder``::
     truth/frames.csv     the same cells as CSV
     truth/cascades.csv   one row per cascade member (origin, forward, copy, rewrite) with its parent
     truth/hard_cases.csv posts where a lexicon is wrong by design (decoys, paraphrases), per frame
+    truth/coordination.csv  one row per planted campaign post (group, event, channel, message, time, link)
+    channels.csv         attributes of every channel: location (inside|abroad), side, owner, type
+                         (news|aggregator|personal) — for `narrascope channels set-attributes`
     lexicon.yaml         the planted frame lexicon (listed terms only)
 
 JSON exports are streamed message by message (bounded memory at millions of messages) with Desktop's
@@ -25,13 +28,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from .coordinated import CAMPAIGN_COLUMNS
 from .lexicon import FRAMES, term_variants, write_planted_lexicon
 from .plan import ChannelSpec
 from .stream import CascadeMember, DemoStream, HardCase
 
 __all__ = ["DemoConfig", "DemoManifest", "dump_message", "generate_demo"]
 
-TRUTH_VERSION = 1
+TRUTH_VERSION = 2  # 2: the coordination cast, channels.csv, truth/coordination.csv
+CHANNEL_COLUMNS = ("channel_id", "channel", "username", "location", "side", "owner", "type")
 CASCADE_COLUMNS = (
     "cascade_id", "channel_id", "message_id", "relation", "parent_channel_id", "parent_message_id",
     "posted_unixtime", "lag_seconds", "jaccard5_to_parent",
@@ -58,12 +63,19 @@ DEFINITIONS = {
     "hard case": "a post in a detector_exact=false channel where the listed terms are wrong by design: "
     "decoy = a listed term inside an unrelated name (the post does not carry the frame); paraphrase = the "
     "post carries the frame without any listed term",
+    "role": "news = a base channel; group = a member of a planted coordinated group; aggregator, digest "
+    "(posts at shared popular hours) and family (same owner as its flagship) are decoys a naive method flags",
+    "forward_pattern": "a story of a news channel reaching another news channel (same language) is a forward with "
+    "probability p_forward_abroad_to_inside from an abroad to an inside channel, p_forward_other otherwise; "
+    "forward_counts_news are the realised forwards among news channels by (origin location -> target location), "
+    "forward_counts all forwards (the aggregator, located abroad, forwards from everyone)",
 }
 
 
 @dataclass(frozen=True)
 class DemoConfig:
-    """How big a demo corpus to generate. ``messages`` counts posts (type "message") across channels."""
+    """How big a demo corpus to generate. ``messages`` counts posts (type "message") across the base channels, their
+    reuse included; the coordination cast (``cast``) adds its own posts on top (about 60 % more at the default intensity)."""
 
     seed: int = 7
     messages: int = 6000
@@ -71,6 +83,11 @@ class DemoConfig:
     months: int = 18
     start: str = "2024-01-01"
     html_channels: int = 2
+    #: intensity of the planted coordinated groups (1 = the designed campaign rates; 0 = no planted coordination,
+    #: decoys kept: what the null-model tests generate)
+    coordination: float = 1.0
+    #: add the coordination cast (planted groups and decoys) after the ``channels`` base channels
+    cast: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,8 @@ class DemoManifest:
     cascades_csv: Path
     hard_cases_csv: Path
     lexicon_path: Path
+    channels_csv: Path
+    coordination_csv: Path
     n_messages: int
     n_service: int
     n_cascades: int
@@ -175,8 +194,35 @@ def _channel_truth(stream: DemoStream, folder: Path) -> list[dict[str, Any]]:
             "path": path.relative_to(folder).as_posix(), "utc_offset": spec.utc_offset,
             "detector_exact": spec.detector_exact, "signatures": list(spec.signers),
             "former_name": spec.former_name, "messages": stream._next_id[spec.index] - 1,
+            "role": spec.role, "location": spec.location, "owner": spec.owner, "type": spec.channel_type,
+            "group": spec.group,
         })
     return out
+
+
+def _channel_rows(stream: DemoStream) -> list[dict[str, Any]]:
+    return [{"channel_id": s.channel_id, "channel": s.name, "username": s.username, "location": s.location,
+             "side": s.leaning, "owner": s.owner, "type": s.channel_type} for s in stream.channels]
+
+
+def _forward_pattern(stream: DemoStream, cascades: Path) -> dict[str, Any]:
+    """The planted cross-location forward probabilities and the realised forward counts between locations."""
+    from .stream import FORWARD_ABROAD_TO_INSIDE, RELATIONS
+
+    where = {s.channel_id: s.location for s in stream.channels}
+    news = {s.channel_id for s in stream.channels if s.role == "news"}
+    counts: dict[str, int] = {}
+    among_news: dict[str, int] = {}
+    with cascades.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["relation"] == "forward":
+                key = f"{where[row['parent_channel_id']]}->{where[row['channel_id']]}"
+                counts[key] = counts.get(key, 0) + 1
+                if row["parent_channel_id"] in news and row["channel_id"] in news:
+                    among_news[key] = among_news.get(key, 0) + 1
+    return {"p_forward_abroad_to_inside": FORWARD_ABROAD_TO_INSIDE, "p_forward_other": RELATIONS[0][1],
+            "forward_counts": dict(sorted(counts.items())),
+            "forward_counts_news": dict(sorted(among_news.items()))}
 
 
 def _frame_truth() -> list[dict[str, Any]]:
@@ -244,6 +290,9 @@ def generate_demo(
             paths.append(_write_html(_export_folder(exports, spec), spec, html_messages.pop(spec.index)))
     cells = stream.cell_rows()
     (truth_dir / "frames.csv").write_text(_csv_text(cells, FRAME_COLUMNS), encoding="utf-8")
+    campaign_rows = [asdict(p) for p in stream.cast.campaign_posts]
+    (truth_dir / "coordination.csv").write_text(_csv_text(campaign_rows, CAMPAIGN_COLUMNS), encoding="utf-8")
+    (folder / "channels.csv").write_text(_csv_text(_channel_rows(stream), CHANNEL_COLUMNS), encoding="utf-8")
     lexicon = write_planted_lexicon(folder / "lexicon.yaml")
     truth = {
         "format": "narrascope-demo-truth",
@@ -255,6 +304,9 @@ def generate_demo(
         "channels": _channel_truth(stream, folder),
         "frames": _frame_truth(),
         "change_points": list(stream.plan.change_points),
+        "coordination": stream.cast.truth(),
+        "forward_pattern": _forward_pattern(stream, truth_dir / "cascades.csv"),
+        "channels_file": "../channels.csv",
         "lexicon_file": "../lexicon.yaml",
         "frames_file": "frames.csv",
         "cascades_file": "cascades.csv",
@@ -269,7 +321,8 @@ def generate_demo(
     return DemoManifest(
         folder=folder, exports=tuple(paths), truth_path=truth_path, frames_csv=truth_dir / "frames.csv",
         cascades_csv=truth_dir / "cascades.csv", hard_cases_csv=truth_dir / "hard_cases.csv",
-        lexicon_path=lexicon, n_messages=stream.n_messages,
+        lexicon_path=lexicon, channels_csv=folder / "channels.csv", coordination_csv=truth_dir / "coordination.csv",
+        n_messages=stream.n_messages,
         n_service=stream.n_service, n_cascades=stream.n_cascades, n_cascade_members=cascades.rows,
         json_bytes=json_bytes,
     )

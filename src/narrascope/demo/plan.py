@@ -40,6 +40,7 @@ _BASE_CHANNELS: tuple[tuple[str, str, str, str, str, float, str | None, bool, st
     ("Caspian Notes", "caspian_notes", "public_channel", "en", "neutral", 0.5, None, True, "+00:00", "caspian-notes.example"),
 )
 CHANGE_POINT_CHANNEL = 9  # هم‌صدا
+PERSONAL = {"rozaneh_chat", "caspian_notes"}  # channel type "personal" (a discussion group, a one-person blog)
 HTML_PREFERENCE = (11, 10, 8, 1, 4, 2)  # channels exported as HTML, in this order
 RENAMED = {4: "PG Wire"}  # channel index -> earlier title (a title-change service message)
 
@@ -68,6 +69,13 @@ class ChannelSpec:
     utc_offset: str
     site: str
     former_name: str | None = None
+    # The coordination cast (demo/cast.py) and the attributes written to channels.csv:
+    role: str = "news"  # news (the base channels), group (planted coordination), aggregator, digest, family
+    location: str = "inside"  # inside | abroad
+    owner: str = ""
+    channel_type: str = "news"  # news | aggregator | personal
+    group: str | None = None  # planted coordinated group id
+    hours: tuple[int, int] | None = None  # posting window: (start second of the UTC day, length in seconds)
 
     @property
     def channel_id(self) -> str:
@@ -96,7 +104,7 @@ def _peer_id(username: str) -> int:
     return 1_100_000_000 + int.from_bytes(digest[:4], "big") % 800_000_000
 
 
-def _channels(count: int, html: int) -> list[ChannelSpec]:
+def _channels(count: int, html: int, cast: bool) -> list[ChannelSpec]:
     rows = list(_BASE_CHANNELS[:count])
     for i in range(len(rows), count):  # beyond the hand-written twelve: plain regional bulletins
         lang = "en" if i % 2 else "fa"
@@ -114,9 +122,14 @@ def _channels(count: int, html: int) -> list[ChannelSpec]:
                 index=i, name=name, username=user, peer_id=_peer_id(user), chat_type=ctype, lang=lang,
                 leaning=leaning, activity=act, signers=SIGNERS[signer_lang] if signer_lang else (),
                 detector_exact=exact, export="html" if i in html_set else "json", utc_offset=offset, site=site,
-                former_name=RENAMED.get(i),
+                former_name=RENAMED.get(i), location="inside" if offset == "+03:30" else "abroad", owner=name,
+                channel_type="personal" if user in PERSONAL else "news",
             )
         )
+    if cast:
+        from .cast import cast_channels
+
+        specs = cast_channels(specs)
     return specs
 
 
@@ -141,10 +154,11 @@ def _expit(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-def make_plan(seed: int, channels: int, months: int, start: str, html_channels: int) -> Plan:
-    """The plan for a seed; independent of the message count."""
+def make_plan(seed: int, channels: int, months: int, start: str, html_channels: int, cast: bool = True) -> Plan:
+    """The plan for a seed; independent of the message count. ``cast`` adds the coordination cast after the
+    ``channels`` base channels (demo/cast.py)."""
     rng = random.Random(f"narrascope-demo-plan-{seed}")
-    specs = _channels(channels, html_channels)
+    specs = _channels(channels, html_channels, cast)
     month_starts, labels = _months(start, months)
     late = max(0, months - 12)  # first month of "the last 12 months"
     wave = months // 2  # a common burst of framing in two middle months

@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import UsageError
 from . import phrases
 from .compose import Body, Composer, mention_parts, merge_plain, parts_text, render_parts
+from .coordinated import CAMPAIGN_EVENT, Cast
 from .lexicon import FRAMES
 from .plan import ChannelSpec, Plan, allocate, make_plan
 
@@ -38,6 +39,9 @@ MEDIA_ONLY = 0.04
 ORIGIN = 0.07
 FOLLOWERS = (1, 1, 2, 2, 3, 3, 4, 5)
 RELATIONS = (("forward", 0.45), ("copy", 0.30), ("rewrite", 0.25))
+# The planted cross-location pattern: a story from an abroad channel reaching an inside channel is forwarded (rather
+# than copied or rewritten) with this probability; any other (origin, target) location pair keeps RELATIONS' 0.45.
+FORWARD_ABROAD_TO_INSIDE = 0.75
 LAG_MIN, LAG_MAX = 120.0, 4 * 86400.0
 CO_IN_CARRYING, CO_IN_OTHER = 0.85, 0.02
 PARAPHRASE, DECOY = 0.2, 0.05  # hard cases, only in detector_exact=false channels
@@ -113,6 +117,8 @@ def _validate(config: Any) -> None:
         problems.append(f"channels must be between 2 and 200 (got {config.channels})")
     if not 1 <= config.months <= 240:
         problems.append(f"months must be between 1 and 240 (got {config.months})")
+    if getattr(config, "coordination", 0) < 0:
+        problems.append(f"coordination intensity must be 0 or more (got {config.coordination})")
     if not 0 <= config.html_channels <= config.channels:
         problems.append(f"html_channels must be between 0 and channels (got {config.html_channels})")
     try:
@@ -146,7 +152,8 @@ class DemoStream:
     ) -> None:
         _validate(config)
         self.config = config
-        self.plan: Plan = make_plan(config.seed, config.channels, config.months, config.start, config.html_channels)
+        self.plan: Plan = make_plan(config.seed, config.channels, config.months, config.start, config.html_channels,
+                                    cast=getattr(config, "cast", True))
         self.channels: tuple[ChannelSpec, ...] = self.plan.channels
         self.cascades: list[CascadeMember] = []
         self._sink = cascade_sink or self.cascades.append
@@ -161,8 +168,8 @@ class DemoStream:
         self._rng = random.Random(f"narrascope-demo-{config.seed}")
         self._composer = Composer(self._rng)
         self._tzs = [_tz(c.utc_offset) for c in self.channels]
-        n_base = round(config.messages / (1 + _FOLLOW_RATE))
-        self._counts = allocate(n_base, self.plan.weights)
+        self.cast = Cast(self)
+        self._counts = allocate(self.cast.base_posts(_FOLLOW_RATE), self.plan.weights)
         self._next_id = [1] * len(self.channels)
         self._recent: list[deque[int]] = [deque(maxlen=30) for _ in self.channels]  # recent post ids, for replies and pins
         self._renamed = [c.former_name is None for c in self.channels]
@@ -179,9 +186,9 @@ class DemoStream:
     def _schedule_month(self, m: int) -> None:
         lo, hi = self.plan.month_starts[m], self.plan.month_starts[m + 1]
         for c in range(len(self.channels)):
-            times = sorted(self._rng.randrange(lo, hi) for _ in range(self._counts[(c, m)]))
-            for t in times:
+            for t in self.cast.times(self.channels[c], lo, hi, self._counts[(c, m)]):
                 self._push(t, 1, c)
+        self.cast.schedule_campaigns(lo, hi)
         if m + 1 < len(self.plan.month_labels):
             self._push(hi, 0, m + 1)
 
@@ -364,17 +371,21 @@ class DemoStream:
             yield self._emit_post(c, t, msg)
             return
         status = self._draw_status(c, m)
-        origin = rng.random() < ORIGIN
+        origin = rng.random() < ORIGIN and spec.role == "news"
         kind = ("article" if rng.random() < 0.5 else "post") if origin else None
         hard: list[tuple[str, str]] = []
         body, detectable = self._body(spec, self._lang(spec), status, kind, hard)
+        self.cast.digest_link(spec, body, t)
         self._record_hard(c, msg["id"], hard)
         parts = render_parts(body)
         self._set_text(msg, parts)
         self._decorate(c, t, msg, photo=body.photo)
         self._count(c, m, status, detectable, forward=False)
+        story = _Story(c, msg["id"], t, body, parts, status, kind or "post", 0)
         if origin:
-            self._schedule_followers(_Story(c, msg["id"], t, body, parts, status, kind or "post", 0))
+            self._schedule_followers(story)
+        if not hard:  # a repost of a planted hard case would break the exact-detector truth of the reposter
+            self.cast.schedule_reposts(c, t, story)
         yield self._emit_post(c, t, msg)
         if rng.random() < 0.01 and self._recent[c]:
             yield self._service(c, t, "pin_message", message_id=rng.choice(self._recent[c]))
@@ -382,13 +393,19 @@ class DemoStream:
     def _schedule_followers(self, story: _Story) -> None:
         rng = self._rng
         lang = story.body.lang
-        options = [s.index for s in self.channels if s.index != story.channel and lang in s.langs()]
+        options = [s.index for s in self.channels
+                   if s.index != story.channel and lang in s.langs() and s.role == "news"]
         k = min(len(options), rng.choice(FOLLOWERS))
         end = self.plan.month_starts[-1]
+        origin_abroad = self.channels[story.channel].location == "abroad"
         for target in rng.sample(options, k):
             lag = max(int(LAG_MIN), int(math.exp(rng.uniform(math.log(LAG_MIN), math.log(LAG_MAX)))))
             r = rng.random()
-            relation = "forward" if r < RELATIONS[0][1] else "copy" if r < RELATIONS[0][1] + RELATIONS[1][1] else "rewrite"
+            p_fwd = RELATIONS[0][1]
+            if origin_abroad and self.channels[target].location == "inside":
+                p_fwd = FORWARD_ABROAD_TO_INSIDE
+            p_copy = (1 - p_fwd) * RELATIONS[1][1] / (RELATIONS[1][1] + RELATIONS[2][1])
+            relation = "forward" if r < p_fwd else "copy" if r < p_fwd + p_copy else "rewrite"
             if story.t0 + lag < end:
                 story.pending += 1
                 self._push(story.t0 + lag, 2, (target, story, relation))
@@ -412,7 +429,8 @@ class DemoStream:
             return
         origin_spec = self.channels[story.channel]
         parent = (story.channel, story.message_id, story.body, story.parts)
-        if relation != "forward" and story.members and rng.random() < 0.3:
+        reposter = spec.role != "news"  # aggregator or family: repost the story's own post, nearly verbatim
+        if relation != "forward" and story.members and not reposter and rng.random() < 0.3:
             parent = rng.choice(story.members)
         if relation == "forward":
             parts, body = story.parts, story.body
@@ -423,7 +441,7 @@ class DemoStream:
         elif relation == "copy":
             body = parent[2]
             parts = list(parent[3])
-            if not spec.is_group and rng.random() < 0.5:  # verbatim text plus the copier's own line
+            if not spec.is_group and rng.random() < (0.2 if reposter else 0.5):  # verbatim text plus own line
                 line = phrases.COPY_SIGNATURE[body.lang].format(username=spec.username)
                 parts = merge_plain([*parts, "\n\n", *mention_parts(line)])
         else:
@@ -459,6 +477,8 @@ class DemoStream:
                 self._schedule_month(payload)
             elif kind == 1:
                 yield from self._base(payload, t)
+            elif kind == CAMPAIGN_EVENT:
+                yield from self.cast.campaign_post(payload[0], t, payload[1])
             else:
                 target, story, relation = payload
                 yield from self._follow(target, t, story, relation)

@@ -20,6 +20,8 @@ import numpy as np
 import regex as _regex
 
 from ..text.normalize import normalize
+from .elongation import ElongatedLiteral, squeeze_literal
+from .forms import persian_tails, seat_variants
 from .lexicon import Lexicon, Term
 
 __all__ = [
@@ -36,14 +38,15 @@ __all__ = [
     "hyperscan_regex_error",
     "is_arabic_script",
     "join_variants",
+    "merge_tails",
     "normalised_words",
     "term_literals",
+    "term_patterns",
     "ThreadScratch",
 ]
 
-#: attached suffixes matched when a term sets ``suffixes: true`` and ends in Arabic script: plural (ها، ان، ات),
-#: ezafe/indefinite (ی، ای، یی), possessive clitics (م، ت، ش، مان، تان، شان, also after ها), comparative
-#: (تر، ترین). Diminutives and compounds (چه، خانه) are deliberately absent: کتابچه and کتابخانه are other words.
+#: the single attached suffixes of narrascope 0.1 (kept as a name; ``suffixes: true`` now uses the inflection
+#: grammar of :func:`~narrascope.frames.forms.persian_inflections`, which includes every one of these).
 PERSIAN_SUFFIXES: tuple[str, ...] = (
     "ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان",
     "ی", "ای", "یی", "ام", "ات", "اش", "مان", "تان", "شان", "م", "ت", "ش",
@@ -73,30 +76,54 @@ def normalised_words(text: str) -> list[str]:
     return [w for w in norm.split(" ") if w]
 
 
-def affixes(term: Term, words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(prefixes, suffixes) that apply to a term, each including the empty string."""
-    prefixes: tuple[str, ...] = ("",)
-    suffixes: tuple[str, ...] = ("",)
-    if term.prefixes and is_arabic_script(words[0][0]):
-        prefixes += PERSIAN_PREFIXES
-    if term.suffixes:
-        suffixes += PERSIAN_SUFFIXES if is_arabic_script(words[-1][-1]) else ENGLISH_SUFFIXES
-    return prefixes, suffixes
-
-
-def term_literals(term: Term) -> list[str]:
-    """All normalised literal forms of a non-regex term (without the wildcard star)."""
+def term_patterns(term: Term) -> list[tuple[str, frozenset[str] | None]]:
+    """The literals of a non-regex term (without the wildcard star), each with the tails it allows: ``None`` for an
+    exact literal (a word boundary must follow), else the set of strings that may complete its word (``""`` when the
+    literal itself may stand alone). Persian inflections are tails of the stem literal, so that a term with
+    ``suffixes: true`` costs a few literals, not hundreds (:func:`~narrascope.frames.forms.persian_tails`). Every
+    hamza-seat variant (:func:`~narrascope.frames.forms.seat_variants`), gap (space or nothing) and prefix is a
+    literal of its own."""
     body = term.text[:-1] if term.wildcard else term.text
     words = normalised_words(body)
     if len(words) > MAX_TERM_WORDS:
         raise ValueError(f"term {term.text!r} has {len(words)} words; at most {MAX_TERM_WORDS} are supported")
-    prefixes, suffixes = affixes(term, words)
+    out: dict[str, frozenset[str] | None] = {}
+    for variant in seat_variants(body, normalised_words):
+        prefixes: tuple[str, ...] = ("",)
+        if term.prefixes and is_arabic_script(variant[0][0]):
+            prefixes += PERSIAN_PREFIXES
+        last = variant[-1]
+        ends: list[tuple[str, frozenset[str] | None]] = [(last, None)]
+        if term.suffixes and is_arabic_script(last[-1]):
+            after, after_cut = persian_tails(last)
+            ends = [(last, after)]
+            if after_cut:
+                ends.append((last[:-1], after_cut))
+        elif term.suffixes:
+            ends += [(last + s, None) for s in ENGLISH_SUFFIXES]
+        for gaps in itertools.product((" ", ""), repeat=len(variant) - 1):
+            head = "".join(w + g for w, g in zip(variant[:-1], gaps, strict=True))
+            for p in prefixes:
+                for stem, tails in ends:
+                    literal = p + head + stem
+                    out[literal] = merge_tails(out[literal], tails) if literal in out else tails
+    return list(out.items())
+
+
+def merge_tails(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The tails of one literal reached twice (a term written twice in a frame): None stands for {""}."""
+    if a is None and b is None:
+        return None
+    return (a if a is not None else frozenset({""})) | (b if b is not None else frozenset({""}))
+
+
+def term_literals(term: Term) -> list[str]:
+    """All normalised written forms of a non-regex term (without the wildcard star): each pattern's literal with
+    every tail it allows."""
     out: dict[str, None] = {}
-    for gaps in itertools.product((" ", ""), repeat=len(words) - 1):
-        core = words[0] + "".join(g + w for g, w in zip(gaps, words[1:], strict=True))
-        for p in prefixes:
-            for s in suffixes:
-                out[p + core + s] = None
+    for literal, tails in term_patterns(term):
+        for tail in sorted(tails) if tails is not None else ("",):
+            out[literal + tail] = None
     return list(out)
 
 
@@ -122,6 +149,9 @@ class CompiledLexicon:
     literals: tuple[bytes, ...]
     literal_entries: tuple[tuple[int, ...], ...]
     regex_entries: tuple[int, ...]  # entry indices whose term is a regex
+    elongated: tuple[ElongatedLiteral, ...] = ()  # squeezed literals of the terms with elongation
+    literal_tails: tuple[tuple[int, ...], ...] = ()  # per literal, per entry: -1 (exact) or an index of tail_sets
+    tail_sets: tuple[frozenset[bytes], ...] = ()  # UTF-8 strings that may complete a stem literal's word
 
     @property
     def has_regex(self) -> bool:
@@ -131,7 +161,8 @@ class CompiledLexicon:
 def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     """Expand every term (and exclusion phrase) of every frame into literals, deduplicated across frames."""
     entries: list[Entry] = []
-    by_literal: dict[bytes, list[int]] = {}
+    by_literal: dict[bytes, dict[int, frozenset[str] | None]] = {}  # literal → entry → tails
+    squeezed: dict[bytes, dict[tuple[tuple[int, ...] | None, int], None]] = {}
     regex_entries: list[int] = []
     seen: dict[tuple[int, str, bool, bool], int] = {}
     for fi, frame in enumerate(lexicon.frames):
@@ -148,11 +179,24 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                         regex_entries.append(eid)
                 if term.regex is not None:
                     continue
-                for lit in term_literals(term):
-                    ids = by_literal.setdefault(lit.encode("utf-8"), [])
-                    if eid not in ids:
-                        ids.append(eid)
+                if term.elongation:  # found in the squeezed text only (which holds the plain forms too)
+                    for lit in term_literals(term):
+                        form, runs = squeeze_literal(lit)
+                        need = (runs if max(runs) > 1 else None, eid)
+                        squeezed.setdefault(form.encode("utf-8"), {})[need] = None
+                    continue
+                for lit, tails in term_patterns(term):
+                    per_entry = by_literal.setdefault(lit.encode("utf-8"), {})
+                    per_entry[eid] = merge_tails(per_entry[eid], tails) if eid in per_entry else tails
     literals = tuple(sorted(by_literal))
+    tail_ids: dict[frozenset[bytes], int] = {}
+    literal_tails: list[tuple[int, ...]] = []
+    for literal in literals:
+        tail_of: list[int] = []
+        for allowed in by_literal[literal].values():
+            encoded = None if allowed is None else frozenset(t.encode("utf-8") for t in allowed)
+            tail_of.append(-1 if encoded is None else tail_ids.setdefault(encoded, len(tail_ids)))
+        literal_tails.append(tuple(tail_of))
     return CompiledLexicon(
         lexicon_hash=lexicon.content_hash,
         frame_ids=tuple(f.id for f in lexicon.frames),
@@ -160,6 +204,9 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
         literals=literals,
         literal_entries=tuple(tuple(by_literal[lit]) for lit in literals),
         regex_entries=tuple(regex_entries),
+        elongated=tuple(ElongatedLiteral(form, tuple(squeezed[form])) for form in sorted(squeezed)),
+        literal_tails=tuple(literal_tails),
+        tail_sets=tuple(tail_ids),
     )
 
 

@@ -25,7 +25,7 @@ __all__ = ["Frame", "Lexicon", "LexiconError", "Term", "load_lexicon", "parse_le
 LEXICON_FORMAT_VERSION = 1
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_TERM_KEYS = {"term", "suffixes", "prefixes", "regex"}
+_TERM_KEYS = {"term", "suffixes", "prefixes", "regex", "elongation"}
 _FRAME_KEYS = {"id", "label", "description", "terms", "exclude"}
 #: constructs a backtracking engine needs and an automaton (RE2, hyperscan) refuses or mis-handles.
 _BACKTRACKING_ONLY = [
@@ -56,7 +56,8 @@ class Term:
 
     ``wildcard``: written ``word*`` — matches words that begin with ``word``. ``suffixes``/``prefixes``: also match
     with attached Persian suffixes (ها، های، ی …) / prefixes (می، نمی، بی), or English -s/-es. ``regex``: an
-    RE2-compatible pattern applied to the normalised text instead of ``text``.
+    RE2-compatible pattern applied to the normalised text instead of ``text``. ``elongation``: also match the term
+    with letters repeated (خیییییلی for خیلی, sooo for so) — opt-in, since it can merge distinct words.
     """
 
     text: str
@@ -66,10 +67,14 @@ class Term:
     wildcard: bool = False
     regex: str | None = None
     line: int | None = field(default=None, compare=False)
+    elongation: bool = False
 
     def canonical(self) -> dict[str, Any]:
-        return {"text": self.text, "lang": self.lang, "suffixes": self.suffixes, "prefixes": self.prefixes,
-                "wildcard": self.wildcard, "regex": self.regex}
+        canon = {"text": self.text, "lang": self.lang, "suffixes": self.suffixes, "prefixes": self.prefixes,
+                 "wildcard": self.wildcard, "regex": self.regex}
+        if self.elongation:  # only when set, so that lexicons without it keep their content hash
+            canon["elongation"] = True
+        return canon
 
 
 @dataclass(frozen=True)
@@ -151,10 +156,13 @@ def parse_lexicon_yaml(text: str, *, path: object = "lexicon.yaml") -> Lexicon:
         raise LexiconError("the lexicon is empty: it needs a top-level `frames:` list", path=path, line=1)
     v = _Validator(path)
     top = v.mapping(root, "the top level")
-    unknown = set(top) - {"frames", "name", "version"}
+    unknown = set(top) - {"frames", "name", "version", "elongation"}
     if unknown:
         key = sorted(unknown)[0]
-        raise v.error(top[key][0], f"unknown top-level key {key!r}: expected frames (and optionally name, version)")
+        raise v.error(top[key][0], f"unknown top-level key {key!r}: expected frames (and optionally name, version, "
+                      "elongation)")
+    if "elongation" in top:  # the default of every term's `elongation` switch
+        v.elongation = v.boolean(top["elongation"][1], "elongation")
     if "frames" not in top:
         raise v.error(root, "no `frames:` list at the top level")
     name = v.string(top["name"][1], "name") if "name" in top else ""
@@ -175,6 +183,7 @@ class _Validator:
 
     def __init__(self, path: object) -> None:
         self.path = path
+        self.elongation = False
 
     def error(self, node: yaml.Node, message: str) -> LexiconError:
         return LexiconError(message, path=self.path, line=node.start_mark.line + 1)
@@ -242,7 +251,8 @@ class _Validator:
     def term(self, node: yaml.Node, lang: str) -> Term:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.ScalarNode):
-            return make_term(self.string(node, "a term"), lang, line=line, path=self.path)
+            return make_term(self.string(node, "a term"), lang, line=line, path=self.path,
+                             elongation=self.elongation)
         m = self.mapping(node, "a term")
         for key, (knode, _) in m.items():
             if key not in _TERM_KEYS:
@@ -255,12 +265,19 @@ class _Validator:
         prefixes = self.boolean(m["prefixes"][1], "prefixes") if "prefixes" in m else False
         if regex is not None and (suffixes or prefixes):
             raise self.error(node, "a regex term cannot also set suffixes/prefixes: write them into the regex")
+        if "elongation" in m:
+            elongation = self.boolean(m["elongation"][1], "elongation")
+            if regex is not None and elongation:
+                raise self.error(node, "a regex term cannot set elongation: write the repetition into the regex "
+                                       "(e.g. ی+)")
+        else:
+            elongation = self.elongation and regex is None  # the lexicon's default leaves regex terms alone
         return make_term(text if text is not None else str(regex), lang, suffixes=suffixes, prefixes=prefixes,
-                         regex=regex, line=line, path=self.path)
+                         regex=regex, line=line, path=self.path, elongation=elongation)
 
 
 def make_term(text: str, lang: str, *, suffixes: bool = False, prefixes: bool = False, regex: str | None = None,
-              line: int | None = None, path: object = "lexicon") -> Term:
+              line: int | None = None, path: object = "lexicon", elongation: bool = False) -> Term:
     """Validate one term (shared by the YAML and .dic readers)."""
     from .compile import MAX_TERM_WORDS, normalised_words  # here, not at the top: compile imports this module
 
@@ -282,7 +299,8 @@ def make_term(text: str, lang: str, *, suffixes: bool = False, prefixes: bool = 
     if wildcard and (suffixes or prefixes):
         raise LexiconError(f"term {text!r}: a wildcard already covers suffixes; drop suffixes/prefixes",
                            path=path, line=line)
-    return Term(text=text, lang=lang, suffixes=suffixes, prefixes=prefixes, wildcard=wildcard, line=line)
+    return Term(text=text, lang=lang, suffixes=suffixes, prefixes=prefixes, wildcard=wildcard, line=line,
+                elongation=elongation)
 
 
 _QUANTIFIER = re.compile(r"\{(\d*)(,(\d*))?\}")

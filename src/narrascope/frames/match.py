@@ -4,28 +4,35 @@ The path of a batch of messages (docs/methods.md, "Frame matching"):
 
 1. **Prefilter** (optional, :mod:`.prefilter`): a numpy skeleton of the raw texts is scanned once for every term's
    literal forms at word boundaries; only rows that could hit (typically a few percent) go on.
-2. **Exact match** on those rows (all rows by default): :func:`~narrascope.text.normalize.normalize_many`, all rows joined into one
-   buffer separated by ``\\n``, one scan for all literals (hyperscan, or Aho-Corasick as the fallback), then
-   vectorised checks that the character before and after each occurrence is not a letter or digit
-   (``\\p{L}\\p{N}``), a match → row mapping by binary search, exclusion phrases, and regex terms (hyperscan,
-   leftmost start for each end, so matching stays linear whatever the regex).
+2. **Exact match** on those rows (all rows by default): :func:`~narrascope.text.normalize.normalize_many`, all rows
+   joined into one buffer separated by ``\\n``, one scan for all literals (hyperscan, or Aho-Corasick as the
+   fallback), then vectorised word-boundary checks (:mod:`.boundary`), a match → row mapping by binary search,
+   terms with elongation on a squeezed copy of the buffer (:mod:`.elongation`), regex terms (hyperscan, leftmost
+   start for each end, each message scanned alone so that no match touches the separator), exclusion phrases.
 3. **Spans** (:meth:`Matcher.scan` only): offsets in the normalised text are mapped back to the original text with
-   :func:`~narrascope.text.normalize.normalize_with_offsets`, for hit rows only.
+   :func:`~narrascope.text.normalize.normalize_with_offsets`, for hit rows only — per message, in time linear in
+   its length whatever the number of hits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import regex as _regex
 
 from ..errors import UsageError
 from ..text.normalize import normalize_many, normalize_with_offsets
+from .boundary import (
+    bounded,
+    char_class_table,
+    extend_to_word_end,
+    is_boundary,
+    utf8_char_offsets,
+    word_table,
+)
 from .compile import (
     CompiledLexicon,
     LiteralScanner,
@@ -35,74 +42,17 @@ from .compile import (
     hyperscan_available,
     join_variants,
 )
+from .elongation import SqueezedBuffer, find_elongated
 from .lexicon import Lexicon
 from .prefilter import literal_units, skeleton
 
 __all__ = ["HITS_SCHEMA", "MATCHER_VERSION", "Matcher", "word_table"]
 
 #: changes whenever matching semantics change (part of cached results' keys).
-MATCHER_VERSION = "m1"
+MATCHER_VERSION = "m2"
 HITS_SCHEMA = pa.schema([("row", pa.int32()), ("frame", pa.string()), ("term", pa.string()),
                          ("start", pa.int32()), ("end", pa.int32())])
 _CHUNK_ROWS = 50_000
-
-
-@cache
-def word_table() -> np.ndarray:
-    """bool[0x110000]: is the code point a letter or digit (``[\\p{L}\\p{N}]`` in the ``regex`` module)."""
-    cps = np.concatenate([np.arange(0xD800), np.arange(0xE000, 0x110000)]).astype(np.uint32)
-    text = cps.tobytes().decode("utf-32-le")
-    table = np.zeros(0x110000, dtype=bool)
-    for m in _regex.finditer(r"[\p{L}\p{N}]+", text):
-        table[cps[m.start()]: cps[m.end() - 1] + 1] = True
-    table.setflags(write=False)
-    return table
-
-
-def _codepoint_at(u8: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Decode the UTF-8 character starting at each byte position (positions are character starts)."""
-    last = len(u8) - 1
-    b0 = u8[pos].astype(np.int64)
-    b1 = u8[np.minimum(pos + 1, last)].astype(np.int64) & 0x3F
-    b2 = u8[np.minimum(pos + 2, last)].astype(np.int64) & 0x3F
-    b3 = u8[np.minimum(pos + 3, last)].astype(np.int64) & 0x3F
-    cp = np.where(b0 < 0x80, b0,
-                  np.where(b0 < 0xE0, ((b0 & 0x1F) << 6) | b1,
-                           np.where(b0 < 0xF0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2,
-                                    ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3)))
-    return np.minimum(cp, 0x10FFFF)
-
-
-def _previous_char_start(u8: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    p = np.maximum(pos - 1, 0)
-    for _ in range(3):
-        p = np.where((u8[p] & 0xC0) == 0x80, np.maximum(p - 1, 0), p)
-    return p
-
-
-def _char_len(u8: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    b0 = u8[pos]
-    return np.where(b0 < 0x80, 1, np.where(b0 < 0xE0, 2, np.where(b0 < 0xF0, 3, 4)))
-
-
-def bounded(u8: np.ndarray, start: np.ndarray, end: np.ndarray, open_end: np.ndarray) -> np.ndarray:
-    """Occurrences [start, end) whose neighbours are not letters/digits (no right check for ``open_end``).
-    The buffer always ends with the row separator, so ``end`` is a valid index."""
-    words = word_table()
-    left = (start == 0) | ~words[_codepoint_at(u8, _previous_char_start(u8, start))]
-    right = open_end | ~words[_codepoint_at(u8, end)]
-    return left & right
-
-
-def _extend_to_word_end(u8: np.ndarray, end: np.ndarray) -> np.ndarray:
-    words = word_table()
-    end = end.copy()
-    active = np.arange(len(end))
-    while active.size:
-        inside = words[_codepoint_at(u8, end[active])]
-        active = active[inside]
-        end[active] += _char_len(u8, end[active])
-    return end
 
 
 @dataclass
@@ -164,19 +114,25 @@ class Matcher:
         counts = np.array([len(x) for x in c.literal_entries], dtype=np.int64)
         self._lit_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._lit_entries = np.array([e for es in c.literal_entries for e in es] or [0], dtype=np.int64)
+        self._lit_tails = np.array([t for ts in c.literal_tails for t in ts] or [-1], dtype=np.int64)
         self._regex_patterns = [c.entries[e].regex or "" for e in c.regex_entries]
         self._regex_any = build_regex_database(self._regex_patterns, som=False) if c.has_regex else None
         self._regex_som = build_regex_database(self._regex_patterns, som=True) if c.has_regex else None
         self._regex_scratch = (ThreadScratch(self._regex_any), ThreadScratch(self._regex_som))
-        self._prefilter = self._build_prefilter() if prefilter and not c.has_regex else None
+        self._elongated = LiteralScanner([x.squeezed for x in c.elongated], self.engine) if c.elongated else None
+        # the skeleton holds neither regex matches nor elongated forms: such lexicons are not prefiltered
+        self._prefilter = (self._build_prefilter() if prefilter and not c.has_regex and not c.elongated
+                           else None)
 
     def _build_prefilter(self) -> LiteralScanner | None:
         forms: dict[bytes, bool] = {}
-        for lit, entries in zip(self.compiled.literals, self.compiled.literal_entries, strict=True):
-            positive = [e for e in entries if not self.compiled.entries[e].exclude]
+        c = self.compiled
+        for lit, entries, tails in zip(c.literals, c.literal_entries, c.literal_tails, strict=True):
+            positive = [i for i, e in enumerate(entries) if not c.entries[e].exclude]
             if not positive:
                 continue
-            opened = bool(self._entry_open[positive].any())
+            # a wildcard, or a stem whose word may go on (inflections): no right boundary
+            opened = any(self._entry_open[entries[i]] or tails[i] >= 0 for i in positive)
             variants = join_variants(lit.decode("utf-8"))
             if variants is None:
                 return None
@@ -185,8 +141,12 @@ class Matcher:
                 if key is None:  # e.g. an astral character: screen nothing rather than miss this term
                     return None
                 forms[key] = forms.get(key, False) or opened
+        classes = char_class_table()
+        units = [np.frombuffer(k, dtype=np.uint16) for k in forms]
         self._pre_open = np.array(list(forms.values()) or [False], dtype=bool)
         self._pre_len = np.array([len(k) for k in forms] or [0], dtype=np.int64)
+        self._pre_first = np.array([classes[u[0]] for u in units] or [0], dtype=np.uint8)
+        self._pre_last = np.array([classes[u[-1]] for u in units] or [0], dtype=np.uint8)
         return LiteralScanner(list(forms), self.engine)
 
     # ------------------------------------------------------------------ public API
@@ -231,9 +191,9 @@ class Matcher:
         aligned = ends % 2 == 0  # a byte match straddling two UTF-16 units is not an occurrence
         ids, ends = ids[aligned], ends[aligned] // 2
         starts = ends - self._pre_len[ids] // 2
-        words = word_table()
-        left = (starts == 0) | ~words[sk.units[np.maximum(starts - 1, 0)]]
-        right = self._pre_open[ids] | ~words[sk.units[ends]]
+        classes = char_class_table()  # on UTF-16 units: a surrogate is no word character, which only loosens
+        left = (starts == 0) | is_boundary(classes[sk.units[np.maximum(starts - 1, 0)]], self._pre_first[ids])
+        right = self._pre_open[ids] | is_boundary(self._pre_last[ids], classes[sk.units[ends]])
         rows = np.searchsorted(sk.row_starts, starts[left & right], side="right") - 1
         return np.union1d(rows, sk.hard_rows).astype(np.int64)
 
@@ -250,25 +210,52 @@ class Matcher:
         reps = self._lit_ptr[ids + 1] - self._lit_ptr[ids]
         first = np.repeat(self._lit_ptr[ids], reps)
         offset = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-        entries = self._lit_entries[first + offset]
+        entries, tails = self._lit_entries[first + offset], self._lit_tails[first + offset]
         starts, ends = np.repeat(starts, reps), np.repeat(ends, reps)
-        keep = bounded(u8, starts, ends, self._entry_open[entries])
-        entries, starts, ends = entries[keep], starts[keep], ends[keep]
+        keep = bounded(u8, starts, ends, self._entry_open[entries] | (tails >= 0))
+        entries, starts, ends, tails = entries[keep], starts[keep], ends[keep], tails[keep]
+        if (tails >= 0).any():
+            entries, starts, ends = self._complete_words(block, u8, entries, starts, ends, tails)
+        extra = []
+        if self._elongated is not None:
+            extra.append(find_elongated(SqueezedBuffer.of(block.buffer), self.compiled.elongated, self._elongated,
+                                        self._entry_open))
         if self._regex_any is not None:
-            r_entries, r_starts, r_ends = self._regex_hits(block, u8)
-            entries = np.concatenate([entries, r_entries])
-            starts = np.concatenate([starts, r_starts])
-            ends = np.concatenate([ends, r_ends])
+            extra.append(self._regex_hits(block, u8))
+        for e_entries, e_starts, e_ends in extra:
+            entries = np.concatenate([entries, e_entries])
+            starts = np.concatenate([starts, e_starts])
+            ends = np.concatenate([ends, e_ends])
+        rows = np.searchsorted(block.starts, starts, side="right") - 1
         opened = self._entry_open[entries]
         if opened.any():
             ends = ends.copy()
-            ends[opened] = _extend_to_word_end(u8, ends[opened])
-        rows = np.searchsorted(block.starts, starts, side="right") - 1
+            ends[opened] = extend_to_word_end(u8, ends[opened], block.starts[rows[opened] + 1] - 1)
         rows, entries, starts, ends = _dedupe(rows, entries, starts, ends)
         rows, entries, starts, ends = self._apply_exclusions(rows, entries, starts, ends)
         return cand[rows], entries, starts, ends, block, cand
 
+    def _complete_words(self, block: _Block, u8: np.ndarray, entries: np.ndarray, starts: np.ndarray,
+                        ends: np.ndarray, tails: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stem literals (Persian inflections): the rest of the word must be one of the stem's tails; the hit then
+        covers the whole word."""
+        at = np.flatnonzero(tails >= 0)
+        rows = np.searchsorted(block.starts, starts[at], side="right") - 1
+        word_ends = extend_to_word_end(u8, ends[at], block.starts[rows + 1] - 1)
+        sets, buf = self.compiled.tail_sets, block.buffer
+        ok = np.fromiter((buf[e:w] in sets[t] for e, w, t in zip(ends[at].tolist(), word_ends.tolist(),
+                                                                   tails[at].tolist(), strict=True)),
+                         dtype=bool, count=len(at))
+        ends = ends.copy()
+        ends[at] = word_ends
+        keep = np.ones(len(entries), dtype=bool)
+        keep[at[~ok]] = False
+        return entries[keep], starts[keep], ends[keep]
+
     def _regex_hits(self, block: _Block, u8: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Regex matches, each found inside one message: the joined buffer only says which messages to rescan
+        alone, so that no match spans or touches the separator (a regex that matches the separator — ``\\n``,
+        ``[\\s\\S]``, ``at all\\s`` at a message's end — matches nothing there: the matching form holds no newline)."""
         rows_hit: set[int] = set()
 
         def any_match(_pid: int, _f: int, to: int, _fl: int, _c: object) -> None:
@@ -276,7 +263,11 @@ class Matcher:
 
         assert self._regex_any is not None and self._regex_som is not None
         self._regex_any.scan(block.buffer, match_event_handler=any_match, scratch=self._regex_scratch[0].get())
+        n_rows = len(block.starts) - 1
+        # a match ending just past a separator (or past the last one, at the buffer's end) maps to the next row,
+        # which does not exist after the last: rows are clipped, and every candidate is rescanned alone anyway
         cand_rows = np.unique(np.searchsorted(block.starts, np.fromiter(rows_hit, np.int64), side="right") - 1)
+        cand_rows = cand_rows[(cand_rows >= 0) & (cand_rows < n_rows)]
         found: list[tuple[int, int, int]] = []
         for row in cand_rows.tolist():
             base = int(block.starts[row])
@@ -290,19 +281,23 @@ class Matcher:
 
     def _apply_exclusions(self, rows: np.ndarray, entries: np.ndarray, starts: np.ndarray,
                           ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Drop hits overlapped by an exclusion phrase of the same frame. Offsets are in one buffer where messages
+        never overlap, so per frame: blockers sorted by start, the running maximum of their ends, and a hit [s, e)
+        is blocked when some blocker starting before e ends after s — vectorised, linear after sorting."""
         excl = self._entry_exclude[entries]
         if not excl.any():
             return rows, entries, starts, ends
         frames = self._entry_frame[entries]
-        blockers: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        for r, f, s, e in zip(rows[excl].tolist(), frames[excl].tolist(), starts[excl].tolist(),
-                              ends[excl].tolist(), strict=True):
-            blockers.setdefault((r, f), []).append((s, e))
         keep = ~excl
-        for i in np.flatnonzero(keep).tolist():
-            spans = blockers.get((int(rows[i]), int(frames[i])))
-            if spans and any(xs < ends[i] and starts[i] < xe for xs, xe in spans):
-                keep[i] = False
+        for frame in np.unique(frames[excl]).tolist():
+            block_sel = excl & (frames == frame)
+            order = np.argsort(starts[block_sel], kind="stable")
+            b_start = starts[block_sel][order]
+            b_reach = np.maximum.accumulate(ends[block_sel][order])
+            hit_sel = np.flatnonzero(keep & (frames == frame))
+            before = np.searchsorted(b_start, ends[hit_sel], side="left")  # blockers starting before the hit ends
+            blocked = (before > 0) & (b_reach[np.maximum(before - 1, 0)] > starts[hit_sel])
+            keep[hit_sel[blocked]] = False
         return rows[keep], entries[keep], starts[keep], ends[keep]
 
     def _spans(self, chunk: pa.Array, lo: int, rows: np.ndarray, entries: np.ndarray, starts: np.ndarray,
@@ -314,22 +309,23 @@ class Matcher:
         local = np.searchsorted(block_rows, rows)  # row index inside the block
         out_start = np.empty(len(rows), dtype=np.int64)
         out_end = np.empty(len(rows), dtype=np.int64)
-        i = 0
-        while i < len(rows):
-            j = i
-            while j < len(rows) and rows[j] == rows[i]:
-                j += 1
+        bounds = np.flatnonzero(np.diff(rows)) + 1
+        for i, j in zip(np.concatenate([[0], bounds]).tolist(), np.concatenate([bounds, [len(rows)]]).tolist(),
+                        strict=True):
             row = int(rows[i])
             base = int(block.starts[local[i]])
             data = block.buffer[base: int(block.starts[local[i] + 1]) - 1]
             norm = normalize_with_offsets(chunk[row].as_py() or "")
             if norm.text.encode("utf-8") != data:  # normalize_many and normalize_with_offsets must agree
                 raise AssertionError(f"normalisation disagrees on row {row + lo}")
-            for k in range(i, j):
-                cs = len(data[: starts[k] - base].decode("utf-8"))
-                ce = cs + len(data[starts[k] - base: ends[k] - base].decode("utf-8"))
-                out_start[k], out_end[k] = norm.original_span(cs, ce)
-            i = j
+            # byte → character offsets for all of this message's hits at once: linear in the message's length
+            char_at = np.searchsorted(utf8_char_offsets(np.frombuffer(data, dtype=np.uint8)),
+                                      np.concatenate([starts[i:j], ends[i:j]]) - base)
+            cs, ce = char_at[: j - i], char_at[j - i:]
+            if (cs >= ce).any():  # pragma: no cover - literals and regex matches are never empty
+                raise AssertionError(f"empty match on row {row + lo}")
+            out_start[i:j] = norm.starts[cs]
+            out_end[i:j] = norm.ends[ce - 1]
         terms = [self.compiled.entries[e].term for e in entries.tolist()]
         frames = [self.frame_ids[f] for f in self._entry_frame[entries].tolist()]
         return pa.table({

@@ -11,8 +11,11 @@ other character (NFC could compose or reorder it, or the table expands it to sev
 on. Candidates are then matched exactly on their normalised form, so the prefilter only saves work: it never
 changes a result (a differential test holds the matcher equal to a per-term regex over :func:`normalize`).
 
-A character is *simple* when the table maps it to at most one character, NFC leaves it unchanged on its own, it
-never composes with a preceding character, and (if it has a non-zero combining class) the table deletes it.
+A character is *simple* when the table maps it to at most one character (which itself never composes with a
+neighbour), NFC leaves it unchanged on its own, it never composes with a preceding character, and (if it has a
+non-zero combining class) the table deletes it. Rows with a character of a context rule (ء, removed after ا/ه) or
+an astral character the table maps into the BMP (mathematical 𝐁𝐨𝐥𝐝 → bold) always pass on. Word boundaries are
+checked with the matcher's own rule (:mod:`.boundary`, digits next to Arabic-script letters included).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..text.normalize import MATCH_TABLE
+from ..text.normalize import CONTEXT_CHARACTERS, MATCH_TABLE
 
 __all__ = ["DELETED", "HARD", "PLACEHOLDER", "Skeleton", "literal_units", "skeleton", "skeleton_tables"]
 
@@ -58,13 +61,20 @@ def skeleton_tables() -> np.ndarray:
     seconds = _composing_seconds()
     for cp, value in MATCH_TABLE.items():
         if cp > 0xFFFF:
-            continue  # astral: never deleted nor mapped into the BMP (a test holds this)
+            # astral characters mapped into the BMP (𝐁 → b): rows holding their high surrogate bypass the screen;
+            # astral → astral mappings stay astral, and a literal with an astral character disables the prefilter
+            if any(ord(c) <= 0xFFFF for c in value) or not value:
+                lut[0xD800 + ((cp - 0x10000) >> 10)] = HARD
+            continue
         if len(value) == 0:
             lut[cp] = DELETED
-        elif len(value) == 1 and ord(value) <= 0xFFFF:
+        elif len(value) == 1 and ord(value) <= 0xFFFF and not _composes(value, seconds) \
+                and value not in CONTEXT_CHARACTERS:  # ﺀ → ء: a context rule applies to it
             lut[cp] = ord(value)
         else:
             lut[cp] = HARD
+    for ch in CONTEXT_CHARACTERS:  # rules with context (ء after ا/ه) are not single-character mappings
+        lut[ord(ch)] = HARD
     for cp in range(0x10000):
         if lut[cp] in (DELETED, HARD):
             continue
@@ -78,6 +88,11 @@ def skeleton_tables() -> np.ndarray:
     out = lut.astype(np.uint16)
     out.setflags(write=False)
     return out
+
+
+def _composes(value: str, seconds: frozenset[int]) -> bool:
+    """A mapped character that NFC may compose with its neighbour (ﾞ → U+3099, ㅏ → U+1161)."""
+    return ord(value) in seconds or bool(unicodedata.combining(value)) or not unicodedata.is_normalized("NFC", value)
 
 
 def literal_units(literal: str) -> bytes | None:

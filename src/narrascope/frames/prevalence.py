@@ -4,12 +4,14 @@ Pure functions over polars frames (``messages`` with uid/posted_at/channel…; `
 can run them; :func:`frame_shares` is the glue that reads the store and the cached matches. The pseudo-frame
 :data:`ANY` ("any frame") is added to every table. Weighted shares (``weight="views"``) use Kish's effective sample
 size n_eff = (Σw)²/Σw² inside the Wilson interval, which keeps the interval honest when a few messages carry most of
-the weight; messages without a weight (no view count) are left out of weighted shares and counted in ``n_unweighted``.
+the weight; messages without a weight (no view count) are left out of weighted shares and counted in ``n_unweighted``,
+and ``w_note`` says so in every group where that happens (Telegram Desktop exports carry no view counts at all: there
+``w_share`` is null in every group and :func:`weight_warnings` gives the one line a user should read).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -23,14 +25,15 @@ if TYPE_CHECKING:
     from ..store.corpus import Corpus
     from .lexicon import Lexicon
 
-__all__ = ["ANY", "GROUPS", "PERIODS", "add_period_columns", "channel_reach", "frame_messages", "frame_shares",
-           "shares_table"]
+__all__ = ["ANY", "GROUPS", "PERIODS", "add_period_columns", "channel_reach", "frame_hits", "frame_messages",
+           "frame_shares", "shares_table", "weight_warnings"]
 
 ANY = "any frame"
 PERIODS = ("day", "week", "month", "quarter", "year")
-ENTITY_GROUPS = ("channel", "channel_id", "platform", "author", "kind", "lang")
+ENTITY_GROUPS = ("channel", "channel_id", "platform", "author", "kind", "lang", "script")
 GROUPS = ENTITY_GROUPS + PERIODS
-MESSAGE_COLUMNS = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "posted_at", "views"]
+MESSAGE_COLUMNS = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "script", "posted_at",
+                   "views"]
 
 
 def _period_expr(period: str) -> pl.Expr:
@@ -48,10 +51,12 @@ def _period_expr(period: str) -> pl.Expr:
     raise UsageError(f"unknown period {period!r}: choose one of {', '.join(PERIODS)}")
 
 
-def check_groups(by: Sequence[str]) -> list[str]:
-    bad = [b for b in by if b not in GROUPS]
+def check_groups(by: Sequence[str], attributes: Sequence[str] = ()) -> list[str]:
+    """``by`` as a list, checked: built-in groups, or channel attributes already joined to the messages."""
+    bad = [b for b in by if b not in GROUPS and b not in attributes]
     if bad:
-        raise UsageError(f"cannot group by {', '.join(bad)}: choose from {', '.join(GROUPS)}")
+        extra = f" or a channel attribute ({', '.join(attributes)})" if attributes else ""
+        raise UsageError(f"cannot group by {', '.join(bad)}: choose from {', '.join(GROUPS)}{extra}")
     if sum(b in PERIODS for b in by) > 1:
         raise UsageError("group by at most one period (day, week, month, quarter or year)")
     return list(by)
@@ -98,7 +103,7 @@ def shares_table(
     ``share`` = k/n, ``lower``/``upper`` (Wilson). With ``weight``: ``w_share``, ``n_eff``, ``w_lower``, ``w_upper``,
     ``n_unweighted``. Every group × frame appears, including k = 0.
     """
-    keys = check_groups(by)
+    keys = check_groups(by, [c for c in messages.columns if c not in MESSAGE_COLUMNS])
     m = label_missing(add_period_columns(messages, keys), keys)
     if not keys:
         m = m.with_columns(pl.lit("all").alias("_all"))
@@ -134,9 +139,37 @@ def shares_table(
         wlo, whi = wilson_interval(np.nan_to_num(w_share) * n_eff, n_eff, confidence)
         out = out.with_columns(pl.Series("w_share", w_share), pl.Series("n_eff", n_eff),
                                pl.Series("w_lower", wlo), pl.Series("w_upper", whi))
-        cols += ["w_share", "n_eff", "w_lower", "w_upper", "n_unweighted"]
+        out = out.with_columns(_weight_note(weight))
+        cols += ["w_share", "n_eff", "w_lower", "w_upper", "n_unweighted", "w_note"]
     out = out.select(cols).sort([*keys, "frame"])
     return out.drop("_all") if "_all" in out.columns else out
+
+
+def _weight_note(weight: str) -> pl.Expr:
+    """Why ``w_share`` is missing or rests on fewer messages than ``share``: null when every message has a weight."""
+    missing, n = pl.col("n_unweighted"), pl.col("n")
+    return (
+        pl.when(missing == 0).then(None)
+        .when(missing >= n).then(pl.lit(f"no message in this group has {weight}: no weighted share"))
+        .otherwise(pl.format(f"{{}} of {{}} messages without {weight} left out of the weighted share", missing, n))
+        .alias("w_note")
+    )
+
+
+def weight_warnings(table: pl.DataFrame, weight: str | None) -> list[str]:
+    """One line per problem with the weighted columns of a :func:`shares_table` result, for the user to read: no
+    message has the weight (w_share is null everywhere), or some messages lack it (left out of w_share)."""
+    if weight is None or "n_unweighted" not in table.columns or table.is_empty():
+        return []
+    per_group = table.filter(pl.col("frame") == ANY)  # one row per group: n and n_unweighted are per group
+    n, missing = int(per_group["n"].sum()), int(per_group["n_unweighted"].sum())
+    if missing == 0:
+        return []
+    if missing >= n:
+        return [f"no message in the selection has a {weight} count (Telegram Desktop JSON and HTML exports carry "
+                f"none; Telethon and 4CAT dumps do): w_share is null and only the unweighted share is given"]
+    return [f"{missing:,} of {n:,} messages have no {weight} count: they are left out of the weighted share "
+            "(column n_unweighted), which therefore describes the others only"]
 
 
 def channel_reach(
@@ -173,10 +206,35 @@ def channel_reach(
 
 
 def frame_messages(corpus: Corpus, *, since: str | datetime | None = None, until: str | datetime | None = None,
-                   channel: str | None = None) -> pl.DataFrame:
+                   channel: str | None = None, attributes: Sequence[str] = ()) -> pl.DataFrame:
     """The messages frame shares are about: posts, comments, articles and captions WITH text (a photo without a
-    caption cannot carry a textual frame; counting it would dilute every share)."""
-    return corpus.messages(since=since, until=until, channel=channel, columns=MESSAGE_COLUMNS, text_only=True)
+    caption cannot carry a textual frame; counting it would dilute every share). ``attributes`` adds those channel
+    attributes (``narrascope channels set-attributes``) as columns, so shares can be grouped by them."""
+    messages = corpus.messages(since=since, until=until, channel=channel, columns=MESSAGE_COLUMNS, text_only=True)
+    if not attributes:
+        return messages
+    table = corpus.channel_attributes.wide(in_store=True)
+    stored = [c for c in table.columns if c not in ("platform", "channel_id", "channel")]
+    bad = [a for a in attributes if a not in stored]
+    if bad:
+        have = f"the store has {', '.join(stored)}" if stored else "none are set: `narrascope channels set-attributes FILE`"
+        raise UsageError(f"--by {','.join(bad)}: neither a built-in group ({', '.join(GROUPS)}) nor a channel "
+                         f"attribute ({have})")
+    return messages.join(table.select("platform", "channel_id", *attributes), on=["platform", "channel_id"],
+                         how="left")
+
+
+def frame_hits(corpus: Corpus, lexicon: Lexicon, *, since: str | datetime | None = None,
+               until: str | datetime | None = None,
+               progress: Callable[[int, int], None] | None = None) -> pl.DataFrame:
+    """The lexicon's matches in the stored corpus (uid, frame, term, start, end; spans in the original text), from
+    the store's cache when the same lexicon and corpus were matched before. Load them once and pass them as
+    ``hits=`` to the other corpus functions (shares, trends, examples) to match only once."""
+    from .corpus_match import match_corpus
+
+    hits = pl.from_arrow(match_corpus(corpus, lexicon, since=since, until=until, progress=progress))
+    assert isinstance(hits, pl.DataFrame)
+    return hits
 
 
 def frame_shares(
@@ -188,13 +246,23 @@ def frame_shares(
     until: str | datetime | None = None,
     weight: str | None = None,
     confidence: float = 0.95,
+    reach: int | None = None,
+    hits: pl.DataFrame | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
-    """Frame shares of the stored corpus (service messages excluded), matching with the cached matcher."""
-    from .corpus_match import match_corpus
+    """Frame shares of the stored corpus (service messages excluded), matching with the cached matcher.
 
-    check_groups(by)
-    messages = frame_messages(corpus, since=since, until=until)
-    hits = pl.from_arrow(match_corpus(corpus, lexicon, since=since, until=until))
-    assert isinstance(hits, pl.DataFrame)
+    ``reach=K``: instead, the share of channels carrying each frame in at least K messages (:func:`channel_reach`,
+    grouped by the period and platform keys of ``by``). ``hits``: the lexicon's matches when already loaded with
+    :func:`frame_hits` for the same range. With ``weight``, :func:`weight_warnings` of the result says when the
+    weighted columns are empty or partial."""
+    attributes = [b for b in by if b not in GROUPS]
+    check_groups(by, attributes)
+    messages = frame_messages(corpus, since=since, until=until, attributes=attributes)
+    if hits is None:
+        hits = frame_hits(corpus, lexicon, since=since, until=until, progress=progress)
     frames = [f.id for f in lexicon.frames]
+    if reach is not None:
+        periods = [g for g in by if g in PERIODS or g == "platform"]
+        return channel_reach(messages, hits, frames, min_messages=reach, by=periods, confidence=confidence)
     return shares_table(messages, hits, frames, by, weight=weight, confidence=confidence)

@@ -8,22 +8,41 @@
   absorbs over-dispersion. On unit-variance noise the penalty 3·log(T) is a BIC-style choice that rarely fires on noise.
 - Period comparison ("the last 12 months vs the 12 before"): the difference of shares with Newcombe's interval and a
   pooled two-proportion z-test; activity as a rate ratio (messages per day) with its log-scale interval.
+
+:func:`trend_report` is what ``narrascope trends`` prints and the report charts: the pure functions below run on the
+stored corpus, plus a count of the undated messages a time axis cannot show.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from ..errors import UsageError
 from ..stats.intervals import newcombe_diff_interval, rate_ratio_interval, two_proportion_test
-from .prevalence import ANY, add_period_columns, check_groups, label_missing, shares_table
+from .prevalence import (
+    ANY,
+    PERIODS,
+    add_period_columns,
+    check_groups,
+    frame_hits,
+    frame_messages,
+    label_missing,
+    shares_table,
+)
 
-__all__ = ["activity_series", "change_points", "compare_periods", "share_series"]
+if TYPE_CHECKING:
+    from ..store.corpus import Corpus
+    from .lexicon import Lexicon
+
+__all__ = ["TrendOptions", "TrendReport", "activity_series", "change_points", "compare_periods", "share_series",
+           "trend_report", "undated_counts"]
 
 
 def change_points(values: Sequence[float] | np.ndarray, *, penalty: float | None = None, min_size: int = 2) -> list[int]:
@@ -164,3 +183,112 @@ def _half_table(labelled: pl.DataFrame, hits: pl.DataFrame, frames: Sequence[str
     join_keys = [*keys, "frame"]
     out = parts[0].join(parts[1], on=join_keys, how="full", coalesce=True)
     return out.with_columns([pl.col(c).fill_null(0) for c in ("n1", "k1", "n2", "k2")]).sort(join_keys)
+
+
+@dataclass(frozen=True)
+class TrendOptions:
+    """What :func:`trend_report` computes; the flags of ``narrascope trends``. ``frame``: one frame id or
+    :data:`~narrascope.frames.prevalence.ANY` (default: every frame and ANY); ``months``: the comparison's length
+    (the last ``months`` against the ``months`` before); ``since``/``until``: the messages considered."""
+
+    frame: str | None = None
+    period: str = "month"
+    months: int = 12
+    since: str | datetime | None = None
+    until: str | datetime | None = None
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        if self.period not in PERIODS:
+            raise UsageError(f"unknown period {self.period!r}: choose one of {', '.join(PERIODS)}")
+        if self.months < 1:
+            raise UsageError("the comparison needs a positive number of months, e.g. 12m")
+
+
+@dataclass(frozen=True)
+class TrendReport:
+    """Did it change? ``series``: per frame, its share per period with intervals and ``change`` flags (periods with
+    dated messages only); ``activity``: messages per period per channel with ``change`` flags; ``comparison``: per
+    frame, the last ``months`` against the ``months`` before (:func:`compare_periods`); ``activity_comparison``: the
+    same for the number of messages (one row). ``undated``: messages without a date, which no time axis can place,
+    and the hits among them (:func:`undated_counts`); ``dated``: the messages with a date (when 0, every table is
+    empty)."""
+
+    frames: tuple[str, ...]
+    period: str
+    months: int
+    series: dict[str, pl.DataFrame]
+    activity: pl.DataFrame
+    comparison: pl.DataFrame
+    activity_comparison: pl.DataFrame
+    undated: dict[str, int] = field(default_factory=dict)
+    dated: int = 0
+
+    @property
+    def undated_messages(self) -> int:
+        return int(self.undated.get("messages", 0))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (what ``narrascope trends --json`` prints)."""
+        return {
+            "period": self.period,
+            "months": self.months,
+            "series": {f: _records(s) for f, s in self.series.items()},
+            "activity_change_points": _records(self.activity.filter(pl.col("change"))),
+            "comparison": _records(self.comparison),
+            "activity_comparison": _records(self.activity_comparison),
+            "dated_messages": self.dated,
+            "undated": dict(self.undated),
+        }
+
+
+def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
+    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in df.iter_rows(named=True)]
+
+
+def undated_counts(messages: pl.DataFrame, hits: pl.DataFrame, frames: Sequence[str]) -> dict[str, int]:
+    """``{"messages": undated messages, frame: undated messages carrying it, …, ANY: …}``: what a time axis drops."""
+    undated = messages.filter(pl.col("posted_at").is_null()).select("uid")
+    carrying = hits.join(undated, on="uid", how="semi").select("uid", "frame").unique()
+    out = {"messages": undated.height}
+    for f in frames:
+        out[f] = int((carrying["frame"] == f).sum())
+    out[ANY] = carrying["uid"].n_unique()
+    return out
+
+
+def trend_report(corpus: Corpus, lexicon: Lexicon, options: TrendOptions | None = None, *,
+                 hits: pl.DataFrame | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> TrendReport:
+    """Change points in each frame's share and in each channel's activity, and the last ``options.months`` against
+    the months before, for the stored corpus (service messages and messages without text left out). ``hits``: the
+    lexicon's matches when already loaded (:func:`~narrascope.frames.prevalence.frame_hits`, same range);
+    ``progress(done, total)`` is called while matching."""
+    options = options or TrendOptions()
+    ids = [f.id for f in lexicon.frames]
+    if options.frame is not None and options.frame not in ids and options.frame != ANY:
+        raise UsageError(f"no frame {options.frame!r} in lexicon {lexicon.name or ''}: it has {', '.join(ids)}"
+                         f" (or {ANY!r})")
+    chosen = [options.frame] if options.frame else [*ids, ANY]
+    if hits is None:
+        hits = frame_hits(corpus, lexicon, since=options.since, until=options.until, progress=progress)
+    messages = frame_messages(corpus, since=options.since, until=options.until)
+    if messages.is_empty():
+        raise UsageError("no messages in the selected range")
+    undated = undated_counts(messages, hits, ids)
+    dated = messages.filter(pl.col("posted_at").is_not_null())
+    if dated.is_empty():  # nothing to place on a time axis: empty tables, the undated count says why
+        empty = shares_table(dated, hits.clear(), [], [options.period]).with_columns(pl.lit(False).alias("change"))
+        return TrendReport(tuple(chosen), options.period, options.months, {f: empty for f in chosen},
+                           empty.head(0), pl.DataFrame(), pl.DataFrame(), undated, dated=0)
+    series = {f: share_series(dated, hits, f, period=options.period, confidence=options.confidence)
+              for f in chosen}
+    activity = activity_series(dated, period=options.period, by=["channel"])
+    comparison = compare_periods(dated, hits, ids, months=options.months, confidence=options.confidence)
+    comparison = comparison.filter(pl.col("frame").is_in(chosen))
+    activity_total = compare_periods(dated, hits.clear(), [], months=options.months,
+                                     confidence=options.confidence).filter(pl.col("frame") == ANY)
+    activity_total = activity_total.select("start", "start_clipped", "recent_start", "end", "n1", "n2", "rate1",
+                                           "rate2", "rate_ratio", "rate_ratio_lower", "rate_ratio_upper")
+    return TrendReport(tuple(chosen), options.period, options.months, series, activity, comparison, activity_total,
+                       undated, dated=dated.height)

@@ -1,8 +1,10 @@
 """Main text and metadata of a news page, via trafilatura, shared by the ``web_html`` and ``warc`` readers.
 
-:func:`extract_article` takes the page's bytes (and the URL it was fetched from, when known) and returns an
-:class:`Article`: title, author, date, site name, domain, canonical URL and the main text without navigation,
-comments or ad-size labels. It also builds the canonical ``web`` record (:func:`article_record`), so that a saved
+:func:`extract_article` takes the page's bytes (and the URL it was fetched from and the HTTP ``Content-Type``, when
+known), decodes them explicitly (:mod:`.page_encoding`: BOM, valid UTF-8, declared charset anywhere in the head,
+then a detector — never the parser's guess from the first kilobytes) and returns an :class:`Article`: title, author,
+date, site name, domain, canonical URL and the main text without navigation, comments or ad-size labels, with the
+encoding used and a sample of the text when it still looks like mojibake. It also builds the canonical ``web`` record (:func:`article_record`), so that a saved
 page and the same page inside a WARC file give the same row.
 
 trafilatura is configured so that it never fetches anything (it is only handed bytes) and never installs a
@@ -24,6 +26,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import use_config
 
 from ..models import empty_record
+from .page_encoding import decode_page, mojibake_sample
 
 __all__ = [
     "AD_LABEL_LINE",
@@ -55,6 +58,10 @@ class Article:
     """Host without ``www.``, from the canonical URL (else the URL given), e.g. ``bbc.com``."""
     url: str | None
     """Canonical URL from the page's metadata, else the URL the page was fetched from."""
+    encoding: str | None = None
+    """How the bytes were decoded, for the ingest log (e.g. ``windows-1256 (detected)``); None for text input."""
+    mojibake: str | None = None
+    """A stretch of the text that reads like UTF-8 decoded as windows-1252 (â€™, Ã©, Ø§), when it does."""
 
 
 def strip_ad_labels(text: str) -> str:
@@ -116,12 +123,18 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def extract_article(html: bytes | str, url: str | None = None) -> Article | None:
-    """Main text and metadata of one page; None when trafilatura finds no main text at all."""
-    if isinstance(html, str):
-        html = html.encode("utf-8")
+def extract_article(html: bytes | str, url: str | None = None, http_charset: str | None = None) -> Article | None:
+    """Main text and metadata of one page; None when trafilatura finds no main text at all. ``http_charset``: the
+    ``Content-Type`` of the HTTP response the bytes came in (WARC records), which outranks the page's own
+    declaration."""
+    encoding = None
+    if isinstance(html, bytes):
+        decoded = decode_page(html, http_charset)
+        html, encoding = decoded.text, decoded.describe()
     try:
-        tree = lxml.html.document_fromstring(html)
+        # the text, re-encoded, with its encoding given: lxml then ignores the page's (possibly wrong) declaration
+        tree = lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"),
+                                             parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (lxml.etree.ParserError, ValueError):
         return None
     headline = _headline(tree)
@@ -151,6 +164,8 @@ def extract_article(html: bytes | str, url: str | None = None) -> Article | None
         site=data.get("sitename") or None,
         domain=domain,
         url=canonical,
+        encoding=encoding,
+        mojibake=mojibake_sample(f"{title or ''}\n{text}"),
     )
 
 

@@ -11,7 +11,10 @@ Whole lines that are only ad-slot sizes ("728 x 90") are dropped. The outlet (ch
 else the URL's domain, else the file name with trailing article/number/date parts removed
 (``outlet_a_article.txt`` → ``outlet_a``, ``bbc_2018-09-11.txt`` → ``bbc``), so files named by outlet group by outlet.
 
-Detection: a ``.txt``/``.text`` file whose first bytes are UTF-8 prose — not JSON, HTML or a delimited table.
+Detection: a ``.txt``/``.text`` file whose first bytes are prose — not JSON, HTML or a delimited table — in UTF-8,
+UTF-16 with a byte-order mark, or a legacy code page the detector recognises with no garbled characters
+(:func:`~narrascope.ingest.page_encoding.decode_text`: windows-1256 Persian and Arabic files, windows-1252,
+windows-1251). The ingest log notes the encoding and warns when the text looks like mojibake.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,7 @@ from ..errors import InputError
 from ..models import Channel, empty_record
 from .article_extract import content_id, site_domain, strip_ad_labels
 from .base import ReadContext
+from .page_encoding import decode_text, mojibake_note, mojibake_sample
 
 __all__ = ["NAME", "ParsedText", "channel_from_filename", "looks_like_table", "parse_text", "read", "sniff"]
 
@@ -45,6 +50,7 @@ _FILENAME_NOISE = re.compile(r"^(article|articles|story|text|post|\d[\d.-]*|\d{4
 _TITLE_MAX_CHARS = 200
 _TITLE_MAX_WORDS = 30
 _SENTENCE_END = (".", "。", "۔", ";", ",", "،", ":")
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")  # not in prose: a binary file the detector read anyway
 
 
 def looks_like_table(lines: list[str]) -> bool:
@@ -61,15 +67,34 @@ def looks_like_table(lines: list[str]) -> bool:
     return False
 
 
+def _head_text(head: bytes) -> str | None:
+    """The head of a file as text, or None when it is not text in an encoding we can tell."""
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return head[2:].decode("utf-16-le" if head[:2] == codecs.BOM_UTF16_LE else "utf-16-be", "ignore")
+    if b"\x00" in head:
+        return None
+    try:
+        # An incremental decoder accepts a multi-byte character cut at the end of the head.
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return _legacy_text(head)
+
+
+@lru_cache(maxsize=64)
+def _legacy_text(head: bytes) -> str | None:
+    decoded = decode_text(head)
+    if decoded.source != "detector" or "\ufffd" in decoded.text or _CONTROL.search(decoded.text):
+        return None
+    return decoded.text
+
+
 def sniff(path: Path, head: bytes) -> bool:
-    if path.suffix.lower() not in _SUFFIXES or not head or b"\x00" in head:
+    if path.suffix.lower() not in _SUFFIXES or not head:
         return False
     if path.stem.lower().startswith(_NOT_ARTICLES):
         return False
-    try:
-        # An incremental decoder accepts a multi-byte character cut at the end of the head.
-        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
-    except UnicodeDecodeError:
+    text = _head_text(head)
+    if text is None:
         return False
     start = text.lstrip()
     if not start or start[0] in "{[<":
@@ -171,18 +196,20 @@ def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
         raise InputError(f"{size // (1024 * 1024)} MB is too large for one text article: split it into articles",
                          path=path)
     data = path.read_bytes()
-    try:
-        raw = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 ({exc.reason} at byte {exc.start}): re-save the file as UTF-8", path=path,
-            position=f"byte {exc.start}",
-        ) from None
+    decoded = decode_text(data)
+    if decoded.source == "fallback":
+        raise InputError("not text in any encoding narrascope can tell (UTF-8, UTF-16 with a byte-order mark, "
+                         "windows-1252/1256/1251): re-save the file as UTF-8", path=path)
+    raw = decoded.text
+    ctx.note(f"encoding: {decoded.describe()}")
     if ctx.progress:
         ctx.progress(size)
     parsed = parse_text(raw)
     if not parsed.text:
         raise InputError("holds no article text", path=path)
+    sample = mojibake_sample(parsed.text)
+    if sample:
+        ctx.note(mojibake_note(sample))
     site = parsed.site
     site_is_domain = site is not None and "." in site and " " not in site
     domain = site_domain(parsed.url) or (site_domain(site) if site_is_domain else None)

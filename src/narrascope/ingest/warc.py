@@ -2,12 +2,15 @@
 
 Records are streamed with warcio, one at a time, so archive size does not bound memory; each page goes through
 :mod:`.article_extract` with the record's target URI as the fetch URL (the page's canonical URL wins when it
-names one). Records that are not HTML (images, scripts, redirects, DNS) are counted and skipped.
+names one) and the charset of its HTTP ``Content-Type`` header (which outranks the page's own declaration, as in a
+browser). Records that are not HTML (images, scripts, redirects, DNS) are counted and skipped. The ingest log counts
+the encodings pages were read in and warns about pages whose text looks like mojibake.
 """
 
 from __future__ import annotations
 
 import gzip
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from ..errors import InputError
 from ..models import Channel
 from .article_extract import article_record, extract_article
 from .base import ReadContext
+from .page_encoding import mojibake_note
 from .web_html import looks_like_html
 
 __all__ = ["NAME", "read", "sniff"]
@@ -60,6 +64,12 @@ def _html_candidate(record: Any) -> bool | None:
     return True if "html" in ctype else None if not ctype else False
 
 
+def _content_type(record: Any) -> str | None:
+    headers = record.http_headers if record.rec_type == "response" and record.http_headers is not None \
+        else record.rec_headers
+    return headers.get_header("Content-Type")
+
+
 def _drain(record: Any) -> bool:
     """Read what is left of a record's block; False when the file ends before its Content-Length."""
     raw = record.raw_stream
@@ -89,6 +99,8 @@ def _bad_archive(path: Path, offset: int, exc: Exception) -> InputError:
 
 def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
     skipped = empty = 0
+    encodings: Counter[str] = Counter()
+    mojibake: list[tuple[str, str]] = []  # (url, sample)
     with path.open("rb") as fh:
         compressed = fh.read(2) == _GZIP_MAGIC
         fh.seek(0)
@@ -111,12 +123,15 @@ def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
                 skipped += 1
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI")
-            article = extract_article(payload, url)
+            article = extract_article(payload, url, _content_type(record))
             if ctx.progress:
                 ctx.progress(fh.tell())
             if article is None:
                 empty += 1
                 continue
+            encodings[article.encoding or "?"] += 1
+            if article.mojibake:
+                mojibake.append((article.url or url or "?", article.mojibake))
             rec = article_record(article, fallback_channel=path.stem)
             ctx.add_channel(Channel("web", rec["channel_id"], rec["channel"], "site"))
             yield rec
@@ -126,3 +141,8 @@ def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
         ctx.note(f"{skipped} non-HTML or non-2xx records skipped")
     if empty:
         ctx.note(f"{empty} HTML pages had no article text and were skipped")
+    if encodings:
+        ctx.note("page encodings: " + ", ".join(f"{enc} ×{n}" for enc, n in encodings.most_common()))
+    if mojibake:
+        url, sample = mojibake[0]
+        ctx.note(f"{len(mojibake)} page(s) look like mojibake, first {url}: " + mojibake_note(sample))

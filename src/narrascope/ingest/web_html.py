@@ -2,7 +2,8 @@
 
 Detection looks at the bytes: an HTML document (``<!doctype html`` or ``<html`` near the start), but not a page
 of a Telegram Desktop export (those carry Telegram's ``page_wrap``/``history`` markup and belong to
-``telegram_html``, which is sniffed first anyway).
+``telegram_html``, which is sniffed first anyway). The ingest log notes the encoding each page was read in, and warns
+when its text looks like mojibake.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..errors import InputError
 from ..models import Channel
 from .article_extract import article_record, extract_article
 from .base import ReadContext
+from .page_encoding import mojibake_note
 
 __all__ = ["NAME", "is_telegram_desktop_page", "looks_like_html", "read", "sniff"]
 
@@ -28,6 +30,7 @@ _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])",
     re.IGNORECASE | re.DOTALL,
 )
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Telegram Desktop writes every page of an HTML export (chats, and the account export's index, lists of contacts,
 # sessions, …) inside div.page_wrap, with body onload="CheckLocation();" and, on chat pages, div.history.
 _TELEGRAM_WRAP = b'class="page_wrap"'
@@ -36,7 +39,11 @@ _MAX_PAGE_BYTES = 50 * 1024 * 1024
 
 
 def looks_like_html(head: bytes) -> bool:
-    """True when ``head`` (the first bytes of a file or WARC payload) starts an HTML document."""
+    """True when ``head`` (the first bytes of a file or WARC payload) starts an HTML document (UTF-16 with a
+    byte-order mark included)."""
+    if head[:2] in _UTF16_BOMS:
+        codec = "utf-16-le" if head[:2] == b"\xff\xfe" else "utf-16-be"
+        head = head[2:8192].decode(codec, "ignore").encode("utf-8")
     return _HTML_START.match(head[:8192]) is not None
 
 
@@ -64,6 +71,10 @@ def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
         ctx.progress(size)
     if article is None:
         raise InputError("no article text found in this page (navigation or an empty page?)", path=path)
+    if article.encoding:
+        ctx.note(f"encoding: {article.encoding}")
+    if article.mojibake:
+        ctx.note(mojibake_note(article.mojibake))
     if article.domain is None:
         ctx.note(f"page names no URL: outlet taken from {'its site name' if article.site else 'the folder name'}")
     if article.date is None:

@@ -37,6 +37,11 @@ class ReportOptions:
     def __post_init__(self) -> None:
         if self.max_channels < 1 or self.chart_channels < 1:
             raise ValueError("max_channels and chart_channels must be at least 1")
+        if self.validated and self.lexicon is None:
+            from ..errors import UsageError
+
+            raise UsageError("--validated corrects the shares of a lexicon's frames: give the lexicon the coded "
+                             "sample was drawn with, --lexicon LEXICON (validated without lexicon= in Python)")
 
 
 @dataclass(frozen=True)

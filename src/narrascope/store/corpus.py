@@ -28,6 +28,7 @@ from ..ingest.base import IngestOptions, ReadContext
 from ..ingest.detect import Unit, plan, reader, require
 from ..models import MESSAGE_SCHEMA, make_uid
 from ..text.script import with_script_columns
+from .attributes import ChannelAttributeStore
 from .migrations import migrate
 from .pseudonym import Pseudonymiser, new_key, parse_key
 from .results import ResultStore
@@ -199,6 +200,11 @@ class Corpus:
         """Saved analysis results (see :mod:`narrascope.store.results`)."""
         return ResultStore(self._con)
 
+    @property
+    def channel_attributes(self) -> ChannelAttributeStore:
+        """Channel attributes supplied by the user (see :mod:`narrascope.store.attributes`)."""
+        return ChannelAttributeStore(self._con)
+
     def state_token(self) -> str:
         """Changes whenever the messages change (any ingest): part of every cached result's key."""
         row = self._con.execute("SELECT coalesce(max(ingest_id), 0), count(*) FROM ingests").fetchone()
@@ -211,7 +217,9 @@ class Corpus:
 
     def sql(self, query: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Run a query against the store and return a polars DataFrame."""
-        return self._con.sql(query, params=params or None).pl()
+        if params:  # execute, not sql(): with parameters, sql() lost ORDER BY when insertion order is off (DuckDB 1.5)
+            return self._con.execute(query, params).pl()
+        return self._con.sql(query).pl()
 
     # ------------------------------------------------------------------ meta and key
     def _meta(self, key: str) -> str | None:

@@ -90,8 +90,127 @@ _V2 = [
     )""",
 ]
 
+# Channel attributes supplied by the user (`narrascope channels set-attributes`), in long form: one row per channel
+# and attribute, so any column of the user's table fits without a schema change. A row of the user's table that
+# names no channel of the store is kept with ``in_store = false`` (its identifiers as given), so channels outside
+# the corpus (a forward's origin) can carry attributes too; ``entry`` numbers the user's rows (identity of a channel
+# not in the store), ``position`` keeps the user's column order.
+_CHANNEL_ATTRIBUTES = [
+    """CREATE TABLE channel_attributes (
+        platform VARCHAR,
+        channel_id VARCHAR,
+        in_store BOOLEAN NOT NULL,
+        name VARCHAR,
+        entry INTEGER NOT NULL,
+        key VARCHAR NOT NULL,
+        value VARCHAR,
+        position INTEGER NOT NULL,
+        source VARCHAR,
+        set_at TIMESTAMPTZ NOT NULL
+    )""",
+]
+
+# The web interface (narrascope serve): human coding of validation samples, saved decision by decision, and the
+# search index (every message's list columns in newest-first order with its matching form, and its words; rebuilt
+# when the corpus changes). The server
+# writes only these tables and results. Self-contained: refers to no other migration's tables.
+_CODING_AND_SEARCH = [
+    """CREATE TABLE coding_lexicons (
+        lexicon_hash VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        filename VARCHAR,
+        format VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        added_at TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE coding_samples (
+        sample VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        frame VARCHAR NOT NULL,
+        lexicon_hash VARCHAR NOT NULL,
+        params VARCHAR,
+        created_at TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE coding_items (
+        sample VARCHAR NOT NULL,
+        position INTEGER NOT NULL,
+        sample_id VARCHAR NOT NULL,
+        uid VARCHAR NOT NULL,
+        text VARCHAR,
+        channel VARCHAR,
+        posted_at VARCHAR,
+        link VARCHAR,
+        matched_terms VARCHAR,
+        dictionary VARCHAR,
+        frame VARCHAR NOT NULL,
+        stratum VARCHAR NOT NULL,
+        stratum_size VARCHAR NOT NULL,
+        stratum_sampled VARCHAR NOT NULL,
+        inclusion_probability VARCHAR,
+        lexicon VARCHAR NOT NULL,
+        "check" VARCHAR NOT NULL,
+        PRIMARY KEY (sample, sample_id)
+    )""",
+    """CREATE TABLE coding_labels (
+        sample VARCHAR NOT NULL,
+        sample_id VARCHAR NOT NULL,
+        coder VARCHAR NOT NULL,
+        label VARCHAR NOT NULL,
+        note VARCHAR,
+        seq BIGINT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (sample, sample_id, coder)
+    )""",
+    """CREATE TABLE coding_events (
+        seq BIGINT PRIMARY KEY,
+        sample VARCHAR NOT NULL,
+        sample_id VARCHAR NOT NULL,
+        coder VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        label VARCHAR,
+        note VARCHAR,
+        happened_at TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE coding_adjudications (
+        sample VARCHAR NOT NULL,
+        sample_id VARCHAR NOT NULL,
+        label VARCHAR NOT NULL,
+        note VARCHAR,
+        adjudicator VARCHAR,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (sample, sample_id)
+    )""",
+    """CREATE TABLE search_state (
+        index_key VARCHAR NOT NULL,
+        built_at TIMESTAMPTZ NOT NULL,
+        docs BIGINT NOT NULL,
+        tokens BIGINT NOT NULL
+    )""",
+    """CREATE TABLE search_docs (
+        rid INTEGER NOT NULL,
+        src_rowid BIGINT NOT NULL,
+        uid VARCHAR NOT NULL,
+        platform VARCHAR,
+        channel_id VARCHAR,
+        channel VARCHAR,
+        message_id VARCHAR,
+        kind VARCHAR,
+        posted_at TIMESTAMPTZ,
+        author VARCHAR,
+        text VARCHAR,
+        views BIGINT,
+        forwards BIGINT,
+        fwd_from_name VARCHAR,
+        lang VARCHAR,
+        script VARCHAR,
+        norm VARCHAR
+    )""",
+    """CREATE TABLE search_tokens (token VARCHAR NOT NULL, rid INTEGER NOT NULL)""",
+    """CREATE TABLE search_bigrams (bigram VARCHAR NOT NULL, rid INTEGER NOT NULL)""",
+]
+
 #: version -> statements taking the store from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _CHANNEL_ATTRIBUTES, 4: _CODING_AND_SEARCH}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -2,7 +2,9 @@
 
 ``key`` is chosen by the analysis and must change whenever anything that affects the rows changes (e.g. the
 lexicon's content hash plus the normalisation table version plus the corpus's ingest state). Rows live in
-``result_<analysis>`` with a leading ``result_key`` column — a public table users may query like any other.
+``result_<analysis>`` with leading ``result_key`` and ``result_row`` columns — a public table users may query like
+any other. ``result_row`` keeps the saved row order: the store writes with DuckDB's ``preserve_insertion_order`` off,
+so without it a reloaded result could come back shuffled.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..errors import UsageError
 __all__ = ["ResultStore"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+_ROW = "result_row"
 
 
 def _fingerprint(schema: pa.Schema) -> str:
@@ -75,14 +78,19 @@ class ResultStore:
             # The analysis changed its row shape (a new narrascope version): old rows cannot share the table.
             con.execute(f"DROP TABLE IF EXISTS {name}")
             con.execute("DELETE FROM results WHERE analysis = ?", [analysis])
-        con.register("_result_rows", table)
+        elif self._exists(name) and "result_row" not in self._columns(name):
+            # Written by narrascope 0.1, before rows were numbered: those results are recomputed, not mis-ordered.
+            con.execute(f"DROP TABLE {name}")
+            con.execute("DELETE FROM results WHERE analysis = ?", [analysis])
+        numbered = table.append_column(_ROW, pa.array(range(table.num_rows), pa.int64()))
+        con.register("_result_rows", numbered)
         try:
             con.execute(
-                f"CREATE TABLE IF NOT EXISTS {name} AS SELECT CAST(NULL AS VARCHAR) AS result_key, * "
-                "FROM _result_rows LIMIT 0"
+                f"CREATE TABLE IF NOT EXISTS {name} AS SELECT CAST(NULL AS VARCHAR) AS result_key, {_ROW}, "
+                f"* EXCLUDE ({_ROW}) FROM _result_rows LIMIT 0"
             )
             con.execute(f"DELETE FROM {name} WHERE result_key = ?", [key])
-            con.execute(f"INSERT INTO {name} SELECT ?, * FROM _result_rows", [key])
+            con.execute(f"INSERT INTO {name} SELECT ?, {_ROW}, * EXCLUDE ({_ROW}) FROM _result_rows", [key])
         finally:
             con.unregister("_result_rows")
         con.execute(
@@ -101,7 +109,19 @@ class ResultStore:
         if not self.has(analysis, key):
             return None
         name = self._table(analysis)
-        return self._con.sql(f"SELECT * EXCLUDE (result_key) FROM {name} WHERE result_key = ?", params=[key]).to_arrow_table()
+        # execute, not sql(): a relation's Arrow result ignored ORDER BY with insertion order off (DuckDB 1.5)
+        order = f"ORDER BY {_ROW}" if _ROW in self._columns(name) else ""  # 0.1 tables: as they were written
+        excluded = f"result_key, {_ROW}" if order else "result_key"
+        return self._con.execute(f"SELECT * EXCLUDE ({excluded}) FROM {name} WHERE result_key = ? {order}",
+                                 [key]).to_arrow_table()
+
+    def _exists(self, name: str) -> bool:
+        return bool(self._columns(name))
+
+    def _columns(self, name: str) -> list[str]:
+        rows = self._con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                                 "AND schema_name = current_schema()", [name]).fetchall()
+        return [r[0] for r in rows]
 
     def list(self, analysis: str | None = None) -> list[dict[str, Any]]:
         q = "SELECT analysis, result_key, created_at, params, rows FROM results"

@@ -7,10 +7,14 @@ ordered mapping (each step works on the output of the previous one):
 2. **One character table** (:data:`MATCH_TABLE`, applied with ``str.translate``), every entry a fixed point of the table:
 
    - Arabic letter variants to Persian: ي ى ې ێ ۍ ئ ٸ → ی; ك ګ ڪ → ک; أ إ ٱ آ ٲ ٳ ٵ → ا; ؤ ٶ → و;
-     ۀ ة ۂ ۃ ہ ھ ە → ه; ۓ → ے;
+     ۀ ة ۂ ۃ ہ ھ ە → ه; ۓ → ے (the hamza folds ئ → ی, ؤ → و, أ إ → ا were measured on the UD Persian
+     treebank vocabulary: every pair of distinct words they merge is a spelling variant — docs/methods.md);
    - Arabic presentation forms (U+FB50–U+FDFF, U+FE70–U+FEFC) → their NFKC letters, mapped again by this table
      (so ﻧﺎﻥ → نان, ﷲ → الله; forms that are only a diacritic or space vanish), and ﷽, which has no NFKC form, →
      بسم الله الرحمن الرحیم;
+   - other **compatibility characters** → their NFKC form when they are letters, digits or punctuation (fullwidth
+     ＩＲＧＣ → irgc, 𝐁𝐨𝐥𝐝 → bold, ﬁ → fi, ① → 1, ² → 2, ＿ → _ → space); compatibility *symbols* (™ ℃ ㎏ Ⓐ) and
+     spacing accents (´ ¨) are kept, since their NFKC would glue letters to a word (Apple™ → appletm);
    - Arabic combining marks removed (every non-spacing mark in the Arabic blocks: harakat, tanwin, shadda, sukun,
      superscript alef U+0670, hamza above/below, Quranic marks U+06D6–U+06ED), small high waw/yeh U+06E5–U+06E6 and
      tatweel U+0640 removed;
@@ -20,10 +24,15 @@ ordered mapping (each step works on the output of the previous one):
      U+FEFF, U+00AD, U+2060; **ZWNJ (U+200C) removed**;
    - case folding (``str.casefold`` of every cased letter, Latin, Cyrillic and the rest; ß → ss, so one character
      may become several); the typographic apostrophe ’ → ``'``;
-   - every whitespace character (NBSP, U+2000–U+200A, newline, tab, …) → a plain space.
+   - every whitespace character (NBSP, U+2000–U+200A, newline, tab, …) → a plain space, and so is every connector
+     punctuation mark (``_`` and its fullwidth/small forms): hashtags join words with ``_`` (#تغییر_رژیم), which
+     thereby reads like تغییر رژیم.
 3. A second NFC + table round, only when step 2 left non-NFC text (casefolding or a removed mark can do that).
 4. Runs of spaces folded to one; leading and trailing spaces removed.
-5. **Joins**, so that می‌روم / میروم / می روم and کتاب‌ها / کتابها / کتاب ها each become one word:
+5. **Hamza after alef or heh**: a standalone hamza ء (run) right after ا or ه is removed (اعضاء → اعضا, اجزاء →
+   اجزا, خانهء → خانه, the hamza typed as an ezafe). Elsewhere ء stays: removing it everywhere would merge جزء
+   ("part") with جز ("except").
+6. **Joins**, so that می‌روم / میروم / می روم and کتاب‌ها / کتابها / کتاب ها each become one word:
    a standalone ``می`` or ``نمی`` (preceded by the text start or a character that is neither an Arabic-script letter
    nor a digit) followed by one space and an Arabic-script letter loses the space; then a standalone ``ها``, ``های``
    or ``هایی`` after an Arabic-script letter and one space is joined to it (repeated until nothing changes, for
@@ -51,6 +60,7 @@ import pyarrow as pa
 import regex
 
 __all__ = [
+    "CONTEXT_CHARACTERS",
     "MATCH_TABLE",
     "MATCH_TABLE_VERSION",
     "Normalized",
@@ -71,6 +81,7 @@ _LETTER_VARIANTS = {
 }
 _PRESENTATION_RANGES = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFC))
 _ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+_PRESENTATION_RANGES_CHARS = frozenset(chr(cp) for lo, hi in _PRESENTATION_RANGES for cp in range(lo, hi + 1))
 _EXTRA_REMOVED = "\u0640\u06e5\u06e6"  # tatweel; small high waw and yeh (Quranic annotation letters)
 _INVISIBLE = (
     "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad\u2060"
@@ -78,6 +89,11 @@ _INVISIBLE = (
 _SYMBOLS = {"٫": ".", "٬": ",", "٪": "%", "\u2019": "'", "﷽": "بسم الله الرحمن الرحیم"}  # ﷽ has no NFKC form
 _DIGIT_BLOCKS = (0x06F0, 0x0660)  # Extended Arabic-Indic (Persian) and Arabic-Indic digits
 _CASED_LIMIT = 0x20000  # every code point that str.casefold changes lies below this
+_COMPAT_LIMIT = 0x30000  # every compatibility character (NFKC ≠ NFC) lies below this
+# Compatibility symbols (™ → TM, ℃ → °C, Ⓐ → A) and spacing accents (´ → space + accent) keep their form: their NFKC
+# would glue letters to a word or put a space inside one. Letters, digits and punctuation take theirs.
+_COMPAT_CATEGORIES = ("L", "N", "P")
+_COMPAT_SYMBOL_TAGS = ("<wide>", "<narrow>", "<small>")  # fullwidth/small $ + = < > are plain symbols
 
 
 def _base_table() -> dict[str, str]:
@@ -104,7 +120,38 @@ def _base_table() -> dict[str, str]:
             compat = unicodedata.normalize("NFKC", ch)
             if compat != ch:
                 table[ch] = compat
+    for ch in _compatibility_characters():
+        if ch not in table:
+            table[ch] = unicodedata.normalize("NFKC", ch)
+    table.update(dict.fromkeys(_connector_punctuation(), " "))
     return table
+
+
+def _all_characters(limit: int) -> str:
+    cps = np.concatenate([np.arange(0xD800), np.arange(0xE000, limit)]).astype(np.uint32)
+    return cps.tobytes().decode("utf-32-le")
+
+
+def _compatibility_characters() -> list[str]:
+    """Characters outside the presentation-form blocks whose NFKC form replaces them (see _COMPAT_CATEGORIES).
+    Astral ones only when letters or decimal digits (mathematical alphanumerics: the "𝐛𝐨𝐥𝐝" of social media)."""
+    out = []
+    for ch in regex.findall(r"[\p{NFKC_QC=N}\p{NFKC_QC=M}]", _all_characters(_COMPAT_LIMIT)):
+        compat = unicodedata.normalize("NFKC", ch)
+        if ch in _PRESENTATION_RANGES_CHARS or compat == unicodedata.normalize("NFC", ch):
+            continue
+        category = unicodedata.category(ch)
+        tag = unicodedata.decomposition(ch).split()[0]
+        wanted = category[0] in _COMPAT_CATEGORIES or (category in ("Sc", "Sm") and tag in _COMPAT_SYMBOL_TAGS)
+        if ord(ch) > 0xFFFF:
+            wanted = category[0] == "L" or category == "Nd"
+        if wanted and not any(c.isspace() for c in compat):
+            out.append(ch)
+    return out
+
+
+def _connector_punctuation() -> list[str]:
+    return regex.findall(r"\p{Pc}", _all_characters(0x10000))
 
 
 def _close(table: dict[str, str]) -> dict[int, str]:
@@ -125,30 +172,38 @@ def _close(table: dict[str, str]) -> dict[int, str]:
     return closed
 
 
-_PRESENTATION_RANGES_CHARS = frozenset(chr(cp) for lo, hi in _PRESENTATION_RANGES for cp in range(lo, hi + 1))
-
 MATCH_TABLE: dict[int, str] = _close(_base_table())
 """Code point → replacement ('' deletes) for ``str.translate``; every replacement is a fixed point of the table."""
 
 # Output length of every code point under MATCH_TABLE (1 where unmapped): expands offsets with np.repeat.
 _OUT_LEN = np.ones(0x110000, dtype=np.uint8)
 _OUT_LEN[list(MATCH_TABLE)] = [len(v) for v in MATCH_TABLE.values()]
+# Deleted characters that belong to the letter before them (diacritics, tatweel, small high waw/yeh): their source
+# joins that letter's span, so a match ending in a letter covers its marks (خانهٔ, not خانه + a dangling hamza).
+_ATTACHES = np.zeros(0x110000, dtype=bool)
+_ATTACHES[[cp for cp, v in MATCH_TABLE.items()
+           if v == "" and (unicodedata.category(chr(cp))[0] == "M" or chr(cp) in _EXTRA_REMOVED)]] = True
 
 # --- steps 4-5: whitespace and joins (explicit classes: the same patterns run in Python re and Rust regex) ----------
 
 _ARAB = "ؠ-يٮٯٱ-ۓەۮۯۺ-ۼۿݐ-ݿࡰ-ࢇࢉ-ࢎࢠ-ࣉ"  # Arabic-script letters that can remain after the table
 _WORD = _ARAB + "0-9"
 _MULTISPACE = " {2,}"
+_HAMZA_AFTER = "([اه])ء+"  # step 5: the hamza run after alef or heh goes (group 1 is kept)
 _PREFIX_JOIN = f"(^|[^{_WORD}])(ن?می) ([{_ARAB}])"
 _SUFFIX_JOIN = f"([{_ARAB}]) (هایی|های|ها)($|[^{_WORD}])"
 _MULTISPACE_RE = re.compile(_MULTISPACE)
+_HAMZA_RE = re.compile(_HAMZA_AFTER)
 _PREFIX_RE = re.compile(_PREFIX_JOIN)
 _SUFFIX_RE = re.compile(_SUFFIX_JOIN)
 _KEEP_ALL = r"\1\2\3"  # the join patterns delete exactly the one space between groups 2 and 3 / 1 and 2
 _KEEP_ALL_RUST = "${1}${2}${3}"
 
-MATCH_TABLE_VERSION: str = "mf1-" + hashlib.sha256(
-    repr((sorted(MATCH_TABLE.items()), _MULTISPACE, _PREFIX_JOIN, _SUFFIX_JOIN)).encode()
+#: characters that take part in a rule with context (step 5): the prefilter passes rows holding them on unscreened.
+CONTEXT_CHARACTERS = "ء"
+
+MATCH_TABLE_VERSION: str = "mf2-" + hashlib.sha256(
+    repr((sorted(MATCH_TABLE.items()), _MULTISPACE, _HAMZA_AFTER, _PREFIX_JOIN, _SUFFIX_JOIN)).encode()
 ).hexdigest()[:16]
 """Identifies the mapping (table and join rules); results computed on the matching form are cached by it."""
 
@@ -181,7 +236,10 @@ def normalize(text: str) -> str:
     text = _fold_table(text)
     if "  " in text:
         text = _MULTISPACE_RE.sub(" ", text)
-    return _join(text.strip(" "))
+    text = text.strip(" ")
+    if "ء" in text:
+        text = _HAMZA_RE.sub(r"\1", text)
+    return _join(text)
 
 
 # --- normalize_with_offsets ----------------------------------------------------------------------------------------
@@ -255,6 +313,18 @@ def _delete(
     return cps[keep], starts[keep], ends[keep]
 
 
+def _absorb(ends: np.ndarray, absorbed: np.ndarray) -> np.ndarray:
+    """Extend each character's source end over the absorbed characters right after it (which are then deleted)."""
+    if not absorbed.any():
+        return ends
+    anchors = np.flatnonzero(~absorbed)
+    if not anchors.size:
+        return ends
+    ends = ends.copy()
+    ends[anchors] = ends[np.append(anchors[1:], len(ends)) - 1]
+    return ends
+
+
 def _join_drops(pattern: re.Pattern[str], text: str, group: int) -> np.ndarray:
     """Positions of the single spaces a join pattern deletes (the space right after ``group``)."""
     return np.fromiter((m.end(group) for m in pattern.finditer(text)), dtype=np.int64)
@@ -271,9 +341,15 @@ def normalize_with_offsets(text: str) -> Normalized:
                 break
         else:
             text, starts, ends = _nfc_with_offsets(text, starts, ends)
-        counts = _OUT_LEN[_codepoints(text)]
+        cps = _codepoints(text)
+        counts = _OUT_LEN[cps]
         text = text.translate(MATCH_TABLE)
-        starts, ends = np.repeat(starts, counts), np.repeat(ends, counts)
+        ends = _absorb(ends, (counts == 0) & _ATTACHES[cps])
+        if counts.max(initial=0) <= 1:  # only deletions (the usual case): a mask is much faster than np.repeat
+            keep = counts.view(bool)
+            starts, ends = starts[keep], ends[keep]
+        else:
+            starts, ends = np.repeat(starts, counts), np.repeat(ends, counts)
     cps = _codepoints(text)
     space = cps == 0x20
     if space.any():
@@ -287,6 +363,14 @@ def normalize_with_offsets(text: str) -> Normalized:
             drop[:] = True
         cps, starts, ends = _delete(cps, starts, ends, drop)
         text = _from_codepoints(cps)
+    if "ء" in text:
+        drop = np.zeros(cps.size, dtype=bool)
+        for m in _HAMZA_RE.finditer(text):
+            drop[m.end(1): m.end()] = True
+        if drop.any():
+            ends = _absorb(ends, drop)  # the hamza belongs to the alef or heh before it
+            cps, starts, ends = _delete(cps, starts, ends, drop)
+            text = _from_codepoints(cps)
     passes = ((_PREFIX_RE, 2, "می", False), (_SUFFIX_RE, 1, "ها", True))
     for pattern, group, needle, repeat in passes:
         while needle in text:
@@ -371,6 +455,9 @@ def normalize_many(texts: Iterable[str | None] | pa.Array | pa.ChunkedArray) -> 
         folded = [_fold_table(text) for text in source.gather(sensitive).to_list()]
         series = series.scatter(sensitive, pl.Series(folded, dtype=pl.String))
     series = series.str.replace_all(_MULTISPACE, " ").str.strip_chars(" ")
+    rows = _rows_containing(series, "ء")
+    if rows.len():
+        series = series.scatter(rows, series.gather(rows).str.replace_all(_HAMZA_AFTER, "${1}"))
     rows = _rows_containing(series, "می ")
     if rows.len():
         series = series.scatter(rows, series.gather(rows).str.replace_all(_PREFIX_JOIN, _KEEP_ALL_RUST))

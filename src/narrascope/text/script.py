@@ -1,42 +1,90 @@
-"""Dominant writing system of a text, and Persian vs Arabic within the Arabic script.
+"""Dominant writing system of a text, and its language from cheap cues (no model, nothing downloaded).
 
 ``script`` uses ISO 15924 codes (Arab, Latn, Cyrl, Hebr, Grek): whichever script has the most letters (ties go to
-the earlier code in that list). Within Arab, ``lang`` is ``fa`` when Persian-only letters (پ چ ژ گ and Persian ک ی)
-outnumber Arabic-only ones (ي ك ة), else ``ar``. Other scripts get no language guess (null): a letter count cannot
-tell English from French. The rules exist for one string (:func:`detect`) and vectorised over an Arrow batch
-(:func:`with_script_columns`, polars' Rust regex on both cores), held equal by a property test.
+the earlier code in that list). ``lang`` (ISO 639-1, or ``und`` for "another or undetermined language"):
+
+- **Arab**: letters used by Urdu, Pashto, Kurdish or Uyghur but not by Persian or Arabic (ٹ ڈ ڑ ں ے ټ ډ ړ ښ ڼ ګ ێ ۆ
+  ڵ ڕ ە ې ۇ ۋ ھ) making up 2 % of the Arabic-script letters → ``und``; else a Persian score — Persian-only letters
+  (پ چ ژ گ and Persian ک ی) plus 3 per Persian function word (است، این، را، که، از، در، برای، های، شده، کرد، خود، می
+  as a word, in either yeh/kaf) — against an Arabic score — Arabic-only letters (ي ك ة ى) plus 3 per Arabic function
+  word (في، على، إلى، الى، التي، الذي، هذا، هذه، عن، كان، قد، لم، أن): the higher wins, a tie is ``und``.
+  Function words count because Persian typed on an Arabic keyboard (اين كتاب خوب است) has Arabic-only letters;
+- **Latn**: ``en`` when English function words (the, and, of, to, is, that, for, with, was, …) are at least one and
+  outnumber those of French, German, Spanish, Italian, Portuguese, Dutch, Turkish and Indonesian together (le, der,
+  el, il, de, ve, yang …), else ``und`` — a Latin-script text may be Finglish (Persian in Latin letters) or any
+  European language, and a caption without function words proves nothing;
+- **Hebr** → ``he``, **Grek** → ``el``, **Cyrl** → ``und`` (Russian, Ukrainian, Bulgarian … not told apart).
+
+Texts without letters of these scripts get neither (null). A ``lang`` already set by the source (a table's
+``language`` column) is kept. The rules are polars expressions (Rust regex, explicit character classes for word
+edges, no ``\\b``), applied to an Arrow batch (:func:`with_script_columns`, both cores) or to one string
+(:func:`detect`). docs/formats.md (``messages.lang``) states them.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
 import pyarrow as pa
-import regex
 
-__all__ = ["SCRIPTS", "detect", "with_script_columns"]
+__all__ = ["LANGS", "SCRIPTS", "detect", "with_script_columns"]
 
 SCRIPTS = ("Arab", "Latn", "Cyrl", "Hebr", "Grek")
+#: every value ``lang`` can take besides null
+LANGS = ("fa", "ar", "en", "he", "el", "und")
 _NAMES = {"Arab": "Arabic", "Latn": "Latin", "Cyrl": "Cyrillic", "Hebr": "Hebrew", "Grek": "Greek"}
-_PATTERNS = {code: regex.compile(rf"\p{{{name}}}") for code, name in _NAMES.items()}
+_FIXED_LANG = {"Hebr": "he", "Grek": "el", "Cyrl": "und"}
+_FUNCTION_WORD_WEIGHT = 3
+_OTHER_ARABIC_SHARE = 0.02
+
+_ARABIC_LETTER = r"\p{Arabic}"
 _PERSIAN_ONLY = "[پچژگکی]"
-_ARABIC_ONLY = "[يكة]"
-_FA = regex.compile(_PERSIAN_ONLY)
-_AR = regex.compile(_ARABIC_ONLY)
+_ARABIC_ONLY = "[يكةى]"
+_OTHER_ARABIC_SCRIPT = "[ٹڈڑںےۓټډړږښڼګێۆڵڕەېۇۋھ]"
+_Y, _K = "[یي]", "[کك]"
+_PERSIAN_WORDS = ["است", f"ا{_Y}ن", "را", f"{_K}ه", "از", "در", f"برا{_Y}", f"ها{_Y}", "شده", f"{_K}رد", "خود",
+                  f"م{_Y}"]
+_ARABIC_WORDS = ["في", "على", "إلى", "الى", "التي", "الذي", "هذا", "هذه", "عن", "كان", "قد", "لم", "أن"]
+_ENGLISH_WORDS = ["the", "and", "of", "to", "is", "that", "for", "with", "was", "are", "this", "have", "from", "by",
+                  "not", "but", "they", "said", "it", "on", "be", "at", "has", "will", "would", "which", "their"]
+_OTHER_LATIN_WORDS = [
+    "le", "la", "les", "des", "et", "est", "une", "du", "pour", "dans", "qui", "que", "pas", "sur", "avec",  # fr
+    "der", "die", "das", "und", "ist", "nicht", "mit", "den", "von", "zu", "ein", "eine", "auf", "sich",  # de
+    "el", "los", "las", "y", "es", "por", "para", "del", "una", "con", "se", "su", "al",  # es
+    "il", "di", "che", "non", "per", "sono", "della", "gli", "nel",  # it
+    "os", "um", "uma", "não", "em", "do", "da", "ao",  # pt
+    "het", "een", "van", "niet", "ik", "op",  # nl
+    "ve", "bir", "bu", "için", "ile", "da", "de",  # tr
+    "yang", "dan", "di", "itu", "ini", "dengan", "untuk",  # id
+]
 
 
+def _word_pattern(words: list[str], letters: str, *, ignore_case: bool = False) -> str:
+    """Whole words: preceded and followed by a non-letter of that script (consumed, so that Python and Rust count
+    the same non-overlapping matches)."""
+    flags = "(?i)" if ignore_case else ""
+    return f"{flags}(?:^|[^{letters}])(?:{'|'.join(words)})(?:$|[^{letters}])"
+
+
+_LATIN_LETTER = r"\p{Latin}"
+_PERSIAN_WORD = _word_pattern(_PERSIAN_WORDS, _ARABIC_LETTER)
+_ARABIC_WORD = _word_pattern(_ARABIC_WORDS, _ARABIC_LETTER)
+_ENGLISH_WORD = _word_pattern(_ENGLISH_WORDS, _LATIN_LETTER, ignore_case=True)
+_OTHER_LATIN_WORD = _word_pattern(_OTHER_LATIN_WORDS, _LATIN_LETTER, ignore_case=True)
+
+
+@lru_cache(maxsize=4096)  # called on lexicon terms, one by one
 def detect(text: str | None) -> tuple[str | None, str | None]:
-    """(script, lang) of ``text``; (None, None) for text without letters of these scripts."""
+    """(script, lang) of ``text``; (None, None) for text without letters of these scripts. The same polars
+    expressions as :func:`with_script_columns` (one implementation: Python's and Rust's Unicode tables differ on
+    recently assigned letters)."""
     if not text:
         return None, None
-    counts = {code: len(p.findall(text)) for code, p in _PATTERNS.items()}
-    best = max(SCRIPTS, key=lambda c: counts[c])  # max keeps the first of equal counts, as the vectorised form does
-    if counts[best] == 0:
-        return None, None
-    if best != "Arab":
-        return best, None
-    return best, ("fa" if len(_FA.findall(text)) > len(_AR.findall(text)) else "ar")
+    df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8}).with_columns(_script_expr("t").alias("script"))
+    row = df.with_columns(_lang_expr("t").alias("lang")).row(0, named=True)
+    return row["script"], row["lang"]
 
 
 def _script_expr(col: str) -> pl.Expr:
@@ -48,13 +96,27 @@ def _script_expr(col: str) -> pl.Expr:
     return expr.otherwise(pl.lit(None, dtype=pl.Utf8))
 
 
+def _lang_expr(col: str) -> pl.Expr:
+    def count(pattern: str) -> pl.Expr:
+        return pl.col(col).str.count_matches(pattern).fill_null(0)
+
+    arabic_letters = pl.col(col).str.count_matches(rf"\p{{{_NAMES['Arab']}}}").fill_null(0)
+    fa = count(_PERSIAN_ONLY) + _FUNCTION_WORD_WEIGHT * count(_PERSIAN_WORD)
+    ar = count(_ARABIC_ONLY) + _FUNCTION_WORD_WEIGHT * count(_ARABIC_WORD)
+    arab = (pl.when(count(_OTHER_ARABIC_SCRIPT) >= _OTHER_ARABIC_SHARE * arabic_letters).then(pl.lit("und"))
+            .when(fa > ar).then(pl.lit("fa")).when(ar > fa).then(pl.lit("ar")).otherwise(pl.lit("und")))
+    en, other = count(_ENGLISH_WORD), count(_OTHER_LATIN_WORD)
+    latin = pl.when((en >= 1) & (en > other)).then(pl.lit("en")).otherwise(pl.lit("und"))
+    expr: Any = pl.when(pl.col("script") == "Arab").then(arab).when(pl.col("script") == "Latn").then(latin)
+    for script, lang in _FIXED_LANG.items():
+        expr = expr.when(pl.col("script") == script).then(pl.lit(lang))
+    return expr.otherwise(pl.lit(None, dtype=pl.Utf8))
+
+
 def with_script_columns(table: pa.Table, text: str = "text") -> pa.Table:
     """Fill the ``script`` and ``lang`` columns of a canonical batch from its text (existing lang values are kept)."""
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
-    fa = pl.col(text).str.count_matches(_PERSIAN_ONLY).fill_null(0)
-    ar = pl.col(text).str.count_matches(_ARABIC_ONLY).fill_null(0)
     df = df.with_columns(_script_expr(text).alias("script"))
-    guess = pl.when(pl.col("script") == "Arab").then(pl.when(fa > ar).then(pl.lit("fa")).otherwise(pl.lit("ar")))
-    df = df.with_columns(pl.coalesce(pl.col("lang"), guess.otherwise(pl.lit(None, dtype=pl.Utf8))).alias("lang"))
+    df = df.with_columns(pl.coalesce(pl.col("lang"), _lang_expr(text)).alias("lang"))
     return df.to_arrow().cast(table.schema)

@@ -17,13 +17,12 @@ reported next to α for the user to pass as the known coder error; nothing appli
 
 from __future__ import annotations
 
-from math import comb
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-__all__ = ["agreement_report", "coder_error_from_disagreement", "consensus_error", "disagreement_rate",
+__all__ = ["agreement_report", "coder_error_from_disagreement", "disagreement_rate",
            "krippendorff_alpha", "per_coder_error", "value_counts"]
 
 
@@ -127,23 +126,6 @@ def per_coder_error(disagreement: Any) -> Any:
         return np.where(d <= 0.5, (1 - np.sqrt(np.clip(1 - 2 * d, 0, None))) / 2, np.nan)
 
 
-def consensus_error(e: float, labels_per_item: np.ndarray) -> float:
-    """Error rate of majority labels made from ``labels_per_item`` independent labels each, every label wrong with
-    probability e, ties left out (as :meth:`CodedSample.consensus` does): the mean over items of
-    P(wrong majority)/(P(wrong majority) + P(right majority))."""
-    if not np.isfinite(e):
-        return float("nan")
-    sizes, items = np.unique(np.asarray(labels_per_item, dtype=int), return_counts=True)
-    if not len(sizes):
-        return float("nan")
-    rates = []
-    for m in sizes.tolist():
-        wrong = sum(comb(m, j) * e**j * (1 - e) ** (m - j) for j in range(m + 1) if 2 * j > m)
-        right = sum(comb(m, j) * e**j * (1 - e) ** (m - j) for j in range(m + 1) if 2 * j < m)
-        rates.append(wrong / (wrong + right))
-    return float(np.average(rates, weights=items))
-
-
 def disagreement_rate(positives: np.ndarray, labels: np.ndarray,
                       confidence: float = 0.95) -> tuple[float, float, float, int, int]:
     """Share of disagreeing coder pairs over items with ``labels`` 1/0 labels of which ``positives`` are 1:
@@ -171,19 +153,17 @@ def disagreement_rate(positives: np.ndarray, labels: np.ndarray,
 
 def coder_error_from_disagreement(items: pl.DataFrame, confidence: float = 0.95) -> dict[str, Any]:
     """The coder error rate implied by how often coders disagree, for items of one frame labelled by two or more
-    coders — per coder (e, from d = 2e(1 − e)) and for the majority labels the scores use (ties left out).
-    Assumes every coder errs with the same symmetric probability, independently of the others and of the
-    dictionary. Reported for the user to judge and pass with --coder-error; never applied silently."""
+    coders: per coder, e from d = 2e(1 − e). Scores average every coder's labels (soft labels), whose expected
+    error is this same per-coder rate, so ``per_coder`` is what ``--coder-error`` takes. Assumes every coder errs
+    with the same symmetric probability, independently of the others and of the dictionary. Reported for the user
+    to judge and pass with --coder-error; never applied silently."""
     labelled = items.filter(pl.col("label").is_not_null())
     per_item = labelled.group_by("sample_id").agg(pl.len().alias("m"),
                                                  pl.col("label").cast(pl.Int64).sum().alias("k"))
     m, k = per_item["m"].to_numpy(), per_item["k"].to_numpy()
     d, lo, hi, pairs, n = disagreement_rate(k, m, confidence)
     e, e_lo, e_hi = (float(per_coder_error(x)) for x in (d, lo, min(hi, 0.5)))
-    used = m[(m >= 1) & (2 * k != m)]  # items with a majority label
     return {"pairable_items": n, "coder_pairs": pairs, "disagreement": d, "disagreement_lower": lo,
             "disagreement_upper": hi, "per_coder": e, "per_coder_lower": e_lo, "per_coder_upper": e_hi,
-            "consensus": consensus_error(e, used), "consensus_lower": consensus_error(e_lo, used),
-            "consensus_upper": consensus_error(e_hi, used),
             "assumes": "every coder errs with the same probability on 1s and 0s, independently of the other "
                        "coders and of the dictionary"}

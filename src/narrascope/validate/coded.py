@@ -165,21 +165,28 @@ class CodedSample:
         return sorted(set(self.items["coder"].to_list()))
 
     def consensus(self, frame: str | None = None) -> pl.DataFrame:
-        """One row per item: the majority label across coders (null on a tie or when nobody labelled it),
-        ``n_labels`` and ``n_positive``. Design columns are carried along."""
+        """One row per item with every coder's label kept: ``label`` is the share of its labels that say the item
+        carries the frame (a *soft* label: 0 or 1 with one coder or when coders agree, ½ on a two-coder tie; null
+        when nobody labelled it), ``n_labels`` and ``n_positive`` the counts behind it, ``majority`` the majority
+        label (null on a tie). Design columns are carried along.
+
+        Scores and corrected shares use ``label``: a tie counts half rather than vanishing (dropping ties drops
+        exactly the hard items, often the dictionary's false positives, and flatters precision). When every coder
+        errs with the same probability e, E[label | truth] = e + (1 − 2e)·truth whatever the number of coders, so
+        the coder-error correction takes the per-coder rate."""
         items = self.items if frame is None else self.items.filter(pl.col("frame") == frame)
         keys = ["frame", "sample_id", "uid"]
         design = ["hit", "stratum", "stratum_size", "stratum_sampled"]
         grouped = items.group_by(keys, maintain_order=True).agg(
             *[pl.col(c).first() for c in design],
             pl.col("label").is_not_null().sum().alias("n_labels"),
-            pl.col("label").sum().alias("n_positive"),
+            pl.col("label").cast(pl.Int64).sum().fill_null(0).alias("n_positive"),
             pl.col("terms").first().alias("terms"),
         )
-        pos = pl.col("n_positive").fill_null(0)
-        neg = pl.col("n_labels") - pos
-        label = pl.when(pl.col("n_labels") == 0).then(None).when(pos > neg).then(1).when(neg > pos).then(0)
-        return grouped.with_columns(label.otherwise(None).cast(pl.Int8).alias("label"))
+        pos, n = pl.col("n_positive"), pl.col("n_labels")
+        soft = pl.when(n == 0).then(None).otherwise(pos.cast(pl.Float64) / n)
+        majority = pl.when(n == 0).then(None).when(2 * pos > n).then(1).when(2 * pos < n).then(0)
+        return grouped.with_columns(soft.alias("label"), majority.otherwise(None).cast(pl.Int8).alias("majority"))
 
 
 def _read_rows(path: Path, problems: list[str], warnings: list[str]) -> tuple[list[str], list[dict[str, str]]]:

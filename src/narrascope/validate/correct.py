@@ -31,6 +31,7 @@ import polars as pl
 
 from ..frames.prevalence import (
     ANY,
+    GROUPS,
     MESSAGE_COLUMNS,
     add_period_columns,
     check_groups,
@@ -130,7 +131,7 @@ def _group_side(items: pl.DataFrame, hit: bool, confidence: float) -> Proportion
     strata = side.group_by("stratum").agg(pl.col("stratum_size").first().cast(pl.Float64).alias("size"),
                                           pl.col("stratum_sampled").first().cast(pl.Float64).alias("sampled"),
                                           pl.col("label").is_not_null().sum().alias("m"),
-                                          pl.col("label").cast(pl.Int64).sum().fill_null(0).alias("k"))
+                                          pl.col("label").cast(pl.Float64).sum().fill_null(0).alias("k"))
     m = strata["m"].to_numpy().astype(float)
     in_group = m * strata["size"].to_numpy() / np.maximum(strata["sampled"].to_numpy(), 1.0)
     return stratified_proportion(strata["k"].to_numpy(), m, in_group, confidence)
@@ -149,18 +150,18 @@ def corrected_shares(
 ) -> pl.DataFrame:
     """:func:`~narrascope.frames.prevalence.shares_table` plus, for every frame the coded sample covers,
     ``corrected``/``corrected_lower``/``corrected_upper`` (Rogan–Gladen), ``ppi``/``ppi_lower``/``ppi_upper``,
-    ``coded`` (consensus-labelled items in the group) and ``warning`` (one line, or null). ``coder_error``: the
-    known rate at which the (consensus) labels are wrong, in [0, 0.5)."""
+    ``coded`` (labelled items in the group, ties included as soft labels) and ``warning`` (one line, or null).
+    ``coder_error``: the known rate at which each coder's labels are wrong, in [0, 0.5)."""
     e = check_coder_error(coder_error)
     if coded is None:
         raise ValueError("corrected_shares needs a coded sample: load one with load_coded(paths, lexicon)")
-    keys = check_groups(by)
+    keys = check_groups(by, [c for c in messages.columns if c not in GROUPS])
     raw = shares_table(messages, hits, frames, keys, confidence=confidence)
     gkeys = keys or ["_all"]
     if not keys:
         raw = raw.with_columns(pl.lit("all").alias("_all"))
     groups = label_missing(add_period_columns(messages.select(
-        ["uid", *[c for c in MESSAGE_COLUMNS if c in messages.columns and c != "uid"]]), keys), keys)
+        ["uid", *[c for c in messages.columns if c != "uid" and (c in MESSAGE_COLUMNS or c in keys)]]), keys), keys)
     if not keys:
         groups = groups.with_columns(pl.lit("all").alias("_all"))
     pieces = []
@@ -255,16 +256,20 @@ def validated_frame_shares(
     until: str | datetime | None = None,
     confidence: float = 0.95,
     coder_error: float = 0.0,
+    hits: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, CodedSample]:
     """Raw and corrected frame shares of the stored corpus, from coded sample files drawn with ``lexicon``,
-    corrected also for a known ``coder_error`` of the (consensus) labels.
+    corrected also for a known ``coder_error`` of each coder's labels. ``hits``: the lexicon's matches when already
+    loaded (:func:`~narrascope.frames.prevalence.frame_hits`, same range).
     Returns the table and the loaded sample (its ``warnings`` are about the files)."""
-    from .sample import corpus_hits
+    from ..frames.prevalence import frame_hits, frame_messages
 
     e = check_coder_error(coder_error)
-    check_groups(by)
+    attributes = [b for b in by if b not in GROUPS]
+    check_groups(by, attributes)
     coded = load_coded(coded_paths, lexicon)
-    messages = corpus.messages(since=since, until=until, columns=MESSAGE_COLUMNS, text_only=True)
-    hits = corpus_hits(corpus, lexicon, since=since, until=until)
+    messages = frame_messages(corpus, since=since, until=until, attributes=attributes)
+    if hits is None:
+        hits = frame_hits(corpus, lexicon, since=since, until=until)
     frames = [f.id for f in lexicon.frames]
     return corrected_shares(messages, hits, frames, by, coded, confidence=confidence, coder_error=e), coded

@@ -26,27 +26,25 @@ import numpy as np
 import polars as pl
 
 from ..errors import UsageError
-from ..frames.prevalence import add_period_columns, check_groups, label_missing
+from ..frames.examples import MARK_CLOSE, MARK_OPEN, mark_spans
+from ..frames.prevalence import add_period_columns, check_groups, frame_hits, label_missing
 from .coded import HIT, MISS, SAMPLE_COLUMNS, check_code
 
 if TYPE_CHECKING:
     from ..frames.lexicon import Lexicon
     from ..store.corpus import Corpus
 
-__all__ = ["allocate", "corpus_hits", "draw_sample", "mark_spans", "sample_corpus", "write_sample_csv"]
+__all__ = ["MARK_CLOSE", "MARK_OPEN", "allocate", "corpus_hits", "draw_sample", "mark_spans", "sample_corpus",
+           "write_sample_csv"]
 
-MARK_OPEN, MARK_CLOSE = "[[", "]]"
 EXCEL_CELL_LIMIT = 32_000  # Excel truncates cells at 32,767 characters; leave room for the marks
 
 
 def corpus_hits(corpus: Corpus, lexicon: Lexicon, *, since: str | datetime | None = None,
                 until: str | datetime | None = None) -> pl.DataFrame:
-    """Hits (uid, frame, term, start, end) of the stored corpus, from the cached matcher."""
-    from ..frames.corpus_match import match_corpus
-
-    out = pl.from_arrow(match_corpus(corpus, lexicon, since=since, until=until))
-    assert isinstance(out, pl.DataFrame)
-    return out
+    """Hits (uid, frame, term, start, end) of the stored corpus, from the cached matcher
+    (:func:`narrascope.frames.prevalence.frame_hits`)."""
+    return frame_hits(corpus, lexicon, since=since, until=until)
 
 
 def allocate(sizes: Sequence[int], total: int) -> list[int]:
@@ -77,22 +75,6 @@ def allocate(sizes: Sequence[int], total: int) -> list[int]:
         alloc += add
         left -= int(add.sum())
     return [int(a) for a in alloc]
-
-
-def mark_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """``text`` with each (merged) span wrapped in [[ ]]."""
-    merged: list[list[int]] = []
-    for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    out, pos = [], 0
-    for s, e in merged:
-        out += [text[pos:s], MARK_OPEN, text[s:e], MARK_CLOSE]
-        pos = e
-    out.append(text[pos:])
-    return "".join(out)
 
 
 def draw_sample(
@@ -223,8 +205,8 @@ def sample_corpus(
     if frame not in lexicon.frame_ids:
         raise UsageError(f"frame {frame!r} is not in the lexicon: choose one of {', '.join(lexicon.frame_ids)}")
     check_groups(by)
-    cols = ["uid", "platform", "channel_id", "message_id", "channel", "author", "kind", "lang", "posted_at", "views",
-            "text", "url"]
+    cols = ["uid", "platform", "channel_id", "message_id", "channel", "author", "kind", "lang", "script", "posted_at",
+            "views", "text", "url"]
     messages = corpus.messages(since=since, until=until, columns=cols, text_only=True)
     hits = corpus_hits(corpus, lexicon, since=since, until=until)
     return draw_sample(messages, hits, frame, n, lexicon_hash=lexicon.content_hash, by=by, seed=seed,

@@ -59,7 +59,7 @@ class ProportionEstimate:
     variance: float
     n_eff: float
     coded: int
-    positive: int
+    positive: float  # labels saying "carries" (soft: a two-coder tie counts ½)
     empty_strata: int = 0
 
     def draws(self, rng: np.random.Generator, replicates: int) -> np.ndarray:
@@ -119,7 +119,7 @@ def stratified_proportion(k: np.ndarray, m: np.ndarray, size: np.ndarray,
     else:
         lo, hi = wilson_interval(p * n_eff, n_eff, confidence)
     adj, var = adjusted_variance(p, n_eff, confidence)
-    return ProportionEstimate(p, float(lo), float(hi), float(adj), float(var), n_eff, int(m.sum()), int(k.sum()),
+    return ProportionEstimate(p, float(lo), float(hi), float(adj), float(var), n_eff, int(m.sum()), float(k.sum()),
                               empty)
 
 
@@ -169,10 +169,11 @@ class Accuracy:
 
 
 def _strata(items: pl.DataFrame) -> pl.DataFrame:
+    """Per stratum: size N_h, coded items m_h and the sum k_h of their (soft) labels."""
     return items.group_by(["hit", "stratum"]).agg(
         pl.col("stratum_size").first().alias("size"),
         pl.col("label").is_not_null().sum().alias("m"),
-        pl.col("label").cast(pl.Int64).sum().fill_null(0).alias("k"),
+        pl.col("label").cast(pl.Float64).sum().fill_null(0).alias("k"),
     ).sort("stratum")
 
 
@@ -198,7 +199,7 @@ def sens_spec(pi: Any, ppv: Any, npv: Any) -> tuple[Any, Any, Any]:
 
 def accuracy(consensus: pl.DataFrame, frame: str, confidence: float = 0.95, min_coded: int = 10, *,
              seed: int = 0, coder_error: float = 0.0) -> Accuracy:
-    """Precision, NPV, sensitivity, specificity of ``frame`` from consensus labels (:meth:`CodedSample.consensus`),
+    """Precision, NPV, sensitivity, specificity of ``frame`` from the items' soft labels (:meth:`CodedSample.consensus`),
     corrected for coders who flip a label with the known probability ``coder_error`` (0: labels are the truth)."""
     e = check_coder_error(coder_error)
     items = consensus.filter(pl.col("frame") == frame)
@@ -238,15 +239,15 @@ def accuracy(consensus: pl.DataFrame, frame: str, confidence: float = 0.95, min_
 
 
 def term_precision(consensus: pl.DataFrame, frame: str, confidence: float = 0.95) -> pl.DataFrame:
-    """Per matched term: coded hit items containing it, how many were true, precision with Wilson interval.
-    Sorted worst first (the terms that fire falsely)."""
+    """Per matched term: coded hit items containing it, how many were true (soft labels: a tie counts ½),
+    precision with Wilson interval. Sorted worst first (the terms that fire falsely)."""
     items = consensus.filter((pl.col("frame") == frame) & pl.col("hit") & pl.col("label").is_not_null())
     exploded = items.select("sample_id", "label", "terms").explode("terms", empty_as_null=True).drop_nulls("terms").unique(
         ["sample_id", "terms"])
-    out = exploded.group_by("terms").agg(pl.len().alias("coded"), pl.col("label").cast(pl.Int64).sum()
+    out = exploded.group_by("terms").agg(pl.len().alias("coded"), pl.col("label").cast(pl.Float64).sum()
                                          .alias("true")).rename({"terms": "term"})
     if out.is_empty():
-        return pl.DataFrame(schema={"term": pl.Utf8, "coded": pl.Int64, "true": pl.Int64, "false": pl.Int64,
+        return pl.DataFrame(schema={"term": pl.Utf8, "coded": pl.Int64, "true": pl.Float64, "false": pl.Float64,
                                     "precision": pl.Float64, "lower": pl.Float64, "upper": pl.Float64})
     k, n = out["true"].to_numpy(), out["coded"].to_numpy()
     lo, hi = wilson_interval(k, n, confidence)
@@ -259,8 +260,9 @@ def term_precision(consensus: pl.DataFrame, frame: str, confidence: float = 0.95
 
 def score(coded: CodedSample, confidence: float = 0.95, *, bootstrap: int = 1000, seed: int = 0,
           coder_error: float = 0.0) -> dict[str, Any]:
-    """Everything `narrascope validate score` reports, JSON-ready: per frame the accuracy (corrected for a known
-    ``coder_error`` of the consensus labels), per-term precision, and — with two or more coders — Krippendorff's α
+    """Everything `narrascope validate score` reports, JSON-ready: per frame the accuracy from every coder's labels
+    (soft labels, :meth:`CodedSample.consensus`; corrected for a known per-coder ``coder_error``), per-term
+    precision, and — with two or more coders — Krippendorff's α
     with a bootstrap interval, the disagreements and the coder error rate they imply (reported, never applied)."""
     from .agreement import agreement_report, coder_error_from_disagreement
 
@@ -272,11 +274,12 @@ def score(coded: CodedSample, confidence: float = 0.95, *, bootstrap: int = 1000
     for frame in coded.frames:
         cons = coded.consensus(frame)
         acc = accuracy(cons, frame, confidence, coder_error=e)
-        ties = cons.filter((pl.col("n_labels") > 0) & pl.col("label").is_null())
+        ties = cons.filter((pl.col("n_labels") > 0) & pl.col("majority").is_null())
         warnings = list(acc.warnings)
         if len(ties):
             warnings.append(f"frame {frame}: {len(ties)} item(s) have tied labels across coders "
-                            f"({', '.join(ties['sample_id'].head(8).to_list())}): left out until adjudicated")
+                            f"({', '.join(ties['sample_id'].head(8).to_list())}): each counts as half carrying the "
+                            "frame (soft labels); adjudicate them to sharpen the estimates")
         entry: dict[str, Any] = {"frame": frame, "accuracy": acc.to_dict(),
                                  "terms": term_precision(cons, frame, confidence).to_dicts(), "warnings": warnings}
         items = coded.items.filter(pl.col("frame") == frame)

@@ -77,8 +77,12 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
     }
     total = info["messages"] or 1
     scripts = [{**r, "share": r["messages"] / total} for r in info["by_script"]]
+    # the chart counts dated non-service messages: the rest of the non-service ones have no date
+    content = sum(r["messages"] for r in info["by_kind"] if r["kind"] != "service")
+    undated = max(0, content - sum(r["messages"] for r in info["by_month"]))
+    summary["undated"] = undated
     html = render(
-        "overview.html", summary=summary, chart=chart, channels=channels[: options.max_channels],
+        "overview.html", summary=summary, chart=chart, undated=undated, channels=channels[: options.max_channels],
         hidden_channels=max(0, len(channels) - options.max_channels), platforms=info["by_platform"],
         kinds=info["by_kind"], scripts=scripts, ingests=info["ingests"],
     )

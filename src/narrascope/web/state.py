@@ -1,0 +1,113 @@
+"""What the server keeps between requests: the shared store, the job runner, the templates, small caches."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.templating import Jinja2Templates
+
+from ..store.serving import SharedStore
+from . import render as r
+from .jobs import JobManager
+
+__all__ = ["WebState", "state", "threaded"]
+
+T = TypeVar("T")
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(lag=r.fmt_lag, num=r.fmt_num, pct=r.fmt_pct, date=r.fmt_date, highlight=r.highlight, marked=r.marked_text)
+    return env
+
+
+@dataclass
+class WebState:
+    store: SharedStore
+    host: str
+    jobs: JobManager = field(default_factory=JobManager)
+    templates: Jinja2Templates = field(default_factory=lambda: Jinja2Templates(env=_environment()))
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    _token: str | None = None
+    _index_ready: bool = False
+    _analyses: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+    @property
+    def token(self) -> str:
+        """The corpus state. Constant while the server runs: it holds the store, so nobody else can ingest (and
+        the server itself never does)."""
+        if self._token is None:
+            self._token = self.store.reader().state_token()
+        return self._token
+
+    def index_ready(self) -> bool:
+        """Whether the search index matches the corpus (once true, true until the server stops)."""
+        if not self._index_ready:
+            from ..store.search import index_status
+
+            self._index_ready = bool(index_status(self.store.reader())["ready"])
+        return self._index_ready
+
+    def analyses(self) -> frozenset[str]:
+        """Analyses with stored results (re-read at most every two seconds: jobs publish new ones)."""
+        at, names = self._analyses
+        if time.monotonic() - at > 2:
+            names = frozenset(a["analysis"] for a in self.store.reader().results.list())
+            self._analyses = (time.monotonic(), names)
+        return names
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], T], limit: int = 64) -> T:
+        """A value computed once per key (keys include the corpus state, so an ingest invalidates them)."""
+        with self._cache_lock:
+            if key in self._cache:
+                return self._cache[key]
+        value = compute()
+        with self._cache_lock:
+            if len(self._cache) >= limit:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = value
+        return value
+
+    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        """Render a template with what every page needs (CSRF token, navigation)."""
+        analyses = self.analyses()
+        context.setdefault("title", "")
+        base = {
+            "request": request,
+            "csrf_token": request.state.csrf_token,
+            "read_only": self.store.read_only,
+            "db_name": self.store.path.name,
+            "active_jobs": self.jobs.active(),
+            # the network view arrives with the network analyses: its entry shows once their results exist
+            "has_network": any(a.startswith(("network", "coordination")) for a in analyses),
+            "has_reuse": "reuse_cascades" in analyses,
+            "htmx": request.headers.get("hx-request") == "true",
+        }
+        return self.templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+    def fragment(self, request: Request, name: str, **context: Any) -> HTMLResponse:
+        """Render a partial template (an htmx swap target)."""
+        template = self.templates.env.get_template(name)
+        html = template.render(csrf_token=request.state.csrf_token, read_only=self.store.read_only, **context)
+        return HTMLResponse(html)
+
+
+def state(request: Request) -> WebState:
+    return request.app.state.web
+
+
+async def threaded(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking work (DuckDB queries, rendering) on a worker thread."""
+    return await run_in_threadpool(fn, *args, **kwargs)
