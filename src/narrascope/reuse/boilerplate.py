@@ -14,17 +14,25 @@ Counting is a GROUP BY (channel, unit) done one hash partition at a time (:class
 Partitioned`): every row of a (channel, unit) pair is in one partition, so each count is exact and memory
 holds one partition. Detected units are reported and removed before matching; the original text is never
 changed, and alignment works on it. A message made only of its channel's formulaic n-grams keeps them.
+
+:func:`boilerplate_lines` is the same line rule in memory, for callers that already hold a frame of messages
+(``narrascope discover``); a test checks that it finds the lines the reuse engine finds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
+import pyarrow as pa
 
+from ..text.normalize import normalize_many
 from .shingle import ShingleSets, sorted_unique
 
-__all__ = ["drop_channel_ngrams", "drop_keys", "frequent_gram_keys", "frequent_keys", "gram_keys"]
+__all__ = ["LineResult", "boilerplate_lines", "drop_channel_ngrams", "drop_keys", "frequent_gram_keys",
+           "frequent_keys", "gram_keys"]
 
 
 def _limit(texts: np.ndarray, min_messages: int, max_share: float) -> np.ndarray:
@@ -100,3 +108,51 @@ def drop_channel_ngrams(sets: ShingleSets, channel_codes: np.ndarray, distinct: 
     bad = frequent_gram_keys([{"key": gram_keys(channel_codes[owner][counted], sets.values[counted])}], texts,
                              min_messages, max_share)
     return drop_keys(sets, channel_codes, bad)[0], int(bad.size)
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """Matching texts with and without boilerplate lines, and the boilerplate found."""
+
+    full: pa.Array  # matching form of the whole text (lines joined by a space)
+    matching: pa.Array  # the same without the channel's boilerplate lines
+    lines: pl.DataFrame  # channel, line (matching form), texts: distinct texts of the channel holding it
+    dropped_lines: np.ndarray  # per document: how many of its lines were boilerplate
+
+
+def boilerplate_lines(texts: pl.Series, channels: pl.Series, min_messages: int = 5, max_share: float = 0.02,
+                      enabled: bool = True) -> LineResult:
+    """In memory: split texts into lines in matching form, find each channel's boilerplate lines (the rule of the
+    module docstring, counted over each channel's distinct texts, the first document of each) and drop them."""
+    n = texts.len()
+    frame = pl.DataFrame({"doc": np.arange(n, dtype=np.int64), "channel": channels, "text": texts.fill_null("")})
+    lines = (frame.lazy().with_columns(pl.col("text").str.split("\n").alias("line"))
+             .explode("line", empty_as_null=True)
+             .with_columns(pl.int_range(pl.len()).over("doc").alias("pos")).collect())
+    norm = pl.Series("norm", normalize_many(lines.get_column("line").to_arrow()))
+    lines = lines.with_columns(norm.fill_null("")).filter(pl.col("norm") != "")
+    full = lines.group_by("doc", maintain_order=True).agg(pl.col("norm").str.join(" ").alias("full"))
+    full = frame.select("doc", "channel").join(full, on="doc", how="left").sort("doc")
+    full = full.with_columns(pl.col("full").fill_null(""))
+    schema = {"channel": pl.String, "line": pl.String, "texts": pl.UInt32}
+    if enabled:
+        distinct = full.filter(pl.col("full") != "").unique(["channel", "full"], keep="first", maintain_order=True)
+        per_channel = distinct.group_by("channel").agg(pl.len().alias("channel_texts"))
+        counts = (distinct.join(lines.select("doc", "norm"), on="doc").unique(["doc", "norm"])
+                  .group_by("channel", "norm").agg(pl.len().alias("texts")).join(per_channel, on="channel"))
+        limit = pl.max_horizontal(pl.lit(float(min_messages)), pl.col("channel_texts").cast(pl.Float64) * max_share)
+        bad = (counts.filter(pl.col("texts") >= limit)
+               .select("channel", pl.col("norm").alias("line"), pl.col("texts").cast(pl.UInt32))
+               .sort(["channel", "texts", "line"], descending=[False, True, False]))
+    else:
+        bad = pl.DataFrame(schema=schema)
+    flagged = lines.select("doc", "channel", "pos", "norm").join(
+        bad.select("channel", pl.col("line").alias("norm"), pl.lit(True).alias("boiler")), on=["channel", "norm"],
+        how="left")
+    kept = (flagged.sort("doc", "pos").group_by("doc", maintain_order=True)
+            .agg(pl.col("norm").filter(pl.col("boiler").is_null()).str.join(" ").alias("matching"),
+                 pl.col("boiler").is_not_null().sum().alias("dropped")))
+    out = full.join(kept, on="doc", how="left").sort("doc")
+    return LineResult(full=out.get_column("full").to_arrow(),
+                      matching=out.get_column("matching").fill_null("").to_arrow(),
+                      lines=bad, dropped_lines=out.get_column("dropped").fill_null(0).to_numpy().astype(np.int64))
