@@ -20,6 +20,7 @@ QUICK_ARGS = {
     "coordination.py": ["--quick"],
     "validation.py": ["--studies", "200"],
     "network.py": ["--quick"],
+    "fuzz.py": ["--quick"],
 }
 
 

@@ -15,8 +15,10 @@ from typing import Any
 import pyarrow as pa
 
 __all__ = [
+    "FWD_KIND",
     "KINDS",
     "MESSAGE_SCHEMA",
+    "PERSON_MENTIONS",
     "RECORD_FIELDS",
     "Channel",
     "empty_record",
@@ -61,6 +63,13 @@ MESSAGE_SCHEMA = pa.schema(
 )
 
 RECORD_FIELDS: tuple[str, ...] = tuple(MESSAGE_SCHEMA.names)
+
+#: Optional hints a reader may add to a record for the store's pseudonymisation (removed before storing):
+#: what the forward's origin is, when the format tells — "user" (a person: its name is pseudonymised) or "channel"
+#: (kept); absent when unknown (kept only if it names a channel the store knows, see narrascope.store.privacy).
+FWD_KIND = "_fwd_kind"
+#: the entries of ``mentions`` that are people's display names (Telegram "mention name" entities), pseudonymised.
+PERSON_MENTIONS = "_person_mentions"
 
 #: Values of ``kind``. ``service`` rows (joins, pins, title changes) are kept but left out of analyses.
 KINDS = ("post", "service", "comment", "article", "caption")

@@ -59,7 +59,20 @@ def workspace(demo_store, tmp_path_factory):
         writer.writerows([c["channel_id"], c["name"], c["username"], "abroad" if i % 3 == 0 else "inside"]
                          for i, c in enumerate(channels))
     assert main(["channels", "set-attributes", str(work / "channels.csv"), "--db", store, "--json"]) == 0
+    _twin_store(work)
     return work, manifest
+
+
+def _twin_store(work: Path) -> None:
+    """A store holding one chat twice with no message in common (an HTML export, then JSON of a later period)."""
+    from narrascope.demo.html_export import write_html_export
+    from tests.conftest import desktop_message, write_chat
+
+    early = [desktop_message(i) for i in range(1, 4)]
+    write_html_export({"name": "Twin", "type": "public_channel", "id": 7, "messages": early}, work / "twin_html")
+    write_chat(work / "twin_json" / "result.json", [desktop_message(i) for i in range(10, 13)], name="Twin", chat_id=7)
+    assert main(["ingest", str(work / "twin_html"), str(work / "twin_json"), "--db", str(work / "twins.duckdb"),
+                 "--json"]) == 0
 
 
 def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
@@ -93,6 +106,7 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         # serve runs until Ctrl-C; --check starts it, fetches every page through the socket and stops
         # (tests/web/test_serve_cli.py also runs it under a pty without --check and stops it with SIGINT)
         "serve": ["serve", "--db", "corpus.duckdb", "--port", "0", "--check"],
+        "merge-channels": ["merge-channels", "name:Twin", "7", "--db", "twins.duckdb"],
     }
 
 

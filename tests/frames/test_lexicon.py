@@ -182,3 +182,68 @@ def test_liwc_errors_name_the_line(text: str, line: int, words: str) -> None:
     with pytest.raises(LexiconError) as info:
         parse_liwc_dic(text, path="x.dic")
     assert str(info.value).startswith(f"x.dic line {line}: ") and words in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------- hostile lexicons
+def test_deep_yaml_is_refused_with_its_line_not_a_recursion_error(tmp_path: Path) -> None:
+    from narrascope.frames.lexicon import MAX_YAML_DEPTH
+
+    path = tmp_path / "deep.yaml"
+    path.write_text("frames: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(LexiconError, match=f"nested more than {MAX_YAML_DEPTH} levels"):
+        load_lexicon(path)
+
+
+def test_too_many_regex_terms_fail_before_any_is_compiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrascope.frames import lexicon as lexicon_module
+
+    checked: list[str] = []
+    monkeypatch.setattr(lexicon_module, "check_regex", lambda regex, **_: checked.append(regex))
+    terms = "\n".join(f"        - regex: 'w{i}x'" for i in range(lexicon_module.MAX_REGEX_TERMS + 1))
+    path = tmp_path / "many.yaml"
+    path.write_text(f"frames:\n  - id: f\n    terms:\n      en:\n{terms}\n")
+    with pytest.raises(LexiconError, match=f"more than {lexicon_module.MAX_REGEX_TERMS} regex terms"):
+        load_lexicon(path)
+    assert checked == []  # failed fast: no regex was compiled first
+
+
+def test_a_huge_regex_is_refused_and_shown_cut(tmp_path: Path) -> None:
+    alternation = "|".join(f"word{i}" for i in range(50_000))
+    path = tmp_path / "huge.yaml"
+    path.write_text(f"frames:\n  - id: f\n    terms:\n      en:\n        - regex: '{alternation}'\n")
+    with pytest.raises(LexiconError) as info:
+        load_lexicon(path)
+    assert len(str(info.value)) < 600 and f"({len(alternation):,} characters)" in str(info.value)
+
+
+def test_alias_bombs_cannot_expand(tmp_path: Path) -> None:
+    """Terms must be text or mappings, so nested aliases (a "billion laughs" lexicon) are refused at the first."""
+    langs = ["en", "fa", "ar", "de", "fr", "es"]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("frames:\n  - id: f\n    exclude: &a0 [t, t, t, t, t, t, t, t, t, t]\n    terms:\n"
+                    + "".join(f"      {lang}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n"
+                              for i, lang in enumerate(langs, start=1)))
+    with pytest.raises(LexiconError, match="a term must be a mapping"):
+        load_lexicon(bomb)
+
+
+def test_too_many_terms_fail_at_the_first_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrascope.frames import lexicon as lexicon_module
+
+    monkeypatch.setattr(lexicon_module, "MAX_TERMS", 50)
+    many = tmp_path / "many.dic"
+    many.write_text("%\n1\tcat\n%\n" + "".join(f"word{i}\t1\n" for i in range(60)))
+    with pytest.raises(LexiconError, match="line 54: more than 50 terms"):
+        load_lexicon(many)
+    yaml_terms = tmp_path / "many.yaml"
+    yaml_terms.write_text("frames:\n  - id: f\n    terms:\n      en: [" + ", ".join(f"w{i}" for i in range(60)) + "]\n")
+    with pytest.raises(LexiconError, match="more than 50 terms"):
+        load_lexicon(yaml_terms)
+
+
+def test_a_lexicon_that_is_a_named_pipe_is_refused(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    with pytest.raises(LexiconError, match="not a regular file"):
+        load_lexicon(tmp_path / "pipe.yaml")

@@ -104,3 +104,20 @@ def test_messages_without_a_group_value_form_their_own_group():
     assert (undated["lang"], undated["n"], undated["k"]) == ("(none)", 1, 1)  # u1 carries f1 and is counted
     total = t.filter(pl.col("frame") == "f1")
     assert total["k"].sum() == 2 and total["n"].sum() == 7
+
+
+def test_repeated_groups_are_usage_errors_and_reach_accepts_platform() -> None:
+    """`frames --by channel,channel` and `--reach 1 --by platform` crashed on a polars duplicate column."""
+    from narrascope.frames.prevalence import check_groups
+
+    for by in (["channel", "channel"], ["month", "channel", "month"]):
+        with pytest.raises(UsageError, match="once only"):
+            check_groups(by)
+    messages = pl.DataFrame({"uid": ["a", "b", "c"], "platform": ["telegram", "telegram", "web"],
+                             "channel_id": ["1", "2", "3"], "channel": ["x", "y", "z"], "author": [None] * 3,
+                             "kind": ["post"] * 3, "lang": [None] * 3,
+                             "posted_at": pl.Series([None] * 3, dtype=pl.Datetime("us", "UTC")), "views": [None] * 3})
+    hits = pl.DataFrame({"uid": ["a"], "frame": ["f"], "term": ["t"], "start": [0], "end": [1]})
+    reach = channel_reach(messages, hits, ["f"], by=["platform"])
+    row = reach.filter((pl.col("platform") == "telegram") & (pl.col("frame") == "f")).row(0, named=True)
+    assert (row["channels"], row["carrying"]) == (2, 1)

@@ -352,7 +352,7 @@ def _utc(year: int, month: int, day: int, hour: int, minute: int, second: int) -
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
-def _check_snippet(recs: list[dict[str, Any]]) -> None:
+def _check_snippet(recs: list[dict[str, Any]], keep_authors: bool = False) -> None:
     by_id = {r["message_id"]: r for r in recs}
     assert list(by_id) == ["5", "6", "7", "8", "9", "10"]  # the date separator (message-1) is not a message
     assert {r["channel_id"] for r in recs} == {"name:Test Group"} and {r["channel"] for r in recs} == {"Test Group"}
@@ -371,7 +371,9 @@ def _check_snippet(recs: list[dict[str, Any]]) -> None:
     assert m8["author"] == "Sara" and m8["fwd_from_name"] == "Other Channel"  # a joined forward keeps its origin
     assert m8["fwd_posted_at"] is None and m8["media_type"] == "photo" and m8["text"] == ""
     assert m8["reactions"] == 5  # 3 counted + 2 users listed without a count
-    assert m9["kind"] == "service" and m9["text"] == "Ali Rezaei joined group by link from Sara"
+    # Desktop's service sentence names people: kept only with --keep-authors (the HTML marks no names in it)
+    sentence = "Ali Rezaei joined group by link from Sara" if keep_authors else ""
+    assert m9["kind"] == "service" and m9["text"] == sentence
     assert m9["posted_at"] is None and m9["author"] is None
     assert m10["author"] == "Editor"  # the chat posting as itself: the signature is the author
     assert m10["media_type"] == "voice_message" and m10["posted_at"] == _utc(2023, 7, 7, 20, 29, 59)
@@ -380,8 +382,15 @@ def _check_snippet(recs: list[dict[str, Any]]) -> None:
 def test_snippet_with_utc_offsets(tmp_path: Path) -> None:
     recs, ctx = _read(_export(tmp_path, " UTC+03:30"))
     _check_snippet(recs)
-    assert ctx.tz_used is None and not ctx.notes
+    assert ctx.tz_used is None and ctx.notes == ["service messages' sentences name people: left out (--keep-authors "
+                                                 "keeps them)"]
     assert list(ctx.channels) == [("telegram", "name:Test Group")]
+
+
+def test_service_sentences_kept_with_keep_authors(tmp_path: Path) -> None:
+    recs, ctx = _read(_export(tmp_path, " UTC+03:30"), keep_authors=True)
+    _check_snippet(recs, keep_authors=True)
+    assert not ctx.notes
 
 
 def test_snippet_without_offsets_uses_tz(tmp_path: Path) -> None:

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..network.attributes import channels_with_attributes, set_channel_attributes, unknown_channel_attributes
-from .common import db_option, emit_json, err_console, json_option, open_corpus
+from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -43,7 +42,7 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(report.to_dict())
             return
-        out = Console(highlight=False)
+        out = out_console()
         out.print(plain(f"{report.matched} channel(s) given {len(report.attributes)} attribute(s) "
                         f"({', '.join(report.attributes) or 'none'}) from {report.entries} row(s)"))
         if report.unknown:
@@ -72,7 +71,7 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json({"channels": table.to_dicts(), "unknown": unknown.to_dicts()})
             return
-        out = Console(highlight=False)
+        out = out_console()
         t = Table(title=f"{table.height} channel(s)", title_justify="left")
         for c in table.columns:
             t.add_column(c, justify="right" if c == "messages" else "left")

@@ -24,7 +24,7 @@ from ..coordination import (
 )
 from ..coordination.options import option_fields
 from ..errors import UsageError
-from .common import db_option, emit_json, err_console, json_option, open_corpus
+from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WINDOW_FIELDS = {"window"}
@@ -110,7 +110,7 @@ def _lag(seconds: Any) -> str:
 
 
 def _print(result: CoordinationResult, options: CoordinationOptions, top: int, evidence: int) -> None:
-    out = Console(highlight=False)
+    out = out_console()
     st = result.stats
     window = format_window(options.window)
     cached = " (cached result)" if st.get("cached") else ""

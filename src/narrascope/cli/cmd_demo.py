@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import emit_json, err_console, json_option, progress_bar
+from .common import echo, emit_json, err_console, json_option, progress_bar
 
 
 def register(group: click.Group) -> None:
@@ -56,16 +56,16 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(summary)
             return
-        click.echo(f"demo corpus: {summary['messages']} messages in {summary['channels']} channels, "
-                   f"{summary['first']} … {summary['last']}, from {summary['files_ingested']} exports")
-        click.echo("frames: " + ", ".join(f"{f} {100 * v['share']:.1f}% (95% CI {100 * v['lower']:.1f}–"
-                                          f"{100 * v['upper']:.1f})" for f, v in summary["frame_shares"].items()))
-        click.echo(f"reuse:  {summary['cascades']} cascades (stories spread by forward, copy or rewrite)")
+        echo(f"demo corpus: {summary['messages']} messages in {summary['channels']} channels, "
+             f"{summary['first']} … {summary['last']}, from {summary['files_ingested']} exports")
+        echo("frames: " + ", ".join(f"{f} {100 * v['share']:.1f}% (95% CI {100 * v['lower']:.1f}–"
+                                    f"{100 * v['upper']:.1f})" for f, v in summary["frame_shares"].items()))
+        echo(f"reuse:  {summary['cascades']} cascades (stories spread by forward, copy or rewrite)")
         for sentence in run.network_headline:
-            click.echo(f"network: {sentence}")
-        click.echo(f"coordination: {len(run.coordinated_groups)} coordinated groups (FDR 0.05, 60 s window; "
-                   "aggregators and same-owner families tagged as expected)")
-        click.echo(f"store:  {run.store}")
-        click.echo(f"truth:  {run.manifest.truth_path}")
-        click.echo(f"lexicon (the planted frame terms): {run.manifest.lexicon_path}")
-        click.echo(f"report: {run.report}")
+            echo(f"network: {sentence}")
+        echo(f"coordination: {len(run.coordinated_groups)} coordinated groups (FDR 0.05, 60 s window; "
+             "aggregators and same-owner families tagged as expected)")
+        echo(f"store:  {run.store}")
+        echo(f"truth:  {run.manifest.truth_path}")
+        echo(f"lexicon (the planted frame terms): {run.manifest.lexicon_path}")
+        echo(f"report: {run.report}")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from ..errors import UsageError
-from .common import db_option, emit_json, err_console, json_option, open_corpus
+from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
 
 
 def register(group: click.Group) -> None:
@@ -69,7 +68,7 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json({**desc, "terms": table.to_dicts()})
             return
-        out = Console(highlight=False)
+        out = out_console()
         if table.is_empty():
             err_console.print(f"no word or phrase occurs at least {min_count} times in A ({desc['messages_a']} "
                               "messages) with a positive log-odds: lower --min-count, or widen A", markup=False)

@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 import polars as pl
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -18,7 +17,8 @@ from ..frames import load_lexicon
 from ..frames.examples import frame_examples, mark_spans
 from ..frames.prevalence import ANY, GROUPS, PERIODS, frame_shares, weight_warnings
 from ..frames.trends import TrendOptions, trend_report
-from .common import db_option, emit_json, err_console, json_option, message_progress, open_corpus
+from ..safe_csv import write_csv
+from .common import db_option, emit_json, err_console, json_option, message_progress, open_corpus, out_console
 from .greedy import ManyValues, ManyValuesCommand
 
 _LEXICON = click.argument("lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -45,7 +45,10 @@ def parse_months(text: str) -> int:
     if not m or int(m.group(1)) < 1:
         raise UsageError(f"--compare {text!r}: write a number of months or years, e.g. 12m or 1y")
     n = int(m.group(1))
-    return n * 12 if (m.group(2) or "m").startswith("y") else n
+    months = n * 12 if (m.group(2) or "m").startswith("y") else n
+    if months > 1200:
+        raise UsageError(f"--compare {text!r}: at most 100 years (1200 months)")
+    return months
 
 
 def _pct(x: Any) -> str:
@@ -82,7 +85,7 @@ def _print_shares(table: pl.DataFrame, by: list[str], corrected: bool, weight: s
                       _pct(r.get("ppi")), f"{_pct(r.get('ppi_lower'))}–{_pct(r.get('ppi_upper'))}",
                       r.get("warning") or ""]
         t.add_row(*cells)
-    Console(highlight=False).print(t)
+    out_console().print(t)
 
 
 def _print_reach(table: pl.DataFrame, k: int) -> None:
@@ -95,7 +98,7 @@ def _print_reach(table: pl.DataFrame, k: int) -> None:
     for r in table.iter_rows(named=True):
         t.add_row(*[str(r[c]) for c in [*keys, "frame"]], str(r["channels"]), str(r["carrying"]), _pct(r["share"]),
                   f"{_pct(r['lower'])}–{_pct(r['upper'])}")
-    Console(highlight=False).print(t)
+    out_console().print(t)
 
 
 def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
@@ -154,7 +157,7 @@ def register(group: click.Group) -> None:
         for w in warnings:
             err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
         if csv_path:
-            table.write_csv(csv_path)
+            write_csv(table, csv_path)  # formulas in channel names neutralised
         if as_json:
             emit_json({"lexicon": str(lexicon), "lexicon_hash": lex.content_hash, "by": groups,
                        "warnings": warnings, "rows": _records(table)})
@@ -187,10 +190,10 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(result.to_dict())
             return
-        out = Console(highlight=False)
+        out = out_console()
         for f, s in result.series.items():
             cps = s.filter(pl.col("change"))[period].to_list()
-            out.print(Text(f"{f}: change points at {', '.join(cps) if cps else 'none'}"))
+            out.print(Text.assemble((f, "bold"), f": change points at {', '.join(cps) if cps else 'none'}"))
         activity_cps = result.activity.filter(pl.col("change"))
         out.print(f"activity change points (per channel): {activity_cps.height}")
         for r in activity_cps.iter_rows(named=True):
@@ -236,7 +239,7 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(found.to_dicts())
             return
-        out = Console(highlight=False, soft_wrap=True)  # no line breaks added: piped text stays greppable
+        out = out_console(soft_wrap=True)  # no line breaks added: piped text stays greppable
         plain = not out.is_terminal or out.no_color  # no highlight to see: mark the matches in the text itself
         out.print(f"{len(found.examples)} messages carrying {frame!r} (of {found.carrying} in the selection)"
                   + (" — matches marked [[like this]]" if plain else ""), markup=False)

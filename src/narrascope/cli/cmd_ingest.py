@@ -10,30 +10,31 @@ from ..errors import UsageError
 from ..ingest.base import IngestOptions
 from ..ingest.detect import available, reader
 from ..store.corpus import IngestReport
-from .common import db_option, emit_json, err_console, json_option, open_corpus, progress_bar
+from .common import db_option, echo, emit_json, err_console, json_option, one_line, open_corpus, progress_bar
 
 
 def _print_report(report: IngestReport) -> None:
+    """One line per file (file names and messages from the data cleaned and kept on their line)."""
     for f in report.files:
         if f.status == "ok":
             line = (f"ok      {f.path} [{f.format}]: {f.rows_read} read, {f.added} added, {f.updated} updated, "
                     f"{f.skipped} skipped")
             if f.duplicates:
                 line += f" ({f.duplicates} duplicates within the file)"
-            click.echo(line)
+            echo(one_line(line))
             for note in f.notes:
-                click.echo(f"        note: {note}")
+                echo(one_line(f"        note: {note}"))
         elif f.status == "skipped":
-            click.echo(f"skipped {f.path}: not a format narrascope reads")
+            echo(one_line(f"skipped {f.path}: {f.error or 'not a format narrascope reads'}"))
         else:
-            click.echo(f"FAILED  {f.error}")
+            echo(one_line(f"FAILED  {f.error}"))
     t = report.totals()
     tried = len(report.files) - len(report.skipped)
     line = (f"{tried - len(report.failed)} of {tried} ingested: {t['added']} messages added, {t['updated']} updated, "
             f"{t['skipped']} already stored or repeated")
     if report.skipped:
-        line += f"; {len(report.skipped)} file(s) skipped (not a format narrascope reads)"
-    click.echo(line)
+        line += f"; {len(report.skipped)} skipped (listed above)"
+    echo(line)
 
 
 def _remove_if_empty(db: Path) -> None:
@@ -68,11 +69,13 @@ def register(group: click.Group) -> None:
     @click.option("--keep-authors", is_flag=True, help="Keep individual authors' names instead of pseudonyms.")
     @click.option("--map", "mapping", help="Table columns to canonical fields: text=body,posted_at=created,channel=source.")
     @click.option("--strict", is_flag=True, help="Stop at the first bad file (default: ingest the good ones).")
+    @click.option("--follow-links", is_flag=True,
+                  help="Follow symbolic links inside folders (default: list them as skipped; each target read once).")
     @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
     @db_option
     @json_option
     def ingest(paths: tuple[Path, ...], fmt: str | None, tz: str | None, keep_authors: bool, mapping: str | None, strict: bool,
-               no_progress: bool, db: Path, as_json: bool) -> None:
+               follow_links: bool, no_progress: bool, db: Path, as_json: bool) -> None:
         """Ingest export files or folders into the store (format auto-detected; each file atomic).
 
         Folders are walked; a Telegram Desktop HTML export folder is ingested as one unit. A folder with some
@@ -81,7 +84,7 @@ def register(group: click.Group) -> None:
         if fmt is not None:
             reader(fmt)  # an unknown name is a one-line error before anything is read or created
         options = IngestOptions(format=fmt, tz=tz, keep_authors=keep_authors, strict=strict,
-                                mapping=parse_mapping(mapping))
+                                mapping=parse_mapping(mapping), follow_links=follow_links)
         fresh = not db.exists()
         report = None
         try:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..store.pseudonym import parse_key
-from .common import db_option, emit_json, json_option, open_corpus
+from ..store.pseudonym import parse_key, write_secret
+from .common import db_option, echo, emit_json, json_option, open_corpus
 
 
 def register(group: click.Group) -> None:
@@ -24,14 +24,13 @@ def register(group: click.Group) -> None:
         with open_corpus(db) as corpus:
             k = corpus.export_key()
         if output:
-            output.write_text(k + "\n", encoding="ascii")
-            output.chmod(0o600)
+            write_secret(output, k + "\n")
         if as_json:
             emit_json({"store": str(db), "file": str(output) if output else None, "key": None if output else k})
         elif output:
-            click.echo(f"key written to {output}")
+            echo(f"key written to {output}")
         else:
-            click.echo(k)
+            echo(k)
 
     @key.command("import")
     @click.argument("keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -46,4 +45,4 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json({"store": str(db), "imported": str(keyfile)})
         else:
-            click.echo(f"pseudonym key imported into {db}")
+            echo(f"pseudonym key imported into {db}")

@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 import polars as pl
-from rich.console import Console
 from rich.table import Table
 
 from ..network.analysis import NetworkResult, analyse_network, headline
@@ -18,7 +17,7 @@ from ..network.graphs import NetworkOptions, relations_of
 from ..network.mixing import MixingOptions
 from ..network.structure import BACKENDS, StructureOptions
 from .cmd_channels import plain
-from .common import db_option, emit_json, err_console, json_option, open_corpus
+from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
 
 _HELP = {f.name: f.metadata.get("help", "") for f in fields(NetworkOptions)}
 
@@ -55,7 +54,7 @@ def _summary(result: NetworkResult, top: int, files: list[Path]) -> dict[str, An
 
 
 def _print(result: NetworkResult, data: dict[str, Any]) -> None:
-    out = Console(highlight=False)
+    out = out_console()
     s = data["structure"]
     rel = ", ".join(f"{r['relation']} {r['edges']} edges / {r['weight']} messages" for r in data["relations"])
     out.print(plain(f"{data['nodes']} nodes ({data['external_nodes']} outside the store) · {rel or 'no edges'}"))

@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 import click
 import polars as pl
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -18,7 +17,7 @@ from ..errors import UsageError
 from ..reuse import ReuseOptions, ReuseResult, find_reuse, load_reuse
 from ..reuse.detail import cascade_detail, post_label, preview
 from ..reuse.pipeline import option_fields
-from .common import db_option, emit_json, err_console, json_option, open_corpus
+from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
 
 
 def _click_type(hint: Any) -> Any:
@@ -109,7 +108,7 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(summary)
             return
-        out = Console(highlight=False)
+        out = out_console()
         relations = ", ".join(f"{k} {v}" for k, v in summary["pairs_by_relation"].items()) or "none"
         out.print(f"{result.stats.get('messages', 0)} messages with text · {summary['pairs']} reuse pairs ({relations})"
                   f" · {summary['cascades']} cascades with {summary['cascade_members']} members")
@@ -130,8 +129,8 @@ def register(group: click.Group) -> None:
             emit_json({"cascades": _records(result.cascades.head(top)), "total": result.cascades.height,
                        "edges": _records(result.edges.head(top))})
             return
-        Console(highlight=False).print(_cascade_table(result.cascades.head(top),
-                                                      f"Cascades (top {top} of {result.cascades.height})"))
+        out_console().print(_cascade_table(result.cascades.head(top),
+                                           f"Cascades (top {top} of {result.cascades.height})"))
 
     @group.command("cascade")
     @click.argument("cascade_id")
@@ -146,7 +145,7 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(detail.to_dict())
             return
-        out = Console(highlight=False)
+        out = out_console()
         c = detail.cascade
         origin = c["origin_channel"] or c["origin_channel_id"]
         if c.get("undated"):

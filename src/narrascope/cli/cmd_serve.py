@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import db_option, emit_json, err_console, json_option
+from .common import db_option, echo, emit_json, err_console, json_option
 
 
 def register(group: click.Group) -> None:
@@ -44,9 +44,9 @@ def register(group: click.Group) -> None:
             if as_json:
                 emit_json({"url": info.url, "db": info.db, "read_only": info.read_only})
             else:
-                click.echo(f"narrascope serving {info.db}{' (read-only)' if info.read_only else ''} at {info.url}"
+                echo(f"narrascope serving {info.db}{' (read-only)' if info.read_only else ''} at {info.url}"
                            + ("" if check else "  (Ctrl-C stops it)"))
 
         info = run(db, host=host, port=port, read_only=read_only, announce=announce, check=check)
         if check and not as_json:
-            click.echo(f"checked: every page answered at {info.url}")
+            echo(f"checked: every page answered at {info.url}")

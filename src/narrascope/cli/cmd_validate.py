@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from ..errors import UsageError
-from .common import db_option, emit_json, err_console, json_option, open_corpus
+from .common import db_option, echo, emit_json, err_console, json_option, open_corpus, out_console
 
 
 def _split(value: str | None) -> list[str]:
@@ -22,7 +21,7 @@ def _pct(x: Any) -> str:
 
 
 def _print_score(report: dict[str, Any]) -> None:
-    out = Console(highlight=False)
+    out = out_console()
     for entry in report["frames"]:
         acc = entry["accuracy"]
         t = Table(title=f"frame {entry['frame']}: dictionary accuracy ({acc['population']} messages, "
@@ -107,10 +106,10 @@ def register(group: click.Group) -> None:
         if as_json:
             emit_json(summary)
             return
-        click.echo(f"wrote {output}: {len(rows)} messages ({hits} hits, {len(rows) - hits} non-hits, "
-                   f"{summary['strata']} strata) for frame {frame}")
-        click.echo("coders: fill the label column with 1 (the message carries the frame) or 0 (it does not), "
-                   "then run `narrascope validate score FILE.csv`")
+        echo(f"wrote {output}: {len(rows)} messages ({hits} hits, {len(rows) - hits} non-hits, "
+             f"{summary['strata']} strata) for frame {frame}")
+        echo("coders: fill the label column with 1 (the message carries the frame) or 0 (it does not), "
+             "then run `narrascope validate score FILE.csv`")
 
     @validate.command("score")
     @click.argument("coded", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))

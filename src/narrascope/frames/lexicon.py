@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,21 @@ from ..errors import InputError, UsageError
 __all__ = ["Frame", "Lexicon", "LexiconError", "Term", "load_lexicon", "parse_lexicon_yaml", "parse_liwc_dic"]
 
 LEXICON_FORMAT_VERSION = 1
+
+# Limits for hostile or runaway lexicons (docs/formats.md, "Lexicons"): each fails fast with a one-line message
+# instead of a crash (5,000 nested brackets once raised RecursionError) or minutes of compiling without progress
+# (4,000 regex terms took 76 s to compile, 20,000 did not finish in 150 s).
+#: largest lexicon file read
+MAX_LEXICON_BYTES = 50 * 1024 * 1024
+#: deepest YAML nesting accepted (a lexicon needs five levels: frames, frame, terms, language, term)
+MAX_YAML_DEPTH = 32
+#: terms (and exclusion phrases) in all frames together
+MAX_TERMS = 200_000
+#: regex terms in all frames together: each compiles into the matcher's automaton, and compile time grows faster
+#: than linearly with their number (measured here: 500 took 13 s, 2,000 took 170 s)
+MAX_REGEX_TERMS = 300
+#: characters in one regex
+MAX_REGEX_CHARS = 5_000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _TERM_KEYS = {"term", "suffixes", "prefixes", "regex", "elongation"}
@@ -128,6 +144,12 @@ def load_lexicon(path: str | Path) -> Lexicon:
     """Read a lexicon: LIWC ``.dic`` when the extension says so or the file opens with ``%``, else YAML."""
     p = Path(path)
     try:
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode):  # a named pipe would block the read forever
+            raise LexiconError("is not a regular file (a folder, named pipe or device): give the lexicon file", path=p)
+        if info.st_size > MAX_LEXICON_BYTES:
+            raise LexiconError(f"is {info.st_size / 1e6:.0f} MB; lexicons up to {MAX_LEXICON_BYTES // 2**20} MB are "
+                               "read: this is not a lexicon, or split it", path=p)
         raw = p.read_bytes()
     except OSError as exc:
         raise LexiconError(f"cannot read the lexicon ({exc.strerror}): check the path", path=p) from None
@@ -144,6 +166,7 @@ def load_lexicon(path: str | Path) -> Lexicon:
 def parse_lexicon_yaml(text: str, *, path: object = "lexicon.yaml") -> Lexicon:
     """Parse and validate lexicon YAML. Every error names the line it comes from."""
     try:
+        _check_depth(text, path)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -154,6 +177,7 @@ def parse_lexicon_yaml(text: str, *, path: object = "lexicon.yaml") -> Lexicon:
         raise LexiconError(f"invalid YAML ({exc})", path=path) from None
     if root is None:
         raise LexiconError("the lexicon is empty: it needs a top-level `frames:` list", path=path, line=1)
+    _count_regexes(root, path)
     v = _Validator(path)
     top = v.mapping(root, "the top level")
     unknown = set(top) - {"frames", "name", "version", "elongation"}
@@ -178,12 +202,47 @@ def parse_lexicon_yaml(text: str, *, path: object = "lexicon.yaml") -> Lexicon:
     return Lexicon(frames=tuple(frames), name=name, source=str(path))
 
 
+def _check_depth(text: str, path: object) -> None:
+    """Refuse nesting deeper than a lexicon needs before composing (PyYAML's composer recurses per level)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark is not None else None
+                raise LexiconError(f"nested more than {MAX_YAML_DEPTH} levels deep; a lexicon needs five (frames, "
+                                   "frame, terms, language, term): the file is damaged or not a lexicon",
+                                   path=path, line=line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _count_regexes(root: yaml.Node, path: object) -> None:
+    """Fail on too many regex terms before checking any (each check compiles the regex)."""
+    counts = _Counts(path)
+    stack = [root]
+    seen: set[int] = set()  # aliases share nodes: each is counted once, so an alias bomb cannot blow up the walk
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == "regex":
+                    counts.regex(key.start_mark.line + 1)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+
+
 class _Validator:
     """Turns composed YAML nodes into Frames and Terms, raising LexiconError with the node's line."""
 
     def __init__(self, path: object) -> None:
         self.path = path
         self.elongation = False
+        self.counts = _Counts(path)
 
     def error(self, node: yaml.Node, message: str) -> LexiconError:
         return LexiconError(message, path=self.path, line=node.start_mark.line + 1)
@@ -250,6 +309,7 @@ class _Validator:
 
     def term(self, node: yaml.Node, lang: str) -> Term:
         line = node.start_mark.line + 1
+        self.counts.term(line)
         if isinstance(node, yaml.ScalarNode):
             return make_term(self.string(node, "a term"), lang, line=line, path=self.path,
                              elongation=self.elongation)
@@ -272,8 +332,40 @@ class _Validator:
                                        "(e.g. ی+)")
         else:
             elongation = self.elongation and regex is None  # the lexicon's default leaves regex terms alone
+        if regex is not None:
+            self.counts.regex(line)
         return make_term(text if text is not None else str(regex), lang, suffixes=suffixes, prefixes=prefixes,
                          regex=regex, line=line, path=self.path, elongation=elongation)
+
+
+class _Counts:
+    """Counts terms while a lexicon is read, failing at the first one past a limit (before compiling anything)."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        self.terms = 0
+        self.regexes = 0
+
+    def term(self, line: int | None) -> None:
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise LexiconError(f"more than {MAX_TERMS:,} terms: split the lexicon (frames can be matched "
+                               "separately)", path=self.path, line=line)
+
+    def regex(self, line: int | None) -> None:
+        self.regexes += 1
+        if self.regexes > MAX_REGEX_TERMS:
+            raise LexiconError(f"more than {MAX_REGEX_TERMS} regex terms: compiling them grows faster than their "
+                               "number (2,000 took about 3 minutes); write plain terms where you can (suffixes: true "
+                               "and word* cover most variants) or split the lexicon", path=self.path, line=line)
+
+
+def shown(regex: str, limit: int = 80) -> str:
+    """A regex as quoted in a message: cut after ``limit`` characters (a refused 50,000-way alternation once
+    filled a 389 KB error line)."""
+    if len(regex) <= limit:
+        return repr(regex)
+    return repr(regex[:limit]) + f"… ({len(regex):,} characters)"
 
 
 def make_term(text: str, lang: str, *, suffixes: bool = False, prefixes: bool = False, regex: str | None = None,
@@ -288,16 +380,16 @@ def make_term(text: str, lang: str, *, suffixes: bool = False, prefixes: bool = 
     wildcard = text.endswith("*")
     body = text[:-1] if wildcard else text
     if "*" in body:
-        raise LexiconError(f"term {text!r}: '*' is allowed only at the end (prefix wildcard)", path=path, line=line)
+        raise LexiconError(f"term {shown(text)}: '*' is allowed only at the end (prefix wildcard)", path=path, line=line)
     words = normalised_words(body)
     if not words:
-        raise LexiconError(f"term {text!r} is empty once normalised (no letters or digits left): remove it",
+        raise LexiconError(f"term {shown(text)} is empty once normalised (no letters or digits left): remove it",
                            path=path, line=line)
     if len(words) > MAX_TERM_WORDS:
-        raise LexiconError(f"term {text!r} has {len(words)} words; at most {MAX_TERM_WORDS} are supported: "
+        raise LexiconError(f"term {shown(text)} has {len(words)} words; at most {MAX_TERM_WORDS} are supported: "
                            "shorten it or use a regex", path=path, line=line)
     if wildcard and (suffixes or prefixes):
-        raise LexiconError(f"term {text!r}: a wildcard already covers suffixes; drop suffixes/prefixes",
+        raise LexiconError(f"term {shown(text)}: a wildcard already covers suffixes; drop suffixes/prefixes",
                            path=path, line=line)
     return Term(text=text, lang=lang, suffixes=suffixes, prefixes=prefixes, wildcard=wildcard, line=line,
                 elongation=elongation)
@@ -365,15 +457,18 @@ def nested_unbounded_quantifier(regex: str) -> bool:
 
 def check_regex(regex: str, *, path: object = "lexicon", line: int | None = None) -> None:
     """Refuse regexes outside the linear-time subset; compile the rest in hyperscan when it is installed."""
+    if len(regex) > MAX_REGEX_CHARS:
+        raise LexiconError(f"regex {shown(regex)} is longer than {MAX_REGEX_CHARS:,} characters: split it into "
+                           "several terms (each alternative can be its own term)", path=path, line=line)
     for rx, what in _BACKTRACKING_ONLY:
         if rx.search(regex):
-            raise LexiconError(f"regex {regex!r} uses {what}, which needs a backtracking engine: "
+            raise LexiconError(f"regex {shown(regex)} uses {what}, which needs a backtracking engine: "
                                "rewrite it without (only RE2-compatible syntax is accepted)", path=path, line=line)
     if _POSSESSIVE.search(_skeleton(regex)):
-        raise LexiconError(f"regex {regex!r} uses a possessive quantifier, which needs a backtracking engine: "
+        raise LexiconError(f"regex {shown(regex)} uses a possessive quantifier, which needs a backtracking engine: "
                            "rewrite it without (only RE2-compatible syntax is accepted)", path=path, line=line)
     if nested_unbounded_quantifier(regex):
-        raise LexiconError(f"regex {regex!r} repeats a group that itself repeats without bound (like (a+)+), which "
+        raise LexiconError(f"regex {shown(regex)} repeats a group that itself repeats without bound (like (a+)+), which "
                            "takes exponential time in backtracking engines: repeat only once, e.g. (a+)+ → a+",
                            path=path, line=line)
     try:
@@ -381,13 +476,14 @@ def check_regex(regex: str, *, path: object = "lexicon", line: int | None = None
 
         _regex.compile(regex)
     except Exception as exc:  # noqa: BLE001 - the regex library raises its own error type
-        raise LexiconError(f"regex {regex!r} does not compile ({exc}): check brackets and escapes",
+        raise LexiconError(f"regex {shown(regex)} does not compile ({str(exc)[:200]}): check brackets and escapes",
                            path=path, line=line) from None
     from .compile import hyperscan_regex_error
 
     problem = hyperscan_regex_error(regex)
     if problem:
-        raise LexiconError(f"regex {regex!r} is not accepted by the matcher ({problem})", path=path, line=line)
+        raise LexiconError(f"regex {shown(regex)} is not accepted by the matcher ({problem[:200]})", path=path,
+                           line=line)
 
 
 # ---------------------------------------------------------------------------------------------- LIWC .dic
@@ -424,6 +520,7 @@ def parse_liwc_dic(text: str, *, path: object = "lexicon.dic") -> Lexicon:
     if not categories:
         raise LexiconError("the header defines no categories", path=path, line=idx)
     terms: dict[str, list[Term]] = {n: [] for n in order}
+    counts = _Counts(path)
     for lineno in range(idx + 1, len(lines) + 1):
         raw = lines[lineno - 1].strip()
         if not raw:
@@ -444,6 +541,7 @@ def parse_liwc_dic(text: str, *, path: object = "lexicon.dic") -> Lexicon:
             if num not in categories:
                 raise LexiconError(f"entry {tokens[0]!r} names category {num}, which the header does not define",
                                    path=path, line=lineno)
+            counts.term(lineno)
             terms[num].append(make_term(tokens[0], "und", line=lineno, path=path))
     frames = []
     for num in order:

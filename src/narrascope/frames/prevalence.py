@@ -57,6 +57,9 @@ def check_groups(by: Sequence[str], attributes: Sequence[str] = ()) -> list[str]
     if bad:
         extra = f" or a channel attribute ({', '.join(attributes)})" if attributes else ""
         raise UsageError(f"cannot group by {', '.join(bad)}: choose from {', '.join(GROUPS)}{extra}")
+    repeated = sorted({b for b in by if list(by).count(b) > 1})
+    if repeated:
+        raise UsageError(f"group by {', '.join(repeated)} once only (it is named twice)")
     if sum(b in PERIODS for b in by) > 1:
         raise UsageError("group by at most one period (day, week, month, quarter or year)")
     return list(by)
@@ -190,7 +193,7 @@ def channel_reach(
     keys = check_groups(by)
     if any(b in ENTITY_GROUPS[:2] for b in keys):
         raise UsageError("channel reach already counts channels: group it by platform or a period only")
-    per_channel = shares_table(messages, hits, frames, [*keys, "platform", "channel_id"])
+    per_channel = shares_table(messages, hits, frames, [*keys, *(k for k in ("platform", "channel_id") if k not in keys)])
     gkeys = keys or ["_all"]
     if not keys:
         per_channel = per_channel.with_columns(pl.lit("all").alias("_all"))

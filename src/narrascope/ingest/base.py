@@ -37,6 +37,9 @@ class IngestOptions:
     """Column mapping for tables: pairs (canonical field, source column), e.g. (("text", "body"),)."""
     batch_size: int = 10_000
     """Records per Arrow batch on the way into the store (bounds memory)."""
+    follow_links: bool = False
+    """Follow symbolic links met inside folders (each folder and file is then read once: loops end). By default
+    links inside a folder are listed as skipped, so nothing outside the folders given is read."""
 
     def __post_init__(self) -> None:
         # Refuse a bad zone before any file is read: readers only consult it on the first local timestamp, so a
@@ -67,6 +70,19 @@ class ReadContext:
     """Set by a reader that had to interpret local timestamps: the zone it used."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Reader-specific facts worth logging (e.g. the column mapping of a table)."""
+    surrogates: int = 0
+    """Lone UTF-16 surrogates (a message cut inside an emoji) replaced by U+FFFD while reading."""
+
+    def count_surrogates(self, n: int) -> None:
+        self.surrogates += n
+
+    def closing_notes(self) -> None:
+        """Notes only known once the whole file is read (called by the store after the reader finishes)."""
+        if self.surrogates:
+            self.note(f"{self.surrogates:,} lone UTF-16 surrogate(s) (text cut inside an emoji) replaced by U+FFFD")
+        if self.options.tz and self.tz_used is None:
+            self.note(f"--tz {self.options.tz} not used: every timestamp in this file carries its offset or is UTC "
+                      "by the format's definition")
 
     def note(self, message: str) -> None:
         if message not in self.notes:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
 from ..errors import FormatNotRecognised, InputError, UsageError
+from .walk import Visited, describe_special, folder_entries
 
 __all__ = ["READERS", "Unit", "available", "plan", "reader", "require"]
 
@@ -67,7 +69,7 @@ class Unit:
 
 
 def _head(path: Path) -> bytes:
-    if path.is_dir():
+    if path.is_dir() or not stat.S_ISREG(path.stat().st_mode):
         return b""
     with path.open("rb") as fh:
         return fh.read(_HEAD_BYTES)
@@ -104,15 +106,22 @@ def _claims_folder(path: Path) -> str | None:
     return None
 
 
-def plan(paths: list[Path], forced: str | None = None) -> list[Unit]:
-    """Expand ``paths`` into ingest units with their reader (or the reason there is none)."""
+def plan(paths: list[Path], forced: str | None = None, *, follow_links: bool = False) -> list[Unit]:
+    """Expand ``paths`` into ingest units with their reader (or the reason there is none).
+
+    Inside folders, symbolic links are not followed unless ``follow_links`` (then each folder and file is entered
+    once), and only regular files are opened (see :mod:`.walk`)."""
     if forced is not None:
         reader(forced)  # validates the name
     units: list[Unit] = []
+    visited = Visited() if follow_links else None
     for p in paths:
         if not p.exists():
-            raise UsageError(f"{p}: no such file or folder")
-        units.extend(_expand(p, forced))
+            raise UsageError(f"{p}: no such file or folder" + (" (a symbolic link that leads nowhere)"
+                                                              if p.is_symlink() else ""))
+        if visited is not None:
+            visited.first_time(p)
+        units.extend(_expand(p, forced, visited))
     if not units:
         raise InputError("nothing to ingest: the folder holds no files", path=paths[0] if paths else None)
     if all(u.skipped for u in units):
@@ -122,25 +131,13 @@ def plan(paths: list[Path], forced: str | None = None) -> list[Unit]:
     return units
 
 
-def _expand(p: Path, forced: str | None) -> list[Unit]:
+def _expand(p: Path, forced: str | None, visited: Visited | None) -> list[Unit]:
     if p.is_dir():
-        whole = _claims_folder(p)
-        if whole and (forced is None or forced == whole):
-            return [Unit(p, whole)]
-        children = [c for c in sorted(p.iterdir()) if c.name not in _IGNORED_NAMES and not c.name.startswith(".")
-                    and not (c.is_file() and c.suffix.lower() in _IGNORED_SUFFIXES)]
-        files = {c: _expand(c, forced) for c in children if not c.is_dir()}
-        # Desktop's own index and list pages are part of an export, not bad input: leave them out quietly.
-        files = {c: [u for u in units if u.problem != _DESKTOP_INDEX_PAGE] for c, units in files.items()}
-        desktop_export = any(u.format == "telegram_json" for units in files.values() for u in units)
-        out: list[Unit] = []
-        for child in children:
-            if child in files:
-                out.extend(replace(u, skipped=True) if u.format is None and u.problem == _UNRECOGNISED else u
-                           for u in files[child])
-            elif not (desktop_export and child.name.lower() in _DESKTOP_MEDIA_FOLDERS):
-                out.extend(_expand(child, forced))
-        return out
+        return _expand_folder(p, forced, visited)
+    mode = p.stat().st_mode  # a path named on the command line is followed if it is a link
+    if not stat.S_ISREG(mode):
+        # Opening a named pipe blocks until someone writes to it: never open anything but regular files.
+        return [Unit(p, None, f"{describe_special(mode)}, not a file: narrascope reads files and folders")]
     if forced is not None:
         return [Unit(p, forced)]
     try:
@@ -152,6 +149,34 @@ def _expand(p: Path, forced: str | None) -> list[Unit]:
             return [Unit(p, None, _DESKTOP_INDEX_PAGE)]
         return [Unit(p, None, _UNRECOGNISED)]
     return [Unit(p, fmt)]
+
+
+def _expand_folder(p: Path, forced: str | None, visited: Visited | None) -> list[Unit]:
+    whole = _claims_folder(p)
+    if whole and (forced is None or forced == whole):
+        return [Unit(p, whole)]
+    try:
+        entries = folder_entries(p, follow_links=visited is not None, visited=visited)
+    except OSError as exc:
+        return [Unit(p, None, f"cannot read the folder: {exc.strerror or exc}")]
+    entries = [e for e in entries if e.path.name not in _IGNORED_NAMES and not e.path.name.startswith(".")
+               and not (e.kind == "file" and e.path.suffix.lower() in _IGNORED_SUFFIXES)]
+    files = {e.path: _expand(e.path, forced, visited) for e in entries if e.kind == "file"}
+    # Desktop's own index and list pages are part of an export, not bad input: leave them out quietly.
+    files = {c: [u for u in units if u.problem != _DESKTOP_INDEX_PAGE] for c, units in files.items()}
+    desktop_export = any(u.format == "telegram_json" for units in files.values() for u in units)
+    out: list[Unit] = []
+    for e in entries:
+        if e.kind in ("link", "special"):
+            out.append(Unit(e.path, None, e.problem, skipped=True))
+        elif e.kind == "error":
+            out.append(Unit(e.path, None, e.problem))
+        elif e.path in files:
+            out.extend(replace(u, skipped=True) if u.format is None and u.problem == _UNRECOGNISED else u
+                       for u in files[e.path])
+        elif not (desktop_export and e.path.name.lower() in _DESKTOP_MEDIA_FOLDERS):
+            out.extend(_expand(e.path, forced, visited))
+    return out
 
 
 _UNRECOGNISED = "format not recognised (use --format to force one)"

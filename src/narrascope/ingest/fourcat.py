@@ -17,7 +17,7 @@ from typing import Any
 
 import regex
 
-from ..models import Channel, empty_record
+from ..models import FWD_KIND, Channel, empty_record
 from .base import ReadContext
 from .tabular_io import TimestampParser, header_of, open_table, table_kind, to_int
 from .telegram_common import PLATFORM, dedupe, text_fields
@@ -109,6 +109,10 @@ def _csv_record(row: Mapping[str, Any], n: int, posted_col: str, posted: Timesta
         rec["author"] = _cell(row, "author_name") or username or _cell(row, "author") or None
     rec["fwd_from_name"] = _cell(row, "author_forwarded_from_name") or _cell(row, "author_forwarded_from_username") or None
     rec["fwd_from_id"] = _cell(row, "author_forwarded_from_id") or None
+    if rec["fwd_from_name"] and not rec["fwd_from_id"]:
+        # 4CAT fills the name but no id only from fwd_from.from_name: a user who hid their account, a person.
+        # With an id the origin may be a user or a channel (the CSV does not say): see narrascope.store.privacy.
+        rec[FWD_KIND] = "user"
     if _cell(row, "unix_timestamp_forwarded_from") not in ("", "0"):
         rec["fwd_posted_at"] = forwarded(row.get("unix_timestamp_forwarded_from"), n)
     attachment = _cell(row, "attachment_type")

@@ -31,6 +31,9 @@ import regex
 from ..errors import InputError
 from ..models import Channel, empty_record
 from .base import ReadContext
+from .json_guard import TooDeep
+from .json_stream import FixingReader, open_fixed
+from .walk import is_regular_file
 
 __all__ = ["NAME", "account_from_path", "caption_entities", "read", "repair_mojibake", "sniff"]
 
@@ -87,7 +90,7 @@ def _export_root(path: Path) -> Path | None:
 def _username_in_export(root: Path) -> str | None:
     info = root / "personal_information" / "personal_information.json"
     try:
-        if not info.is_file() or info.stat().st_size > 5 * 1024 * 1024:
+        if not is_regular_file(info) or info.stat().st_size > 5 * 1024 * 1024:
             return None
         data = json.loads(info.read_text(encoding="utf-8"))
         value = data["profile_user"][0]["string_map_data"]["Username"]["value"]
@@ -119,13 +122,13 @@ def _posts_prefix(head: bytes) -> str | None:
     ``creation_timestamp``."""
     seen: set[str] = set()
     try:
-        for n, (prefix, event, _value) in enumerate(ijson.parse(io.BytesIO(head))):
+        for n, (prefix, event, _value) in enumerate(ijson.parse(FixingReader(io.BytesIO(head)))):
             if event == "map_key" or event == "start_array":
                 seen.add(f"{prefix}:{event}:{_value if event == 'map_key' else ''}")
             if n > 5000:
                 break
-    except ijson.JSONError:
-        pass  # the head ends mid-document: judge by what was seen
+    except (ijson.JSONError, UnicodeDecodeError, TooDeep):
+        pass  # the head ends mid-document (or nests absurdly deep): judge by what was seen
     for key in seen:
         prefix, event, value = key.split(":", 2)
         if event == "map_key" and value in ("uri", "creation_timestamp") and prefix.endswith(".media.item"):
@@ -146,12 +149,16 @@ def sniff(path: Path, head: bytes) -> bool:
 def _timestamp(value: Any) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return datetime.fromtimestamp(value, tz=UTC)
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None  # not a time a post can have: treated like a missing timestamp
 
 
 def post_record(post: dict[str, Any], channel: str) -> dict[str, Any] | None:
     """The canonical record of one post object (either shape); None when it has no media and no timestamp."""
-    media = [m for m in post.get("media") or [] if isinstance(m, dict)]
+    raw_media = post.get("media")
+    media = [m for m in raw_media if isinstance(m, dict)] if isinstance(raw_media, list) else []
     first = media[0] if media else {}
     caption = post.get("title") if post.get("title") else first.get("title")
     caption = repair_mojibake(caption) if isinstance(caption, str) and caption else None
@@ -188,31 +195,29 @@ def instagram_post(channel: str, message_id: str, posted_at: datetime | None, ca
 def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
     with path.open("rb") as fh:
         prefix = _posts_prefix(fh.read(64 * 1024))
-        if prefix is None:
-            raise InputError("not an Instagram posts file: expected a list of posts with a \"media\" list",
-                             path=path)
-        fh.seek(0)
-        channel, how = account_from_path(path)
-        ctx.note(f"account {channel!r} taken from the {how}")
-        ctx.add_channel(Channel("instagram", channel.lower(), channel, "account"))
-        skipped = 0
-        n = 0
+    if prefix is None:
+        raise InputError("not an Instagram posts file: expected a list of posts with a \"media\" list", path=path)
+    channel, how = account_from_path(path)
+    ctx.note(f"account {channel!r} taken from the {how}")
+    ctx.add_channel(Channel("instagram", channel.lower(), channel, "account"))
+    skipped = 0
+    n = 0
+    # through the fixing reader: lone surrogates repaired, absurd nesting refused before the parser builds it
+    with open_fixed(path, ctx.progress, on_repair=ctx.count_surrogates) as reader:
         try:
-            for n, post in enumerate(ijson.items(fh, prefix, use_float=True), start=1):
+            for post in ijson.items(reader, prefix, use_float=True):
+                n += 1
                 rec = post_record(post, channel) if isinstance(post, dict) else None
                 if rec is None:
                     skipped += 1
                     continue
-                if ctx.progress and n % 500 == 0:
-                    ctx.progress(fh.tell())
                 yield rec
-        except ijson.JSONError as exc:
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
             raise InputError(
-                f"malformed JSON after post {n} ({str(exc).splitlines()[0]}): the file is truncated or was edited; "
-                "re-download it from Instagram",
-                path=path, position=f"near byte {fh.tell()}",
+                f"malformed JSON after post {n} ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}): "
+                "the file is truncated or was edited; re-download it from Instagram",
+                path=path, position=f"near byte {reader.raw_pos:,}",
             ) from None
-        if ctx.progress:
-            ctx.progress(fh.tell())
+        reader.finish()
     if skipped:
         ctx.note(f"{skipped} entries without media or timestamp skipped")

@@ -12,6 +12,7 @@ after the profile by default). message_id: the shortcode (else the node id, else
 
 from __future__ import annotations
 
+import contextlib
 import json
 import lzma
 import re
@@ -24,6 +25,8 @@ from ..errors import InputError
 from ..models import Channel
 from .base import ReadContext
 from .instagram import instagram_post
+from .json_guard import load_json_line
+from .walk import is_regular_file
 
 __all__ = ["CLAIMS_FOLDERS", "NAME", "node_record", "read", "sniff"]
 
@@ -49,7 +52,7 @@ def _post_stem(name: str) -> str | None:
 def sniff(path: Path, head: bytes) -> bool:
     if path.is_dir():
         try:
-            return any(_post_stem(child.name) and child.is_file() for child in path.iterdir())
+            return any(_post_stem(child.name) and is_regular_file(child) for child in path.iterdir())
         except OSError:
             return False
     stem = _post_stem(path.name)
@@ -68,10 +71,14 @@ def _count(node: dict[str, Any], *keys: str) -> int | None:
     return None
 
 
+def _field(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, dict) else None
+
+
 def _caption(node: dict[str, Any]) -> str | None:
-    edges = (node.get("edge_media_to_caption") or {}).get("edges") or []
-    if edges and isinstance(edges[0], dict):
-        text = (edges[0].get("node") or {}).get("text")
+    edges = _field(node.get("edge_media_to_caption"), "edges")
+    if isinstance(edges, list) and edges:
+        text = _field(_field(edges[0], "node"), "text")
         if isinstance(text, str):
             return text
     iphone = node.get("iphone_struct") or {}
@@ -94,8 +101,10 @@ def node_record(node: dict[str, Any], stem: str, folder_name: str, caption_file:
     if caption is None:
         caption = caption_file
     stamp = node.get("taken_at_timestamp") or node.get("date")
-    posted_at = (datetime.fromtimestamp(stamp, tz=UTC) if isinstance(stamp, int | float)
-                 else _stem_time(stem))
+    posted_at = _stem_time(stem)
+    if isinstance(stamp, int | float) and not isinstance(stamp, bool):
+        with contextlib.suppress(OverflowError, OSError, ValueError):  # not a real time: the file name's time stands
+            posted_at = datetime.fromtimestamp(stamp, tz=UTC)
     message_id = node.get("shortcode") or node.get("code") or node.get("id") or stem
     return instagram_post(
         channel, str(message_id), posted_at, caption or None,
@@ -114,7 +123,7 @@ def _load_node(path: Path) -> tuple[dict[str, Any] | None, str | None]:
             raw = fh.read(_MAX_JSON_BYTES + 1)
         if len(raw) > _MAX_JSON_BYTES:
             raise InputError("metadata file is larger than 50 MB: not an instaloader post", path=path)
-        data = json.loads(raw)
+        data, _ = load_json_line(raw, path)
     except (lzma.LZMAError, EOFError) as exc:
         raise InputError(f"not a readable xz file ({exc}): re-download this post with instaloader", path=path) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -141,12 +150,12 @@ def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
     stems: dict[str, dict[str, Path]] = {}
     for f in files:
         stem = _post_stem(f.name)
-        if stem and f.is_file():
+        if stem and is_regular_file(f):
             stems.setdefault(stem, {})["json" if f.name.endswith(".xz") else "txt"] = f
     if not path.is_dir():  # a single file: its caption sits beside it
         for stem, parts in stems.items():
             txt = folder / f"{stem}.txt"
-            if "txt" not in parts and txt.is_file():
+            if "txt" not in parts and is_regular_file(txt):
                 parts["txt"] = txt
     done = 0
     other_types: dict[str, int] = {}

@@ -22,6 +22,7 @@ from typing import BinaryIO
 import ijson
 
 from ..errors import InputError
+from .json_guard import DepthGuard, TooDeep, fix_surrogates, too_deep
 
 __all__ = ["BOM", "BUF_SIZE", "FixingReader", "fix_escapes", "input_error", "open_fixed", "parse_errors"]
 
@@ -58,34 +59,60 @@ def _ends_odd(chunk: bytes, odd_before: bool) -> bool:
     return run % 2 == 1
 
 
+_HIGH_ESCAPE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
+
+
+def _cut_before_escape(data: bytes) -> int:
+    """Where to end a chunk so that no escape (``\\uD83D``, 6 bytes) or surrogate pair (12 bytes) is cut in two:
+    before the first backslash among the last 11 bytes, or before the high half just in front of it."""
+    k = data.find(b"\\", max(len(data) - 11, 0))
+    if k < 0:
+        return len(data)
+    if k >= 6 and _HIGH_ESCAPE.fullmatch(data, k - 6, k):
+        return k - 6
+    return k
+
+
 class FixingReader:
-    """A read-only binary stream over ``raw`` with Telegram's ``\\xNN`` escapes repaired and a leading BOM dropped.
+    """A read-only binary stream over ``raw`` with Telegram's ``\\xNN`` escapes repaired, lone surrogate escapes
+    replaced by ``\\ufffd``, nesting deeper than :data:`~.json_guard.MAX_DEPTH` refused (:class:`TooDeep`) and a
+    leading BOM dropped.
 
     ``raw_pos`` counts the raw bytes consumed; ``chunk_start`` is the raw offset of the last chunk handed out;
     ``eof`` turns true once the raw stream is exhausted. ``fine_after``, when set, makes every read past that raw
-    offset return a single byte — used to re-read a file up to an error and find its exact byte.
+    offset return a single byte — used to re-read a file up to an error and find its exact byte. ``repaired``
+    counts the lone surrogates replaced (also reported to ``on_repair``).
     """
 
     def __init__(self, raw: BinaryIO, progress: Callable[[int], None] | None = None,
-                 fine_after: int | None = None) -> None:
+                 fine_after: int | None = None, *, path: object = None,
+                 on_repair: Callable[[int], None] | None = None) -> None:
         self._raw = raw
         self._progress = progress
         self._next_progress = _PROGRESS_EVERY
         self._odd = False
         self._started = False
         self._fine_after = fine_after
+        self._carry = b""
+        self._guard = DepthGuard(path)
+        self._path = path
+        self._refusal: TooDeep | None = None
+        self._on_repair = on_repair
         self.raw_pos = 0
         self.chunk_start = 0
         self.eof = False
+        self.repaired = 0
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson probes read(0) to learn whether the stream gives bytes or text
             return b""
+        if self._refusal is not None:
+            raise self._refusal
         if size is None or size < 0:
             size = BUF_SIZE
         if self._fine_after is not None:
             size = 1 if self.raw_pos >= self._fine_after else min(size, self._fine_after - self.raw_pos)
-        self.chunk_start = self.raw_pos
+        self.chunk_start = self.raw_pos - len(self._carry)
         chunk = self._raw.read(size)
         if not self._started:
             self._started = True
@@ -100,16 +127,45 @@ class FixingReader:
                 chunk = chunk[len(BOM):] or self._raw.read(size)
         if not chunk:
             self.eof = True
-            return b""
         self.raw_pos += len(chunk)
         if self._progress is not None and self.raw_pos >= self._next_progress:
             self._progress(self.raw_pos)
             self._next_progress = self.raw_pos + _PROGRESS_EVERY
+        data, self._carry = self._carry + chunk, b""
+        if chunk and self._fine_after is None:
+            # An escape cut at the end of a chunk (a surrogate pair is 12 bytes) is completed by the next read: the
+            # tail from the first backslash among the last 11 bytes waits; when that is the whole chunk, read on.
+            k = _cut_before_escape(data)
+            while k == 0:
+                more = self._raw.read(12)
+                if not more:
+                    self.eof = True
+                    break
+                self.raw_pos += len(more)
+                data += more
+                k = _cut_before_escape(data)
+            if 0 < k < len(data):
+                data, self._carry = data[:k], data[k:]
+        if not data:
+            return b""
         odd = self._odd
-        self._odd = _ends_odd(chunk, odd)
-        if b"\\x" in chunk or (odd and chunk[:1] == b"x"):
-            return fix_escapes(chunk, odd)
-        return chunk
+        self._odd = _ends_odd(data, odd)
+        if b"\\x" in data or (odd and data[:1] == b"x"):
+            data = fix_escapes(data, odd)
+        data, repaired = fix_surrogates(data, odd)
+        if repaired:
+            self.repaired += repaired
+            if self._on_repair is not None:
+                self._on_repair(repaired)
+        at = self._guard.check(data)
+        if at is not None:
+            # Hand the parser what comes before the bracket that nests too deep (so a sniffer still sees the keys
+            # before it), and refuse at the next read.
+            self._refusal = too_deep(self._path, self.chunk_start + at)
+            if at == 0:
+                raise self._refusal
+            return data[:at]
+        return data
 
     def finish(self) -> None:
         """Report the final position to the progress callback."""
@@ -119,9 +175,9 @@ class FixingReader:
 
 @contextmanager
 def open_fixed(path: Path, progress: Callable[[int], None] | None = None,
-               fine_after: int | None = None) -> Iterator[FixingReader]:
+               fine_after: int | None = None, on_repair: Callable[[int], None] | None = None) -> Iterator[FixingReader]:
     with path.open("rb") as fh:
-        yield FixingReader(fh, progress, fine_after)
+        yield FixingReader(fh, progress, fine_after, path=path, on_repair=on_repair)
 
 
 # ----------------------------------------------------------------------------------------------- errors

@@ -160,6 +160,7 @@ def _records(source: TableSource, mapping: dict[str, str], ctx: ReadContext) -> 
     to_record = _RowMapper(mapping, ctx)
     for n, row in source.rows():
         yield to_record(row, n)
+    ctx.count_surrogates(source.surrogates)
     if to_record.missing_ids:
         ctx.note(f"{to_record.missing_ids} rows had an empty message_id: their row numbers were used")
     forms = {f: p.form for f, p in to_record.parsers.items() if p.form}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
+import itertools
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -21,9 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import regex
 
 from ..errors import InputError, MissingDependency
+from .json_guard import TooDeep, load_json_line
 
 __all__ = [
     "TableSource",
@@ -41,6 +43,9 @@ _CHUNK = 1 << 20
 _DELIMITERS = (",", "\t", ";", "|")
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+#: a line no real table holds, appended after the last one to notice a quote left open at the end of the file
+_EOF_SENTINEL = "\ue000narrascope-end-of-file\ue000"
 
 # csv refuses fields over 128 KiB by default; a long post can exceed that.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -121,7 +126,8 @@ def _field_counts(sample: str, delimiter: str) -> list[int]:
     if len(lines) > 1 and not sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the last line of a head is usually cut
     try:
-        return [len(r) for r in csv.reader(io.StringIO("".join(lines[:200])), delimiter=delimiter) if r]
+        # newline="": CR-only line ends (old Mac spreadsheets) split records too
+        return [len(r) for r in csv.reader(io.StringIO("".join(lines[:200]), newline=""), delimiter=delimiter) if r]
     except csv.Error:
         return []
 
@@ -173,8 +179,8 @@ def table_kind(path: Path, head: bytes) -> str | None:
         if line is None:
             return "jsonl" if suffix in (".jsonl", ".ndjson") else None
         try:
-            return "jsonl" if isinstance(json.loads(line), dict) else None
-        except ValueError:
+            return "jsonl" if isinstance(load_json_line(line)[0], dict) else None
+        except (ValueError, TooDeep):
             return None
     if stripped.startswith((b"[", b"<")):
         return None
@@ -184,15 +190,35 @@ def table_kind(path: Path, head: bytes) -> str | None:
     return "csv" if suffix in (".csv", ".tsv", ".tab") else None
 
 
+_HEADER_MAX = 16 << 20
+
+
+def _header_bytes(path: Path, head: bytes) -> bytes:
+    """The head, extended to the end of the first line when that line is longer than the head (a header of
+    hundreds of columns): a cut header would miss the columns that identify a format."""
+    if b"\n" in head or b"\r" in head or len(head) < 65536:
+        return head
+    with path.open("rb") as fh:
+        data = fh.read(65536)
+        while data and b"\n" not in data[-65536:] and b"\r" not in data[-65536:] and len(data) < _HEADER_MAX:
+            more = fh.read(1 << 20)
+            if not more:
+                break
+            data += more
+    return data
+
+
 def header_of(path: Path, head: bytes) -> list[str] | None:
     """Column names of a CSV/TSV from its first bytes (for sniffing), else None."""
     if table_kind(path, head) != "csv":
         return None
-    text = head.decode("utf-16") if head.startswith(_UTF16_BOMS) and len(head) % 2 == 0 else \
+    head = _header_bytes(path, head)
+    utf16 = head.startswith(_UTF16_BOMS)
+    text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace") if utf16 else \
         head.decode("utf-8-sig", errors="replace")
     delim = detect_delimiter(text, path.suffix.lower()) or ","
     try:
-        first = next(csv.reader(io.StringIO(text), delimiter=delim), None)
+        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delim), None)
     except csv.Error:
         return None
     return [c.strip() for c in first] if first else None
@@ -209,6 +235,8 @@ class TableSource:
     encoding: str | None = None
     delimiter: str | None = None
     progress: Callable[[int], None] | None = field(default=None, repr=False)
+    surrogates: int = 0
+    """Lone UTF-16 surrogates replaced by U+FFFD while reading JSON lines."""
 
     def describe(self) -> str:
         if self.kind == "csv":
@@ -226,18 +254,34 @@ class TableSource:
             self.progress(raw.tell())
 
     def _csv_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Rows of a CSV/TSV. A file cut short is an error, like truncated JSON: a row with fewer fields than the
+        header (a row cut in two, or damaged), and a quote left open at the end of the file (which would swallow
+        everything after it into one field)."""
+        # Columns up to the last named one: a header ending in a delimiter names an empty last column that rows
+        # written without the trailing delimiter do not have.
+        width = max((i + 1 for i, c in enumerate(self.columns) if c), default=len(self.columns))
         with self.path.open("rb") as raw:
             text = io.TextIOWrapper(raw, encoding=self.encoding or "utf-8", newline="")
-            reader = csv.reader(text, delimiter=self.delimiter or ",")
+            # After the last line comes a sentinel line: if a quote is still open, the csv module reads the sentinel
+            # into the open field (it does not report an unterminated quote itself).
+            reader = csv.reader(itertools.chain(text, (_EOF_SENTINEL + "\n",)), delimiter=self.delimiter or ",")
             try:
                 next(reader, None)  # header, already read by open_table
-                width = len(self.columns)
                 for n, values in enumerate(reader, start=1):
-                    if not values:
+                    if values and values[-1].endswith(_EOF_SENTINEL + "\n"):
+                        raise InputError("a quote opened in the last row is never closed: the file is cut short or "
+                                         "damaged; export it again", path=self.path, position=f"row {n}")
+                    if values == [_EOF_SENTINEL]:
+                        break
+                    if not values or not any(v.strip() for v in values):
                         continue
                     if len(values) > width and any(v.strip() for v in values[width:]):
                         raise InputError(f"has {len(values)} fields where the header names {width}: check the "
                                          "delimiter and quoting", path=self.path, position=f"row {n}")
+                    if len(values) < width:
+                        raise InputError(f"has {len(values)} field(s) where the header names {width}: the row is cut "
+                                         "short (an export interrupted, or a damaged line); export the file again",
+                                         path=self.path, position=f"row {n}")
                     yield n, dict(zip(self.columns, values, strict=False))
                     self._tick(raw, n)
             except csv.Error as exc:
@@ -252,12 +296,13 @@ class TableSource:
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
+                    obj, repaired = load_json_line(line.encode("utf-8"), self.path, f"line {line_no}")
                 except ValueError as exc:
                     raise InputError(f"not a JSON object ({exc.args[0]})", path=self.path,
                                      position=f"line {line_no}") from None
                 if not isinstance(obj, dict):
                     raise InputError("each line must be a JSON object", path=self.path, position=f"line {line_no}")
+                self.surrogates += repaired
                 n += 1
                 yield n, obj
                 self._tick(raw, n)
@@ -266,19 +311,28 @@ class TableSource:
         import pyarrow.parquet as pq
 
         n = 0
-        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=10_000):
-            for row in batch.to_pylist():
-                n += 1
-                yield n, row
+        try:
+            for batch in pq.ParquetFile(self.path).iter_batches(batch_size=10_000):
+                for row in batch.to_pylist():
+                    n += 1
+                    yield n, row
+        except (OSError, pa.ArrowException) as exc:  # damaged pages surface only when read
+            raise InputError(f"cannot read the Parquet file ({_message_line(str(exc))}): it is damaged or cut short",
+                             path=self.path, position=f"after row {n:,}") from None
 
     def _xlsx_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         book = _open_workbook(self.path)
+        n = 0
         try:
             sheet_rows = book.worksheets[0].iter_rows(values_only=True)
             next(sheet_rows, None)
             for n, values in enumerate(sheet_rows, start=1):
                 if values and any(v is not None for v in values):
                     yield n, dict(zip(self.columns, values, strict=False))
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types (zip, XML, KeyError) for damaged sheets
+            raise InputError(f"cannot read the workbook ({_message_line(str(exc)) or type(exc).__name__}): it is "
+                             "damaged; save it again from the spreadsheet program", path=self.path,
+                             position=f"after row {n:,}") from None
         finally:
             book.close()
 
@@ -291,7 +345,7 @@ def _open_workbook(path: Path) -> Any:
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise InputError(f"cannot open the workbook ({exc})", path=path) from None
+        raise InputError(f"cannot open the workbook ({_message_line(str(exc)) or type(exc).__name__})", path=path) from None
 
 
 def open_table(path: Path, progress: Callable[[int], None] | None = None) -> tuple[TableSource, list[str]]:
@@ -308,7 +362,7 @@ def open_table(path: Path, progress: Callable[[int], None] | None = None) -> tup
         try:
             columns = list(pq.ParquetFile(path).schema_arrow.names)
         except Exception as exc:  # pyarrow raises ArrowInvalid/OSError for damaged files
-            raise InputError(f"cannot read the Parquet file ({exc})", path=path) from None
+            raise InputError(f"cannot read the Parquet file ({_message_line(str(exc))})", path=path) from None
         return TableSource(path, kind, columns, progress=progress), notes
     if kind == "xlsx":
         book = _open_workbook(path)
@@ -330,10 +384,33 @@ def open_table(path: Path, progress: Callable[[int], None] | None = None) -> tup
     delimiter = detect_delimiter(sample, path.suffix.lower())
     if delimiter is None:
         delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), None)
+    with path.open(encoding=encoding, newline="") as fh:  # the whole first record: a header may exceed the sample
+        try:
+            header = next(csv.reader(fh, delimiter=delimiter), None)
+        except csv.Error as exc:
+            raise InputError(f"malformed header ({exc}): check quoting", path=path, position="line 1") from None
     if not header:
         raise InputError("has no header row", path=path, position="line 1")
+    if not _ends_with_line_break(path, encoding):
+        notes.append("the file does not end with a line break: check that its last row is complete (a copy cut "
+                     "short loses its end)")
     return TableSource(path, kind, [c.strip() for c in header], encoding, delimiter, progress), notes
+
+
+def _ends_with_line_break(path: Path, encoding: str) -> bool:
+    width = 2 if encoding.startswith("utf-16") else 1
+    with path.open("rb") as fh:
+        fh.seek(0, io.SEEK_END)
+        if fh.tell() < width:
+            return True
+        fh.seek(-width, io.SEEK_END)
+        last = fh.read(width)
+    return last in (b"\n", b"\r", b"\n\x00", b"\r\x00", b"\x00\n", b"\x00\r")
+
+
+def _message_line(text: str) -> str:
+    """The first line of a library's error message (pyarrow's run over several)."""
+    return text.strip().splitlines()[0] if text.strip() else ""
 
 
 def _jsonl_columns(path: Path, encoding: str) -> list[str]:
@@ -342,10 +419,10 @@ def _jsonl_columns(path: Path, encoding: str) -> list[str]:
         for line in fh:
             if line.strip():
                 try:
-                    obj = json.loads(line)
+                    obj, _ = load_json_line(line.encode("utf-8"), path, "line 1")
                 except ValueError:
                     raise InputError("not a JSON object", path=path, position="line 1") from None
-                return list(obj) if isinstance(obj, dict) else []
+                return [str(k) for k in obj] if isinstance(obj, dict) else []
     return []
 
 
@@ -354,18 +431,22 @@ _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _FORMATS = ("%d.%m.%Y %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y%m%dT%H%M%S")
 
 
+_INT64 = (1 << 63) - 1
+
+
 def to_int(value: Any) -> int | None:
-    """An integer from a cell ('1234', '1,234', '12.0', 12), or None for empty/unreadable cells."""
+    """An integer from a cell ('1234', '1,234', '12.0', 12), or None for empty/unreadable cells and for numbers
+    outside the 64-bit range the store's count columns hold."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if -_INT64 <= value <= _INT64 else None
     if isinstance(value, float):
-        return None if value != value else int(value)
+        return int(value) if value == value and abs(value) <= 9.2e18 else None
     text = str(value).strip().replace(",", "").replace("\u066c", "")
-    if not _NUMBER.match(text):
+    if len(text) > 40 or not _NUMBER.match(text):
         return None
-    return int(float(text))
+    return to_int(float(text)) if "." in text else to_int(int(text))
 
 
 def _epoch(number: float) -> tuple[datetime, str]:

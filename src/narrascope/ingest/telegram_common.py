@@ -42,8 +42,10 @@ __all__ = [
     "extract_hashtags",
     "extract_links",
     "extract_mentions",
+    "forward_kind",
     "kind_of",
     "media_type_of",
+    "person_mentions",
     "plain_text",
     "sender_is_chat",
     "split_peer_id",
@@ -56,9 +58,9 @@ PLATFORM = "telegram"
 SERVICE_TYPES = frozenset({"service", "unsupported"})
 
 
-def kind_of(message_type: str | None) -> str:
-    """Canonical ``kind`` for a Desktop message ``type``."""
-    return "service" if message_type in SERVICE_TYPES else "post"
+def kind_of(message_type: Any) -> str:
+    """Canonical ``kind`` for a Desktop message ``type`` (anything but a known service type is a post)."""
+    return "service" if isinstance(message_type, str) and message_type in SERVICE_TYPES else "post"
 
 
 def dedupe(items: Iterable[str]) -> list[str]:
@@ -115,6 +117,22 @@ def entity_fields(entities: Iterable[Any]) -> EntityFields:
         elif kind == "hashtag" and isinstance(text, str) and text:
             hashtags.append(text)
     return EntityFields(dedupe(links), dedupe(mentions), dedupe(hashtags))
+
+
+def person_mentions(entities: Iterable[Any]) -> list[str]:
+    """The ``mention_name`` texts: people mentioned by display name (users without a username). Usernames
+    (``@name``, type ``mention``) may be channels and are public handles; display names are pseudonymised."""
+    return dedupe(ent["text"] for ent in entities if isinstance(ent, Mapping) and ent.get("type") == "mention_name"
+                  and isinstance(ent.get("text"), str) and ent["text"])
+
+
+def forward_kind(origin_id: Any) -> str | None:
+    """"user" or "channel" from a forward origin's peer id as Desktop writes it (``user123``, ``channel456``,
+    ``chat7``); None when there is none (Desktop's JSON long carried only the origin's name)."""
+    prefix, number = split_peer_id(origin_id)
+    if number is None or prefix is None:
+        return None
+    return "user" if prefix == "user" else "channel" if prefix in ("channel", "chat") else None
 
 
 # Plain-text extraction, for sources without entities. Deliberately simple: it finds what Telegram's own client

@@ -27,9 +27,10 @@ from typing import Any
 from lxml import etree
 
 from ..errors import InputError
-from ..models import Channel, empty_record
+from ..models import PERSON_MENTIONS, Channel, empty_record
 from .base import ReadContext, parse_tz
-from .telegram_common import PLATFORM, author_identity, entity_fields, plain_text
+from .telegram_common import PLATFORM, author_identity, entity_fields, person_mentions, plain_text
+from .walk import is_regular_file
 
 __all__ = ["CLAIMS_FOLDERS", "NAME", "export_files", "read", "sniff"]
 
@@ -66,7 +67,7 @@ def _page_number(path: Path) -> int | None:
 def sniff(path: Path, head: bytes) -> bool:
     """A folder holding ``messages.html``, or one ``messages*.html`` page whose head has Desktop's page structure."""
     if path.is_dir():
-        return (path / "messages.html").is_file()
+        return is_regular_file(path / "messages.html")
     return _page_number(path) is not None and sum(marker in head for marker in _HEAD_MARKERS) >= 2
 
 
@@ -74,7 +75,8 @@ def export_files(path: Path) -> list[Path]:
     """The export's pages in Desktop's order: messages.html, messages2.html, … (numeric, not alphabetical)."""
     if not path.is_dir():
         return [path]
-    pages = [(n, p) for p in path.iterdir() if p.is_file() and (n := _page_number(p)) is not None]
+    # regular files only: a page that is a symbolic link (out of the export) or a named pipe is not read
+    pages = [(n, p) for p in path.iterdir() if (n := _page_number(p)) is not None and is_regular_file(p)]
     return [p for _, p in sorted(pages)]
 
 
@@ -194,7 +196,7 @@ def _page_records(tree: Any, page: Path, title: str, ctx: ReadContext, clock: _C
         mid = int(m.group(1))
         if "service" in cls:
             if mid > 0:  # negative ids are Desktop's date separators, not messages
-                yield _service_record(el, mid, title)
+                yield _service_record(el, mid, title, ctx)
             run = _Run()
             continue
         if "default" in cls:
@@ -207,10 +209,17 @@ def _base(mid: int, title: str, kind: str) -> dict[str, Any]:
     return rec
 
 
-def _service_record(el: Any, mid: int, title: str) -> dict[str, Any]:
+def _service_record(el: Any, mid: int, title: str, ctx: ReadContext) -> dict[str, Any]:
+    """A service event. Desktop's sentence names the people involved ("Ali joined group by link from Sara") and the
+    HTML marks no names in it, so by default it is left out (as JSON exports carry no sentence either); with
+    --keep-authors it is kept."""
     rec = _base(mid, title, "service")
     body = _first(el, "body")
-    rec["text"] = " ".join(_text(body).split()) if body is not None else ""
+    if ctx.options.keep_authors:
+        rec["text"] = " ".join(_text(body).split()) if body is not None else ""
+    else:
+        rec["text"] = ""
+        ctx.note("service messages' sentences name people: left out (--keep-authors keeps them)")
     return rec
 
 
@@ -268,6 +277,7 @@ def _message_record(el: Any, mid: int, title: str, page: Path, ctx: ReadContext,
     parts = _text_parts(text_el) if text_el is not None else []
     rec["text"] = plain_text(parts)
     rec["links"], rec["mentions"], rec["hashtags"] = entity_fields(parts)
+    rec[PERSON_MENTIONS] = person_mentions(parts)
 
     sig_el = content.first("signature", "details")
     signature = _text(sig_el).strip() if sig_el is not None else None
@@ -421,9 +431,14 @@ class _Clock:
         if "UTC" not in title and "GMT" not in title:
             return self.ctx.local_to_utc(naive)
         sign = -1 if m.group(7) == "-" else 1
-        offset = timedelta(hours=int(m.group(8) or 0), minutes=int(m.group(9) or 0)) * sign
+        hours, minutes = int(m.group(8) or 0), int(m.group(9) or 0)
+        if hours > 14 or minutes > 59:  # real offsets run from UTC-12:00 to UTC+14:00
+            raise InputError(f"date {title!r} has no real time-zone offset (UTC{m.group(7)}{hours:02d}:{minutes:02d}): "
+                             "the page is damaged or was edited", path=page, position=where)
+        offset = timedelta(hours=hours, minutes=minutes) * sign
         if self.zone is not None:
             local = naive.replace(tzinfo=self.zone)
             if (local.utcoffset() or timedelta()) - (local.dst() or timedelta()) == offset:
+                self.ctx.tz_used = self.ctx.options.tz  # the zone decides summer time the page does not show
                 return local.astimezone(UTC)
         return naive.replace(tzinfo=timezone(offset)).astimezone(UTC)

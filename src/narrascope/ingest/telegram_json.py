@@ -24,15 +24,19 @@ from typing import Any
 import ijson
 
 from ..errors import InputError
-from ..models import Channel, empty_record
+from ..models import FWD_KIND, PERSON_MENTIONS, Channel, empty_record
 from .base import ReadContext
+from .json_guard import TooDeep
 from .json_stream import BOM, BUF_SIZE, FixingReader, open_fixed, parse_errors
+from .tabular_io import to_int
 from .telegram_common import (
     PLATFORM,
     author_identity,
     entity_fields,
+    forward_kind,
     kind_of,
     media_type_of,
+    person_mentions,
     plain_text,
     split_peer_id,
     text_fields,
@@ -104,8 +108,8 @@ def _head_shape(body: bytes) -> bool:
                 break  # the first message is complete
             elif prefix.startswith(("messages.item.", "item.")) and event in _SCALARS and prefix.count(".") <= 2:
                 first.setdefault(prefix.rsplit(".", 1)[1], value)
-    except (ijson.JSONError, UnicodeDecodeError):
-        pass  # the head ends mid-document: judge by what was seen
+    except (ijson.JSONError, UnicodeDecodeError, TooDeep):
+        pass  # the head ends mid-document (or nests absurdly deep): judge by what was seen
     looks_like_message = first.get("type") in _MESSAGE_TYPES and "id" in first
     if "messages" in keys:
         return looks_like_message or chat_type in _CHAT_TYPES
@@ -183,7 +187,7 @@ def _chat_meta(path: Path) -> dict[str, Any]:
 
 
 def _stream(path: Path, ctx: ReadContext, items_prefix: str, chat: Chat) -> Iterator[dict[str, Any]]:
-    with open_fixed(path, ctx.progress) as reader, parse_errors(path, reader):
+    with open_fixed(path, ctx.progress, on_repair=ctx.count_surrogates) as reader, parse_errors(path, reader):
         for n, msg in enumerate(ijson.items(reader, items_prefix, use_float=True, buf_size=BUF_SIZE), 1):
             yield message_record(msg, chat, ctx, n)
         reader.finish()
@@ -268,7 +272,7 @@ def _account_pass(path: Path, ctx: ReadContext,
                 state["meta"][_META_PREFIXES[prefix]] = value
             yield event
 
-    with open_fixed(path, ctx.progress) as reader, parse_errors(path, reader):
+    with open_fixed(path, ctx.progress, on_repair=ctx.count_surrogates) as reader, parse_errors(path, reader):
         # No use_float here: over an event stream it converts numbers in Python and halves the speed.
         messages = ijson.items(watched(ijson.parse(reader, buf_size=BUF_SIZE)), f"{_CHAT_ITEMS[0]}.messages.item")
         for n, msg in enumerate(messages, 1):
@@ -315,21 +319,24 @@ def message_record(msg: Any, chat: Chat, ctx: ReadContext, n: int) -> dict[str, 
     raw_text = msg.get("text")
     rec["text"] = plain_text(raw_text)
     entities = msg.get("text_entities")
-    if isinstance(entities, list):
-        fields = entity_fields(entities)
-    elif isinstance(raw_text, list):
-        fields = entity_fields(raw_text)
+    parts = entities if isinstance(entities, list) else raw_text if isinstance(raw_text, list) else None
+    if parts is not None:
+        fields = entity_fields(parts)
+        rec[PERSON_MENTIONS] = person_mentions(parts)
     else:  # old exports: a plain string and no entities
         fields = text_fields(rec["text"])
     rec["links"], rec["mentions"], rec["hashtags"] = fields
     reply = msg.get("reply_to_message_id")
-    if reply is not None and msg.get("reply_to_peer_id") is None:  # cross-chat reply ids point into another chat
-        rec["reply_to"] = str(reply)
+    if isinstance(reply, int | str) and not isinstance(reply, bool) and msg.get("reply_to_peer_id") is None:
+        rec["reply_to"] = str(reply)  # cross-chat reply ids (with reply_to_peer_id) point into another chat
     rec["fwd_from_name"] = _str(msg.get("forwarded_from"))
+    # Desktop names a forward's origin without saying whether it is a person or a channel; newer exports may add
+    # its id. Unknown origins are pseudonymised unless they name a known channel (narrascope.store.privacy).
+    rec[FWD_KIND] = forward_kind(msg.get("forwarded_from_id"))
     rec["media_type"] = media_type_of(msg)
     reactions = msg.get("reactions")
-    if isinstance(reactions, list):
-        rec["reactions"] = sum(int(r.get("count") or 0) for r in reactions if isinstance(r, dict))
+    if isinstance(reactions, list):  # counts only: who reacted ("recent") is never read
+        rec["reactions"] = to_int(sum(to_int(r.get("count")) or 0 for r in reactions if isinstance(r, dict)))
     return rec
 
 

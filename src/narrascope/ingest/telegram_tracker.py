@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..models import Channel, empty_record
+from ..models import FWD_KIND, Channel, empty_record
 from .base import ReadContext
 from .tabular_io import TimestampParser, header_of, open_table, to_int
 from .telegram_common import PLATFORM, dedupe, text_fields
@@ -85,8 +85,12 @@ def _record(row: Mapping[str, Any], n: int, posted: TimestampParser, forwarded: 
     if _cell(row, "msg_from_peer") == "PeerUser":
         rec["author"] = _id(row.get("msg_from_id"))
     if to_int(row.get("is_forward")) == 1:
-        if _cell(row, "forward_msg_from_peer_type") in ("PeerChannel", "PeerChat"):
+        peer_type = _cell(row, "forward_msg_from_peer_type")
+        if peer_type in ("PeerChannel", "PeerChat"):
             rec["fwd_from_id"] = _id(row.get("forward_msg_from_peer_id"))
+            rec[FWD_KIND] = "channel"
+        elif peer_type == "PeerUser":
+            rec[FWD_KIND] = "user"  # the name (a username) of a person: pseudonymised
         rec["fwd_from_name"] = _cell(row, "forward_msg_from_peer_name") or None
         rec["fwd_posted_at"] = forwarded(row.get("forward_msg_date"), n)
         link = _POST_LINK.search(_cell(row, "forward_msg_link"))

@@ -13,7 +13,6 @@ and ``_sender`` objects, epoch dates), which :mod:`narrascope.ingest.fourcat` re
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -23,10 +22,11 @@ from typing import Any
 import ijson
 
 from ..errors import InputError
-from ..models import Channel, empty_record
+from ..models import FWD_KIND, PERSON_MENTIONS, Channel, empty_record
 from .base import ReadContext
+from .json_guard import TooDeep, load_json_line
 from .json_stream import open_fixed
-from .tabular_io import parse_timestamp
+from .tabular_io import parse_timestamp, to_int
 from .telegram_common import PLATFORM, dedupe
 
 __all__ = ["NAME", "iter_messages", "message_record", "read", "read_messages", "sniff", "utf16_slice"]
@@ -89,7 +89,8 @@ def _when(value: Any) -> datetime | None:
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A count (views, forwards): an integer within the store's 64-bit range, else None."""
+    return to_int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 _DOC_ATTRS = (
@@ -116,7 +117,8 @@ def media_type(media: Any) -> str | None:
     kind = _type(media)
     if kind == "MessageMediaDocument":
         doc = media.get("document") if isinstance(media, Mapping) else None
-        attrs = [a for a in (doc.get("attributes") or []) if isinstance(a, Mapping)] if isinstance(doc, Mapping) else []
+        raw_attrs = doc.get("attributes") if isinstance(doc, Mapping) else None
+        attrs = [a for a in raw_attrs if isinstance(a, Mapping)] if isinstance(raw_attrs, list) else []
         names = {_type(a): a for a in attrs}
         # Animated GIFs carry a video attribute too, so the animated flag is checked before the video one.
         for attr, flag, name in _DOC_ATTRS:
@@ -126,11 +128,18 @@ def media_type(media: Any) -> str | None:
     return _MEDIA.get(kind)
 
 
-def _entities(text: str, entities: Any) -> tuple[list[str], list[str], list[str]]:
+_MENTION_NAME = ("MessageEntityMentionName", "InputMessageEntityMentionName")
+
+
+def _entities(text: str, entities: Any) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(links, mentions, hashtags, people mentioned by display name) of a message's entities."""
     links: list[str] = []
     mentions: list[str] = []
     hashtags: list[str] = []
-    for ent in entities or ():
+    people: list[str] = []
+    for ent in entities if isinstance(entities, list) else ():  # 4CAT dumps have held floats, ints, objects here
+        if not isinstance(ent, Mapping):
+            continue
         kind = _type(ent)
         offset, length = ent.get("offset"), ent.get("length")
         if not isinstance(offset, int) or not isinstance(length, int):
@@ -142,9 +151,14 @@ def _entities(text: str, entities: Any) -> tuple[list[str], list[str], list[str]
             links.append(utf16_slice(text, offset, length))
         elif kind == "MessageEntityMention":
             mentions.append(utf16_slice(text, offset, length))
+        elif kind in _MENTION_NAME:  # a user without a username, linked by display name: a person
+            name = utf16_slice(text, offset, length).strip()
+            mentions.append(name)
+            people.append(name)
         elif kind == "MessageEntityHashtag":
             hashtags.append(utf16_slice(text, offset, length))
-    return dedupe(x for x in links if x), dedupe(x for x in mentions if x), dedupe(x for x in hashtags if x)
+    return (dedupe(x for x in links if x), dedupe(x for x in mentions if x), dedupe(x for x in hashtags if x),
+            dedupe(x for x in people if x))
 
 
 def _chat_info(info: Any) -> tuple[str | None, str | None, str | None]:
@@ -170,7 +184,8 @@ def _sender_name(sender: Any) -> str | None:
     if not isinstance(sender, Mapping) or sender.get("title") or sender.get("broadcast"):
         return None
     full = " ".join(str(sender[k]) for k in ("first_name", "last_name") if sender.get(k)).strip()
-    return full or sender.get("username") or None
+    username = sender.get("username")
+    return full or (username if isinstance(username, str) and username else None)
 
 
 # ---------------------------------------------------------------------------------------------- one message
@@ -189,13 +204,15 @@ def message_record(msg: Mapping[str, Any], chat: Any, ctx: ReadContext) -> dict[
     if cid is None:
         cid = info_id or (f"name:{name}" if name else f"name:{ctx.path.stem}")
         ctx.note(f"messages without peer_id: channel id taken from {'the dump' if info_id or name else 'the file name'}")
-    if msg.get("id") is None:
-        raise InputError("a message has no id", path=ctx.path, position=f"channel {cid}")
+    mid = msg.get("id")
+    if mid is None or isinstance(mid, bool) or not isinstance(mid, int | str) or mid == "":
+        raise InputError(f"a message has no usable id ({type(mid).__name__ if mid is not None else 'none'}): the dump "
+                         "is damaged or not Telethon's", path=ctx.path, position=f"channel {cid}")
     ctx.add_channel(Channel(PLATFORM, cid, name, ctype))
     rec = empty_record()
     service = mtype == "MessageService" or (not mtype and isinstance(msg.get("action"), Mapping))
     text = msg.get("message") if isinstance(msg.get("message"), str) else None
-    rec.update(platform=PLATFORM, channel_id=cid, channel=name, message_id=str(msg["id"]),
+    rec.update(platform=PLATFORM, channel_id=cid, channel=name, message_id=str(mid),
                kind="service" if service else "post", posted_at=_when(msg.get("date")),
                edited_at=_when(msg.get("edit_date")), text=None if service else (text or ""))
     sender_kind, sender_id = peer(msg.get("from_id"))
@@ -211,11 +228,11 @@ def message_record(msg: Mapping[str, Any], chat: Any, ctx: ReadContext) -> dict[
     rec["views"], rec["forwards"] = _int(msg.get("views")), _int(msg.get("forwards"))
     reactions = msg.get("reactions")
     if isinstance(reactions, Mapping) and isinstance(reactions.get("results"), list):
-        rec["reactions"] = sum(_int(r.get("count")) or 0 for r in reactions["results"] if isinstance(r, Mapping))
+        rec["reactions"] = to_int(sum(_int(r.get("count")) or 0 for r in reactions["results"] if isinstance(r, Mapping)))
     media = msg.get("media")
     rec["media_type"] = media_type(media)
     if text:
-        rec["links"], rec["mentions"], rec["hashtags"] = _entities(text, msg.get("entities"))
+        rec["links"], rec["mentions"], rec["hashtags"], rec[PERSON_MENTIONS] = _entities(text, msg.get("entities"))
     page = media.get("webpage") if isinstance(media, Mapping) else None
     if isinstance(page, Mapping) and isinstance(page.get("url"), str) and page["url"] not in rec["links"]:
         rec["links"].append(page["url"])
@@ -224,7 +241,8 @@ def message_record(msg: Mapping[str, Any], chat: Any, ctx: ReadContext) -> dict[
 
 def _forward(rec: dict[str, Any], fwd: Any) -> None:
     """Forward origin: a channel's id, the original post id and time; a hidden sender's name. Individual users'
-    ids are left out (the store pseudonymises authors only)."""
+    ids are left out. ``from_name`` is set only for users who hid their account (a person: the store pseudonymises
+    it); a name read from a ``from_id`` object with a ``title`` is a channel's or group's."""
     if not isinstance(fwd, Mapping):
         return
     kind, origin = peer(fwd.get("from_id"))
@@ -233,18 +251,20 @@ def _forward(rec: dict[str, Any], fwd: Any) -> None:
     elif isinstance(fwd.get("channel_id"), int):  # before API layer 119 the header held channel_id itself
         rec["fwd_from_id"] = str(fwd["channel_id"])
     post = fwd.get("channel_post")
-    rec["fwd_from_message_id"] = str(post) if isinstance(post, int) else None
+    rec["fwd_from_message_id"] = str(post) if isinstance(post, int) and not isinstance(post, bool) else None
     rec["fwd_posted_at"] = _when(fwd.get("date"))
     from_name = fwd.get("from_name")
-    if not from_name and isinstance(fwd.get("from_id"), Mapping):
-        from_name = _chat_info(fwd["from_id"])[1] if "title" in fwd["from_id"] else None
-    rec["fwd_from_name"] = str(from_name) if from_name else None
+    if isinstance(from_name, str) and from_name:
+        rec["fwd_from_name"], rec[FWD_KIND] = from_name, "user"
+    elif isinstance(fwd.get("from_id"), Mapping) and "title" in fwd["from_id"]:
+        title = _chat_info(fwd["from_id"])[1]
+        rec["fwd_from_name"], rec[FWD_KIND] = title, "channel"
 
 
 # ---------------------------------------------------------------------------------------------- albums
 def _merge_album(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """One post for an album: the first id, the caption that has text, the latest counts and edit."""
-    parts.sort(key=lambda r: int(r["message_id"]) if r["message_id"].isdigit() else 0)
+    parts.sort(key=lambda r: int(r["message_id"]) if r["message_id"].isascii() and r["message_id"].isdigit() else 0)
     captioned = next((p for p in parts if p["text"]), parts[0])
     album = dict(captioned)
     first = parts[0]
@@ -254,6 +274,9 @@ def _merge_album(parts: list[dict[str, Any]]) -> dict[str, Any]:
         album[key] = max((p[key] for p in parts if p[key] is not None), default=None)
     for key in ("reply_to", "author", "fwd_from_id", "fwd_from_name", "fwd_from_message_id", "fwd_posted_at"):
         album[key] = album[key] or next((p[key] for p in parts if p[key]), None)
+    origin = next((p for p in parts if p["fwd_from_name"] == album["fwd_from_name"]), captioned)
+    album[FWD_KIND] = origin.get(FWD_KIND)
+    album[PERSON_MENTIONS] = dedupe(x for p in parts for x in p.get(PERSON_MENTIONS) or ())
     for key in ("links", "mentions", "hashtags"):
         album[key] = dedupe(x for p in parts for x in p[key])
     return album
@@ -332,7 +355,7 @@ def _scan_chat(path: Path) -> Any:
                         builder.event(event, value)
                     elif event in ("string", "number"):
                         return value
-        except ijson.JSONError:
+        except (ijson.JSONError, UnicodeDecodeError, TooDeep):
             return None  # the main pass reports where the file is broken
     return None
 
@@ -344,8 +367,8 @@ def iter_messages(path: Path, ctx: ReadContext) -> Iterator[tuple[Mapping[str, A
         return
     if first_byte == b"{" and line is not None:
         try:
-            first = json.loads(line)
-        except ValueError:
+            first = load_json_line(line)[0]
+        except (ValueError, TooDeep):
             first = None
         if isinstance(first, dict) and not isinstance(first.get("messages"), list):
             yield from _ndjson(path, ctx)
@@ -354,12 +377,15 @@ def iter_messages(path: Path, ctx: ReadContext) -> Iterator[tuple[Mapping[str, A
     chat = None if prefix == "item" else _scan_chat(path)
     if chat is None and prefix != "item" and path.stem.endswith("_messages"):
         chat = path.stem[: -len("_messages")]  # telegram-tracker names its dumps <channel>_messages.json
-    with open_fixed(path, ctx.progress) as reader:
+    with open_fixed(path, ctx.progress, on_repair=ctx.count_surrogates) as reader:
         try:
             for obj in ijson.items(reader, prefix, use_float=True):
                 if isinstance(obj, Mapping):
                     msg, item_chat = _unwrap(obj)
                     yield msg, item_chat or chat
+        except UnicodeDecodeError as exc:
+            raise InputError(f"invalid UTF-8 (byte 0x{exc.object[exc.start]:02X}): the dump is damaged or was saved "
+                             "in another encoding", path=path, position=f"near byte {reader.raw_pos:,}") from None
         except ijson.JSONError as exc:
             raise InputError(f"malformed JSON ({str(exc).splitlines()[0] if str(exc) else 'parse error'}): "
                              "the dump is damaged or cut off; write it again", path=path,
@@ -375,10 +401,11 @@ def _ndjson(path: Path, ctx: ReadContext) -> Iterator[tuple[Mapping[str, Any], A
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj, repaired = load_json_line(line, path, f"line {line_no}")
             except ValueError as exc:
                 raise InputError(f"not a JSON object ({exc.args[0]}): each line must hold one message",
                                  path=path, position=f"line {line_no}") from None
+            ctx.count_surrogates(repaired)
             if not isinstance(obj, Mapping):
                 raise InputError("each line must hold one JSON object", path=path, position=f"line {line_no}")
             yield _unwrap(obj)
@@ -390,7 +417,8 @@ def read_messages(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
         for msg, chat in iter_messages(path, ctx):
             rec = message_record(msg, chat, ctx)
             if rec is not None:
-                yield rec, msg.get("grouped_id")
+                grouped = msg.get("grouped_id")
+                yield rec, grouped if isinstance(grouped, int | str) and not isinstance(grouped, bool) else None
     yield from group_albums(records(), ctx)
 
 

@@ -9,7 +9,10 @@ the encodings pages were read in and warns about pages whose text looks like moj
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,7 +48,7 @@ def sniff(path: Path, head: bytes) -> bool:
         try:
             with gzip.open(path, "rb") as fh:
                 return _starts_warc(fh.read(16))
-        except (OSError, EOFError):
+        except (OSError, EOFError, zlib.error):
             return False
     return False
 
@@ -84,12 +87,28 @@ def _check_gzip_members(path: Path) -> None:
         with gzip.open(path, "rb") as fh:
             while fh.read(1 << 20):
                 pass
-    except (EOFError, OSError) as exc:
-        raise InputError(f"the compressed archive is cut off ({exc}): re-create it or re-download it",
+    except (EOFError, OSError, zlib.error) as exc:
+        raise InputError(f"the compressed archive is cut off or damaged ({exc}): re-create it or re-download it",
                          path=path) from None
 
 
-def _bad_archive(path: Path, offset: int, exc: Exception) -> InputError:
+# Fuzzing (issue 15): a damaged gzip member raises zlib.error or OSError while a record is read, and warcio writes
+# warnings ("Record not followed by newline") to stderr itself. Both become one line: an error, or a log note.
+_DAMAGED: tuple[type[BaseException], ...] = (zlib.error, OSError, EOFError)
+
+
+@contextlib.contextmanager
+def _warcio_warnings(ctx: ReadContext) -> Iterator[None]:
+    """Catch what warcio prints to stderr while it reads one record, as a note for the ingest log."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stderr(buffer):
+        yield
+    if "WARNING" in buffer.getvalue():
+        ctx.note("some records are not followed by a blank line (their Content-Length may be wrong): check the "
+                 "archive with `warcio check`")
+
+
+def _bad_archive(path: Path, offset: int, exc: BaseException) -> InputError:
     return InputError(
         f"not a readable WARC record ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}): "
         "the archive is truncated or corrupt; re-create it or cut it at the last whole record",
@@ -108,15 +127,20 @@ def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
         while True:
             offset = fh.tell()
             try:
-                record = next(records)
+                with _warcio_warnings(ctx):
+                    record = next(records)
             except StopIteration:
                 break
-            except (ArchiveLoadFailed, ValueError, AttributeError) as exc:
+            except (ArchiveLoadFailed, ValueError, AttributeError, *_DAMAGED) as exc:
                 # AttributeError: warcio trips over a response record without WARC-Target-URI.
                 raise _bad_archive(path, offset, exc) from None
-            candidate = _html_candidate(record)
-            payload = None if candidate is False else record.content_stream().read(_MAX_RECORD_BYTES + 1)
-            if not _drain(record):
+            try:
+                candidate = _html_candidate(record)
+                payload = None if candidate is False else record.content_stream().read(_MAX_RECORD_BYTES + 1)
+                complete = _drain(record)
+            except _DAMAGED as exc:
+                raise _bad_archive(path, offset, exc) from None
+            if not complete:
                 raise _bad_archive(path, offset, EOFError("record shorter than its Content-Length"))
             if (payload is None or len(payload) > _MAX_RECORD_BYTES
                     or (candidate is None and not looks_like_html(payload))):

@@ -167,9 +167,11 @@ def _prepare(messages: pl.DataFrame, options: ReuseOptions) -> pl.DataFrame:
           if frame.schema[c] == pl.Null),
     ).filter(pl.col("text").fill_null("").str.strip_chars() != "")
     if options.since:
-        frame = frame.filter(pl.col("posted_at") >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
+        frame = frame.filter(pl.col("posted_at").dt.convert_time_zone("UTC")  # the store's zone is "Etc/UTC"
+                             >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
     if options.until:
-        frame = frame.filter(pl.col("posted_at") < pl.lit(options.until).str.to_datetime(time_zone="UTC"))
+        frame = frame.filter(pl.col("posted_at").dt.convert_time_zone("UTC")
+                             < pl.lit(options.until).str.to_datetime(time_zone="UTC"))
     frame = frame.sort(["posted_at", "channel_id", "message_id", "uid"], nulls_last=True)
     return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"))
 

@@ -23,15 +23,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import __version__
-from ..errors import InputError, NarrascopeError, StoreError, StoreVersionError, UsageError
+from ..errors import InputError, NarrascopeError, StoreError, UsageError
 from ..ingest.base import IngestOptions, ReadContext
 from ..ingest.detect import Unit, plan, reader, require
-from ..models import MESSAGE_SCHEMA, make_uid
-from ..text.script import with_script_columns
+from ..ingest.walk import regular_files_under
+from ..models import MESSAGE_SCHEMA
 from .attributes import ChannelAttributeStore
-from .migrations import migrate
-from .pseudonym import Pseudonymiser, new_key, parse_key
+from .batches import record_batches
+from .health import check_file, check_size, damage_error, open_error, rollback_quietly
+from .merge import Merge, absorb_name_twins, merge_channels
+from .migrations import migrate, schema_version
+from .privacy import PERSONAL_CHAT_TYPES, reidentify_channels
+from .pseudonym import KEY_BYTES, Pseudonymiser, new_key, parse_key
 from .results import ResultStore
+from .summary import store_summary
 
 __all__ = ["DEFAULT_DB", "Corpus", "FileResult", "IngestReport", "parse_when"]
 
@@ -91,7 +96,8 @@ _DATA_SUFFIXES = {".html", ".json", ".xz", ".txt"}
 def _unit_files(path: Path) -> list[Path]:
     if not path.is_dir():
         return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _DATA_SUFFIXES)
+    # no links followed inside a folder unit: a link out of it must not be read, hashed or looped through
+    return [p for p in regular_files_under(path) if p.suffix.lower() in _DATA_SUFFIXES]
 
 
 def _unit_size(path: Path) -> int:
@@ -109,12 +115,6 @@ def parse_when(value: str | datetime, option: str = "date") -> datetime:
         except ValueError:
             raise UsageError(f"{option} {text!r} is not a date: write it as 2024-01-31 or 2024-01-31T12:00:00Z") from None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
-def _is_duckdb_file(path: Path) -> bool:
-    """DuckDB files carry the magic bytes "DUCK" after an 8-byte checksum."""
-    with path.open("rb") as fh:
-        return fh.read(12)[8:12] == b"DUCK"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -154,36 +154,41 @@ class Corpus:
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, path: str | Path = DEFAULT_DB, *, read_only: bool = False, create: bool = True) -> Corpus:
-        """Open (and, unless ``create=False``, create) the store at ``path``, migrating it if older."""
+        """Open (and, unless ``create=False``, create) the store at ``path``, migrating it if older.
+
+        A new store is created readable by its owner only (mode 600): it holds the pseudonym key."""
         p = Path(path)
         if not p.exists() and (read_only or not create):
             raise StoreError(f"no corpus store at {p}: run `narrascope ingest PATH --db {p}` first")
-        if p.is_dir():
-            raise StoreError(f"{p} is a folder: --db takes the path of a .duckdb file")
-        if p.exists() and p.stat().st_size > 0 and not _is_duckdb_file(p):
-            raise StoreVersionError(f"{p} is not a DuckDB store (a corpus store is a .duckdb file written by "
-                                    "narrascope): check the --db path")
+        check_file(p, write=not read_only)
+        fresh = not p.exists() or p.stat().st_size == 0
+        old_umask = os.umask(0o077) if fresh else None  # the file, and the WAL that first holds the key
         try:
-            con = duckdb.connect(str(p), read_only=read_only)
-        except duckdb.IOException as exc:
-            msg = str(exc).splitlines()[0]
-            if "lock" in msg.lower():
-                raise StoreError(f"{p} is in use by another process: wait for it or use another --db") from None
-            raise StoreVersionError(f"{p} is not a DuckDB store ({msg}): choose another --db path") from None
-        except duckdb.Error as exc:
-            raise StoreVersionError(f"{p} cannot be opened as a store: {str(exc).splitlines()[0]}") from None
-        try:
-            con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would write into --json output
-            migrate(con, read_only=read_only)
-            corpus = cls(con, p, read_only)
-            if not read_only:
-                con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
-                con.execute("SET preserve_insertion_order = false")
-                corpus._ensure_key()
-                corpus._remove_stale_spools()
-        except BaseException:
-            con.close()
-            raise
+            try:
+                con = duckdb.connect(str(p), read_only=read_only)
+            except duckdb.Error as exc:
+                raise open_error(exc, p) from None
+            try:
+                con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would write into --json output
+                check_size(con, p)
+                migrate(con, read_only=read_only)
+                corpus = cls(con, p, read_only)
+                if not read_only:
+                    con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+                    con.execute("SET preserve_insertion_order = false")
+                    corpus._ensure_key()
+                    if fresh:
+                        con.execute("CHECKPOINT")  # the key leaves the WAL for the owner-only store file
+                    corpus._remove_stale_spools()
+            except duckdb.Error as exc:
+                con.close()
+                raise (damage_error(exc) or exc) from None
+            except BaseException:
+                con.close()
+                raise
+        finally:
+            if old_umask is not None:
+                os.umask(old_umask)
         return corpus
 
     def close(self) -> None:
@@ -206,9 +211,26 @@ class Corpus:
         return ChannelAttributeStore(self._con)
 
     def state_token(self) -> str:
-        """Changes whenever the messages change (any ingest): part of every cached result's key."""
-        row = self._con.execute("SELECT coalesce(max(ingest_id), 0), count(*) FROM ingests").fetchone()
-        return f"i{row[0]}-{row[1]}" if row else "i0"
+        """Changes whenever the messages change (any ingest or channel merge): part of every cached result's key."""
+        row = self._con.execute("SELECT coalesce(max(ingest_id), 0), count(*), "
+                                "(SELECT count(*) FROM channel_merges) FROM ingests").fetchone()
+        if not row:
+            return "i0"
+        return f"i{row[0]}-{row[1]}" + (f"-m{row[2]}" if row[2] else "")
+
+    def merge_channels(self, from_id: str, into_id: str, platform: str = "telegram") -> Merge:
+        """Merge channel ``from_id`` (e.g. ``name:<title>`` from an HTML export) into ``into_id``, in one
+        transaction; recorded in ``channel_merges``. See :mod:`narrascope.store.merge`."""
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only")
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            merged = merge_channels(self._con, from_id, into_id, platform)
+            self._con.execute("COMMIT")
+        except BaseException:
+            rollback_quietly(self._con)
+            raise
+        return merged
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -230,19 +252,33 @@ class Corpus:
         self._con.execute("INSERT OR REPLACE INTO narrascope_meta VALUES (?, ?)", [key, value])
 
     def _ensure_key(self) -> None:
-        if self._meta("pseudonym_key") is None:
+        """A new store gets a key. A store that lost its key while holding pseudonyms does not get a new one
+        silently (its pseudonyms would stop matching): ingests and `key export` then say how to restore it."""
+        if self._meta("pseudonym_key") is None and not self._has_pseudonyms():
             self._set_meta("pseudonym_key", new_key())
+
+    def _has_pseudonyms(self) -> bool:
+        row = self._con.execute("SELECT count(*) FROM (SELECT 1 FROM messages WHERE author IS NOT NULL LIMIT 1)").fetchone()
+        return bool(row and row[0])
 
     @property
     def schema_version(self) -> int:
-        return int(self._meta("schema_version") or 0)
+        return schema_version(self._con)
 
     def export_key(self) -> str:
         """The store's pseudonym key (hex). Import it into another store so both give authors the same pseudonyms."""
         key = self._meta("pseudonym_key")
         if key is None:
+            if self._has_pseudonyms():
+                raise StoreError(f"{self.path} has lost its pseudonym key (narrascope_meta was edited): import the key "
+                                 "it was built with (`narrascope key import KEYFILE --force`), or rebuild the store")
             raise StoreError("this store has no pseudonym key yet: open it once without read-only")
-        return key
+        try:
+            return parse_key(key)
+        except UsageError:
+            raise StoreError(f"{self.path}: the pseudonym key in narrascope_meta is damaged (not {KEY_BYTES * 2} "
+                             "hexadecimal digits): import the key the store was built with (`narrascope key import "
+                             "KEYFILE --force`), or rebuild the store") from None
 
     def import_key(self, key: str, *, force: bool = False) -> None:
         """Replace the pseudonym key. Refused once authors were pseudonymised, unless ``force``."""
@@ -254,6 +290,7 @@ class Corpus:
                 "schemes: import into an empty store, or pass --force"
             )
         self._set_meta("pseudonym_key", key)
+        self._con.execute("CHECKPOINT")  # into the store file (owner-only), out of the write-ahead log
 
     # ------------------------------------------------------------------ ingest
     def ingest(
@@ -267,7 +304,7 @@ class Corpus:
         if self.read_only:
             raise StoreError(f"{self.path} is open read-only")
         options = options or IngestOptions()
-        units = plan([Path(p) for p in paths], options.format)
+        units = plan([Path(p) for p in paths], options.format, follow_links=options.follow_links)
         results: list[FileResult] = []
         for unit in units:
             if unit.skipped:
@@ -281,25 +318,13 @@ class Corpus:
                 results.append(FileResult(str(unit.path), unit.format, "failed", error=str(exc)))
         return IngestReport(results)
 
-    def _batches(self, records: Iterator[dict[str, Any]], ctx: ReadContext, ingest_id: int, size: int,
-                 pseudo: Pseudonymiser, known: dict[tuple[str, str], str]) -> Iterator[pa.Table]:
-        source = str(ctx.path)
-        batch: list[dict[str, Any]] = []
-        for rec in records:
-            platform = rec["platform"]
-            cid = rec["channel_id"]
-            if cid.startswith("name:"):  # reader could not see the id (Telegram HTML): reuse a known one
-                cid = rec["channel_id"] = known.get((platform, cid[5:]), cid)
-            rec["uid"] = make_uid(platform, cid, rec["message_id"])
-            rec["author"] = pseudo(platform, rec.get("author"))
-            rec["source_file"] = source
-            rec["ingest_id"] = ingest_id
-            batch.append(rec)
-            if len(batch) >= size:
-                yield with_script_columns(pa.Table.from_pylist(batch, schema=MESSAGE_SCHEMA))
-                batch = []
-        if batch:
-            yield with_script_columns(pa.Table.from_pylist(batch, schema=MESSAGE_SCHEMA))
+    def _channel_names(self) -> set[tuple[str, str]]:
+        """(platform, name) of every stored channel that is not a one-to-one chat (whose name is a person's)."""
+        rows = self._con.execute(
+            "SELECT DISTINCT platform, name FROM channels WHERE name IS NOT NULL AND coalesce(type, '') NOT IN "
+            f"({', '.join(repr(t) for t in sorted(PERSONAL_CHAT_TYPES))})"
+        ).fetchall()
+        return {(p, n) for p, n in rows}
 
     def _known_channel_ids(self) -> dict[tuple[str, str], str]:
         """(platform, name) -> id for channels whose name is unambiguous and whose id is real."""
@@ -338,15 +363,28 @@ class Corpus:
         try:
             rows_read = 0
             with pq.ParquetWriter(spool, MESSAGE_SCHEMA, compression="zstd") as writer:
-                for table in self._batches(mod.read(unit.path, ctx), ctx, ingest_id, options.batch_size, pseudo, known):
+                for table in record_batches(mod.read(unit.path, ctx), ctx, ingest_id, options.batch_size, pseudo,
+                                            known, self._channel_names()):
                     rows_read += table.num_rows
                     writer.write_table(table)
             if rows_read == 0 and not ctx.channels:
                 raise InputError("holds no messages", path=unit.path)
+            ctx.closing_notes()
             con.execute("BEGIN TRANSACTION")
             try:
+                # the same chat stored earlier from an HTML export (no id) becomes this channel first
+                incoming = [(c.platform, known.get((c.platform, c.channel_id[5:]), c.channel_id)
+                             if c.channel_id.startswith("name:") else c.channel_id, c.name)
+                            for c in ctx.channels.values()]
+                for merged in absorb_name_twins(con, f"read_parquet('{_sql_str(spool)}')", incoming):
+                    ctx.note(merged.note())
                 counts = self._merge(spool)
                 self._upsert_channels(ctx, ingest_id, known)
+                back = reidentify_channels(con, pseudo, {(c.platform, c.name) for c in ctx.channels.values()
+                                                         if c.name and c.type not in PERSONAL_CHAT_TYPES})
+                if back:
+                    ctx.note(f"{back} earlier forward(s) from a channel of this file had its name pseudonymised "
+                             "(the store did not know it was a channel): the name is now restored")
                 con.execute(
                     "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)",
                     [ingest_id, str(unit.path), sha, fmt, started, datetime.now(UTC), rows_read,
@@ -356,7 +394,7 @@ class Corpus:
                 )
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                rollback_quietly(con)
                 raise
         finally:
             spool.unlink(missing_ok=True)
@@ -521,48 +559,6 @@ class Corpus:
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def info(self) -> dict[str, Any]:
-        """Counts by platform, channel, month and kind; date range; scripts; the ingest log. JSON-ready."""
-        con = self._con
-
-        def rows(q: str) -> list[dict[str, Any]]:
-            cur = con.execute(q)
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-        total = con.execute("SELECT count(*) FROM messages").fetchone()[0]  # type: ignore[index]
-        rng = con.execute(
-            "SELECT strftime(min(posted_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), "
-            "strftime(max(posted_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM messages"
-        ).fetchone()
-        return {
-            "store": str(self.path),
-            "schema_version": self.schema_version,
-            "messages": total,
-            "first": rng[0] if rng else None,
-            "last": rng[1] if rng else None,
-            "by_platform": rows("SELECT platform, count(*) AS messages FROM messages GROUP BY 1 ORDER BY 2 DESC, 1"),
-            "by_kind": rows("SELECT kind, count(*) AS messages FROM messages GROUP BY 1 ORDER BY 2 DESC, 1"),
-            "by_script": rows(
-                "SELECT coalesce(script, 'none') AS script, coalesce(lang, '') AS lang, count(*) AS messages "
-                "FROM messages GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
-            ),
-            "by_channel": rows(
-                "SELECT m.platform, m.channel_id, coalesce(c.name, any_value(m.channel)) AS channel, "
-                "count(*) AS messages, strftime(min(m.posted_at) AT TIME ZONE 'UTC', '%Y-%m-%d') AS first, "
-                "strftime(max(m.posted_at) AT TIME ZONE 'UTC', '%Y-%m-%d') AS last "
-                "FROM messages m LEFT JOIN channels c USING (platform, channel_id) "
-                "GROUP BY m.platform, m.channel_id, c.name ORDER BY messages DESC, channel"
-            ),
-            "by_month": rows(
-                "SELECT strftime(posted_at AT TIME ZONE 'UTC', '%Y-%m') AS month, platform, channel_id, "
-                "count(*) AS messages FROM messages WHERE kind <> 'service' AND posted_at IS NOT NULL "
-                "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-            ),
-            "ingests": rows(
-                "SELECT ingest_id, source_file, format, strftime(finished_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') "
-                "AS finished_at, rows_read, added, updated, skipped, duplicates, status, tz, keep_authors, notes, sha256 "
-                "FROM ingests ORDER BY ingest_id"
-            ),
-        }
-
-
+        """Counts by platform, channel, month and kind; date range; scripts; merged channels and possible
+        duplicates; the ingest log. JSON-ready (see :func:`narrascope.store.summary.store_summary`)."""
+        return store_summary(self._con, self.path)

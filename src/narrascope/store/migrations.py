@@ -10,8 +10,9 @@ from __future__ import annotations
 import duckdb
 
 from ..errors import StoreVersionError
+from .health import rollback_quietly
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate", "schema_version"]
 
 _V1 = [
     """CREATE TABLE narrascope_meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -210,8 +211,41 @@ _CODING_AND_SEARCH = [
 ]
 
 #: version -> statements taking the store from version-1 to version.
-MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _CHANNEL_ATTRIBUTES, 4: _CODING_AND_SEARCH}
+# Channels merged because two exports of one chat were filed apart (an HTML export carries no chat id): what was
+# merged into what, when, how many messages moved and how many the two held in common (narrascope.store.merge).
+_CHANNEL_MERGES = [
+    """CREATE TABLE channel_merges (
+        merged_at TIMESTAMPTZ NOT NULL,
+        platform VARCHAR NOT NULL,
+        from_id VARCHAR NOT NULL,
+        into_id VARCHAR NOT NULL,
+        messages BIGINT NOT NULL,
+        shared BIGINT NOT NULL,
+        how VARCHAR
+    )""",
+]
+
+#: version -> statements taking the store from version-1 to version.
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _CHANNEL_ATTRIBUTES, 4: _CODING_AND_SEARCH,
+                                     5: _CHANNEL_MERGES}
 SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def _meta_version(con: duckdb.DuckDBPyConnection) -> int:
+    """``schema_version`` from narrascope_meta; a damaged value is a one-line StoreVersionError, not a crash."""
+    try:
+        row = con.execute("SELECT value FROM narrascope_meta WHERE key = 'schema_version'").fetchone()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        raise StoreVersionError("this store's narrascope_meta table is damaged (no key/value columns): restore the "
+                                "store from a backup, or rebuild it by ingesting again") from None
+    if row is None:
+        raise StoreVersionError("this store's narrascope_meta has no schema_version row (the table was edited or "
+                                "damaged): restore the store from a backup, or rebuild it by ingesting again")
+    value = str(row[0]).strip()
+    if not value.isdigit():
+        raise StoreVersionError(f"this store's schema_version is {value[:40]!r}, not a number (narrascope_meta was "
+                                "edited or damaged): restore the store from a backup, or rebuild it by ingesting again")
+    return int(value)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -222,8 +256,12 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
                 "this DuckDB file is not a narrascope store (it has other tables): choose another --db path"
             )
         return 0
-    row = con.execute("SELECT value FROM narrascope_meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    return _meta_version(con)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of an open store (checked when it was opened)."""
+    return _meta_version(con)
 
 
 def migrate(con: duckdb.DuckDBPyConnection, *, read_only: bool = False) -> int:
@@ -250,6 +288,6 @@ def migrate(con: duckdb.DuckDBPyConnection, *, read_only: bool = False) -> int:
             )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback_quietly(con)
         raise
     return found

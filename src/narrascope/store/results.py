@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from .. import __version__
 from ..errors import UsageError
+from .health import rollback_quietly
 
 __all__ = ["ResultStore"]
 
@@ -64,7 +65,7 @@ class ResultStore:
                 self._replace(analysis, key, table, (params or {}).get(analysis))
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise
 
     def _replace(self, analysis: str, key: str, table: pa.Table, params: dict[str, Any] | None) -> None:

@@ -28,6 +28,7 @@ import polars as pl
 from ..errors import UsageError
 from ..frames.examples import MARK_CLOSE, MARK_OPEN, mark_spans
 from ..frames.prevalence import add_period_columns, check_groups, frame_hits, label_missing
+from ..safe_csv import neutralise
 from .coded import HIT, MISS, SAMPLE_COLUMNS, check_code
 
 if TYPE_CHECKING:
@@ -148,10 +149,10 @@ def _row(i: int, r: dict[str, Any], frame: str, lexicon_hash: str) -> dict[str, 
         marked = marked[:EXCEL_CELL_LIMIT] + " …[truncated: open the message by its link]"
     posted = r.get("posted_at")
     return {
-        "sample_id": sid, "label": "", "coder": "", "note": "", "text": _cell(marked),
-        "channel": _cell(r.get("channel") or r.get("channel_id") or ""),
+        "sample_id": sid, "label": "", "coder": "", "note": "", "text": neutralise(marked),
+        "channel": neutralise(r.get("channel") or r.get("channel_id") or ""),
         "posted_at": posted.strftime("%Y-%m-%d %H:%M UTC") if posted is not None else "",
-        "link": _cell(r.get("url") or _fallback_link(r)), "matched_terms": " | ".join(r.get("terms") or []),
+        "link": neutralise(r.get("url") or _fallback_link(r)), "matched_terms": " | ".join(r.get("terms") or []),
         "dictionary": "hit" if r["_hit"] else "no hit", "frame": frame, "stratum": r["stratum"],
         "stratum_size": str(r["stratum_size"]), "stratum_sampled": str(r["stratum_sampled"]),
         "inclusion_probability": f"{r['stratum_sampled'] / r['stratum_size']:.6f}", "uid": r["uid"],
@@ -170,11 +171,6 @@ def _fallback_link(r: dict[str, Any]) -> str:
     return f"{r.get('platform') or 'message'}:{channel}/{message}"
 
 
-def _cell(value: str) -> str:
-    """Text a spreadsheet would read as a formula (=, +, -, @ first) gets a leading apostrophe."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def write_sample_csv(sample: pl.DataFrame, path: str | Path) -> Path:
     """Write the sample as UTF-8 with BOM and CRLF line ends, every field quoted where needed."""
     p = Path(path)
@@ -184,7 +180,7 @@ def write_sample_csv(sample: pl.DataFrame, path: str | Path) -> Path:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(SAMPLE_COLUMNS)
         for row in sample.select(list(SAMPLE_COLUMNS)).iter_rows():
-            writer.writerow(row)
+            writer.writerow([neutralise(v) for v in row])  # no cell may open as a spreadsheet formula
     tmp.replace(p)
     return p
 
