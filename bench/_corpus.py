@@ -214,11 +214,23 @@ def generate(messages: int, out: Path, seed: int = 1, channel_count: int | None 
     step = int(365 * 86400 * 1_000_000 / max(messages, 1))
     paths = []
     for b, first in enumerate(range(0, messages, BLOCK)):
-        table = _block(b, min(BLOCK, messages - first), first, ch, vocab, words, seed, start, step)
+        size = min(BLOCK, messages - first)
         path = out / f"messages-{b:04d}.parquet"
-        pq.write_table(table, path, compression="zstd")
         paths.append(path)
+        if _complete(path, size):  # left by an interrupted run: blocks are deterministic, so it is this block
+            continue
+        table = _block(b, size, first, ch, vocab, words, seed, start, step)
+        partial = path.with_suffix(".partial")
+        pq.write_table(table, partial, compression="zstd")
+        partial.replace(path)  # a block file exists only once it is complete
     return paths
+
+
+def _complete(path: Path, rows: int) -> bool:
+    try:
+        return bool(pq.read_metadata(path).num_rows == rows)
+    except (OSError, pa.ArrowInvalid):
+        return False
 
 
 def build_store(paths: list[Path], db: Path, fast: bool = True) -> float:
@@ -287,6 +299,24 @@ def _bulk_load(corpus: Any, path: Path) -> None:
         spool.unlink(missing_ok=True)
 
 
+def lexicon(seed: int = 1, frames: int = 10, terms: int = 10) -> Any:
+    """A lexicon for this corpus: ``frames`` frames of ``terms`` words each (half Persian, half English), content
+    words of middling frequency (Zipf ranks 5,000–7,000), so that about one message in six carries some frame."""
+    from narrascope.frames.lexicon import Frame, Lexicon, make_term
+
+    vocab = {"fa": vocabulary("fa", seed), "en": vocabulary("en", seed)}
+    out = []
+    for f in range(frames):
+        chosen = []
+        for t in range(terms):
+            lang = "fa" if t % 2 == 0 else "en"
+            v = vocab[lang]
+            rank = 5000 + 200 * f + t // 2
+            chosen.append(make_term(v.words[len(FUNCTION[lang]) + rank], lang))
+        out.append(Frame(id=f"frame{f}", label=f"Frame {f}", description="benchmark frame", terms=tuple(chosen)))
+    return Lexicon(frames=tuple(out), name="bench-realistic")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=100_000)
@@ -306,20 +336,3 @@ def main() -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-
-def lexicon(seed: int = 1, frames: int = 10, terms: int = 10) -> Any:
-    """A lexicon for this corpus: ``frames`` frames of ``terms`` words each (half Persian, half English), content
-    words of middling frequency (Zipf ranks 5,000–7,000), so that about one message in six carries some frame."""
-    from narrascope.frames.lexicon import Frame, Lexicon, make_term
-
-    vocab = {"fa": vocabulary("fa", seed), "en": vocabulary("en", seed)}
-    out = []
-    for f in range(frames):
-        chosen = []
-        for t in range(terms):
-            lang = "fa" if t % 2 == 0 else "en"
-            v = vocab[lang]
-            rank = 5000 + 200 * f + t // 2
-            chosen.append(make_term(v.words[len(FUNCTION[lang]) + rank], lang))
-        out.append(Frame(id=f"frame{f}", label=f"Frame {f}", description="benchmark frame", terms=tuple(chosen)))
-    return Lexicon(frames=tuple(out), name="bench-realistic")

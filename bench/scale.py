@@ -65,9 +65,13 @@ def store_for(n: int, workdir: Path) -> Path:
     """The store of ``n`` realistic messages, generated and ingested on first use."""
     from _corpus import build_store, generate
 
+    from narrascope import Corpus
+
     db = workdir / f"realistic-{n}.duckdb"
     done = workdir / f"realistic-{n}.ready"
     if done.exists() and db.exists():
+        with Corpus.open(db):  # brings a store built by an older version to the current schema (frames reads it
+            pass               # read-only, which cannot migrate)
         return db
     db.unlink(missing_ok=True)
     parts = workdir / f"realistic-{n}-parquet"

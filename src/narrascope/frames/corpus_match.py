@@ -5,7 +5,7 @@ hyperscan scratch space). Threads suffice because the heavy steps — numpy arra
 scans, polars normalisation — release the GIL; unlike a process pool they need no start-up and no copying of
 texts (measured in bench/frames.py: 2 threads ≈ 1.6–1.9× one). Results are put back in input order, so they are
 identical for 1 and 2 workers. Memory stays bounded: at most ``2 × workers`` batches are in flight, and the store
-streams its texts with DuckDB's memory capped (measured in bench/scale.py up to 10 million messages).
+streams its texts with DuckDB's memory capped (bench/scale.py measures time and peak RSS by corpus size).
 """
 
 from __future__ import annotations
