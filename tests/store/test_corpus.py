@@ -165,3 +165,30 @@ def test_folder_with_nothing_readable_is_an_error(tmp_path):
     (folder / "README.md").write_text("not data", encoding="utf-8")
     with Corpus.open(tmp_path / "c.duckdb") as c, pytest.raises(InputError, match="no file here is in a format"):
         c.ingest([folder])
+
+
+def test_memory_capped_restores_the_limit_and_rejects_bad_sizes(tmp_path, chat_file):
+    with Corpus.open(tmp_path / "c.duckdb") as c:
+        c.ingest([chat_file([desktop_message(i, text=f"message {i}") for i in range(1, 6)] + [desktop_message(6, text="")])])
+
+        def limit() -> str:
+            return str(c.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+
+        before = limit()
+        with c.memory_capped("64MB"):
+            assert limit() != before
+            inside = c.messages(columns=["uid"], text_only=True)
+        assert limit() == before and inside.height == c.messages(columns=["uid"], text_only=True).height
+        with pytest.raises(RuntimeError, match="boom"), c.memory_capped("128MB"):
+            raise RuntimeError("boom")
+        assert limit() == before  # restored when the block fails too
+        with pytest.raises(UsageError, match="not a size"), c.memory_capped("lots"):
+            pass
+        with pytest.raises(UsageError, match="not a size"):
+            list(c.message_batches(["uid"], memory_limit="1 GBs"))
+        assert limit() == before
+    with Corpus.open(tmp_path / "c.duckdb", read_only=True) as c:
+        default = str(c.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        with c.memory_capped("64MB"):
+            pass
+        assert str(c.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]) == default
