@@ -226,3 +226,27 @@ def test_corrected_shares_group_by_an_attribute_too(store, tmp_path, capsys):
     table = pl.DataFrame(json.loads(capsys.readouterr().out)["rows"])
     assert set(table["location"]) == {"abroad", "inside"}
     assert "corrected" in table.columns
+
+
+def test_a_table_naming_an_outside_channel_gives_its_forwards_their_name_back(tmp_path):
+    """A Desktop export does not say whether a forward's origin is a person, so an origin outside the store is stored
+    under a pseudonym; the user's channel table naming it is the evidence that it is a channel."""
+    from tests.conftest import desktop_message, write_chat
+
+    write_chat(tmp_path / "a" / "result.json", [desktop_message(1, "x", forwarded_from="Elsewhere News"),
+                                                desktop_message(2, "y", forwarded_from="Some Person")],
+               name="Channel A", chat_id=1001)
+    with Corpus.open(tmp_path / "c.duckdb") as corpus:
+        corpus.ingest([tmp_path / "a"])
+        stored = corpus.sql("SELECT fwd_from_name FROM messages ORDER BY message_id")["fwd_from_name"].to_list()
+        assert all(n.startswith("a_") for n in stored)  # both pseudonymised at ingest
+        before = corpus.state_token()
+        (tmp_path / "t.csv").write_text("channel,side\nChannel A,x\nElsewhere News,y\n", encoding="utf-8")
+        report = set_channel_attributes(corpus, tmp_path / "t.csv")
+        after = corpus.sql("SELECT fwd_from_name FROM messages ORDER BY message_id")["fwd_from_name"].to_list()
+        assert after == ["Elsewhere News", stored[1]]  # the person the table does not name stays a pseudonym
+        assert any("1 forwards" in n for n in report.notes)
+        renamed = corpus.state_token()
+        assert renamed != before  # cached results computed on the old names are not reused
+        set_channel_attributes(corpus, tmp_path / "t.csv")  # again: nothing left to change, the state stays
+        assert corpus.state_token() == renamed

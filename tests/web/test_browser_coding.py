@@ -79,7 +79,7 @@ def test_keyboard_blind_double_coding_matches_the_cli(browser, demo_copy, tmp_pa
 
         # coder A: keyboard only, one decision at a time, reading what the screen shows
         page.click("input[name=coder]")
-        page.keyboard.type("ana")
+        page.keyboard.type("coder_ana")
         page.keyboard.press("Enter")
         page.wait_for_selector("#coding .coding-item")
         screenshot(page, "coding", 1366)
@@ -121,7 +121,7 @@ def test_keyboard_blind_double_coding_matches_the_cli(browser, demo_copy, tmp_pa
         page_b.keyboard.type("bo")
         page_b.keyboard.press("Enter")
         page_b.wait_for_selector("#coding .coding-item")
-        assert "ana" not in page_b.content()
+        assert "coder_ana" not in page_b.content()
         assert page_b.locator("button[aria-pressed=true]").count() == 0
         assert page_b.locator("#my-label").inner_text() == "none yet"
         order = list(hits)
@@ -134,7 +134,7 @@ def test_keyboard_blind_double_coding_matches_the_cli(browser, demo_copy, tmp_pa
         from playwright.sync_api import expect
 
         expect(page_b.locator(".coding-item")).not_to_have_attribute("data-item", order[-1])
-        assert "ana" not in page_b.content()  # blind, also when reviewing
+        assert "coder_ana" not in page_b.content()  # blind, also when reviewing
         item_b = page_b.locator(".coding-item").get_attribute("data-item")
         mine = page_b.locator("#my-label").inner_text()
         assert mine == ("1" if hits[item_b] != (item_b in flips) else "0")
@@ -154,7 +154,7 @@ def test_keyboard_blind_double_coding_matches_the_cli(browser, demo_copy, tmp_pa
             row = rows.nth(j)
             shown.append({k: row.get_attribute(f"data-{k}") for k in ("channel", "frame", "corrected", "share", "ppi")})
         files = []
-        for coder in ("ana", "bo"):
+        for coder in ("coder_ana", "bo"):
             with page.expect_download() as download:
                 page.click(f"a[href$='coder={coder}']")
             path = tmp_path / f"{coder}.csv"

@@ -304,7 +304,10 @@ def set_channel_attributes(corpus: Corpus, paths: str | Path | Sequence[str | Pa
                   "entry": first_row[target], "key": k, "value": v, "position": position[k]}
                  for k, v in values.items()]
     frame = _rows_frame(rows).filter(pl.col("value").is_not_null())
-    corpus.channel_attributes.replace(frame, "; ".join(str(p) for p in files))
+    named_back = corpus.channel_attributes.replace(frame, "; ".join(str(p) for p in files))
+    if named_back:
+        notes.append(f"{named_back} forwards from channels outside the store that the table names were stored under "
+                     "a pseudonym (an export does not say whether an origin is a person): they carry the name again")
     missing = [{"platform": p, "channel_id": c, "channel": n}
                for p, c, n in channels.select("platform", "channel_id", "name").iter_rows() if (p, c) not in known]
     return AttributeReport([str(p) for p in files], attributes, len(entries), len(known), unknown, missing, notes)

@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
+from .privacy import reidentify_channels
+from .pseudonym import Pseudonymiser
+
 __all__ = ["ATTRIBUTE_ROW_SCHEMA", "ChannelAttributeStore"]
 
 #: What :meth:`ChannelAttributeStore.replace` takes: one row per (channel, attribute).
@@ -27,11 +30,16 @@ ATTRIBUTE_ROW_SCHEMA: dict[str, pl.DataType] = {
 class ChannelAttributeStore:
     """Read and replace the stored channel attributes (used through ``Corpus.channel_attributes``)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, pseudo: Pseudonymiser | None = None) -> None:
         self._con = con
+        self._pseudo = pseudo
 
-    def replace(self, rows: pl.DataFrame, source: str) -> None:
-        """Make ``rows`` (columns of :data:`ATTRIBUTE_ROW_SCHEMA`) the stored attributes, in one transaction."""
+    def replace(self, rows: pl.DataFrame, source: str) -> int:
+        """Make ``rows`` (columns of :data:`ATTRIBUTE_ROW_SCHEMA`) the stored attributes, in one transaction.
+
+        A row naming a channel outside the store is the user saying that name is a channel's: forwards from it that
+        were stored under a pseudonym (a Telegram Desktop export does not say whether an origin is a person) get the
+        name back, as they would if that channel were ingested. Returns how many messages changed."""
         frame = rows.select([pl.col(c).cast(t) for c, t in ATTRIBUTE_ROW_SCHEMA.items()])
         con = self._con
         con.execute("BEGIN TRANSACTION")
@@ -43,10 +51,27 @@ class ChannelAttributeStore:
                             "value, position, ?, ? FROM _attribute_rows", [source, datetime.now(UTC)])
             finally:
                 con.unregister("_attribute_rows")
+            changed = self._reidentify(frame)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        return changed
+
+    def _reidentify(self, frame: pl.DataFrame) -> int:
+        if self._pseudo is None:
+            return 0
+        named = frame.filter(~pl.col("in_store") & pl.col("name").is_not_null()).select("platform", "name").unique()
+        if named.is_empty():
+            return 0
+        platforms = [r[0] for r in self._con.execute("SELECT DISTINCT platform FROM channels").fetchall()]
+        pairs = {(p, n) for p0, n in named.iter_rows() for p in ([p0] if p0 else platforms)}
+        changed = reidentify_channels(self._con, self._pseudo, pairs)
+        if changed:  # messages changed in place: cached results keyed on the corpus state must not be reused
+            row = self._con.execute("SELECT value FROM narrascope_meta WHERE key = 'revision'").fetchone()
+            self._con.execute("INSERT OR REPLACE INTO narrascope_meta VALUES ('revision', ?)",
+                              [str(int(row[0]) + 1 if row else 1)])
+        return changed
 
     def channels(self) -> pl.DataFrame:
         """The store's channels (platform, channel_id, name, type) with their message count (service rows left

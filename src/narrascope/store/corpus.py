@@ -209,15 +209,19 @@ class Corpus:
     @property
     def channel_attributes(self) -> ChannelAttributeStore:
         """Channel attributes supplied by the user (see :mod:`narrascope.store.attributes`)."""
-        return ChannelAttributeStore(self._con)
+        if self.read_only:
+            return ChannelAttributeStore(self._con)
+        return ChannelAttributeStore(self._con, Pseudonymiser(self.export_key()))
 
     def state_token(self) -> str:
-        """Changes whenever the messages change (any ingest or channel merge): part of every cached result's key."""
+        """Changes whenever the messages change (any ingest, channel merge, or names given back to forwards by a
+        channel table): part of every cached result's key."""
         row = self._con.execute("SELECT coalesce(max(ingest_id), 0), count(*), "
-                                "(SELECT count(*) FROM channel_merges) FROM ingests").fetchone()
+                                "(SELECT count(*) FROM channel_merges), "
+                                "(SELECT max(value) FROM narrascope_meta WHERE key = 'revision') FROM ingests").fetchone()
         if not row:
             return "i0"
-        return f"i{row[0]}-{row[1]}" + (f"-m{row[2]}" if row[2] else "")
+        return f"i{row[0]}-{row[1]}" + (f"-m{row[2]}" if row[2] else "") + (f"-r{row[3]}" if row[3] else "")
 
     def merge_channels(self, from_id: str, into_id: str, platform: str = "telegram") -> Merge:
         """Merge channel ``from_id`` (e.g. ``name:<title>`` from an HTML export) into ``into_id``, in one
