@@ -7,10 +7,12 @@ space or nothing after می, Arabic ي/ك, tatweel, diacritics, Persian digits, 
 1,000 terms (single words, two-word phrases, suffix and wildcard terms) planted so that about 2 % of messages hit.
 Then times narrascope's matcher end to end (raw text → which frames hit each message, and separately → hits with
 original-text spans) against the baselines a user would otherwise reach for: pandas ``str.contains`` once per term
-(on a subset, scaled) and one Python ``re`` alternation of all terms (on a subset, scaled); then scans single long
+(on a subset, scaled) and one Python ``re`` alternation per frame (on a subset, scaled); then scans single long
 messages (1-8 MB, generated messages that hit, joined) with spans, whose time per MB must stay flat. Prints tables; writes
-nothing. Peak RSS is the process's maximum resident set (getrusage). Each narrascope timing is the best of 3 runs (2 for
-the span run): the load average is printed, since other work on the machine slows any single run.
+nothing. Peak RSS is the process's maximum resident set (getrusage). Every timing, narrascope's and the baselines', is the
+best of ``--repeat`` runs (3): the load average is printed, since other work on the machine slows any single run. The
+baselines start from the same Arrow array of raw texts and must find exactly the frames narrascope finds in every
+message of their subset: the script exits with an error when one disagrees.
 """
 
 from __future__ import annotations
@@ -151,37 +153,50 @@ def _normalise_python(texts: list[str]) -> list[str]:
     return [normalize(t) for t in texts]
 
 
-def baseline_pandas(texts: list[str], lexicon: Lexicon) -> float:
-    """Seconds for pandas: normalise each message, then ``str.contains`` once per term (boundary regex)."""
+def _term_pattern(term: Any) -> str:
+    """The term as a Python regex over the normalised text: its written forms between word boundaries (a wildcard
+    term only needs the boundary before it)."""
+    from narrascope.frames.compile import term_literals
+
+    alts = "|".join(re.escape(x) for x in sorted(term_literals(term), key=len, reverse=True))
+    return rf"(?<!\w)(?:{alts})" + ("" if term.wildcard else r"(?!\w)")
+
+
+def baseline_pandas(texts: pa.Array, lexicon: Lexicon) -> np.ndarray:
+    """pandas: normalise each message, then ``str.contains`` once per term. Returns the (messages × frames) mask."""
     import pandas as pd
 
-    from narrascope.frames.compile import term_literals
-
-    t = time.perf_counter()
-    s = pd.Series(_normalise_python(texts))
-    hit = np.zeros(len(texts), dtype=bool)
-    for frame in lexicon.frames:
+    s = pd.Series(_normalise_python(texts.to_pylist()))
+    mask = np.zeros((len(texts), len(lexicon.frames)), dtype=bool)
+    for f, frame in enumerate(lexicon.frames):
         for term in frame.terms:
-            alts = "|".join(re.escape(x) for x in term_literals(term))
-            tail = r"\w*" if term.wildcard else r"(?!\w)"
-            hit |= s.str.contains(rf"(?<!\w)(?:{alts}){tail}", regex=True).to_numpy()
-    return time.perf_counter() - t
+            mask[:, f] |= s.str.contains(_term_pattern(term), regex=True).to_numpy()
+    return mask
 
 
-def baseline_re(texts: list[str], lexicon: Lexicon) -> float:
-    """Seconds for one Python ``re`` alternation of every term form, over normalised messages."""
-    from narrascope.frames.compile import term_literals
-
-    forms = sorted({x for f in lexicon.frames for term in f.terms for x in term_literals(term)}, key=len,
-                   reverse=True)
-    t = time.perf_counter()
-    rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(x) for x in forms) + r")")
-    for text in _normalise_python(texts):
-        rx.findall(text)
-    return time.perf_counter() - t
+def baseline_re(texts: pa.Array, lexicon: Lexicon) -> np.ndarray:
+    """Python ``re``: one alternation of every term of a frame, searched in each normalised message. Returns the
+    (messages × frames) mask. (One alternation of all terms with ``findall`` would miss a frame whose term overlaps
+    a longer term of another frame: matches do not overlap.)"""
+    patterns = [re.compile("|".join(_term_pattern(t) for t in frame.terms)) for frame in lexicon.frames]
+    normalised = _normalise_python(texts.to_pylist())
+    return np.array([[rx.search(text) is not None for rx in patterns] for text in normalised],
+                    dtype=bool).reshape(len(normalised), len(patterns))
 
 
-def long_messages(texts: pa.Array, lexicon: Lexicon, sizes_mb: list[float]) -> list[tuple[float, float, int]]:
+def check_agreement(name: str, theirs: np.ndarray, ours: np.ndarray, texts: pa.Array) -> None:
+    """Exit with an error when a baseline's (messages × frames) mask differs from narrascope's."""
+    if theirs.shape == ours.shape and np.array_equal(theirs, ours):
+        return
+    rows = np.flatnonzero((theirs != ours).any(axis=1)) if theirs.shape == ours.shape else np.array([0])
+    i = int(rows[0])
+    raise SystemExit(f"{name} disagrees with narrascope on {rows.size} of {len(texts)} messages; first: message "
+                     f"{i} ({texts[i].as_py()[:120]!r}): baseline {theirs[i].nonzero()[0].tolist()}, "
+                     f"narrascope {ours[i].nonzero()[0].tolist()}")
+
+
+def long_messages(texts: pa.Array, lexicon: Lexicon, sizes_mb: list[float],
+                  repeat: int) -> list[tuple[float, float, int]]:
     """(MB, seconds, hits) of ``Matcher.scan`` on one message of each size, built by joining generated messages that
     hit (about one hit per 250 bytes): spans used to decode the message's prefix for every hit (quadratic; issue 15),
     so time per MB must stay flat."""
@@ -199,7 +214,7 @@ def long_messages(texts: pa.Array, lexicon: Lexicon, sizes_mb: list[float]) -> l
                 break
         message = " ".join(parts)
         best, hits = float("inf"), 0
-        for _ in range(2):
+        for _ in range(repeat):
             t0 = time.perf_counter()
             hits = matcher.scan([message]).num_rows
             best = min(best, time.perf_counter() - t0)
@@ -222,6 +237,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--pandas-subset", type=int, default=1000)
     ap.add_argument("--re-subset", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of every method, narrascope and baselines alike; the best is reported")
     ap.add_argument("--long-mb", default="1,2,4,8",
                     help="sizes (MB) of single long messages to scan with spans ('' to skip)")
     args = ap.parse_args()
@@ -234,16 +251,17 @@ def main() -> None:
     n_terms = sum(len(f.terms) for f in lexicon.frames)
     print(f"generated {n:,} messages ({mb:,.0f} MB, {mb * 1e6 / n:.0f} bytes each) and {n_terms} terms "
           f"in {time.perf_counter() - t0:.1f} s")
-    rows: list[tuple[str, float, int]] = []  # (what, seconds, messages)
+    rows: list[tuple[str, float, float, int]] = []  # (what, wall seconds, CPU seconds, messages)
 
-    def timed(label: str, fn: Callable[[], Any], count: int = n, repeat: int = 3) -> Any:
-        """Best of ``repeat`` runs: this machine is shared, and the best run is the least disturbed one."""
-        best, out = float("inf"), None
-        for _ in range(repeat):
-            t = time.perf_counter()
+    def timed(label: str, fn: Callable[[], Any], count: int = n) -> Any:
+        """Best of ``--repeat`` runs, for every method alike: this machine is shared, and the best run is the least
+        disturbed one. CPU time (all threads of this process) is kept too: other load does not inflate it."""
+        best, cpu, out = float("inf"), float("inf"), None
+        for _ in range(args.repeat):
+            t, c = time.perf_counter(), time.process_time()
             out = fn()
-            best = min(best, time.perf_counter() - t)
-        rows.append((label, best, count))
+            best, cpu = min(best, time.perf_counter() - t), min(cpu, time.process_time() - c)
+        rows.append((label, best, cpu, count))
         return out
 
     t = time.perf_counter()
@@ -256,7 +274,7 @@ def main() -> None:
     hits = timed(f"narrascope scan (hits + original spans), {args.workers} worker threads",
                  lambda: pa.concat_tables(map_batches(
                      lexicon, (texts.slice(lo, 50_000) for lo in range(0, n, 50_000)),
-                     kind="hits", workers=args.workers)), repeat=2)
+                     kind="hits", workers=args.workers)))
     mask_pf = timed("narrascope frame_mask with the raw-text prefilter, 1 worker",
                     lambda: Matcher(lexicon, prefilter=True).frame_mask(texts))
     assert np.array_equal(mask_pf, mask1), "the prefilter changes results"
@@ -264,27 +282,37 @@ def main() -> None:
     mask_ac = timed("narrascope frame_mask, Aho-Corasick fallback, 1 worker (subset)",
                     lambda: Matcher(lexicon, engine="ahocorasick").frame_mask(texts[:sub]), sub)
     assert np.array_equal(mask_ac, mask1[:sub]), "hyperscan and Aho-Corasick disagree"
-    py_texts = texts.slice(0, max(args.pandas_subset, args.re_subset)).to_pylist()
-    rows.append(("pandas str.contains per term (normalised; subset, scaled)",
-                 baseline_pandas(py_texts[: args.pandas_subset], lexicon), args.pandas_subset))
-    rows.append(("one Python re alternation (normalised; subset, scaled)",
-                 baseline_re(py_texts[: args.re_subset], lexicon), args.re_subset))
+    # Baselines start from the same Arrow array of raw texts (their conversion to Python strings is timed) and
+    # must find exactly the frames narrascope finds in each message.
+    sub_pd, sub_re = min(n, args.pandas_subset), min(n, args.re_subset)
+    mask_pd = timed("pandas str.contains per term (normalised; subset, scaled)",
+                    lambda: baseline_pandas(texts.slice(0, sub_pd), lexicon), sub_pd)
+    check_agreement("pandas str.contains", mask_pd, mask1[:sub_pd], texts)
+    mask_re = timed("one Python re alternation per frame (normalised; subset, scaled)",
+                    lambda: baseline_re(texts.slice(0, sub_re), lexicon), sub_re)
+    check_agreement("Python re", mask_re, mask1[:sub_re], texts)
+    checked = f"baselines agree with narrascope on every (message, frame): {sub_pd:,} (pandas), {sub_re:,} (re)"
 
-    rate = {label: count / sec for label, sec, count in rows}
-    pandas_rate = rows[-2][2] / rows[-2][1]
-    re_rate = rows[-1][2] / rows[-1][1]
-    print(f"hit rows: {mask1.any(axis=1).mean():.2%}; hits with spans: {hits.num_rows:,}")
-    print(f"| {'what':<66} | messages | seconds | messages/s | MB/s | × pandas | × re |")
-    print(f"|{'-' * 68}|---------:|--------:|-----------:|-----:|---------:|-----:|")
-    for label, sec, count in rows:
+    rate = {label: count / sec for label, sec, _, count in rows}
+    cpu_rate = {label: count / cpu for label, _, cpu, count in rows}
+    pandas_rate = cpu_rate[rows[-2][0]]
+    re_rate = cpu_rate[rows[-1][0]]
+    assert mask1.shape == (n, len(lexicon.frames)), mask1.shape
+    hit_rows = int(mask1.any(axis=1).sum())
+    assert hit_rows > 0 and hits.num_rows >= hit_rows, (hit_rows, hits.num_rows)  # every hit row has a span
+    print(f"hit rows: {hit_rows / n:.2%}; hits with spans: {hits.num_rows:,}; {checked}")
+    # ratios: messages per CPU second against the baselines' (single-threaded), robust to other load
+    print(f"| {'what':<66} | messages | seconds | messages/s | MB/s | CPU s | × pandas (CPU) | × re (CPU) |")
+    print(f"|{'-' * 68}|---------:|--------:|-----------:|-----:|------:|---------------:|-----------:|")
+    for label, sec, cpu, count in rows:
         r = rate[label]
-        print(f"| {label:<66} | {count:>8,} | {sec:>7.2f} | {r:>10,.0f} | {r * mb / n:>4.0f} | "
-              f"{r / pandas_rate:>8,.0f} | {r / re_rate:>4.0f} |")
+        print(f"| {label:<66} | {count:>8,} | {sec:>7.2f} | {r:>10,.0f} | {r * mb / n:>4.0f} | {cpu:>5.2f} | "
+              f"{cpu_rate[label] / pandas_rate:>14,.0f} | {cpu_rate[label] / re_rate:>10,.0f} |")
     sizes = [float(x) for x in args.long_mb.split(",") if x.strip()]
     if sizes:
         print("| one long message (scan with spans) | MB | seconds | hits | seconds per MB |")
         print("|---|---:|---:|---:|---:|")
-        for size, sec, n_hits in long_messages(texts, lexicon, sizes):
+        for size, sec, n_hits in long_messages(texts, lexicon, sizes, args.repeat):
             print(f"| {size:.1f} MB message | {size:.1f} | {sec:.2f} | {n_hits:,} | {sec / size:.3f} |")
     print(f"peak RSS: {peak_rss_mb():,.0f} MB; load average now {os.getloadavg()[0]:.1f} "
           f"(at start {load_at_start:.1f}) on {os.cpu_count()} cores")

@@ -1,19 +1,26 @@
-"""bench/ingest: a ≥ 1 GB Telegram Desktop JSON export into the store, against json.load + pandas.
+"""bench/ingest: Telegram Desktop JSON exports into the store, beside a msgspec typed parse and json.load.
 
-    python bench/ingest.py [--gb 1.0] [--workdir /tmp/narrascope-bench]
+    python bench/ingest.py [--gb 0.1 1 5] [--workdir /tmp/narrascope-bench-ingest] [--pandas]
 
-The export is one single-chat result.json written in Telegram Desktop's style (text as arrays of entity parts,
-Persian and English, forwards, replies, reactions, service messages). narrascope ingests it in a child process; the
-baseline (what a user would otherwise write: ``json.load`` then ``pandas.json_normalize`` of the messages) runs in
-another child process on the same file. Reported: MB/s, messages/s, peak RSS of each, and the ratios.
+Each export is one single-chat result.json written in Telegram Desktop's style (text as arrays of entity parts,
+Persian and English, forwards, replies, reactions, service messages), generated once per size and seed (a sidecar
+``.meta.json`` records the generator, size and message count: a file without it, or from another generator, is
+written anew). narrascope ingests it into a fresh store in a child process; then, on the same file and each in its
+own child process, a msgspec typed parse of the whole file (the ceiling for a Python reader) and ``json.load``
+(and with ``--pandas``, ``pandas.json_normalize`` as a user would). Every run's message count is checked against
+the generator's. Reported: MB/s, messages/s, peak RSS, narrascope's time as a multiple of each baseline's (robust
+to a busy machine: both run in the same minutes), and the load average around each run. A baseline that would not
+fit in the memory available (json.load holds ~6× the file) is listed as not run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
+import statistics
 import sys
 from pathlib import Path
 
@@ -70,62 +77,181 @@ def write_export(path: Path, target_bytes: int, seed: int = 1) -> int:
     return n
 
 
+_GENERATOR_VERSION = 1
+
+
+def ensure_export(path: Path, target_bytes: int, seed: int = 1) -> int:
+    """The export at ``path`` for this size and seed, written unless a complete one from the same generator is
+    there (its sidecar ``.meta.json`` says so); returns its message count. Never reuses a file silently."""
+    meta_path = path.with_name(path.name + ".meta.json")
+    want = {"generator": _GENERATOR_VERSION, "target_bytes": target_bytes, "seed": seed}
+    if path.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if {k: meta.get(k) for k in want} == want and meta.get("bytes") == path.stat().st_size:
+            print(f"reusing {path} ({meta['bytes']:,} bytes, {meta['messages']:,} messages, written by this "
+                  f"generator with seed {seed})", flush=True)
+            return int(meta["messages"])
+    meta_path.unlink(missing_ok=True)
+    print(f"writing a {target_bytes / 1e9:.2f} GB export to {path} …", flush=True)
+    n = write_export(path, target_bytes, seed)
+    meta_path.write_text(json.dumps({**want, "bytes": path.stat().st_size, "messages": n}))
+    return n
+
+
+# Each child times its work after its imports: wall seconds and CPU seconds (every thread of the process).
 _NARRASCOPE = """
 import sys, time
 from narrascope import Corpus
 db, path = sys.argv[1:3]
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 with Corpus.open(db) as c:
     r = c.ingest([path]).files[0]
-print(r.rows_read, r.added, time.perf_counter() - t)
+print(r.rows_read, r.added, time.perf_counter() - t, time.process_time() - cpu)
+"""
+
+# A msgspec typed parse of the whole file (the ceiling a Python reader can reach): the structs of narrascope's
+# fast path, without building rows.
+_MSGSPEC = """
+import sys, time
+import msgspec
+from narrascope.ingest.telegram_chunks import _Message
+class Export(msgspec.Struct):
+    messages: list[_Message]
+t, cpu = time.perf_counter(), time.process_time()
+with open(sys.argv[1], "rb") as fh:
+    n = len(msgspec.json.decode(fh.read(), type=Export).messages)
+print(n, time.perf_counter() - t, time.process_time() - cpu)
+"""
+
+# The same typed parse over the file in 4 MB pieces cut between messages (how narrascope's fast path reads, without
+# the repairs, the depth guard or building rows): fits in memory at any size.
+_MSGSPEC_STREAM = """
+import sys, time
+import msgspec
+from narrascope.ingest.telegram_chunks import _Message
+dec = msgspec.json.Decoder(list[_Message])
+t, cpu = time.perf_counter(), time.process_time()
+n, sep = 0, b",\\n  {"
+with open(sys.argv[1], "rb") as fh:
+    buf = fh.read(4 << 20)
+    buf = buf[buf.index(b"[", buf.index(b'"messages"')) + 1:]
+    while True:
+        more = fh.read(4 << 20)
+        if not more:
+            n += len(dec.decode(b"[" + buf[:buf.rindex(b"]")] + b"]"))
+            break
+        buf += more
+        cut = buf.rfind(sep)
+        n += len(dec.decode(b"[" + buf[:cut] + b"]"))
+        buf = buf[cut + 1:]
+print(n, time.perf_counter() - t, time.process_time() - cpu)
+"""
+
+_JSON_LOAD = """
+import json, sys, time
+t, cpu = time.perf_counter(), time.process_time()
+with open(sys.argv[1], encoding="utf-8") as fh:
+    n = len(json.load(fh)["messages"])
+print(n, time.perf_counter() - t, time.process_time() - cpu)
 """
 
 _BASELINE = """
 import json, sys, time
 import pandas as pd
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 with open(sys.argv[1], encoding="utf-8") as fh:
     root = json.load(fh)
 df = pd.json_normalize(root["messages"])
-print(len(df), time.perf_counter() - t)
+print(len(df), time.perf_counter() - t, time.process_time() - cpu)
 """
+
+
+def _load() -> str:
+    return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def _available_mb() -> float:
+    with open("/proc/meminfo") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("MemAvailable")) / 1024
+
+
+def _fresh_db(workdir: Path) -> Path:
+    db = workdir / "bench.duckdb"
+    for p in (db, Path(str(db) + ".wal")):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(workdir / "bench.duckdb.tmp", ignore_errors=True)
+    return db
+
+
+def measure(gb: float, workdir: Path, *, pandas: bool, repeat: int) -> list[list[str]]:
+    """Table rows for one export size: narrascope's ingest, a msgspec typed parse and json.load of the same file,
+    each in its own child process, one after the other, ``repeat`` rounds; counts checked against the generator's.
+    Times are medians; the ratio is the median of each round's ratio (both runs minutes apart at most)."""
+    export = workdir / f"result-{gb:g}gb.json"
+    expected = ensure_export(export, int(gb * 1e9))
+    size_mb = export.stat().st_size / 1e6
+    steps: list[tuple[str, str, float]] = [("msgspec typed parse, whole file", _MSGSPEC, 3.6),
+                                           ("msgspec typed parse, 4 MB pieces", _MSGSPEC_STREAM, 0.0),
+                                           ("json.load, whole file", _JSON_LOAD, 6.0)]
+    if pandas:
+        steps.append(("json.load + pandas.json_normalize", _BASELINE, 8.0))
+    runs: dict[str, list[tuple[float, float, float, str]]] = {}  # name -> (wall, cpu, rss, load) per round
+    skipped: dict[str, float] = {}
+    for _ in range(repeat):
+        load = _load()
+        ns = run_child(_NARRASCOPE, str(_fresh_db(workdir)), str(export))
+        n_rows, n_added, n_secs, n_cpu = ns.output.strip().splitlines()[-1].split()
+        if int(n_rows) != expected or int(n_added) != expected:
+            raise SystemExit(f"narrascope read {n_rows} and added {n_added} messages, the generator wrote {expected:,}")
+        runs.setdefault("narrascope", []).append((float(n_secs), float(n_cpu), ns.peak_rss_mb, f"{load} → {_load()}"))
+        for name, code, memory_factor in steps:
+            need = memory_factor * size_mb
+            if need > 0.7 * _available_mb():
+                skipped[name] = need
+                continue
+            load = _load()
+            m = run_child(code, str(export))
+            count, secs, cpu = m.output.strip().splitlines()[-1].split()
+            if int(count) != expected:
+                raise SystemExit(f"{name}: {count} messages, the generator wrote {expected:,}")
+            runs.setdefault(name, []).append((float(secs), float(cpu), m.peak_rss_mb, f"{load} → {_load()}"))
+    mine = runs["narrascope"]
+    rows = []
+    for name in ["narrascope"] + [s[0] for s in steps]:
+        label = "narrascope ingest (parse → rows → store)" if name == "narrascope" else name
+        if name not in runs:
+            rows.append([label, f"{size_mb:,.0f}", "—", "—", "—",
+                         f"not run: needs ~{skipped.get(name, 0):,.0f}, more than the memory available", "—", "—", ""])
+            continue
+        got = runs[name]
+        wall = statistics.median(r[0] for r in got)
+        cpu = statistics.median(r[1] for r in got)
+        ratio = statistics.median(m[0] / r[0] for m, r in zip(mine, got, strict=False))
+        cpu_ratio = statistics.median(m[1] / r[1] for m, r in zip(mine, got, strict=False))
+        rows.append([label, f"{size_mb:,.0f}", f"{wall:.1f}", f"{size_mb / wall:.1f}", f"{cpu:.1f}",
+                     f"{max(r[2] for r in got):,.0f}", f"{ratio:.2f}", f"{cpu_ratio:.2f}",
+                     "; ".join(r[3] for r in got)])
+    return rows
+
+
+HEADER = ["run", "MB", "seconds (median)", "MB/s", "CPU seconds", "peak RSS MB", "narrascope time ÷ this",
+          "narrascope CPU ÷ this", "load average (1, 5, 15 min) before → after each run"]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--gb", type=float, default=1.05, help="export size in GB (default 1.05)")
+    ap.add_argument("--gb", type=float, nargs="+", default=[0.1, 1.0], help="export sizes in GB (default 0.1 1)")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/narrascope-bench-ingest"))
-    ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--pandas", action="store_true", help="also run json.load + pandas.json_normalize")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of every run (default 1)")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    export = args.workdir / "result.json"
-    target = int(args.gb * 1e9)
-    if not export.exists() or export.stat().st_size < target:
-        print(f"writing a {args.gb:.2f} GB export to {export} …", flush=True)
-        write_export(export, target)
-    size_mb = export.stat().st_size / 1e6
-    db = args.workdir / "bench.duckdb"
-    for p in (db, Path(str(db) + ".wal")):
-        p.unlink(missing_ok=True)
-    shutil.rmtree(args.workdir / "bench.duckdb.tmp", ignore_errors=True)
-
-    ns = run_child(_NARRASCOPE, str(db), str(export))
-    rows, added, secs = ns.output.strip().splitlines()[-1].split()
-    rows_i, secs_f = int(rows), float(secs)
-    table = [["narrascope ingest (stream → DuckDB, upsert)", f"{size_mb:,.0f}", f"{secs_f:.1f}",
-              f"{size_mb / secs_f:.1f}", f"{rows_i / secs_f:,.0f}", f"{ns.peak_rss_mb:,.0f}"]]
-    if not args.skip_baseline:
-        base = run_child(_BASELINE, str(export))
-        brows, bsecs = base.output.strip().splitlines()[-1].split()
-        bsecs_f = float(bsecs)
-        table.append(["json.load + pandas.json_normalize (baseline)", f"{size_mb:,.0f}", f"{bsecs_f:.1f}",
-                      f"{size_mb / bsecs_f:.1f}", f"{int(brows) / bsecs_f:,.0f}", f"{base.peak_rss_mb:,.0f}"])
-        table.append(["ratio narrascope / baseline", "", f"{secs_f / bsecs_f:.2f}× time", "", "",
-                      f"{ns.peak_rss_mb / base.peak_rss_mb:.2f}× memory"])
-    print_table(f"ingest: {size_mb:,.0f} MB Telegram Desktop JSON, {rows_i:,} messages ({added} added)",
-                ["run", "MB", "seconds", "MB/s", "messages/s", "peak RSS MB"], table)
-    verdict = "PASS" if ns.peak_rss_mb < 1024 else "FAIL"
-    print(f"target peak RSS < 1 GB: {verdict} ({ns.peak_rss_mb:,.0f} MB)")
+    for gb in args.gb:
+        rows = measure(gb, args.workdir, pandas=args.pandas, repeat=args.repeat)
+        print_table(f"ingest: {gb:g} GB Telegram Desktop JSON ({os.cpu_count()} cores, {args.repeat} round(s))",
+                    HEADER, rows)
+        rss = float(rows[0][5].replace(",", ""))
+        print(f"target peak RSS < 1 GB: {'PASS' if rss < 1024 else 'FAIL'} ({rss:,.0f} MB)", flush=True)
 
 
 if __name__ == "__main__":

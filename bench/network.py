@@ -58,9 +58,13 @@ def libraries(sizes: list[tuple[int, int]], louvain_max: int) -> str:
         pr_nk, a = _time(st._pagerank, "networkit", n, src, tgt, w, 0.85)
         pr_nx, b = _time(st._pagerank, "networkx", n, src, tgt, w, 0.85)
         leiden, (_, q_leiden) = _time(st._communities, "networkit", n, src, tgt, w, 1.0, 0)
+        if np.abs(a - b).max() > 1e-6:  # same graph, same damping: the two PageRanks must agree
+            raise SystemExit(f"PageRank: networkit and networkx differ by {np.abs(a - b).max():.1e} on {n:,} nodes")
         if n <= louvain_max:
             louvain, (_, q_louvain) = _time(st._communities, "networkx", n, src, tgt, w, 1.0, 0)
             lv = f"{louvain:.2f} s (Q {q_louvain:.3f})"
+            if q_leiden < q_louvain - 0.02:  # different algorithms: Leiden's partition must be at least as good
+                raise SystemExit(f"Leiden's modularity {q_leiden:.3f} is below Louvain's {q_louvain:.3f}")
         else:
             lv = f"not run (> {louvain_max:,} nodes)"
         rows.append([f"{n:,} / {src.size:,}", f"{pr_nk:.3f} s", f"{pr_nx:.3f} s", f"{np.abs(a - b).max():.1e}",

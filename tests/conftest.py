@@ -21,6 +21,16 @@ settings.load_profile("narrascope")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
+#: Session fixtures that take seconds to build: a test using one is slow (``pytest -m "not slow"`` leaves it out),
+#: whether or not it is the one that pays for the build in a given run.
+SLOW_FIXTURES = frozenset({"demo_store"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 BASE_TS = 1_700_000_000  # 2023-11-14T22:13:20Z
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 from narrascope.cli import cli
 
@@ -43,6 +44,7 @@ def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
     assert test_cmd in ci.splitlines()
 
 
+@pytest.mark.slow
 def test_readme_demo_command_runs(tmp_path, monkeypatch, capsys):
     """The demo part of the first command (the install part is exercised by CI's fresh venv)."""
     from narrascope.cli import main
@@ -62,6 +64,7 @@ def test_readme_demo_command_runs(tmp_path, monkeypatch, capsys):
     assert f"network: {quoted.group(1)} {quoted.group(2)}" in out
 
 
+@pytest.mark.slow
 def test_demo_reruns_into_its_own_folder_but_never_clobbers_others(tmp_path, capsys):
     from narrascope.cli import main
 
@@ -87,3 +90,37 @@ def _leaves(group: click.Group) -> list[click.Command]:
 def test_every_command_has_json_output():
     missing = [c.name for c in _leaves(cli) if not any("--json" in p.opts for p in c.params)]
     assert not missing, f"commands without --json: {missing}"
+
+
+@pytest.mark.parametrize("doc", ["cli.md", "formats.md"])
+def test_generated_docs_match_the_code(doc, capsys):
+    """docs/cli.md's usage blocks are the commands' --help and docs/formats.md's messages table is the canonical
+    schema: `cog -r docs/cli.md docs/formats.md` regenerates them."""
+    from cogapp import Cog
+
+    path = ROOT / "docs" / doc
+    assert "[[[cog" in path.read_text(encoding="utf-8")
+    status = Cog().main(["cog", "--check", str(path)])
+    assert status == 0, f"docs/{doc} differs from the code: run `cog -r docs/{doc}`\n{capsys.readouterr().out}"
+
+
+def test_every_command_has_its_generated_help_in_cli_md():
+    from narrascope.docgen import cli_help
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = [c for c in _commands(cli) if cli_help(*c.split()[1:]) not in doc]
+    assert not missing, f"commands whose --help is not in docs/cli.md: {missing}"
+
+
+def test_messages_table_is_the_store_schema(tmp_path):
+    from narrascope import Corpus
+    from narrascope.docgen import messages_table
+    from narrascope.models import MESSAGE_COLUMN_DOCS, MESSAGE_SCHEMA
+
+    assert list(MESSAGE_COLUMN_DOCS) == MESSAGE_SCHEMA.names
+    with Corpus.open(tmp_path / "c.duckdb", create=True) as corpus:
+        stored = corpus.sql("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_name = 'messages' ORDER BY ordinal_position").rows()
+    rows = [line.split(" | ")[:2] for line in messages_table().splitlines()[2:]]
+    assert [(name.lstrip("| "), kind) for name, kind in rows] == [(n, t.replace("TIMESTAMP WITH TIME ZONE",
+                                                                                 "TIMESTAMPTZ")) for n, t in stored]

@@ -42,6 +42,7 @@ def _cells(path: Path) -> list[str]:
         return [cell for row in csv.reader(fh) for cell in row]
 
 
+@pytest.mark.slow
 def test_frames_csv_and_validation_samples_are_neutralised(tmp_path: Path, capsys: Any) -> None:
     messages = [desktop_message(i, f"{FORMULAS[0]} resistance {i}") for i in range(1, 9)]
     write_chat(tmp_path / "e" / "result.json", messages, name=FORMULAS[0], chat_id=1001)

@@ -79,6 +79,7 @@ def test_safe_console_cleans_tables_and_styled_text(capsys: Any) -> None:
     ["discover", "{lexicon}", "--frame", "hostile", "--min-count", "1"],
     ["frames", "{lexicon}", "--reach", "1", "--by", "platform"],
 ])
+@pytest.mark.slow
 def test_every_command_prints_hostile_names_and_texts_inert(hostile_store: tuple[Path, Path], capsys: Any,
                                                             command: list[str]) -> None:
     db, lexicon = hostile_store
@@ -101,6 +102,7 @@ def test_json_output_escapes_every_control_character(capsys: Any) -> None:
     assert json.loads(out)["text"].startswith("hostile words \x1b[2J")  # the data itself is intact
 
 
+@pytest.mark.slow
 def test_ingest_report_of_an_odd_file_name_stays_on_its_lines(tmp_path: Path, capsys: Any) -> None:
     path = write_chat(tmp_path / "name\nwith\x1b]0;t\x07 break.json", [desktop_message(1)])
     code, out, err = _run(["ingest", str(path), "--db", str(tmp_path / "c.duckdb"), "--no-progress"], capsys)
@@ -118,6 +120,7 @@ def test_click_usage_errors_are_one_line(args: list[str], capsys: Any) -> None:
     assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("error: "), err
 
 
+@pytest.mark.slow
 def test_a_refused_huge_regex_is_not_echoed_whole(tmp_path: Path, hostile_store: tuple[Path, Path], capsys: Any) -> None:
     db, _ = hostile_store
     lexicon = tmp_path / "huge.yaml"
@@ -160,6 +163,7 @@ def test_odd_option_values_are_one_line_usage_errors(hostile_store: tuple[Path, 
     assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err, err
 
 
+@pytest.mark.slow
 def test_reuse_with_a_date_range_runs(hostile_store: tuple[Path, Path], capsys: Any) -> None:
     """`reuse --since` compared the store's "Etc/UTC" timestamps with a "UTC" literal and crashed."""
     db, _ = hostile_store

@@ -39,6 +39,7 @@ def store(tmp_path) -> Path:
     return db
 
 
+@pytest.mark.slow
 def test_json_lists_the_group_with_its_evidence(store, capsys):
     capsys.readouterr()
     assert main(["coordination", "--db", str(store), "--nulls", "100", "--json"]) == 0
@@ -49,6 +50,7 @@ def test_json_lists_the_group_with_its_evidence(store, capsys):
     assert out["stats"]["nulls"] == 100 and out["edges"][0]["reported"]
 
 
+@pytest.mark.slow
 def test_terminal_output_shows_hostile_names_as_text(store, capsys):
     capsys.readouterr()
     assert main(["coordination", "--db", str(store), "--nulls", "100"]) == 0
@@ -65,6 +67,7 @@ def test_terminal_output_shows_hostile_names_as_text(store, capsys):
     (["--sweep-alphas", "a,b"], "--sweep-alphas"),
     (["--alpha", "2"], "between 0 and 1"),
 ])
+@pytest.mark.slow
 def test_user_errors_are_one_line_exit_2(store, capsys, args, message):
     capsys.readouterr()
     assert main(["coordination", "--db", str(store), *args]) == 2
@@ -72,6 +75,7 @@ def test_user_errors_are_one_line_exit_2(store, capsys, args, message):
     assert message in err and err.count("\n") <= 2 and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_report_shows_the_group_after_a_run(store, tmp_path):
     from lxml import html as lhtml
 

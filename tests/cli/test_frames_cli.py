@@ -19,6 +19,7 @@ def _run(capsys, *args):
     return code, out.out, out.err
 
 
+@pytest.mark.slow
 def test_frames_json_csv_and_overall(demo_store, capsys, tmp_path):
     db, manifest = demo_store
     lex = str(manifest.lexicon_path)
@@ -99,6 +100,7 @@ def test_coder_error_without_a_coded_sample_is_refused(demo_store, capsys):
     assert code == 2 and "--validated" in err
 
 
+@pytest.mark.slow
 def test_undated_articles_and_bad_dates(tmp_path, capsys):
     """Articles without a date are shown as such (show, report), never crash; a bad --since is a one-line error."""
     from narrascope.frames import EXAMPLE_LEXICON
@@ -142,6 +144,7 @@ def _coders(db, lexicon, tmp_path, capsys) -> list[str]:
     return paths
 
 
+@pytest.mark.slow
 def test_validated_takes_several_files_after_one_flag_as_the_docs_show(demo_store, capsys, tmp_path):
     db, manifest = demo_store
     lex = str(manifest.lexicon_path)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from narrascope import Corpus
 from narrascope.cli import main
 from tests.conftest import desktop_message
 
 
+@pytest.mark.slow
 def test_key_round_trip_gives_same_pseudonyms(tmp_path, chat_file, capsys):
     path = chat_file([desktop_message(1, author="Sara Ahmadi"), desktop_message(2, author="Reza K")])
     a, b = str(tmp_path / "a.duckdb"), str(tmp_path / "b.duckdb")

@@ -59,8 +59,24 @@ def workspace(demo_store, tmp_path_factory):
         writer.writerows([c["channel_id"], c["name"], c["username"], "abroad" if i % 3 == 0 else "inside"]
                          for i, c in enumerate(channels))
     assert main(["channels", "set-attributes", str(work / "channels.csv"), "--db", store, "--json"]) == 0
+    _frames_result_dataset(work)
     _twin_store(work)
     return work, manifest
+
+
+def _frames_result_dataset(work: Path) -> None:
+    """A result dataset of the workspace store's frame hits, as a Spark job writes one (for import-results)."""
+    from narrascope import Corpus
+    from narrascope.engines.results import ResultManifest, write_result_dataset
+    from narrascope.frames import load_lexicon
+    from narrascope.frames.corpus_match import frame_hits_key, match_corpus
+
+    lex = load_lexicon(work / "lexicon.yaml")
+    with Corpus.open(work / "corpus.duckdb", read_only=True) as corpus:
+        hits = match_corpus(corpus, lex)
+        manifest = ResultManifest(analysis="frames", key=frame_hits_key(lex, corpus, None, None),
+                                  state_token=corpus.state_token(), tables=["frame_hits"])
+    write_result_dataset(work / "results", manifest, {"frame_hits": hits})
 
 
 def _twin_store(work: Path) -> None:
@@ -80,7 +96,7 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
     assert code == 0, err
     cascade_id = json.loads(out)["cascades"][0]["cascade_id"]
     return {
-        "demo": ["demo", "--out", "demo2", "--messages", "400"],
+        "demo": ["demo", "--output", "demo2", "--messages", "400"],
         "ingest": ["ingest", str(demo_exports), "--db", "fresh.duckdb"],
         "info": ["info", "--db", "corpus.duckdb"],
         "frames": ["frames", "lexicon.yaml", "--by", "channel", "--db", "corpus.duckdb"],
@@ -106,10 +122,13 @@ def _invocations(work: Path, demo_exports: Path) -> dict[str, list[str]]:
         # serve runs until Ctrl-C; --check starts it, fetches every page through the socket and stops
         # (tests/web/test_serve_cli.py also runs it under a pty without --check and stops it with SIGINT)
         "serve": ["serve", "--db", "corpus.duckdb", "--port", "0", "--check"],
+        "export": ["export", "--parquet", "exported", "--db", "corpus.duckdb"],
+        "import-results": ["import-results", "results", "--db", "corpus.duckdb"],
         "merge-channels": ["merge-channels", "name:Twin", "7", "--db", "twins.duckdb"],
     }
 
 
+@pytest.mark.slow
 def test_every_command_has_a_terminal_run(workspace):
     work, manifest = workspace
     defined = set(_invocations(work, manifest.folder / "exports"))
@@ -128,6 +147,7 @@ def test_command_runs_in_a_terminal(workspace, command):
         assert HIDE_CURSOR in output, f"{command}: no live display drawn on a terminal"
 
 
+@pytest.mark.slow
 def test_frames_draws_its_progress_bar_in_a_terminal(workspace):
     """The crash that reached every user: frames' progress bar with a total not yet known."""
     work, _ = workspace

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ def _brute(rows: list[tuple[int, int, int]], window: int) -> dict[tuple[int, int
     return best
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(actions, st.integers(0, 120))
 def test_range_join_equals_all_pairs(rows, window):

@@ -43,6 +43,7 @@ def _found(demo, result) -> dict[str, str]:
     return {ids[r["actor"]]: r["group_id"] for r in result.members.iter_rows(named=True) if r["group_id"] in sig}
 
 
+@pytest.mark.slow
 def test_planted_groups_are_recovered(demo):
     truth = demo["truth"]
     channels = [c["channel_id"] for c in truth["channels"]]

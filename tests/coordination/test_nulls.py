@@ -38,6 +38,7 @@ def test_a_null_world_keeps_days_and_each_actors_times_of_day_per_block():
     assert ((t[zero] % DAY >= 72_000) & (t[zero] % DAY < 72_300)).all()  # popular hours stay popular hours
 
 
+@pytest.mark.slow
 def test_worlds_do_not_depend_on_workers_and_follow_the_seed(monkeypatch):
     from narrascope.coordination import nulls
 

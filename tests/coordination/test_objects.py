@@ -26,6 +26,7 @@ def test_urls_are_normalised(url, expected):
     assert normalise_url(url) == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.from_regex(r"(https?://)?(www\.)?[a-zA-Z]{1,8}\.(com|ir|me)(/[a-zA-Z0-9]{0,5}){0,3}/?(\?[a-z_]{1,6}=[a-z0-9]{0,3}(&[a-z_]{1,6}=[0-9]{0,3}){0,2})?(#[a-z]{0,4})?", fullmatch=True))
 def test_normalising_is_idempotent(url):

@@ -19,6 +19,7 @@ def planted():
     return data, find_coordination_frame(data.messages, options)
 
 
+@pytest.mark.slow
 def test_planted_groups_and_nothing_else(planted):
     _, result = planted
     found = {tuple(m) for m in result.groups.filter(pl.col("significant"))["members"].to_list()}
@@ -31,6 +32,7 @@ def test_planted_groups_and_nothing_else(planted):
     assert chance["weight"].max() >= 3  # … sometimes more than a fixed threshold of 2 or 3 would allow
 
 
+@pytest.mark.slow
 def test_evidence_points_at_the_messages_behind_each_edge(planted):
     data, result = planted
     msgs = data.messages.select("uid", "channel_id", "posted_at", "text", "links")
@@ -55,6 +57,7 @@ def test_stability_and_settings(planted):
     assert p_group["stability"].item() == 1.0  # found identically at 10 s, 60 s and 10 min
 
 
+@pytest.mark.slow
 def test_same_results_with_two_workers(monkeypatch):
     from narrascope.coordination import nulls
 

@@ -83,6 +83,7 @@ def _hashes(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     config = DemoConfig(seed=3, messages=800)
     generate_demo(tmp_path / "a", config)
@@ -95,6 +96,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
         "exports/ChatExport_azadi_voice/result.json"]
 
 
+@pytest.mark.slow
 def test_output_does_not_depend_on_string_hashing(tmp_path: Path) -> None:
     """Same bytes from a fresh interpreter with another PYTHONHASHSEED (no set/dict-order leaks)."""
     import os
@@ -112,6 +114,7 @@ def test_output_does_not_depend_on_string_hashing(tmp_path: Path) -> None:
     assert _hashes(tmp_path / "here") == _hashes(tmp_path / "there")
 
 
+@pytest.mark.slow
 def test_exports_are_valid_desktop_json(corpus: tuple[Path, Any], loaded: dict[str, dict[str, Any]],
                                         truth: dict[str, Any]) -> None:
     folder, manifest = corpus
@@ -151,6 +154,7 @@ def test_exports_are_valid_desktop_json(corpus: tuple[Path, Any], loaded: dict[s
     assert {"edited", "reply_to_message_id", "forwarded_from", "author", "reactions", "photo"} <= seen_keys
 
 
+@pytest.mark.slow
 def test_frame_truth_matches_an_independent_recount(loaded: dict[str, dict[str, Any]], truth: dict[str, Any]) -> None:
     recount: Counter[tuple[str, str, str, str]] = Counter()
     for cid, chat in loaded.items():
@@ -318,6 +322,7 @@ def _shingle_sets(texts: list[str]) -> list[set[str]]:
     return out
 
 
+@pytest.mark.slow
 def test_unrelated_posts_are_not_near_duplicates() -> None:
     stream = DemoStream(DemoConfig(seed=5, messages=2000))
     texts = {(spec.channel_id, m["id"]): text_of(m) for spec, m in stream if m["type"] == "message" and m["text"]}
@@ -340,6 +345,7 @@ def test_unrelated_posts_are_not_near_duplicates() -> None:
     assert worst <= 0.5, worst
 
 
+@pytest.mark.slow
 def test_carrying_is_bernoulli_within_cells() -> None:
     """Wilson 95% intervals of realised shares cover p_true in about 95% of cells across corpora."""
     covered = total = 0

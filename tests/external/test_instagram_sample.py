@@ -39,6 +39,7 @@ def test_sample_reads_both_shapes_with_repaired_captions() -> None:
     assert len({r["message_id"] for r in recs}) == 4
 
 
+@pytest.mark.slow
 def test_sample_is_detected_and_ingested(tmp_path: Path) -> None:
     assert detect.sniff(POSTS) == "instagram"
     with Corpus.open(tmp_path / "c.duckdb") as corpus:

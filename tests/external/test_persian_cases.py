@@ -190,6 +190,7 @@ def _assert_round_trip(line: str) -> None:
 @pytest.mark.parametrize(
     "relative", ["ud_persian_seraji/fa_seraji-ud-test.sentences.txt", "samples/updt_fa_sample.txt"]
 )
+@pytest.mark.slow
 def test_real_sentences_round_trip_through_offsets(relative):
     lines = _lines(PERSIAN / relative)
     assert len(lines) >= 500

@@ -91,6 +91,7 @@ def test_the_two_articles_form_one_rewrite_cascade_in_the_store(tmp_path: Path) 
     assert (SHARED_QUOTE, SHARED_QUOTE) in spans
 
 
+@pytest.mark.slow
 def test_undated_seed_cascade_does_not_claim_an_origin(tmp_path, capsys):
     """Neither seed file carries a machine-readable date: the cascade says its origin is undetermined."""
     from narrascope.cli import main
@@ -112,6 +113,7 @@ def test_undated_seed_cascade_does_not_claim_an_origin(tmp_path, capsys):
     assert "│ ? outlet" in capsys.readouterr().out  # the listing marks the origin as not established
 
 
+@pytest.mark.slow
 def test_undated_seed_cascade_is_marked_in_the_report(tmp_path: Path) -> None:
     from lxml import html as lxml_html
 

@@ -122,3 +122,12 @@ def test_empty_folder_fails_cleanly(tmp_path: Path, capsys: Any) -> None:
     empty.mkdir()
     db = tmp_path / "c.duckdb"
     _assert_one_line_failure(capsys, db, _ingest(empty, db), "export", "no files")
+
+
+@pytest.mark.parametrize("path", [MESSAGES, ROOTED], ids=["bare-array", "single-chat"])
+def test_the_chunked_path_gives_the_tolerant_readers_rows(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: the msgspec chunks (tiny and default sizes) against ijson record by record, on the real export."""
+    from tests.ingest.test_telegram_chunks import assert_same
+
+    out = assert_same(path, monkeypatch)
+    assert len(out["rows"]) == 601 and out["typed"] >= 601

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 
 import polars as pl
+import pytest
 
 from narrascope import Corpus
 from narrascope.demo import DemoConfig, planted_lexicon
@@ -36,6 +37,7 @@ def test_store_shares_equal_planted_truth_per_channel_month(demo_store):
     assert any(int(t["n_detectable"]) != int(t["n_carrying"]) for t in inexact)  # the hard cases are really hard
 
 
+@pytest.mark.slow
 def test_wilson_intervals_cover_planted_probability_across_generated_corpora():
     """CI version with a fixed seed range (40 corpora ≈ 14,000 cells); bench/frames_coverage.py runs ≥ 200."""
     import yaml

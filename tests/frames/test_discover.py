@@ -69,6 +69,7 @@ def demo(tmp_path_factory):
     return load_lexicon(manifest.lexicon_path), truth, texts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("frame", ["resistance", "sedition"])
 def test_planted_unlisted_terms_rank_in_the_top_20(demo, frame):
     lexicon, truth, texts = demo
@@ -86,6 +87,7 @@ def test_planted_unlisted_terms_rank_in_the_top_20(demo, frame):
     assert with_listed["listed"].any()  # hidden by default, shown on request
 
 
+@pytest.mark.slow
 def test_append_terms_writes_a_valid_lexicon_with_the_new_terms(demo, tmp_path):
     lexicon, _, _ = demo
     out = append_terms(lexicon, "resistance", ["استبداد", "brave youth", "uprising"], tmp_path / "new.yaml")
@@ -114,12 +116,14 @@ def _reference_counts(texts: list[str], max_words: int) -> dict[str, int]:
 
 @given(st.lists(st.lists(st.sampled_from(["a", "b", "رژیم", "می‌روم", "x1", "—", "don't", "‌"]), max_size=12)
                 .map(" ".join), min_size=1, max_size=30), st.integers(1, 3))
+@pytest.mark.slow
 def test_vectorised_counts_equal_the_plain_python_ones(texts: list[str], max_words: int) -> None:
     counts, n = count_terms(texts, max_words)
     assert n == len(texts)
     assert dict(counts) == _reference_counts(texts, max_words)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("frame", ["resistance", "sedition"])
 def test_function_words_numbers_and_phrases_edged_by_them_never_rank(demo, frame):
     lexicon, _, texts = demo
@@ -148,6 +152,7 @@ def test_stopwords_are_in_matching_form_and_spare_persian_content_words():
     assert not {"علی", "امام", "ضد", "us", "may"} & stop  # Arabic words whose Persian look-alikes carry meaning
 
 
+@pytest.mark.slow
 def test_discover_on_the_store_leaves_out_channel_signatures(demo_store_for_discover):
     db, lexicon = demo_store_for_discover
     from narrascope import Corpus

@@ -278,6 +278,7 @@ messages = st.lists(
 batches = st.lists(st.one_of(messages, st.none(), st.text(max_size=12)), min_size=100, max_size=100)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(texts=batches)

@@ -81,6 +81,7 @@ def test_bad_groups_are_user_errors():
         shares_table(MSGS, HITS, ["f1"], ["month", "year"])
 
 
+@pytest.mark.slow
 def test_wilson_intervals_cover_a_known_share_across_simulated_samples():
     rng = np.random.default_rng(11)
     covered = 0

@@ -56,6 +56,7 @@ def test_activity_change_and_period_comparison():
     assert row["rate_ratio_lower"] > 2.0 and row["rate_ratio"] == pytest.approx(2.5, rel=0.1)
 
 
+@pytest.mark.slow
 def test_no_change_means_difference_interval_covers_zero_usually():
     covered = 0
     for seed in range(60):
@@ -92,6 +93,7 @@ def test_unobserved_months_before_the_data_do_not_count_as_quiet():
     assert late["n1"] == 0 and late["rate_ratio"] != late["rate_ratio"]  # NaN: no earlier data at all
 
 
+@pytest.mark.slow
 def test_trend_report_is_the_pure_functions_on_the_store_plus_the_undated_count(tmp_path):
     from narrascope import Corpus
     from narrascope.frames.lexicon import parse_lexicon_yaml

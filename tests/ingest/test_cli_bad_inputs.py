@@ -50,6 +50,7 @@ def _bad_files(folder: Path) -> dict[str, str]:
             "d_messages_object.json": '(root key "messages")', "e_unknown.bin": "not recognised"}
 
 
+@pytest.mark.slow
 def test_folder_mixing_good_and_bad_files_ingests_the_good_and_lists_each_bad(tmp_path: Path, capsys: Any) -> None:
     folder = tmp_path / "exports"
     bad = _bad_files(folder)
@@ -83,6 +84,7 @@ def test_json_report_lists_bad_files_with_their_errors(tmp_path: Path, capsys: A
     assert report["totals"]["added"] == 1
 
 
+@pytest.mark.slow
 def test_strict_stops_at_the_first_bad_file_with_one_line(tmp_path: Path, capsys: Any) -> None:
     folder = tmp_path / "exports"
     _bad_files(folder)
@@ -95,6 +97,7 @@ def test_strict_stops_at_the_first_bad_file_with_one_line(tmp_path: Path, capsys
     assert _counts(db) == (5, 1, 1)  # a_good.json (before the bad one) stays; z_good.json is never reached
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["b_truncated.json", "c_bad_utf8.json", "d_messages_object.json", "e_unknown.bin"])
 def test_each_bad_file_alone_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, capsys: Any, name: str) -> None:
     bad = _bad_files(tmp_path / "in")
@@ -140,6 +143,7 @@ def test_unknown_tz_is_refused_before_anything_is_read(tmp_path: Path, capsys: A
     assert not db.exists()
 
 
+@pytest.mark.slow
 def test_the_zone_of_local_dates_is_recorded_in_the_ingest_log(tmp_path: Path, capsys: Any) -> None:
     old = {"id": 1, "type": "message", "date": "2020-06-01T12:00:00", "from": "Chan", "from_id": 555, "text": "x"}
     path = tmp_path / "old.json"

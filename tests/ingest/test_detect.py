@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from narrascope.cli import main
 from narrascope.ingest import web_html
 from narrascope.ingest.detect import plan
@@ -35,6 +37,7 @@ def test_attachments_of_a_desktop_json_export_are_not_ingested(tmp_path: Path) -
     assert [(u.path, u.format, u.problem) for u in units] == [(result, "telegram_json", None)]
 
 
+@pytest.mark.slow
 def test_desktop_json_export_folder_ingests_cleanly_through_the_cli(tmp_path: Path, capsys: Any) -> None:
     _desktop_json_export(tmp_path / "exports" / "ChatExport_2023-11-15")
     db = tmp_path / "c.duckdb"

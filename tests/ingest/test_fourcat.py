@@ -102,6 +102,7 @@ def test_csv_rows(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["telethon.json", "telethon.ndjson", "fourcat.ndjson", "fourcat.csv",
                                   "tracker.csv", "generic.csv", "generic.jsonl"])
+@pytest.mark.slow
 def test_detection_picks_and_reports_the_reader(tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]) -> None:
     telethon_msg = {"_": "Message", "id": 1, "peer_id": {"_": "PeerChannel", "channel_id": 5},
                     "date": "2023-03-01T10:00:00+00:00", "message": "hi"}

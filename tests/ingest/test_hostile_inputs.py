@@ -66,6 +66,7 @@ def _fourcat(mid: int, **extra: Any) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------- wrong types
+@pytest.mark.slow
 @pytest.mark.parametrize("entities", [1.5, 7, ["a", "b"], {"offset": 1}, "text", None, [[1]], True])
 def test_fourcat_entities_of_any_type_are_read_without_entities(tmp_path: Path, capsys: Any, entities: Any) -> None:
     path = tmp_path / "telegram.ndjson"
@@ -84,6 +85,7 @@ def test_fourcat_entities_of_any_type_are_read_without_entities(tmp_path: Path, 
     ("media", {"_": "MessageMediaDocument", "document": {"attributes": 9}}), ("reactions", "many"),
     ("views", -(2**62)), ("forwards", "x"), ("fwd_from", [1]), ("reply_to", 5), ("entities", {"a": 1}),
 ])
+@pytest.mark.slow
 def test_telethon_fields_of_wrong_types_are_read(tmp_path: Path, capsys: Any, field: str, value: Any) -> None:
     msg = {"_": "Message", "id": 5, "peer_id": {"_": "PeerChannel", "channel_id": 9}, "date": "2024-01-01T00:00:00",
            "message": "hello", "grouped_id": None}
@@ -99,6 +101,7 @@ def test_telethon_fields_of_wrong_types_are_read(tmp_path: Path, capsys: Any, fi
 @pytest.mark.parametrize("field,value", [("type", ["service"]), ("text", {"a": 1}), ("text_entities", 5),
                                          ("reactions", [{"count": "lots"}, {"count": 1e300}]), ("photo", None),
                                          ("reply_to_message_id", [3]), ("from_id", {"x": 1}), ("media_type", 7)])
+@pytest.mark.slow
 def test_desktop_json_fields_of_wrong_types_are_read(tmp_path: Path, capsys: Any, field: str, value: Any) -> None:
     path = write_chat(tmp_path / "result.json", [desktop_message(1, **{field: value}), desktop_message(2)])
     db = tmp_path / "c.duckdb"
@@ -135,6 +138,7 @@ def _surrogate_files(folder: Path) -> dict[str, Path]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["telegram_json", "telethon", "fourcat", "table", "instagram"])
 def test_lone_surrogates_are_replaced_and_noted_not_refused(tmp_path: Path, capsys: Any, fmt: str) -> None:
     path = _surrogate_files(tmp_path / "in")[fmt]
@@ -298,6 +302,7 @@ def test_csv_line_ends_of_every_kind_are_read(tmp_path: Path, capsys: Any, newli
     (TABLE.replace("2,chan,2024-01-02T00:00:00Z,second", "2,chan"), "row 2"),
     (TABLE + '3,"chan', "never closed"),
 ])
+@pytest.mark.slow
 def test_a_csv_cut_mid_row_is_an_error(tmp_path: Path, capsys: Any, body: str, needle: str) -> None:
     db = tmp_path / "c.duckdb"
     write_chat(tmp_path / "ok" / "result.json", [desktop_message(1)])
@@ -370,6 +375,7 @@ def test_numbers_beyond_64_bits_are_left_empty(tmp_path: Path, capsys: Any) -> N
 # ---------------------------------------------------------------------------------------------- HTML, long lines
 @pytest.mark.parametrize("suffix", [" UTC+99:99", " UTC+24:00", " GMT+5:75", " UTC+999999999999:00", " UTC-",
                                     " UTC+03:30 extra"])
+@pytest.mark.slow
 def test_odd_time_zone_suffixes_in_html_are_one_line_errors(tmp_path: Path, capsys: Any, suffix: str) -> None:
     from narrascope.demo.html_export import write_html_export
 
@@ -380,6 +386,7 @@ def test_odd_time_zone_suffixes_in_html_are_one_line_errors(tmp_path: Path, caps
     _refused(capsys, folder, tmp_path / "c.duckdb", "messages.html", "message 1")
 
 
+@pytest.mark.slow
 def test_a_message_on_one_3_mb_line_is_read(tmp_path: Path, capsys: Any) -> None:
     long_text = "word " * 600_000
     path = write_chat(tmp_path / "result.json", [desktop_message(1, long_text)])
@@ -388,6 +395,7 @@ def test_a_message_on_one_3_mb_line_is_read(tmp_path: Path, capsys: Any) -> None
     assert _texts(db) == [long_text]
 
 
+@pytest.mark.slow
 def test_tz_given_for_a_format_with_offsets_is_noted(tmp_path: Path, capsys: Any) -> None:
     """Issue 10 §6: --tz was accepted and ignored silently when every timestamp carries its offset."""
     path = write_chat(tmp_path / "result.json", [desktop_message(1)])

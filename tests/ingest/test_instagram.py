@@ -45,6 +45,7 @@ def _read(path: Path) -> tuple[list[dict[str, object]], ReadContext]:
 
 
 # ---------------------------------------------------------------------------------------------- repair
+@pytest.mark.slow
 @given(st.text())
 def test_repair_undoes_mojibake_of_any_text(s: str) -> None:
     assert repair_mojibake(mojibake(s)) == s

@@ -46,6 +46,7 @@ def _chunks(data: bytes, sizes: list[int]) -> list[bytes]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(_JSON, st.lists(st.integers(1, 9), max_size=6))
 def test_depth_guard_agrees_with_the_reference_wherever_chunks_end(value: Any, sizes: list[int]) -> None:
@@ -57,6 +58,7 @@ def test_depth_guard_agrees_with_the_reference_wherever_chunks_end(value: Any, s
         assert refused == (true > limit), (data, limit)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(st.lists(_TEXT, max_size=6))
 def test_lone_surrogates_become_replacement_characters_and_pairs_stay(texts: list[str]) -> None:

@@ -180,6 +180,7 @@ def _write_both(chat: dict[str, Any], tmp: Path, utc_offset: str | None, per_fil
     return json_path, html_dir
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("build", [channel_chat, group_chat])
 @pytest.mark.parametrize(("utc_offset", "tz"), [("+03:30", None), (None, "Asia/Tehran"), ("+00:00", None)])
 def test_json_and_html_give_equal_records(tmp_path: Path, build: Any, utc_offset: str | None,
@@ -225,6 +226,7 @@ def test_channel_record_details(tmp_path: Path) -> None:
     assert rows["1"]["kind"] == "service" and rows["1"]["posted_at"] is None
 
 
+@pytest.mark.slow
 def test_html_after_json_into_one_store_adds_nothing(tmp_path: Path) -> None:
     for build in (channel_chat, group_chat):
         chat = build()
@@ -243,6 +245,7 @@ def test_html_after_json_into_one_store_adds_nothing(tmp_path: Path) -> None:
             assert ids["channel_id"].to_list() == [str(chat["id"])]
 
 
+@pytest.mark.slow
 def test_a_demo_generated_chat_gives_equal_records_from_json_and_html(tmp_path: Path) -> None:
     """Issue acceptance: a chat made by the demo generator, exported both ways, ingests to the same records."""
     from narrascope.demo import DemoConfig

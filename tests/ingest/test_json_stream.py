@@ -83,6 +83,7 @@ def test_run_of_backslashes_split_across_chunks() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=60).map(lambda b: bytes(b"\\xa0B\""[x % 6] for x in b)),
        st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=8))
+@pytest.mark.slow
 def test_chunked_rewrite_equals_whole_string_reference(data: bytes, sizes: list[int]) -> None:
     assert fix_escapes(data) == reference_fix(data)
     reader = FixingReader(ChunkedRaw(data, sizes))  # type: ignore[arg-type]
@@ -108,6 +109,7 @@ def desktop_string(text: str) -> str:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from("ax\\\x0b\x01\n\"ی\u200c"), max_size=12), min_size=1, max_size=6),
        st.lists(st.integers(min_value=1, max_value=11), min_size=1, max_size=5))
+@pytest.mark.slow
 def test_desktop_strings_parse_back_exactly_under_any_chunking(texts: list[str], sizes: list[int]) -> None:
     doc = ("[" + ",".join(desktop_string(t) for t in texts) + "]").encode("utf-8")
     reader = FixingReader(ChunkedRaw(doc, sizes))  # type: ignore[arg-type]

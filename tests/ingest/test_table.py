@@ -74,6 +74,7 @@ def test_epoch_ms_timestamps(tmp_path: Path) -> None:
     assert "epoch milliseconds" in notes
 
 
+@pytest.mark.slow
 def test_missing_mapped_column_is_one_line_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "t.csv"
     path.write_text("id,message,when\n1,hi,2023-01-01\n", encoding="utf-8")

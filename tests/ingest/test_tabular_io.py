@@ -67,6 +67,7 @@ def test_cp1252_western_text_is_not_taken_for_cp1256(tmp_path: Path) -> None:
     assert note and "cp1252" in note
 
 
+@pytest.mark.slow
 def test_late_invalid_byte_still_rejects_utf8(tmp_path: Path) -> None:
     # the first megabytes are ASCII; only a byte near the end shows the file is not UTF-8
     body = "".join(f"{i},plain ascii row\n" for i in range(150_000))

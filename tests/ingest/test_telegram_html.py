@@ -517,6 +517,7 @@ _KINDS = st.sampled_from(["plain", "bold", "italic", "code", "pre", "underline",
                           "blockquote", "hashtag", "mention", "link", "text_link", "email", "mention_name"])
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(_KINDS, _TEXT.filter(bool)), max_size=6))
 def test_text_survives_desktop_markup(parts: list[tuple[str, str]]) -> None:

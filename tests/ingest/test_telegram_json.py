@@ -269,6 +269,7 @@ def test_sniff_goes_by_structure_whatever_the_suffix(tmp_path: Path, name: str) 
 @given(st.lists(st.one_of(st.text(max_size=8), st.builds(lambda t, k: {"type": k, "text": t}, st.text(max_size=8),
                                                           st.sampled_from(["bold", "link", "hashtag", "mention"]))),
                 max_size=8))
+@pytest.mark.slow
 def test_plain_text_is_the_parts_concatenated(items: list[Any]) -> None:
     expected = "".join(p if isinstance(p, str) else p["text"] for p in items)
     assert plain_text(items) == expected
@@ -321,6 +322,7 @@ def test_cli_ingest_of_an_account_export_round_trips(tmp_path: Path, capsys: Any
 
 
 # ----------------------------------------------------------------------------------------------- streaming, store
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", ["chat", "account", "array"])
 def test_first_records_arrive_before_the_file_is_read(tmp_path: Path, monkeypatch: Any, shape: str) -> None:
     import narrascope.ingest.json_stream as js

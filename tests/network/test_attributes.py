@@ -122,6 +122,7 @@ def test_later_files_win_and_names_match_on_the_matching_form(store, tmp_path):
     ("username,side\nno,a\n", ".csv", "not a Telegram-style username"),
     (",side\n,a\n", ".csv", "without a name"),
 ])
+@pytest.mark.slow
 def test_bad_files_are_one_line_errors_and_leave_the_store_unchanged(store, tmp_path, capsys, content, suffix,
                                                                      needle):
     db, manifest = store

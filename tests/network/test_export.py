@@ -38,6 +38,7 @@ def store(demo_store, tmp_path_factory):
     return copy, work
 
 
+@pytest.mark.slow
 def test_results_are_stored_in_one_key_and_reloaded(store):
     db, _ = store
     with Corpus.open(db) as corpus:
@@ -82,6 +83,7 @@ def test_gexf_and_graphml_reread_with_weights_and_attributes(store, tmp_path):
     assert all("viz" in d for _, d in g.nodes(data=True))
 
 
+@pytest.mark.slow
 def test_tables_by_suffix_and_their_evidence_points_at_messages(store, tmp_path):
     db, _ = store
     with Corpus.open(db) as corpus:
@@ -109,6 +111,7 @@ def test_forwards_get_their_original_and_lag_from_the_reuse_run(store):
     assert (forwards["lag_s"] >= 0).all() and graph.edges["median_lag_s"].null_count() == 0
 
 
+@pytest.mark.slow
 def test_cli_network(store, tmp_path, capsys):
     db, work = store
     out = tmp_path / "n.gexf"
@@ -126,6 +129,7 @@ def test_cli_network(store, tmp_path, capsys):
     assert "x.txt" in err and "choose from" in err
 
 
+@pytest.mark.slow
 def test_report_section_draws_the_graph_and_the_matrix(store, tmp_path):
     db, _ = store
     with Corpus.open(db) as corpus:

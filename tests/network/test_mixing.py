@@ -27,6 +27,7 @@ def _cell(matrix: pl.DataFrame, a: str, b: str) -> dict:
     return matrix.filter((pl.col("source_group") == a) & (pl.col("target_group") == b)).row(0, named=True)
 
 
+@pytest.mark.slow
 def test_hand_computed_matrix_and_null_expectation():
     matrix, summary, bridges = mixing_frames(UNITS, GROUPS, MixingOptions(draws=20000, seed=3))
     ai = _cell(matrix, "abroad", "inside")

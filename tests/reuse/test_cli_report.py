@@ -15,6 +15,9 @@ from narrascope.demo import DemoConfig, generate_demo
 from narrascope.report import build_report
 from narrascope.store.corpus import Corpus
 
+# a module fixture generates a corpus and runs reuse on it (seconds): every test here waits for it
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -13,6 +13,9 @@ from narrascope.reuse import ReuseOptions, find_reuse, load_reuse
 from narrascope.reuse.cascades import adjusted_rand_index
 from narrascope.store.corpus import Corpus
 
+# a module fixture generates a corpus and runs reuse on it (seconds): every test here waits for it
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:

@@ -47,6 +47,7 @@ def test_choose_bands_is_the_largest_r_that_reaches_the_recall_at_the_threshold(
     assert choose_bands(0.5, 128) == (42, 3)
 
 
+@pytest.mark.slow
 def test_minhash_estimates_err_as_theory_says(grid_pairs) -> None:
     _, exact, sig = grid_pairs
     est = estimate_jaccard(sig[0::2], sig[1::2])
@@ -60,6 +61,7 @@ def test_minhash_estimates_err_as_theory_says(grid_pairs) -> None:
             assert np.all(err == 0)
 
 
+@pytest.mark.slow
 def test_lsh_candidate_rate_follows_the_s_curve_within_3_points(grid_pairs) -> None:
     _, exact, sig = grid_pairs
     for bands, rows in ((42, 3), (16, 8), (32, 4)):
@@ -83,6 +85,7 @@ def test_lsh_pairs_groups_by_band_keys_and_chains_huge_buckets() -> None:
     assert len(pairs) == 15
 
 
+@pytest.mark.slow
 def test_signatures_do_not_depend_on_workers_or_job_size() -> None:
     from narrascope.reuse import minhash
 

@@ -18,6 +18,9 @@ from narrascope.text.normalize import normalize_many
 
 from .synthetic import synthetic_messages
 
+# a module fixture generates a corpus and runs reuse on it (seconds): every test here waits for it
+pytestmark = pytest.mark.slow
+
 N = 20_000
 
 

@@ -30,6 +30,7 @@ def test_wilson_equals_statsmodels(kn, conf):
     assert float(hi) == pytest.approx(ref_hi, abs=1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(counts, counts, confidence)
 def test_newcombe_equals_statsmodels(a, b, conf):
@@ -41,6 +42,7 @@ def test_newcombe_equals_statsmodels(a, b, conf):
     assert float(hi) == pytest.approx(ref_hi, abs=1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(counts, counts)
 def test_two_proportion_test_equals_statsmodels(a, b):

@@ -55,6 +55,7 @@ def _kill_at_marker(script: str, db: Path, path: Path, marker: Path) -> str:
     return text
 
 
+@pytest.mark.slow
 def test_sigkill_mid_file_leaves_store_unchanged(tmp_path):
     db = tmp_path / "c.duckdb"
     small = write_chat(tmp_path / "small" / "result.json", [desktop_message(i) for i in range(1, 11)])
@@ -77,25 +78,26 @@ _MERGE_SCRIPT = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from narrascope import Corpus
-    from narrascope.store import corpus as store
+    from narrascope.store import ingest_runner as runner
 
     db, path, marker = sys.argv[1:4]
-    merge = store.Corpus._merge
+    merge = runner.merge_spool
 
-    def merge_then_hang(self, spool):
-        counts = merge(self, spool)  # every row of the file is now in messages, uncommitted
-        n = self._con.execute("SELECT count(*) FROM messages").fetchone()[0]
+    def merge_then_hang(con, spool):
+        counts = merge(con, spool)  # every row of the file is now in messages, uncommitted
+        n = con.execute("SELECT count(*) FROM messages").fetchone()[0]
         Path(marker).write_text(str(n))
         time.sleep(120)
         return counts
 
-    store.Corpus._merge = merge_then_hang
+    runner.merge_spool = merge_then_hang
     with Corpus.open(db) as corpus:
         corpus.ingest([path])
     """
 )
 
 
+@pytest.mark.slow
 def test_sigkill_inside_the_merge_transaction_leaves_store_unchanged(tmp_path):
     """The kill lands after the file's rows are merged into ``messages`` inside the open transaction."""
     db = tmp_path / "c.duckdb"

@@ -114,6 +114,7 @@ def test_folder_with_bad_file_ingests_good_ones_and_strict_stops(tmp_path, chat_
         c.ingest([tmp_path / "exports"], IngestOptions(strict=True))
 
 
+@pytest.mark.slow
 def test_authors_are_pseudonymised_consistently_and_keys_transfer(tmp_path, chat_file):
     msgs = [desktop_message(1, author="Sara Ahmadi"), desktop_message(2, author="Sara Ahmadi"),
             desktop_message(3, author="Reza K")]
@@ -188,7 +189,14 @@ def test_memory_capped_restores_the_limit_and_rejects_bad_sizes(tmp_path, chat_f
             list(c.message_batches(["uid"], memory_limit="1 GBs"))
         assert limit() == before
     with Corpus.open(tmp_path / "c.duckdb", read_only=True) as c:
-        default = str(c.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0])
-        with c.memory_capped("64MB"):
-            pass
-        assert str(c.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]) == default
+
+        def held() -> float:
+            """The limit DuckDB's buffer manager holds, in GiB (current_setting can differ from it: after a RESET
+            in DuckDB 1.5 it reported the default while the buffer manager kept 64 MB)."""
+            value, unit = c.connection.execute("SELECT memory_limit FROM pragma_database_size()").fetchall()[0][0].split()
+            return float(value) * {"KiB": 2**-20, "MiB": 2**-10, "GiB": 1.0, "TiB": 2**10}[unit]
+
+        default = held()
+        for _ in range(3):  # set back each time, without drifting
+            assert sum(b.num_rows for b in c.message_batches(["uid"], memory_limit="64MB")) == 6
+            assert abs(held() - default) <= 0.01 * default

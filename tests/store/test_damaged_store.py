@@ -61,6 +61,7 @@ def _assert_one_line(results: list[tuple[str, int, str]], *needles: str) -> None
             assert needle in lines[0], (command, lines[0])
 
 
+@pytest.mark.slow
 def test_a_store_cut_short_is_refused_by_every_command(good_store: tuple[Path, Path], tmp_path: Path,
                                                       capsys: Any) -> None:
     good, lexicon = good_store
@@ -105,6 +106,7 @@ def test_an_edited_meta_table_is_one_accurate_line(good_store: tuple[Path, Path]
                                                                                  "damaged"),
     ("DELETE FROM narrascope_meta WHERE key = 'pseudonym_key'", "lost its pseudonym key"),
 ])
+@pytest.mark.slow
 def test_a_damaged_key_stops_ingest_and_key_export_with_the_fix(good_store: tuple[Path, Path], tmp_path: Path,
                                                                 capsys: Any, edit: str, needle: str) -> None:
     good, lexicon = good_store

@@ -54,6 +54,7 @@ def test_html_and_json_of_one_chat_are_one_channel_in_either_order(tmp_path: Pat
         assert merges == []  # the HTML rows were filed under the known id while reading
 
 
+@pytest.mark.slow
 def test_same_name_different_messages_are_not_merged_and_info_says_so(tmp_path: Path, capsys: Any) -> None:
     html, jsn = _exports(tmp_path, range(1, 11), range(1, 11), edit=True)
     db = tmp_path / "c.duckdb"
@@ -69,6 +70,7 @@ def test_same_name_different_messages_are_not_merged_and_info_says_so(tmp_path: 
     assert data["unmerged_twins"] == [{"platform": "telegram", "name_id": f"name:{NAME}", "id": "1001", "name": NAME}]
 
 
+@pytest.mark.slow
 def test_exports_of_different_periods_merge_on_request(tmp_path: Path, capsys: Any) -> None:
     html, jsn = _exports(tmp_path, range(1, 11), range(20, 31))
     db = tmp_path / "c.duckdb"

@@ -197,6 +197,7 @@ def _every_value(db: Path, skip: set[tuple[str, str]] = frozenset()) -> dict[str
     return found
 
 
+@pytest.mark.slow
 def test_no_name_of_a_person_is_in_any_table(seeded: tuple[Path, Path]) -> None:
     db, _ = seeded
     for where, text in _every_value(db).items():
@@ -207,6 +208,7 @@ def test_no_name_of_a_person_is_in_any_table(seeded: tuple[Path, Path]) -> None:
             assert name not in text, f"{source} mention {name!r} in {where}"
 
 
+@pytest.mark.slow
 def test_no_name_of_a_person_is_in_any_output(seeded: tuple[Path, Path], tmp_path: Path, capsys: Any) -> None:
     db, lexicon = seeded
     for output, text in _outputs(db, lexicon, tmp_path, capsys).items():
@@ -214,6 +216,7 @@ def test_no_name_of_a_person_is_in_any_output(seeded: tuple[Path, Path], tmp_pat
             assert name not in text, f"{role} name {name!r} in {output}"
 
 
+@pytest.mark.slow
 def test_pseudonyms_stand_where_the_names_were_and_channels_stay(seeded: tuple[Path, Path]) -> None:
     db, _ = seeded
     with Corpus.open(db, read_only=True) as c:
@@ -228,6 +231,7 @@ def test_pseudonyms_stand_where_the_names_were_and_channels_stay(seeded: tuple[P
     assert by[("tracked_channel", "1")][3].startswith("a_")
 
 
+@pytest.mark.slow
 def test_forward_names_of_channels_are_kept_whatever_the_order(tmp_path: Path) -> None:
     """A name the store does not know as a channel is pseudonymised; once the channel is ingested, the forwards
     that named it show its name again — so the order of ingests does not change the result."""

@@ -52,6 +52,7 @@ def test_save_many_publishes_all_tables_or_none(tmp_path):
         assert c.results.load("run_a", "k1").column("x").to_pylist() == [1]
 
 
+@pytest.mark.slow
 def test_a_reuse_run_failing_while_publishing_leaves_the_previous_run_latest(demo_store, tmp_path, monkeypatch):
     import shutil
 
@@ -80,6 +81,7 @@ def test_a_reuse_run_failing_while_publishing_leaves_the_previous_run_latest(dem
         assert len(c.results.list("reuse_pairs")) == 1
 
 
+@pytest.mark.slow
 def test_rows_come_back_in_the_order_saved(tmp_path):
     """The store writes with DuckDB's insertion order off (for memory): the saved order must survive anyway."""
     n = 300_000

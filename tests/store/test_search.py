@@ -44,6 +44,7 @@ def _texts(corpus, uids):
     return [corpus.by_uid([u])["text"][0] for u in uids]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", ["می‌خواهند", "میخواهند", "ميخـواهند", "مي‌خـواهند", "می خواهند"])
 def test_persian_forms_are_one_term(store, query):
     total, uids = search.search(store, search.parse_query(query))
@@ -70,6 +71,7 @@ def test_prefix_phrase_punctuation_and_alternatives(store):
     assert search.search(store, search.parse_query(" , ;"))[0] == 0
 
 
+@pytest.mark.slow
 def test_every_message_is_indexed_across_batches(store):
     docs = store.sql("SELECT count(*) AS n FROM search_docs")["n"][0]
     assert docs == store.sql("SELECT count(*) AS n FROM messages")["n"][0] == len(TEXTS)
@@ -85,6 +87,27 @@ def test_filters_and_paging(store):
     assert total == 5 and len(page) == 1
 
 
+def test_uid_directory_finds_every_message_row(store):
+    rows = store.connection.execute("SELECT uid, rowid FROM messages").fetchall()
+    for uid, rowid in rows:
+        assert search.message_hint(store, None, uid) == rowid
+    assert search.message_hint(store, None, "no-such-uid") is None
+    rid, uid = store.connection.execute("SELECT rid, uid FROM search_docs WHERE rid = 3").fetchone()
+    assert search.message_hint(store, rid, uid) == dict(rows)[uid]
+    assert search.message_hint(store, rid + 1, uid) is None  # a wrong rid is no hint
+
+
+@pytest.mark.parametrize("vector", [1, 2, 2048])
+def test_rows_by_rid_in_ranges_or_runs_are_the_same_rows(store, monkeypatch, vector):
+    monkeypatch.setattr(search, "VECTOR", vector)  # 1: every rid its own run; 2048: one range
+    everything = search.page(store, None, columns=("uid", "text"), limit=100)
+    picked = [0, 1, 4, 7]
+    rows = search._rows_by_rid(store, picked, "rid, uid, text")
+    assert rows["rid"].to_list() == picked
+    assert rows["uid"].to_list() == [everything["uid"][i] for i in picked]
+
+
+@pytest.mark.slow
 def test_stale_index_is_refused_until_rebuilt(store, tmp_path):
     write_chat(tmp_path / "c" / "result.json", [desktop_message(1, "seeds again")], name="Gamma", chat_id=3)
     store.ingest([tmp_path / "c"])

@@ -174,6 +174,7 @@ def _group_boundary(result: Normalized, i: int) -> bool:
     return i in (0, len(result.text)) or result.starts[i] != result.starts[i - 1]
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(TEXTS)
 def test_offsets_map_token_spans_back_to_original_text_with_the_same_key(text):
@@ -197,6 +198,7 @@ def test_offsets_map_token_spans_back_to_original_text_with_the_same_key(text):
     assert normalize(text[start:end]) == result.text
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(TEXTS)
 def test_normalize_is_idempotent(text):
@@ -204,12 +206,21 @@ def test_normalize_is_idempotent(text):
     assert normalize(key) == key
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.none(), TEXTS), max_size=40))
 def test_normalize_many_equals_normalize(texts):
+    import narrascope.text.normalize as module
+
     expected = [None if t is None else normalize(t) for t in texts]
-    assert normalize_many(texts).to_pylist() == expected
-    assert normalize_many(pa.array(texts, type=pa.large_string())).to_pylist() == expected
+    assert normalize_many(texts).to_pylist() == expected  # the small-batch path
+    small = module.SMALL_BATCH
+    module.SMALL_BATCH = -1  # the vectorised path, whatever the batch size
+    try:
+        assert normalize_many(texts).to_pylist() == expected
+        assert normalize_many(pa.array(texts, type=pa.large_string())).to_pylist() == expected
+    finally:
+        module.SMALL_BATCH = small
 
 
 def test_normalize_many_accepts_arrow_and_iterables():

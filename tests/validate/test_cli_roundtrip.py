@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from narrascope.cli import main
 from narrascope.frames.lexicon import load_lexicon
@@ -33,6 +34,7 @@ def _code(sample: Path, out: Path, encoding: str, delimiter: str, coder: str, fl
     return out
 
 
+@pytest.mark.slow
 def test_sample_code_score_correct(demo_store, tmp_path, capsys):
     db, lexicon = demo_store / "corpus.duckdb", demo_store / "demo" / "lexicon.yaml"
     sample = tmp_path / "sample.csv"

@@ -114,6 +114,7 @@ def test_missing_columns_and_mixed_samples(tmp_path):
         load_coded([_write(tmp_path / "a.csv", rows_a), p2], LEXICON)
 
 
+@pytest.mark.slow
 def test_a_sample_nobody_has_coded_yet_is_refused(tmp_path):
     """Scoring an uncoded sample must not print a table of empty estimates with exit 0."""
     import csv as _csv

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
+import pytest
 
 from narrascope.validate.coded import CodedSample
 from narrascope.validate.correct import corrected_shares
@@ -65,6 +66,7 @@ def _coverage(coder_error: float, seed0: int) -> np.ndarray:
     return np.concatenate(rows)
 
 
+@pytest.mark.slow
 def test_library_path_covers_the_true_share():
     r = _coverage(0.0, 2026)
     theta, raw, lo, hi, rg, rg_lo, rg_hi, ppi_lo, ppi_hi = r.T
@@ -80,6 +82,7 @@ def test_library_path_covers_the_true_share():
     assert np.mean(np.abs(rg - theta)) < np.mean(np.abs(raw - theta))
 
 
+@pytest.mark.slow
 def test_library_path_corrects_for_a_known_coder_error():
     """Coders wrong on 5 % of labels, corrected_shares told so: the user-facing path still covers θ."""
     r = _coverage(0.05, 3)

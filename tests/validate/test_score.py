@@ -61,6 +61,7 @@ def test_term_precision_lists_the_false_firing_terms_first():
     assert (t["lower"][0], t["upper"][0]) == pytest.approx((float(lo), float(hi)))
 
 
+@pytest.mark.slow
 def test_sensitivity_and_specificity_intervals_cover_at_about_the_nominal_rate():
     """400 simulated validations of a dictionary with sens 0.8, spec 0.97 on a frame of share 0.15 (N = 12,000,
     200 coded hits and 200 coded non-hits): the intervals should cover the process values about 95 % of the time."""
@@ -119,6 +120,7 @@ def test_tied_items_count_half_instead_of_vanishing():
     assert worst["term"] == "riot" and worst["false"] == pytest.approx(2.0)
 
 
+@pytest.mark.slow
 @given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1)), min_size=1, max_size=60))
 def test_two_coder_precision_is_the_mean_of_each_coders(hit: list[tuple[int, int]]) -> None:
     """With every item labelled by both coders, the soft-label precision is the average of the coders' own."""

@@ -12,8 +12,10 @@ import pytest
 import yaml
 
 from narrascope import Corpus
+from narrascope.coordination import find_coordination, load_coordination
 from narrascope.frames import load_lexicon
 from narrascope.ingest.base import IngestOptions
+from narrascope.network import analyse_network, load_network
 from narrascope.reuse import find_reuse
 from narrascope.store import coding, search
 from narrascope.validate import sample_corpus
@@ -81,7 +83,7 @@ DOM_CHECK = """() => {
     for (const el of document.querySelectorAll(sel)) bad.push('element ' + sel);
   }
   for (const el of document.querySelectorAll('svg')) {
-    if (!el.classList.contains('chart') && !el.classList.contains('timeline')) bad.push('svg injected');
+    if (!['chart', 'timeline', 'network'].some(c => el.classList.contains(c))) bad.push('svg injected');
   }
   return {bad: bad, flag: window.__xss === undefined ? null : String(window.__xss),
           text: document.body.innerText};
@@ -104,6 +106,9 @@ def _hostile_store(folder: Path) -> Path:
         report = corpus.ingest([folder / "exports"], IngestOptions(keep_authors=True))
         assert not report.failed, report.failed
         find_reuse(corpus)
+        network = analyse_network(corpus)  # reuse edges between the payload-named channels
+        assert network.graph.edges.height > 0
+        find_coordination(corpus)  # groups of payload-named channels, if the null worlds let any through
         search.build_index(corpus)
     return db
 
@@ -132,6 +137,12 @@ def test_payloads_are_inert_on_every_page(browser, tmp_path):
         uid = corpus.sql("SELECT uid FROM messages LIMIT 1")["uid"][0]
         cascade = corpus.sql("SELECT cascade_id FROM result_reuse_cascades LIMIT 1")["cascade_id"][0]
         channel = corpus.sql("SELECT channel_id FROM messages LIMIT 1")["channel_id"][0]
+        graph = load_network(corpus)
+        assert graph is not None
+        edge = graph.graph.edges.row(0, named=True)
+        coordination = load_coordination(corpus)
+        assert coordination is not None
+        groups = [f"/network/group/{g}" for g in coordination.groups["group_id"].to_list()[:2]]
     proc, url = start_server(db)
     try:
         context = browser.new_context()
@@ -143,7 +154,7 @@ def test_payloads_are_inert_on_every_page(browser, tmp_path):
         page.click("form[action='/frames/lexicon'] button[type=submit]")
         page.wait_for_url("**/frames?lexicon=*")
         page.wait_for_selector("table.shares", timeout=120_000)  # matched already when the sample was drawn
-        from urllib.parse import quote
+        from urllib.parse import quote, urlencode
 
         coder = quote(PAYLOADS[4])
         pages = ["/", f"/?channel={channel}", "/messages", f"/messages?q={quote(PAYLOADS[0])}",
@@ -153,7 +164,8 @@ def test_payloads_are_inert_on_every_page(browser, tmp_path):
                  "/validate", f"/validate/{sample}", f"/validate/{sample}/code?coder={coder}",
                  f"/validate/{sample}/code?coder={quote(PAYLOADS[2])}", f"/validate/{sample}/agreement",
                  "/cascades", f"/cascade/{cascade}", f"/cascade/{quote(PAYLOADS[0])}", "/jobs", "/network",
-                 f"/messages?since={quote(PAYLOADS[0])}"]
+                 "/network?colour=kind&relation=reuse", "/network/edge?" + urlencode({k: edge[k] for k in ("relation", "source", "target")}),
+                 f"/messages?since={quote(PAYLOADS[0])}", f"/network/group/{quote(PAYLOADS[0])}", *groups]
         shown = 0
         for path in pages:
             page.goto(url + path)
@@ -162,6 +174,17 @@ def test_payloads_are_inert_on_every_page(browser, tmp_path):
             assert result["flag"] is None, f"{path}: a payload ran"
             assert not result["bad"], f"{path}: injected {result['bad'][:5]}"
             shown += sum(p in result["text"] for p in PAYLOADS[:10])
+        # the network view's panels: an edge's evidence (server HTML put in by script), a node (built by script)
+        page.goto(url + "/network")
+        page.locator("#network-svg .edge").first.dispatch_event("click")
+        page.wait_for_selector("#evidence #edge-evidence")
+        page.locator("#network-svg .node").first.dispatch_event("click")
+        page.wait_for_selector("#evidence dl")
+        page.locator("#network-svg .edge").first.dispatch_event("click")
+        page.wait_for_selector("#evidence #edge-evidence")
+        result = page.evaluate(DOM_CHECK)
+        assert result["flag"] is None and not result["bad"], result["bad"][:5]
+        assert any(p in result["text"] for p in PAYLOADS[:12])
         assert shown > 50, "the pages should display the hostile strings as text"
         assert not watch.dialogs, watch.dialogs
         assert not [e for e in watch.errors if "pageerror" in e], watch.errors

@@ -28,3 +28,33 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised():
 def test_download_names_are_plain_ascii():
     assert download_name('<img src=x onerror=alert(1)>"; x=', "csv") == "img-src-x-onerror-alert-1-x.csv"
     assert download_name("", "parquet") == "export.parquet"
+
+
+def test_posting_cache_keeps_recent_lists_within_its_budget():
+    import numpy as np
+
+    from narrascope.web.views_browse import _PostingCache
+
+    cache = _PostingCache(budget=3200)  # 800 int32 rids; a list over a quarter of it is never kept
+    calls: list[str] = []
+
+    def make(key: str, n: int):
+        def compute():
+            calls.append(key)
+            return np.arange(n, dtype=np.int32)
+        return compute
+
+    assert len(cache.get(("a",), make("a", 200))) == 200
+    cache.get(("a",), make("a", 200))
+    assert calls == ["a"]
+    for key in "bcd":
+        cache.get((key,), make(key, 200))  # exactly the budget: all four kept
+    cache.get(("a",), make("a", 200))
+    assert calls == ["a", "b", "c", "d"]
+    cache.get(("e",), make("e", 200))  # over budget: the least recently used ("b") goes
+    cache.get(("a",), make("a", 200))
+    cache.get(("b",), make("b", 200))
+    assert calls == ["a", "b", "c", "d", "e", "b"]
+    cache.get(("big",), make("big", 300))
+    cache.get(("big",), make("big", 300))
+    assert calls[-2:] == ["big", "big"]

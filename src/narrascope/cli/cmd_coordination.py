@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import polars as pl
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -18,13 +17,13 @@ from rich.text import Text
 from ..coordination import (
     CoordinationOptions,
     CoordinationResult,
-    find_coordination,
     format_window,
     parse_window,
 )
 from ..coordination.options import option_fields
+from ..engines import get_engine
 from ..errors import UsageError
-from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
+from .common import ENGINE_OPTION, db_option, emit_json, err_console, json_option, open_corpus, out_console
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WINDOW_FIELDS = {"window"}
@@ -87,7 +86,6 @@ def make_options(fields: dict[str, Any]) -> CoordinationOptions:
 
 def summary(result: CoordinationResult, top: int, evidence: int) -> dict[str, Any]:
     """The JSON document: every group with its members and evidence, the notable edges, the sweep."""
-    notable = result.edges.filter(pl.col("reported") | pl.col("significant") | pl.col("expected").is_not_null())
     groups = []
     for g in result.groups.iter_rows(named=True):
         rows = result.group(g["group_id"]).sort("lag_s", "posted_a").head(evidence)
@@ -95,7 +93,7 @@ def summary(result: CoordinationResult, top: int, evidence: int) -> dict[str, An
     return {
         "stats": result.stats,
         "groups": groups,
-        "edges": notable.head(max(top, notable.filter(pl.col("reported")).height)).to_dicts(),
+        "edges": result.notable_edges(top).to_dicts(),
         "edges_total": result.edges.height,
         "settings": result.settings.to_dicts(),
         "stability": result.stability.to_dicts(),
@@ -117,7 +115,7 @@ def _print(result: CoordinationResult, options: CoordinationOptions, top: int, e
     out.print(plain(f"{st.get('messages', 0):,} messages of {st.get('actors', 0):,} {options.actors}s · objects "
                     f"{', '.join(options.objects)} · window {window} · {result.edges.height:,} pairs co-acted, "
                     f"{st.get('family_size', 0):,} could have · {options.nulls} null worlds{cached}"))
-    groups = result.groups.filter(pl.col("significant")) if result.groups.height else result.groups
+    groups = result.significant_groups()
     if groups.height == 0:
         out.print(plain(f"no coordinated group at FDR {options.alpha}: no pair co-acted on more objects than its "
                         "null worlds explain (with the filters below)"))
@@ -151,19 +149,14 @@ def _print(result: CoordinationResult, options: CoordinationOptions, top: int, e
 
 
 def _print_notes(out: Console, result: CoordinationResult, options: CoordinationOptions) -> None:
-    edges = result.edges
-    if edges.height == 0:
-        return
-    expected = edges.filter(pl.col("expected").is_not_null() & pl.col("significant"))
+    expected = result.expected_pairs()
     if expected.height:
         out.print(plain(f"{expected.height} significant pair(s) are expected co-posting ({', '.join(options.exclude_by)})"
                         " and form no group"))
-    lopsided = edges.filter(pl.col("significant") & pl.col("expected").is_null()
-                            & (pl.col("symmetry") < options.min_symmetry))
-    if lopsided.height:
-        counts = pl.concat([lopsided["label_a"], lopsided["label_b"]]).value_counts(sort=True)
-        hub = counts.row(0)
-        out.print(plain(f"{lopsided.height} significant pair(s) are one-sided (symmetry < {options.min_symmetry}): "
+    hub = result.one_sided_hub(options.min_symmetry)
+    if hub is not None:
+        pairs = result.one_sided_pairs(options.min_symmetry).height
+        out.print(plain(f"{pairs} significant pair(s) are one-sided (symmetry < {options.min_symmetry}): "
                         f"one actor co-acts a little with many — most often {hub[0]} ({hub[1]} pairs; an aggregator? "
                         "tag it with --exclude-by type=aggregator)"))
 
@@ -177,8 +170,10 @@ def register(group: click.Group) -> None:
                   help="Edges listed in --json besides the reported ones.")
     @click.option("--evidence", type=click.IntRange(min=0), default=5, show_default=True,
                   help="Co-actions shown per group (fastest first).")
+    @ENGINE_OPTION
     @json_option
-    def coordination(db: Path, refresh: bool, top: int, evidence: int, as_json: bool, **fields: Any) -> None:
+    def coordination(db: Path, refresh: bool, top: int, evidence: int, engine: str, as_json: bool,
+                     **fields: Any) -> None:
         """Find channels (or authors) that act on the same links, texts or forwards within a sliding window more
         often than null worlds with each actor's times of day shuffled explain; groups of such pairs with their
         evidence, stored in result_coordination_* tables. Tag expected co-posting (aggregators, same owner) with
@@ -187,10 +182,10 @@ def register(group: click.Group) -> None:
         with open_corpus(db) as corpus:
             if not as_json and err_console.is_terminal:
                 with err_console.status("objects → co-actions → null worlds → tests …") as status:
-                    result = find_coordination(corpus, options, refresh=refresh,
-                                               progress=lambda stage: status.update(f"coordination: {stage} …"))
+                    result = get_engine(engine).coordination(
+                        corpus, options, refresh=refresh, progress=lambda stage: status.update(f"coordination: {stage} …"))
             else:
-                result = find_coordination(corpus, options, refresh=refresh)
+                result = get_engine(engine).coordination(corpus, options, refresh=refresh)
         if as_json:
             emit_json(summary(result, top, evidence))
             return

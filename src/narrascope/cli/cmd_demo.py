@@ -11,18 +11,20 @@ from .common import echo, emit_json, err_console, json_option, progress_bar
 
 def register(group: click.Group) -> None:
     @group.command("demo")
-    @click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path),
-                  default=Path("narrascope-demo"), show_default=True, help="Folder for exports, store and report.")
+    @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
+                  default=Path("narrascope-demo"), show_default=True,
+                  help="Folder for exports, store (OUTPUT/corpus.duckdb: demo takes no --db) and report.")
     @click.option("--messages", type=click.IntRange(min=100), default=6000, show_default=True,
                   help="Posts across the news channels (millions are fine, for benchmarks).")
     @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same corpus, byte for byte.")
-    @click.option("--force", is_flag=True, help="Replace OUT even if it is not an earlier demo folder.")
+    @click.option("--force", is_flag=True, help="Replace OUTPUT even if it is not an earlier demo folder.")
     @json_option
     def demo(out: Path, messages: int, seed: int, force: bool, as_json: bool) -> None:
         """Generate a deterministic demo corpus (Telegram Desktop JSON and HTML exports with ground truth) and run
-        the main job on it: ingest into OUT/corpus.duckdb, set the channel attributes of OUT/channels.csv, measure
-        frame shares with the planted lexicon OUT/lexicon.yaml, find reuse cascades, build the channel network by
-        location, test coordination against null worlds, and write OUT/report.html with every section."""
+        the main job on it: ingest into OUTPUT/corpus.duckdb, set the channel attributes of OUTPUT/channels.csv,
+        measure frame shares with the planted lexicon OUTPUT/lexicon.yaml, find reuse cascades, build the channel
+        network by location, test coordination against null worlds, and write OUTPUT/report.html with every
+        section."""
         from ..demo import DemoConfig
         from ..demo.run import run_demo
 

@@ -12,13 +12,23 @@ import polars as pl
 from rich.table import Table
 from rich.text import Text
 
+from ..engines import get_engine
 from ..errors import UsageError
 from ..frames import load_lexicon
 from ..frames.examples import frame_examples, mark_spans
 from ..frames.prevalence import ANY, GROUPS, PERIODS, frame_shares, weight_warnings
 from ..frames.trends import TrendOptions, trend_report
 from ..safe_csv import write_csv
-from .common import db_option, emit_json, err_console, json_option, message_progress, open_corpus, out_console
+from .common import (
+    ENGINE_OPTION,
+    db_option,
+    emit_json,
+    err_console,
+    json_option,
+    message_progress,
+    open_corpus,
+    out_console,
+)
 from .greedy import ManyValues, ManyValuesCommand
 
 _LEXICON = click.argument("lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -124,11 +134,12 @@ def register(group: click.Group) -> None:
                   help="Instead: the share of channels carrying each frame in at least this many messages.")
     @click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True)
     @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the table as CSV.")
+    @ENGINE_OPTION
     @db_option
     @json_option
     def frames(lexicon: Path, by: str, since: str | None, until: str | None, weight: str | None,
                coded: tuple[Path, ...], coder_error: float, reach: int | None, confidence: float,
-               csv_path: Path | None, db: Path, as_json: bool) -> None:
+               csv_path: Path | None, engine: str, db: Path, as_json: bool) -> None:
         """Share of messages carrying each frame of LEXICON, per group, with Wilson 95% intervals.
 
         Service messages are left out. Matches are cached in the store: a second run with the same lexicon and
@@ -143,6 +154,8 @@ def register(group: click.Group) -> None:
         groups = parse_by(by)
         warnings: list[str] = []
         with open_corpus(db, read_only=False) as corpus:
+            if engine != "duckdb":  # matched elsewhere and saved in the store's cache, where the rest reads it
+                get_engine(engine).frame_hits(corpus, lex, since=since, until=until)
             if coded:
                 from ..validate import validated_frame_shares
 

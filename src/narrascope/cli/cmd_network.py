@@ -31,9 +31,7 @@ def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _summary(result: NetworkResult, top: int, files: list[Path]) -> dict[str, Any]:
-    edges = result.graph.edges
-    by_relation = _records(edges.group_by("relation").agg(pl.len().alias("edges"), pl.col("weight").sum())
-                           .sort("relation"))
+    by_relation = _records(result.relation_totals())
     data: dict[str, Any] = {
         "key": result.key, "group": result.group, "structure": result.structure.summary,
         "nodes": result.graph.nodes.height,

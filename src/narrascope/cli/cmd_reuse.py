@@ -13,11 +13,12 @@ import polars as pl
 from rich.table import Table
 from rich.text import Text
 
+from ..engines import get_engine
 from ..errors import UsageError
-from ..reuse import ReuseOptions, ReuseResult, find_reuse, load_reuse
+from ..reuse import ReuseOptions, ReuseResult, load_reuse
 from ..reuse.detail import cascade_detail, post_label, preview
 from ..reuse.pipeline import option_fields
-from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
+from .common import ENGINE_OPTION, db_option, emit_json, err_console, json_option, open_corpus, out_console
 
 
 def _click_type(hint: Any) -> Any:
@@ -43,11 +44,10 @@ def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _summary(result: ReuseResult, top: int) -> dict[str, Any]:
-    by_relation = dict(result.pairs.group_by("relation").len().sort("relation").iter_rows())
     return {
         "stats": result.stats,
         "pairs": result.pairs.height,
-        "pairs_by_relation": by_relation,
+        "pairs_by_relation": result.pairs_by_relation(),
         "cascades": result.cascades.height,
         "cascade_members": result.members.height,
         "top_cascades": _records(result.cascades.head(top)),
@@ -92,8 +92,9 @@ def register(group: click.Group) -> None:
     @_reuse_options
     @click.option("--refresh", is_flag=True, help="Recompute even when results for these options are stored.")
     @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, help="Cascades to list.")
+    @ENGINE_OPTION
     @json_option
-    def reuse(db: Path, refresh: bool, top: int, as_json: bool, **fields: Any) -> None:
+    def reuse(db: Path, refresh: bool, top: int, engine: str, as_json: bool, **fields: Any) -> None:
         """Find near-duplicates, shared passages, rewrites and forwards; cluster them into cascades and store
         everything in the store (result_reuse_* tables)."""
         options = ReuseOptions(**fields)
@@ -101,9 +102,9 @@ def register(group: click.Group) -> None:
             if not as_json and err_console.is_terminal:
                 # stages are not metered one by one: a spinner with elapsed time says it is working
                 with err_console.status("finding reuse (shingles → MinHash → LSH → verification → cascades) …"):
-                    result = find_reuse(corpus, options, refresh=refresh)
+                    result = get_engine(engine).reuse(corpus, options, refresh=refresh)
             else:
-                result = find_reuse(corpus, options, refresh=refresh)
+                result = get_engine(engine).reuse(corpus, options, refresh=refresh)
         summary = _summary(result, top)
         if as_json:
             emit_json(summary)

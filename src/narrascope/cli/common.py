@@ -38,7 +38,7 @@ from ..errors import NarrascopeError
 if TYPE_CHECKING:
     from ..store.corpus import Corpus
 
-__all__ = ["MAX_MESSAGE", "SafeConsole", "clean", "db_option", "echo", "emit_json", "err_console", "json_option",
+__all__ = ["ENGINE_OPTION", "MAX_MESSAGE", "SafeConsole", "clean", "db_option", "echo", "emit_json", "err_console", "json_option",
            "message_progress", "one_line", "open_corpus", "out_console", "progress_bar", "run_main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -105,8 +105,15 @@ def echo(text: str, *, err: bool = False) -> None:
 def db_option(f: F) -> F:
     return click.option(
         "--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
-        envvar="NARRASCOPE_DB", help="Corpus store (DuckDB file).",
+        envvar="NARRASCOPE_DB", show_envvar=True, help="Corpus store (DuckDB file).",
     )(f)
+
+
+#: --engine on the heavy analyses (= narrascope.engines.ENGINES, written out so that parsing imports nothing).
+ENGINE_OPTION = click.option(
+    "--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+    help="Where the matching runs: duckdb (embedded) or spark (pip install 'narrascope[spark]'; master from "
+         "$NARRASCOPE_SPARK_MASTER, default local[*]; see docs/spark.md). Results are identical.")
 
 
 def json_option(f: F) -> F:

@@ -22,7 +22,7 @@ import numpy as np
 
 from .coaction import sort_key, window_pairs
 
-__all__ = ["NullPlan", "make_null_plan", "null_counts", "null_times"]
+__all__ = ["NullPlan", "make_null_plan", "null_counts", "null_times", "world_counts"]
 
 DAY = 86_400
 #: Below this many (candidate actions × worlds), starting worker processes costs more than it saves.
@@ -115,6 +115,12 @@ def _worlds(args: tuple[NullPlan, int, list[int]]) -> np.ndarray:
     plan, seed, worlds = args
     return np.stack([_one_world(plan, np.random.default_rng([seed, k])) for k in worlds], axis=1) if worlds else \
         np.zeros((len(plan.windows), 0, plan.edge_codes.size), np.uint16)
+
+
+def world_counts(plan: NullPlan, seed: int, worlds: list[int]) -> np.ndarray:
+    """Counts of the null worlds numbered ``worlds``: uint16 [window, world, edge]. Worlds are seeded by their
+    number, so any split of them (over processes, or over Spark partitions) gives the same counts."""
+    return _worlds((plan, seed, worlds))
 
 
 def null_counts(plan: NullPlan, n_worlds: int, seed: int, workers: int = 1) -> np.ndarray:

@@ -28,7 +28,7 @@ import polars as pl
 from ..errors import UsageError
 from ..text.normalize import normalize_many
 
-__all__ = ["Actions", "extract_actions", "normalise_url", "normalise_urls", "object_labels", "text_keys"]
+__all__ = ["Actions", "action_keys", "extract_actions", "normalise_url", "normalise_urls", "object_labels", "text_keys"]
 
 KIND_CODES = {k: i for i, k in enumerate(("url", "text", "forward", "near_duplicate", "hashtags", "media"))}
 _BATCH = 200_000
@@ -137,6 +137,21 @@ def _keys(frame: pl.DataFrame, kind: str, min_text_chars: int, clusters: pl.Data
     raise UsageError(f"unknown object kind {kind!r}")
 
 
+def action_keys(batch: pl.DataFrame, kinds: Iterable[str], min_text_chars: int = 20,
+                clusters: pl.DataFrame | None = None) -> pl.DataFrame:
+    """(post, kind, obj) of a batch of messages with a ``post`` column: per kind in order, each message's objects
+    in message order — the per-message kernel of :func:`extract_actions` (an engine may run it per partition)."""
+    parts = []
+    for kind in kinds:
+        keys = _keys(batch, kind, min_text_chars, clusters)
+        code = KIND_CODES[kind]
+        parts.append(keys.select("post", pl.lit(code, pl.Int8).alias("kind"),
+                                 (pl.lit(f"{code}\x1f") + pl.col("key")).hash(seed=7).alias("obj")))
+    if not parts:
+        return pl.DataFrame(schema={"post": pl.Int64, "kind": pl.Int8, "obj": pl.UInt64})
+    return pl.concat(parts)
+
+
 def extract_actions(messages: pl.DataFrame, objects: Iterable[str], *, actors: str = "channel",
                     min_text_chars: int = 20, clusters: pl.DataFrame | None = None) -> Actions:
     """Actions of ``messages`` (the store's columns; at least uid, channel_id, posted_at) on ``objects``.
@@ -173,13 +188,8 @@ def extract_actions(messages: pl.DataFrame, objects: Iterable[str], *, actors: s
     for start in range(0, messages.height, _BATCH):
         batch = messages.slice(start, _BATCH).with_columns(
             pl.Series("post", post_of_row[start : start + _BATCH], dtype=pl.Int64))
-        batch = batch.filter(pl.col("post") >= 0)
-        for kind in kinds:
-            keys = _keys(batch, kind, min_text_chars, clusters)
-            code = KIND_CODES[kind]
-            parts.append(keys.select("post", pl.lit(code, pl.Int8).alias("kind"),
-                                     (pl.lit(f"{code}\x1f") + pl.col("key")).hash(seed=7).alias("obj")))
-    acts = (pl.concat(parts) if parts else pl.DataFrame(schema={"post": pl.Int64, "kind": pl.Int8, "obj": pl.UInt64}))
+        parts.append(action_keys(batch.filter(pl.col("post") >= 0), kinds, min_text_chars, clusters))
+    acts = pl.concat(parts) if parts else pl.DataFrame(schema={"post": pl.Int64, "kind": pl.Int8, "obj": pl.UInt64})
     post = acts["post"].to_numpy().astype(np.int64)
     return Actions(actor=post_actor[post].astype(np.int32), post=post, obj=acts["obj"].to_numpy().astype(np.uint64),
                    kind=acts["kind"].to_numpy().astype(np.int8), t=post_t[post].astype(np.int64), posts=posts,

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .coaction import candidate_rows, observed_coactions
+from .coaction import CoActions, candidate_rows, observed_coactions
 from .exclusions import expected_labels, parse_rules
 from .groups import best_jaccard, components, group_pvalues
 from .nulls import DAY, make_null_plan, null_counts
@@ -33,7 +33,7 @@ from .options import CoordinationOptions
 from .significance import benjamini_hochberg, edge_pvalues, potential_pairs
 from .tables import edge_table, evidence_table
 
-__all__ = ["CoordinationResult", "find_coordination_frame"]
+__all__ = ["CoordinationResult", "CoordinationSteps", "coordination_from_actions", "find_coordination_frame"]
 
 ProgressFn = Callable[[str], None]
 
@@ -57,6 +57,33 @@ class CoordinationResult:
         """The evidence behind one group: every co-action between two of its members."""
         ids = self.members.filter(pl.col("group_id") == group_id)["actor"].to_list()
         return self.evidence.filter(pl.col("actor_a").is_in(ids) & pl.col("actor_b").is_in(ids))
+
+    def significant_groups(self) -> pl.DataFrame:
+        """The groups that passed their test (what a report calls coordinated)."""
+        return self.groups.filter(pl.col("significant")) if self.groups.height else self.groups
+
+    def notable_edges(self, top: int = 20) -> pl.DataFrame:
+        """Every reported edge, plus the first ``top`` other significant or tagged ones."""
+        notable = self.edges.filter(pl.col("reported").fill_null(False) | pl.col("significant").fill_null(False)
+                                    | pl.col("expected").is_not_null())
+        return notable.head(max(top, notable.filter(pl.col("reported").fill_null(False)).height))
+
+    def expected_pairs(self) -> pl.DataFrame:
+        """Significant pairs tagged as expected co-posting (``--exclude-by``): they form no group."""
+        return self.edges.filter(pl.col("expected").is_not_null() & pl.col("significant").fill_null(False))
+
+    def one_sided_pairs(self, min_symmetry: float) -> pl.DataFrame:
+        """Significant, untagged pairs below ``min_symmetry``: one actor co-acts a little with many."""
+        return self.edges.filter(pl.col("significant").fill_null(False) & pl.col("expected").is_null()
+                                 & (pl.col("symmetry") < min_symmetry))
+
+    def one_sided_hub(self, min_symmetry: float) -> tuple[str, int] | None:
+        """(label, pairs) of the actor in most one-sided pairs (an untagged aggregator?), or None."""
+        lopsided = self.one_sided_pairs(min_symmetry)
+        if lopsided.height == 0:
+            return None
+        label, count = pl.concat([lopsided["label_a"], lopsided["label_b"]]).value_counts(sort=True).row(0)
+        return str(label), int(count)
 
 
 @dataclass
@@ -107,6 +134,20 @@ def _objects_per_post(post: np.ndarray, actor: np.ndarray, n_actors: int) -> np.
     return out
 
 
+@dataclass(frozen=True)
+class CoordinationSteps:
+    """The two heavy steps of a run, as functions another engine may supply (narrascope.engines.spark does):
+    ``coactions`` has :func:`~.coaction.observed_coactions`'s signature, ``null_counts`` :func:`~.nulls.null_counts`'s.
+    Both must return exactly what the defaults return."""
+
+    coactions: Callable[..., CoActions] = observed_coactions
+    null_counts: Callable[..., np.ndarray] = null_counts
+
+
+LabelsFn = Callable[[pl.DataFrame], pl.DataFrame]
+"""labels(posts with post, uid) → (obj, kind, label) of the objects of those messages (:func:`.objects.object_labels`)."""
+
+
 def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions | None = None, *,
                             attributes: pl.DataFrame | None = None, clusters: pl.DataFrame | None = None,
                             progress: ProgressFn | None = None) -> CoordinationResult:
@@ -116,15 +157,8 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
     (uid, cluster) for near-duplicate objects (a reuse run's cascade of each message)."""
     options = options or CoordinationOptions()
     say = progress or (lambda _: None)
-    timings: dict[str, float] = {}
     clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        timings[name] = round(time.perf_counter() - clock, 3)
-        clock = time.perf_counter()
-
-    rules = parse_rules(options.exclude_by)
+    parse_rules(options.exclude_by)  # a bad rule is refused before any work
     frame = messages
     if options.since or options.until:  # (the store path filters in SQL; this is for frames given directly)
         when = pl.col("posted_at")
@@ -137,7 +171,32 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
     say("extracting objects")
     acts = extract_actions(frame, options.objects, actors=options.actors, min_text_chars=options.min_text_chars,
                            clusters=clusters)
-    lap("objects")
+
+    def labels(posts: pl.DataFrame) -> pl.DataFrame:
+        return object_labels(frame, posts, options.objects, options.min_text_chars, clusters)
+
+    return coordination_from_actions(acts, options, attributes=attributes, labels=labels, progress=progress,
+                                     timings={"objects": round(time.perf_counter() - clock, 3)})
+
+
+def coordination_from_actions(acts: Actions, options: CoordinationOptions, *, attributes: pl.DataFrame | None = None,
+                              labels: LabelsFn | None = None, progress: ProgressFn | None = None,
+                              steps: CoordinationSteps | None = None,
+                              timings: dict[str, float] | None = None) -> CoordinationResult:
+    """The run after object extraction (:func:`find_coordination_frame` is extraction + this): co-actions, null
+    worlds, tests, groups and tables. ``labels`` labels the evidence's objects (None: unlabelled); ``steps``
+    replaces the heavy steps (an engine's)."""
+    say = progress or (lambda _: None)
+    steps = steps or CoordinationSteps()
+    timings = dict(timings or {})
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        timings[name] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
+    rules = parse_rules(options.exclude_by)
     stats: dict[str, Any] = {"messages": acts.posts.height, "actors": len(acts.actors), "actions": acts.size,
                              "nulls": options.nulls, "windows": list(options.windows), "timings": timings}
     mask = candidate_rows(acts.obj, acts.actor)
@@ -145,7 +204,7 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
     actor_c, post_c, t_c = acts.actor[mask], acts.post[mask], acts.t[mask]
     stats.update(candidate_actions=int(mask.sum()), shared_objects=int(objects.size))
     say("joining co-actions")
-    co = observed_coactions(rank, t_c, actor_c, post_c, acts.kind[mask], max(options.windows), objects)
+    co = steps.coactions(rank, t_c, actor_c, post_c, acts.kind[mask], max(options.windows), objects)
     lap("coactions")
     n_actors = max(len(acts.actors), 1)
     codes, ua, ub = _edge_codes(co.frame, n_actors)
@@ -168,7 +227,7 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
         say(f"{options.nulls} null worlds")
         plan = make_null_plan(rank, actor_c, post_c, acts.posts["actor"].to_numpy(), acts.posts["t"].to_numpy(),
                               codes, n_actors, options.windows, options.block_days)
-        null = null_counts(plan, options.nulls, options.seed, options.workers)
+        null = steps.null_counts(plan, options.nulls, options.seed, options.workers)
         lap("nulls")
     stats.update(family_size=m_main, expected_family_size=m_expected,
                  p_floor=(1.0 / (options.nulls + 1)) if options.nulls else None)
@@ -194,7 +253,7 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
             settings[(window, alpha)] = _Setting(window, alpha, p, exceed, tail, q, reported, groups, g_obs, g_mean, g_p)
     lap("tests")
     main = settings[(options.window, options.alpha)]
-    result = _assemble(frame, acts, co, options, codes, expected, weights, symmetry, null, main, settings, clusters)
+    result = _assemble(labels, acts, co, options, codes, expected, weights, symmetry, null, main, settings)
     lap("tables")
     stats["groups"] = int(result.groups.height)
     stats["reported_groups"] = int(result.groups["significant"].sum()) if result.groups.height else 0
@@ -203,10 +262,9 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
     return result
 
 
-def _assemble(frame: pl.DataFrame, acts: Actions, co: Any, options: CoordinationOptions, codes: np.ndarray,
+def _assemble(labels_fn: LabelsFn | None, acts: Actions, co: Any, options: CoordinationOptions, codes: np.ndarray,
               expected: list[str | None], weights: dict[int, np.ndarray], symmetry: dict[int, np.ndarray],
-              null: np.ndarray | None, main: _Setting, settings: dict[tuple[int, float], _Setting],
-              clusters: pl.DataFrame | None) -> CoordinationResult:
+              null: np.ndarray | None, main: _Setting, settings: dict[tuple[int, float], _Setting]) -> CoordinationResult:
     from .results import empty_tables
 
     n_actors = max(len(acts.actors), 1)
@@ -239,7 +297,7 @@ def _assemble(frame: pl.DataFrame, acts: Actions, co: Any, options: Coordination
     shown = co.frame.filter(pl.col("lag") <= window)
     involved = pl.concat([shown["post_a"], shown["post_b"]]).unique()
     posts = acts.posts.filter(pl.col("post").is_in(involved.implode()))
-    labels = object_labels(frame, posts, options.objects, options.min_text_chars, clusters) if shown.height else None
+    labels = labels_fn(posts) if shown.height and labels_fn is not None else None
     evidence = evidence_table(co.frame, window, acts.posts, acts.actors, co.objects, labels)
     groups, members = _group_tables(acts, main, edges, evidence, options)
     settings_frame, stability = _sweep_tables(main, settings, acts, options)

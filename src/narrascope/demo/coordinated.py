@@ -151,7 +151,7 @@ class Cast:
                 parts = merge_plain([*parts, "\n\n", *mention_parts(line)])
             self.stream._set_text(msg, parts)
             self.stream._decorate(c, t, msg, photo=False)
-            self.stream._count(c, m, status, status, forward=False)
+            self.stream._count(c, m, msg["id"], status, status, forward=False)
             story.members.append((c, msg["id"], story.body, parts))
             self.stream._record(story, c, msg["id"], t, "copy", (story.channel, story.message_id, story.body,
                                                           story.parts), parts)
@@ -162,7 +162,7 @@ class Cast:
             parts = render_parts(body)
             self.stream._set_text(msg, parts)
             self.stream._decorate(c, t, msg, photo=False)
-            self.stream._count(c, m, status, detectable, forward=False)
+            self.stream._count(c, m, msg["id"], status, detectable, forward=False)
             if story is None:
                 campaign.story = _Story(c, msg["id"], t, body, parts, status, "campaign", 0)
         self.campaign_posts.append(CampaignPost(campaign.group.id, campaign.event, spec.channel_id, msg["id"], t,

@@ -9,6 +9,7 @@ Layout under ``folder``::
     truth/frames.csv     the same cells as CSV
     truth/cascades.csv   one row per cascade member (origin, forward, copy, rewrite) with its parent
     truth/hard_cases.csv posts where a lexicon is wrong by design (decoys, paraphrases), per frame
+    truth/frame_posts.csv every post that truly carries a frame, one row per (post, frame)
     truth/coordination.csv  one row per planted campaign post (group, event, channel, message, time, link)
     channels.csv         attributes of every channel: location (inside|abroad), side, owner, type
                          (news|aggregator|personal) — for `narrascope channels set-attributes`
@@ -31,7 +32,7 @@ from typing import IO, Any
 from .coordinated import CAMPAIGN_COLUMNS
 from .lexicon import FRAMES, term_variants, write_planted_lexicon
 from .plan import ChannelSpec
-from .stream import CascadeMember, DemoStream, HardCase
+from .stream import CascadeMember, DemoStream, FramePost, HardCase
 
 __all__ = ["DemoConfig", "DemoManifest", "dump_message", "generate_demo"]
 
@@ -42,6 +43,7 @@ CASCADE_COLUMNS = (
     "posted_unixtime", "lag_seconds", "jaccard5_to_parent",
 )
 HARD_CASE_COLUMNS = ("channel_id", "message_id", "frame", "kind")
+FRAME_POST_COLUMNS = ("channel_id", "message_id", "frame")
 FRAME_COLUMNS = (
     "channel_id", "channel", "month", "frame", "p_true", "n_posts", "n_carrying", "n_detectable",
     "n_forwards", "n_forwards_carrying", "detector_exact",
@@ -166,7 +168,7 @@ class _CsvSink:
         self.writer.writerow(columns)
         self.rows = 0
 
-    def __call__(self, row: CascadeMember | HardCase) -> None:
+    def __call__(self, row: CascadeMember | HardCase | FramePost) -> None:
         self.writer.writerow(["" if v is None else v for v in asdict(row).values()])
         self.rows += 1
 
@@ -259,7 +261,8 @@ def generate_demo(
     truth_dir.mkdir(parents=True, exist_ok=True)
     cascades = _CsvSink(truth_dir / "cascades.csv", CASCADE_COLUMNS)
     hard_cases = _CsvSink(truth_dir / "hard_cases.csv", HARD_CASE_COLUMNS)
-    stream = DemoStream(config, cascade_sink=cascades, hard_case_sink=hard_cases)
+    frame_posts = _CsvSink(truth_dir / "frame_posts.csv", FRAME_POST_COLUMNS)
+    stream = DemoStream(config, cascade_sink=cascades, hard_case_sink=hard_cases, frame_post_sink=frame_posts)
     writers: dict[int, _JsonChat] = {}
     html_messages: dict[int, list[dict[str, Any]]] = {}
     for spec in stream.channels:
@@ -282,6 +285,7 @@ def generate_demo(
             w.close()
         cascades.fh.close()
         hard_cases.fh.close()
+        frame_posts.fh.close()
     paths: list[Path] = []
     for spec in stream.channels:
         if spec.export == "json":
@@ -311,6 +315,7 @@ def generate_demo(
         "frames_file": "frames.csv",
         "cascades_file": "cascades.csv",
         "hard_cases_file": "hard_cases.csv",
+        "frame_posts_file": "frame_posts.csv",
         "frame_cells": cells,
     }
     truth_path = truth_dir / "truth.json"

@@ -84,6 +84,15 @@ class HardCase:
     kind: str  # decoy or paraphrase
 
 
+@dataclass(frozen=True)
+class FramePost:
+    """A post that truly carries a frame (the per-message truth behind the cells' ``n_carrying``)."""
+
+    channel_id: str
+    message_id: int
+    frame: str
+
+
 @dataclass
 class _Story:
     channel: int
@@ -149,6 +158,7 @@ class DemoStream:
         config: Any,
         cascade_sink: Callable[[CascadeMember], None] | None = None,
         hard_case_sink: Callable[[HardCase], None] | None = None,
+        frame_post_sink: Callable[[FramePost], None] | None = None,
     ) -> None:
         _validate(config)
         self.config = config
@@ -159,6 +169,7 @@ class DemoStream:
         self._sink = cascade_sink or self.cascades.append
         self.hard_cases: list[HardCase] = []
         self._hard_sink = hard_case_sink or self.hard_cases.append
+        self._frame_post_sink = frame_post_sink
         self.frame_cells: dict[tuple[int, int, str], CellTruth] = {
             key: CellTruth(p) for key, p in self.plan.p_true.items()
         }
@@ -327,8 +338,11 @@ class DemoStream:
         for fid, kind in hard:
             self._hard_sink(HardCase(self.channels[c].channel_id, message_id, fid, kind))
 
-    def _count(self, c: int, m: int, status: tuple[bool, ...], detectable: tuple[bool, ...], forward: bool) -> None:
+    def _count(self, c: int, m: int, mid: int, status: tuple[bool, ...], detectable: tuple[bool, ...],
+               forward: bool) -> None:
         for fid, carries, found in zip(FRAME_IDS, status, detectable, strict=True):
+            if carries and self._frame_post_sink is not None:
+                self._frame_post_sink(FramePost(self.channels[c].channel_id, mid, fid))
             cell = self.frame_cells[(c, m, fid)]
             cell.n_posts += 1
             cell.n_carrying += carries
@@ -380,7 +394,7 @@ class DemoStream:
         parts = render_parts(body)
         self._set_text(msg, parts)
         self._decorate(c, t, msg, photo=body.photo)
-        self._count(c, m, status, detectable, forward=False)
+        self._count(c, m, msg["id"], status, detectable, forward=False)
         story = _Story(c, msg["id"], t, body, parts, status, kind or "post", 0)
         if origin:
             self._schedule_followers(story)
@@ -424,7 +438,7 @@ class DemoStream:
             self._record_hard(c, msg["id"], hard)
             self._set_text(msg, render_parts(body))
             self._decorate(c, t, msg, photo=body.photo)
-            self._count(c, m, status, detectable, forward=False)
+            self._count(c, m, msg["id"], status, detectable, forward=False)
             yield self._emit_post(c, t, msg)
             return
         origin_spec = self.channels[story.channel]
@@ -451,7 +465,7 @@ class DemoStream:
             parts = render_parts(body)
         self._set_text(msg, parts)
         self._decorate(c, t, msg, photo=body.photo)
-        self._count(c, m, status, status, forward=relation == "forward")
+        self._count(c, m, msg["id"], status, status, forward=relation == "forward")
         if relation != "forward":
             story.members.append((c, msg["id"], body, parts))
         self._record(story, c, msg["id"], t, relation, parent, parts)

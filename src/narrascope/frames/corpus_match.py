@@ -58,8 +58,10 @@ def map_batches(lexicon: Lexicon, batches: Iterable[pa.Array], *, kind: str = "h
             yield pending.popleft().result()
 
 
-def frame_hits_key(lexicon: Lexicon, corpus: Corpus, since: Any, until: Any) -> str:
-    parts = [lexicon.content_hash, MATCH_TABLE_VERSION, MATCHER_VERSION, corpus.state_token(),
+def frame_hits_key(lexicon: Lexicon, corpus: Corpus | str, since: Any, until: Any) -> str:
+    """Key of the stored hits; ``corpus`` may also be a store's state token (a job over an exported dataset)."""
+    state = corpus if isinstance(corpus, str) else corpus.state_token()
+    parts = [lexicon.content_hash, MATCH_TABLE_VERSION, MATCHER_VERSION, state,
              str(since or ""), str(until or "")]
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:32]
 

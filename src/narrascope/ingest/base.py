@@ -15,9 +15,31 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import UsageError
-from ..models import Channel
+from ..models import FWD_KIND, PERSON_MENTIONS, RECORD_FIELDS, Channel, timestamp_fields
 
-__all__ = ["IngestOptions", "ReadContext", "parse_tz"]
+__all__ = ["COLUMN_FIELDS", "Columns", "IngestOptions", "ReadContext", "parse_tz", "records_to_columns"]
+
+Columns = dict[str, list[Any]]
+"""A batch of records as columns: canonical field name (or reader hint) → values, one per record. Timestamps are
+integer microseconds since the epoch (UTC); a column that is absent is null throughout."""
+
+#: every column a reader may fill: the canonical fields and the privacy hints
+COLUMN_FIELDS: tuple[str, ...] = (*RECORD_FIELDS, FWD_KIND, PERSON_MENTIONS)
+_TIMESTAMPS = frozenset(timestamp_fields())
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        delta = value - _EPOCH
+        return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return value  # None, or a value the store's last line of defence will refuse or clean
+
+
+def records_to_columns(records: list[dict[str, Any]], names: tuple[str, ...] = COLUMN_FIELDS) -> Columns:
+    """Records (dicts) as :data:`Columns` of ``names``."""
+    return {name: [_micros(r.get(name)) for r in records] if name in _TIMESTAMPS else [r.get(name) for r in records]
+            for name in names}
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,8 @@ class ReadContext:
     """Reader-specific facts worth logging (e.g. the column mapping of a table)."""
     surrogates: int = 0
     """Lone UTF-16 surrogates (a message cut inside an emoji) replaced by U+FFFD while reading."""
+    sha256: str | None = None
+    """Set by a reader that hashed every byte of the file while reading it (the store then skips its own pass)."""
 
     def count_surrogates(self, n: int) -> None:
         self.surrogates += n

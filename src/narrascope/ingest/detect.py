@@ -1,7 +1,9 @@
 """Which reader takes which file: by structure first, extension second.
 
 ``plan(paths)`` expands folders into ingest units (a file, or a Telegram HTML export folder as one unit) and
-assigns each a reader, or the reason none fits. New readers register by adding their module to ``READERS``.
+assigns each a reader, or the reason none fits. New readers register by adding their module's name to ``READERS``
+and the module itself to the type-checked tuples below (a test keeps the two in step); modules are imported on
+first use (some import heavy libraries) and checked against :mod:`.reader`'s protocols then.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, cast
 
 from ..errors import FormatNotRecognised, InputError, UsageError
+from .reader import ColumnReader, FolderReader, Reader, check_reader
 from .walk import Visited, describe_special, folder_entries
 
-__all__ = ["READERS", "Unit", "available", "plan", "reader", "require"]
+__all__ = ["READERS", "Unit", "available", "column_reader", "folder_data_suffixes", "plan", "reader", "require"]
 
 #: Reader modules in sniffing order (more specific first). Each is ``narrascope.ingest.<name>``.
 READERS: tuple[str, ...] = (
@@ -32,6 +36,26 @@ READERS: tuple[str, ...] = (
     "text_article",
     "table",
 )
+
+if TYPE_CHECKING:  # the type checker proves each registered module is a reader
+    from . import (
+        fourcat,
+        instagram,
+        instaloader,
+        table,
+        telegram_html,
+        telegram_json,
+        telegram_tracker,
+        telethon,
+        text_article,
+        warc,
+        web_html,
+    )
+
+    _CHECKED: tuple[Reader, ...] = (telegram_html, telegram_json, telethon, fourcat, telegram_tracker, instagram,
+                                    instaloader, warc, web_html, text_article, table)
+    _FOLDERS: tuple[FolderReader, ...] = (telegram_html, instaloader)
+    _COLUMNS: tuple[ColumnReader, ...] = (telegram_json,)
 
 _HEAD_BYTES = 64 * 1024
 # Files inside a Telegram export folder that are never messages themselves.
@@ -49,11 +73,34 @@ def available() -> tuple[str, ...]:
     return tuple(n for n in READERS if importlib.util.find_spec(f"narrascope.ingest.{n}") is not None)
 
 
-def reader(name: str) -> ModuleType:
+def reader(name: str) -> Reader:
     """The reader module called ``name``."""
     if name not in available():
         raise UsageError(f"unknown format {name!r}: choose one of {', '.join(available())}")
-    return importlib.import_module(f"narrascope.ingest.{name}")
+    return cast(Reader, _module(name))
+
+
+def _module(name: str) -> ModuleType:
+    module = importlib.import_module(f"narrascope.ingest.{name}")
+    if name not in _checked:
+        check_reader(module)
+        _checked.add(name)
+    return module
+
+
+_checked: set[str] = set()
+
+
+def column_reader(name: str) -> ColumnReader | None:
+    """The reader ``name`` if it hands out column batches, else None."""
+    module = _module(name)
+    return cast(ColumnReader, module) if callable(getattr(module, "read_columns", None)) else None
+
+
+def folder_data_suffixes(name: str) -> frozenset[str]:
+    """Suffixes of the content files in a folder unit of reader ``name`` (empty for readers of single files)."""
+    module = _module(name)
+    return cast(FolderReader, module).DATA_SUFFIXES if getattr(module, "CLAIMS_FOLDERS", False) else frozenset()
 
 
 @dataclass(frozen=True)
@@ -100,7 +147,7 @@ def sniff(path: Path) -> str | None:
 def _claims_folder(path: Path) -> str | None:
     """A folder some reader ingests whole (a Telegram HTML export), else None."""
     for name in available():
-        mod = reader(name)
+        mod = _module(name)
         if getattr(mod, "CLAIMS_FOLDERS", False) and mod.sniff(path, b""):
             return name
     return None

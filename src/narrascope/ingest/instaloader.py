@@ -28,10 +28,12 @@ from .instagram import instagram_post
 from .json_guard import load_json_line
 from .walk import is_regular_file
 
-__all__ = ["CLAIMS_FOLDERS", "NAME", "node_record", "read", "sniff"]
+__all__ = ["CLAIMS_FOLDERS", "DATA_SUFFIXES", "NAME", "node_record", "read", "sniff"]
 
 NAME = "instaloader"
 CLAIMS_FOLDERS = True
+#: the files of an export folder that carry its content (hashed for the ingest log; media files are not)
+DATA_SUFFIXES = frozenset({".json", ".xz", ".txt"})
 
 _STEM = re.compile(r"^(\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2})_UTC$")
 _XZ_MAGIC = b"\xfd7zXZ\x00"

@@ -1,8 +1,8 @@
 """Reading tables without surprises: kind, encoding, delimiter and timestamp detection, streamed row by row.
 
 Shared by the ``table``, ``fourcat`` and ``telegram_tracker`` readers. :func:`open_table` looks at a file once
-(its kind by structure, its text encoding by a strict pass over the whole byte stream, its delimiter from the
-first lines) and returns a :class:`TableSource` whose :meth:`~TableSource.rows` streams dicts: the ``csv``
+(its kind by structure; its text encoding and delimiter by :mod:`narrascope.csvsniff`, the detector every CSV
+narrascope reads goes through) and returns a :class:`TableSource` whose :meth:`~TableSource.rows` streams dicts: the ``csv``
 module over a text stream for CSV/TSV, one ``json.loads`` per line for JSONL, pyarrow ``iter_batches`` for
 Parquet, openpyxl's read-only mode for Excel. Nothing holds the whole file in memory.
 """
@@ -14,7 +14,6 @@ import csv
 import io
 import itertools
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import regex
 
+from ..csvsniff import detect_delimiter, detect_encoding, long_fields, sniff_csv, utf16_without_bom
 from ..errors import InputError, MissingDependency
 from .json_guard import TooDeep, load_json_line
 
@@ -39,118 +38,11 @@ __all__ = [
     "to_int",
 ]
 
-_CHUNK = 1 << 20
-_DELIMITERS = (",", "\t", ";", "|")
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 #: a line no real table holds, appended after the last one to notice a quote left open at the end of the file
 _EOF_SENTINEL = "\ue000narrascope-end-of-file\ue000"
-
-# csv refuses fields over 128 KiB by default; a long post can exceed that.
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
-
-# ---------------------------------------------------------------------------------------------- encoding
-def _decodes(path: Path, encoding: str) -> bool:
-    """True when the whole file decodes strictly in ``encoding`` (streamed in 1 MiB chunks)."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-_ARABIC_WORD = regex.compile(r"\p{Arabic}+")
-_LATIN_WORD = regex.compile(r"\p{Latin}+")
-
-
-def _legacy_scores(sample: bytes) -> tuple[int, int]:
-    """(cp1256 score, cp1252 score) of a byte sample that is not UTF-8.
-
-    Both code pages decode every ASCII byte the same way, so only the high bytes tell them apart, and both map
-    most high bytes to *letters*: Arabic text read as cp1252 becomes Latin letters (ا → Ç, ل → á). Counting
-    letters alone would therefore call a tie. What differs is where the letters sit. In cp1256 Arabic, high
-    bytes form whole words of Arabic letters. In cp1252 Western text, accented letters sit inside words that
-    also hold ASCII letters (café, Müller); read as cp1256, those bytes become Arabic letters glued to Latin
-    ones, or stay Latin (cp1256 keeps é, è, à, ç for French). So: cp1256 scores the Arabic letters that form
-    all-Arabic words; cp1252 scores the non-ASCII Latin letters in words that also hold an ASCII letter.
-    """
-    as_1256 = sample.decode("cp1256", errors="replace")
-    arabic = 0
-    for match in _ARABIC_WORD.finditer(as_1256):
-        start, end = match.span()
-        before = as_1256[start - 1] if start > 0 else " "
-        after = as_1256[end] if end < len(as_1256) else " "
-        if not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha()):
-            arabic += end - start
-    as_1252 = sample.decode("cp1252", errors="replace")
-    latin = sum(
-        sum(1 for ch in word if not ch.isascii())
-        for word in _LATIN_WORD.findall(as_1252)
-        if any(ch.isascii() for ch in word)
-    )
-    return arabic, latin
-
-
-def detect_encoding(path: Path) -> tuple[str, str | None]:
-    """(Python codec name, note or None) for a text table.
-
-    UTF-8 with or without a BOM (and UTF-16 with a BOM, as Excel's "Unicode text" writes) is accepted only when
-    the whole byte stream decodes strictly. Otherwise the file is a legacy Windows code page: cp1256 (Arabic) or
-    cp1252 (Western), chosen by :func:`_legacy_scores` over the first 4 MiB; the note says which was chosen.
-    """
-    with path.open("rb") as fh:
-        start = fh.read(4)
-    if start.startswith(_UTF16_BOMS):
-        if _decodes(path, "utf-16"):
-            return "utf-16", None
-    elif _decodes(path, "utf-8-sig"):
-        return ("utf-8-sig" if start.startswith(_UTF8_BOM) else "utf-8"), None
-    with path.open("rb") as fh:
-        sample = fh.read(4 * _CHUNK)
-    arabic, latin = _legacy_scores(sample)
-    # cp1252 leaves five bytes undefined; a file holding them cannot be cp1252.
-    if arabic > latin or not _decodes(path, "cp1252"):
-        return "cp1256", "not UTF-8: read as cp1256 (Windows Arabic); Arabic letters decide it over cp1252"
-    return "cp1252", "not UTF-8: read as cp1252 (Windows Western); no Arabic text found for cp1256"
-
-
-# ---------------------------------------------------------------------------------------------- delimiter
-def _field_counts(sample: str, delimiter: str) -> list[int]:
-    lines = sample.splitlines(keepends=True)
-    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the last line of a head is usually cut
-    try:
-        # newline="": CR-only line ends (old Mac spreadsheets) split records too
-        return [len(r) for r in csv.reader(io.StringIO("".join(lines[:200]), newline=""), delimiter=delimiter) if r]
-    except csv.Error:
-        return []
-
-
-def detect_delimiter(sample: str, suffix: str = "") -> str | None:
-    """The delimiter that splits the sample's records into the same number (≥ 2) of fields, or None.
-
-    Consistency counts first, then the field count; ``.tsv``/``.tab`` files prefer a tab on ties.
-    """
-    best: tuple[float, int, int] | None = None
-    choice = None
-    for rank, delim in enumerate(_DELIMITERS):
-        counts = _field_counts(sample, delim)
-        if not counts or counts[0] < 2:
-            continue
-        consistent = sum(1 for c in counts if c == counts[0]) / len(counts)
-        prefer = 1 if (delim == "\t") == (suffix in (".tsv", ".tab")) else 0
-        key = (consistent, prefer, counts[0] - rank)
-        if best is None or key > best:
-            best, choice = key, delim
-    if best is None or best[0] < 0.8:
-        return None
-    return choice
 
 
 # ---------------------------------------------------------------------------------------------- kind
@@ -172,7 +64,9 @@ def table_kind(path: Path, head: bytes) -> str | None:
     if head.startswith(_UTF16_BOMS):
         return "csv"
     if b"\x00" in head:
-        return None
+        utf16 = utf16_without_bom(head)
+        text = head[: len(head) // 2 * 2].decode(utf16, errors="replace") if utf16 else ""
+        return "csv" if utf16 and detect_delimiter(text, suffix) is not None else None
     stripped = head.lstrip(_UTF8_BOM).lstrip()
     if stripped.startswith(b"{"):
         line = _first_line(head)
@@ -213,12 +107,13 @@ def header_of(path: Path, head: bytes) -> list[str] | None:
     if table_kind(path, head) != "csv":
         return None
     head = _header_bytes(path, head)
-    utf16 = head.startswith(_UTF16_BOMS)
-    text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace") if utf16 else \
+    utf16 = "utf-16" if head.startswith(_UTF16_BOMS) else utf16_without_bom(head) if b"\x00" in head else None
+    text = head[: len(head) // 2 * 2].decode(utf16, errors="replace") if utf16 else \
         head.decode("utf-8-sig", errors="replace")
     delim = detect_delimiter(text, path.suffix.lower()) or ","
     try:
-        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delim), None)
+        with long_fields():
+            first = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delim), None)
     except csv.Error:
         return None
     return [c.strip() for c in first] if first else None
@@ -260,7 +155,7 @@ class TableSource:
         # Columns up to the last named one: a header ending in a delimiter names an empty last column that rows
         # written without the trailing delimiter do not have.
         width = max((i + 1 for i, c in enumerate(self.columns) if c), default=len(self.columns))
-        with self.path.open("rb") as raw:
+        with long_fields(), self.path.open("rb") as raw:
             text = io.TextIOWrapper(raw, encoding=self.encoding or "utf-8", newline="")
             # After the last line comes a sentinel line: if a quote is still open, the csv module reads the sentinel
             # into the open field (it does not report an unterminated quote itself).
@@ -374,18 +269,15 @@ def open_table(path: Path, progress: Callable[[int], None] | None = None) -> tup
             book.close()
         columns = [str(c).strip() if c is not None else f"column_{i + 1}" for i, c in enumerate(first)]
         return TableSource(path, kind, columns, progress=progress), notes
-    encoding, note = detect_encoding(path)
-    if note:
-        notes.append(note)
     if kind == "jsonl":
+        encoding, note = detect_encoding(path)
+        notes += [note] if note else []
         return TableSource(path, kind, _jsonl_columns(path, encoding), encoding, progress=progress), notes
-    with path.open(encoding=encoding, newline="") as fh:
-        sample = fh.read(65536)
-    delimiter = detect_delimiter(sample, path.suffix.lower())
-    if delimiter is None:
-        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    with path.open(encoding=encoding, newline="") as fh:  # the whole first record: a header may exceed the sample
-        try:
+    sniffed = sniff_csv(path)  # the detector every CSV narrascope reads goes through (narrascope.csvsniff)
+    encoding, delimiter = sniffed.encoding, sniffed.delimiter
+    notes += [sniffed.note] if sniffed.note else []
+    with long_fields(), path.open(encoding=encoding, newline="") as fh:  # the whole first record: a header may
+        try:                                                           # exceed the sample
             header = next(csv.reader(fh, delimiter=delimiter), None)
         except csv.Error as exc:
             raise InputError(f"malformed header ({exc}): check quoting", path=path, position="line 1") from None

@@ -32,10 +32,12 @@ from .base import ReadContext, parse_tz
 from .telegram_common import PLATFORM, author_identity, entity_fields, person_mentions, plain_text
 from .walk import is_regular_file
 
-__all__ = ["CLAIMS_FOLDERS", "NAME", "export_files", "read", "sniff"]
+__all__ = ["CLAIMS_FOLDERS", "DATA_SUFFIXES", "NAME", "export_files", "read", "sniff"]
 
 NAME = "telegram_html"
 CLAIMS_FOLDERS = True
+#: the files of an export folder that carry its content (hashed for the ingest log; media files are not)
+DATA_SUFFIXES = frozenset({".html"})
 
 _FILE_RE = re.compile(r"messages(\d*)\.html", re.IGNORECASE)
 _HEAD_MARKERS = (b'class="page_wrap"', b'class="history"', b'class="message ')

@@ -15,7 +15,8 @@ read in the ``--tz`` zone. Telegram's invalid ``\\xNN`` escapes are repaired on 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +26,11 @@ import ijson
 
 from ..errors import InputError
 from ..models import FWD_KIND, PERSON_MENTIONS, Channel, empty_record
-from .base import ReadContext
+from .base import Columns, ReadContext
 from .json_guard import TooDeep
 from .json_stream import BOM, BUF_SIZE, FixingReader, open_fixed, parse_errors
 from .tabular_io import to_int
+from .telegram_chunks import read_chunked
 from .telegram_common import (
     PLATFORM,
     author_identity,
@@ -42,7 +44,7 @@ from .telegram_common import (
     text_fields,
 )
 
-__all__ = ["NAME", "Chat", "message_record", "read", "sniff"]
+__all__ = ["NAME", "Chat", "message_record", "read", "read_columns", "sniff"]
 
 NAME = "telegram_json"
 
@@ -122,18 +124,46 @@ def _head_shape(body: bytes) -> bool:
 def read(path: Path, ctx: ReadContext) -> Iterator[dict[str, Any]]:
     """Canonical records of every message in the export at ``path``, in file order."""
     root, meta = _probe(path)
+    if root == "account":
+        yield from _read_account(path, ctx)
+        return
+    chat = _chat(path, ctx, root, meta)
+    yield from _stream(path, ctx, _ITEMS[root], chat)
+
+
+def read_columns(path: Path, ctx: ReadContext, batch_rows: int) -> Iterator[Columns] | None:
+    """The same rows as :func:`read` as column batches, through the chunked msgspec parse
+    (:mod:`.telegram_chunks`) for one chat or a bare array; None for a whole-account export (read :func:`read`)."""
+    root, meta = _probe(path)
+    if root == "account":
+        return None
+    return _columns(path, ctx, root, meta, batch_rows)
+
+
+def _columns(path: Path, ctx: ReadContext, root: str, meta: dict[str, Any], batch_rows: int) -> Iterator[Columns]:
+    chat = _chat(path, ctx, root, meta)
+
+    def records(messages: Iterator[Any], first: int) -> Iterator[dict[str, Any]]:
+        return (message_record(msg, chat, ctx, n) for n, msg in enumerate(messages, first))
+
+    def tolerant(skip: int) -> Iterator[dict[str, Any]]:
+        return itertools.islice(_stream(path, ctx, _ITEMS[root], chat, built=lambda n: n > skip), skip, None)
+
+    yield from read_chunked(path, ctx, root, chat.id, chat.name, records, tolerant, batch_rows)
+
+
+_ITEMS = {"chat": "messages.item", "array": "item"}
+
+
+def _chat(path: Path, ctx: ReadContext, root: str, meta: dict[str, Any]) -> Chat:
     if root == "chat":
         if "id" not in meta:  # a re-serialised file may put the chat's id after its messages
             meta = _chat_meta(path)
         chat = Chat.from_meta(meta, path.stem)
-        chat.register(ctx)
-        yield from _stream(path, ctx, "messages.item", chat)
-    elif root == "array":
-        chat = _array_chat(path, ctx)
-        chat.register(ctx)
-        yield from _stream(path, ctx, "item", chat)
     else:
-        yield from _read_account(path, ctx)
+        chat = _array_chat(path, ctx)
+    chat.register(ctx)
+    return chat
 
 
 def _probe(path: Path) -> tuple[str, dict[str, Any]]:
@@ -186,11 +216,17 @@ def _chat_meta(path: Path) -> dict[str, Any]:
     return meta
 
 
-def _stream(path: Path, ctx: ReadContext, items_prefix: str, chat: Chat) -> Iterator[dict[str, Any]]:
+def _stream(path: Path, ctx: ReadContext, items_prefix: str, chat: Chat,
+            built: Callable[[int], bool] | None = None) -> Iterator[dict[str, Any]]:
+    """Records of the messages under ``items_prefix``; with ``built``, messages whose number it refuses come out as
+    empty placeholders (already read by another path: only their count matters)."""
     with open_fixed(path, ctx.progress, on_repair=ctx.count_surrogates) as reader, parse_errors(path, reader):
         for n, msg in enumerate(ijson.items(reader, items_prefix, use_float=True, buf_size=BUF_SIZE), 1):
-            yield message_record(msg, chat, ctx, n)
+            yield message_record(msg, chat, ctx, n) if built is None or built(n) else _SKIPPED
         reader.finish()
+
+
+_SKIPPED: dict[str, Any] = {}
 
 
 def _array_chat(path: Path, ctx: ReadContext) -> Chat:

@@ -41,6 +41,11 @@ class NetworkResult:
     key: str
     params: dict[str, Any]
 
+    def relation_totals(self) -> pl.DataFrame:
+        """One row per relation: ``relation``, ``edges`` (channel pairs) and ``weight`` (messages behind them)."""
+        return (self.graph.edges.group_by("relation").agg(pl.len().alias("edges"), pl.col("weight").sum())
+                .sort("relation"))
+
     def tables(self) -> dict[str, pl.DataFrame]:
         """Every table, as stored (``result_network_<name>``)."""
         empty = pl.DataFrame(schema={"relation": pl.String})

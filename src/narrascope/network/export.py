@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 from lxml import etree
 
-from .. import __version__
+from .._version import __version__
 from ..errors import UsageError
 from .graphs import ChannelGraph
 

@@ -12,7 +12,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import __version__
+from .._version import __version__
 from ..errors import UsageError
 from ..store.corpus import Corpus
 from . import sections as section_modules

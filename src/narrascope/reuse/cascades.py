@@ -45,11 +45,14 @@ def cluster_labels(n_docs: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def build_cascades(docs: pl.DataFrame, pairs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def build_cascades(docs: pl.DataFrame, pairs: pl.DataFrame,
+                   labels: np.ndarray | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(members, cascades) from ``docs`` (doc, uid, channel_id, channel, message_id, posted_at, preview; ``doc``
-    in time order) and ``pairs`` (a, b with a < b, relation, similarity)."""
+    in time order) and ``pairs`` (a, b with a < b, relation, similarity); ``labels``: the component of each of
+    ``docs`` when already known (any labels inducing the components of ``pairs``), else :func:`cluster_labels`."""
     n = docs.height
-    labels = cluster_labels(n, pairs.get_column("a").to_numpy(), pairs.get_column("b").to_numpy())
+    if labels is None:
+        labels = cluster_labels(n, pairs.get_column("a").to_numpy(), pairs.get_column("b").to_numpy())
     frame = docs.with_columns(pl.Series("component", labels))
     frame = frame.filter(pl.len().over("component") > 1)
     if frame.height == 0:

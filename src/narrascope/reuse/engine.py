@@ -11,6 +11,11 @@ The order of work (see :mod:`.scan` for the two passes over the texts):
 
 Only per-document numbers stay in memory between steps; everything proportional to the texts is in the
 run's :class:`~narrascope.reuse.spill.Workspace`, deleted when the run ends or fails.
+
+The three relational steps whose work grows fastest — LSH buckets → candidate pairs (4), shared rare n-grams →
+passage candidates (5) and the connected components of the pairs (6) — are called through :class:`ReuseSteps`,
+so that another engine can run them where its data lives (:mod:`narrascope.engines.spark.reuse` does); the
+defaults are this module's own partition-at-a-time numpy code.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +34,42 @@ import polars as pl
 from .align import align
 from .boilerplate import drop_keys, frequent_gram_keys, frequent_keys
 from .cascades import STRENGTH, build_cascades, cluster_labels, reuse_edges
-from .lsh import CandidateStats, bucket_pairs, unique_pairs
-from .passages import passage_pairs, shared_grams
+from .lsh import CandidateStats, spilled_bucket_pairs
+from .passages import SharedGrams, passage_pairs, shared_grams
 from .scan import BAND_COLUMNS, Docs, LinePass, TokenPass, TokenSpills, channel_key, emit_bands
 from .shingle import contains, gather_index, unique
 from .spill import Chunking, Partitioned, SetSpill, Workspace
 
-__all__ = ["RunResult", "run"]
+__all__ = ["ReuseSteps", "RunResult", "run"]
 
 TextsFn = Callable[[np.ndarray, list[str]], list[str]]  # (documents, their uids) -> original texts
 RunResult = dict[str, Any]
+BucketPairsFn = Callable[[Partitioned, int], tuple[np.ndarray, CandidateStats]]
+SharedGramsFn = Callable[[Partitioned, np.ndarray, int, int, float, Workspace, Chunking, np.ndarray | None],
+                         SharedGrams]
+LabelsFn = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ReuseSteps:
+    """The relational steps of a run that another engine may carry out instead of this process. Each gets what
+    the embedded step gets — the run's spilled rows (:class:`~narrascope.reuse.spill.Partitioned`, read
+    partition by partition) or per-document arrays — and must return exactly what the embedded step returns:
+
+    * ``bucket_pairs(bands, max_bucket)`` → (sorted unique candidate pairs ``(a, b)``, ``a < b``;
+      :class:`~narrascope.reuse.lsh.CandidateStats`) of an LSH index of ``(bucket, doc)`` rows —
+      :func:`~narrascope.reuse.lsh.spilled_bucket_pairs`;
+    * ``shared_grams(postings, sizes, max_df, min_match, share, ws, chunking, keep)`` → the passage candidates of
+      a posting index of ``(n-gram << 32 | doc)`` rows — :func:`~narrascope.reuse.passages.shared_grams`;
+    * ``cluster_labels(n_docs, a, b)`` → a component label per document (labels may differ from the embedded
+      ones; the partition they induce may not) — :func:`~narrascope.reuse.cascades.cluster_labels`.
+
+    A spilled index's :attr:`~narrascope.reuse.spill.Partitioned.name` says which one it is (``char-bands``,
+    ``word-bands``, ``post4``, ``post5``); its files are deleted once the step returns."""
+
+    bucket_pairs: BucketPairsFn = spilled_bucket_pairs
+    shared_grams: SharedGramsFn = shared_grams
+    cluster_labels: LabelsFn = cluster_labels
 
 
 class _Clock:
@@ -56,8 +88,10 @@ class _Clock:
 
 
 def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: Chunking, workdir: Path | None,
-        texts: TextsFn) -> RunResult:
-    """Find reuse in ``batches`` (prepared message frames with a ``doc`` column, in document order)."""
+        texts: TextsFn, steps: ReuseSteps | None = None) -> RunResult:
+    """Find reuse in ``batches`` (prepared message frames with a ``doc`` column, in document order); ``steps``
+    runs the relational steps elsewhere (default: here)."""
+    steps = steps or ReuseSteps()
     clock = _Clock()
     bands = options.bands
     stats: dict[str, Any] = {"bands": bands[0], "rows": bands[1], "capped_buckets": 0, "largest_bucket": 0}
@@ -87,13 +121,13 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
         short = options.short_tokens
         near = [
             _near_duplicates(spills.char_bands, spills.chars, lambda p: np.minimum(docs.ntok[p[:, 0]],
-                             docs.ntok[p[:, 1]]) < short, options, chunking, stats, "char"),
+                             docs.ntok[p[:, 1]]) < short, options, chunking, stats, "char", steps),
             _near_duplicates(word_bands, words, lambda p: np.minimum(docs.ntok[p[:, 0]],
-                             docs.ntok[p[:, 1]]) >= short, options, chunking, stats, "word"),
+                             docs.ntok[p[:, 1]]) >= short, options, chunking, stats, "word", steps),
         ]
         clock.lap("lsh_and_verify")
         passage_frame, aligned = _passages(ws, docs, spills, words, options, chunking, stats, texts,
-                                           lines.meta_path)
+                                           lines.meta_path, steps)
         clock.lap("passages")
         copies = np.concatenate(spills.copies) if spills.copies else np.zeros((0, 2), np.int64)
         pairs = _strongest(pl.concat([
@@ -101,7 +135,8 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
                                                       jaccard=np.ones(len(copies)), containment=np.ones(len(copies))),
             *near, passage_frame], how="vertical_relaxed"))
         result = _assemble(lines.meta_path, docs.n, pairs, aligned, _boilerplate_table(lines.codes, spills, bad_c,
-                                                                                       bad_k, bad_n))
+                                                                                       bad_k, bad_n),
+                           steps.cluster_labels)
         clock.lap("cascades")
         stats.update(
             messages=docs.n, with_text=docs.n, representatives=int(reps.size), exact_copies=int(len(copies)),
@@ -162,17 +197,12 @@ def _pairs_frame(pairs: np.ndarray, relation: str, **cols: Any) -> pl.DataFrame:
 
 
 def _near_duplicates(bands: Partitioned, sets: SetSpill, pair_ok: Callable[[np.ndarray], np.ndarray],
-                     options: Any, chunking: Chunking, stats: dict[str, Any], label: str) -> pl.DataFrame:
+                     options: Any, chunking: Chunking, stats: dict[str, Any], label: str,
+                     steps: ReuseSteps) -> pl.DataFrame:
     """LSH candidates verified by exact Jaccard ≥ threshold."""
     clock = _Clock()
-    found, cstats = [], CandidateStats()
-    for rows in bands:
-        pairs, part_stats = bucket_pairs(rows["bucket"], rows["doc"], options.max_bucket)
-        found.append(pairs)
-        cstats.add(part_stats)
+    cand, cstats = steps.bucket_pairs(bands, options.max_bucket)
     _unlink(bands)
-    cand = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
-    cand = unique_pairs(cand[:, 0], cand[:, 1]) if len(cand) else cand
     clock.lap(f"{label}_lsh")
     cand = cand[pair_ok(cand)] if len(cand) else cand
     jac, con = sets.jaccard_and_containment(cand, chunking.pairs)
@@ -187,13 +217,14 @@ def _near_duplicates(bands: Partitioned, sets: SetSpill, pair_ok: Callable[[np.n
 
 
 def _passages(ws: Workspace, docs: Docs, spills: TokenSpills, words: SetSpill, options: Any, chunking: Chunking,
-              stats: dict[str, Any], texts: TextsFn, meta_path: Path) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+              stats: dict[str, Any], texts: TextsFn, meta_path: Path,
+              steps: ReuseSteps) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     max_df = int(min(options.passage_max_df, max(2, options.passage_max_share * docs.n)))
-    short = shared_grams(spills.postings4, spills.sizes4, max_df, options.passage_min_match,
-                         options.passage_min_match_share, ws, chunking)
+    short = steps.shared_grams(spills.postings4, spills.sizes4, max_df, options.passage_min_match,
+                               options.passage_min_match_share, ws, chunking, None)
     _unlink(spills.postings4)
-    grams = shared_grams(spills.postings5, spills.sizes5, max_df, options.passage_min_match,
-                         options.passage_min_match_share, ws, chunking, keep=short.keys)
+    grams = steps.shared_grams(spills.postings5, spills.sizes5, max_df, options.passage_min_match,
+                               options.passage_min_match_share, ws, chunking, short.keys)
     _unlink(spills.postings5)
     candidates = unique(np.concatenate([grams.keys, short.keys]))
     found = passage_pairs(grams, candidates, words, spills.words_raw, spills.vocab, max_df, options, chunking)
@@ -288,11 +319,11 @@ def _first_of_each(labels: np.ndarray) -> np.ndarray:
 
 
 def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[dict[str, Any]],
-              boilerplate: pl.DataFrame) -> RunResult:
+              boilerplate: pl.DataFrame, labels_of: LabelsFn) -> RunResult:
     """Cascades over the documents that are in a pair (read back from the metadata spill), named pairs and
     passages."""
     a, b = pairs.get_column("a").to_numpy(), pairs.get_column("b").to_numpy()
-    labels = cluster_labels(n_docs, a, b)
+    labels = labels_of(n_docs, a, b)
     sizes = np.bincount(labels, minlength=int(labels.max(initial=-1)) + 1)
     members = np.flatnonzero(sizes[labels] > 1) if n_docs else np.zeros(0, np.int64)
     if meta_path.exists() and members.size:
@@ -308,7 +339,7 @@ def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[d
     index = {"a": np.searchsorted(members, a), "b": np.searchsorted(members, b)}
     local = pairs.with_columns(pl.Series("a", index["a"]), pl.Series("b", index["b"]))
     local_meta = meta.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"))
-    member_frame, cascades = build_cascades(local_meta, local)
+    member_frame, cascades = build_cascades(local_meta, local, labels[members])
     side = local_meta.select("doc", "uid", "channel_id", "posted_at")
     named = (local.join(side.rename({c: f"a_{c}" if c != "doc" else "a" for c in side.columns}), on="a")
              .join(side.rename({c: f"b_{c}" if c != "doc" else "b" for c in side.columns}), on="b")

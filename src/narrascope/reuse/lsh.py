@@ -23,13 +23,17 @@ partitions of the n-gram (:func:`gram_pairs`); the pairs' counts are then summed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .shingle import mix64, sorted_unique
 
+if TYPE_CHECKING:
+    from .spill import Partitioned
+
 __all__ = ["CandidateStats", "band_keys", "bucket_pairs", "candidate_probability", "choose_bands", "gram_pairs",
-           "group_pairs", "lsh_pairs", "posting_keys", "unique_pairs"]
+           "group_pairs", "lsh_pairs", "posting_keys", "spilled_bucket_pairs", "unique_pairs"]
 
 
 def candidate_probability(s: float | np.ndarray, bands: int, rows: int) -> float | np.ndarray:
@@ -122,6 +126,20 @@ def bucket_pairs(bucket: np.ndarray, doc: np.ndarray, max_bucket: int = 200) -> 
     a = np.concatenate([doc[i], doc[chain]])
     b = np.concatenate([doc[j], doc[chain + 1]])
     return unique_pairs(a, b), stats
+
+
+def spilled_bucket_pairs(bands: Partitioned, max_bucket: int) -> tuple[np.ndarray, CandidateStats]:
+    """:func:`bucket_pairs` over every partition of a spilled LSH index (rows ``bucket``, ``doc``; a bucket lies
+    in one partition, its rows in document order): the sorted unique candidate pairs of the whole index."""
+    found, stats = [], CandidateStats()
+    for rows in bands:
+        pairs, part_stats = bucket_pairs(rows["bucket"], rows["doc"], max_bucket)
+        found.append(pairs)
+        stats.add(part_stats)
+    cand = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
+    cand = unique_pairs(cand[:, 0], cand[:, 1]) if len(cand) else cand
+    stats.candidates = len(cand)
+    return cand, stats
 
 
 def unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -19,7 +19,9 @@ asking again is instant. Steps (:mod:`.engine`):
 
 Memory: per-document numbers plus a fixed working set (:class:`~narrascope.reuse.spill.Chunking`); the rest is
 spilled to a temporary folder beside the store, removed when the run ends or fails. Results are published in one
-transaction, so a failed or killed run never leaves a partial result visible.
+transaction, so a failed or killed run never leaves a partial result visible. :func:`find_reuse_stream` runs the
+engine over message batches from anywhere (the Spark job's input), with :class:`ReuseSteps` to run its
+relational steps elsewhere.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -38,17 +40,18 @@ import polars as pl
 
 from ..errors import UsageError
 from ..text.normalize import MATCH_TABLE_VERSION
-from .engine import run
+from .engine import ReuseSteps, TextsFn, run
 from .lsh import choose_bands
 from .spill import Chunking
 
-__all__ = ["ReuseOptions", "ReuseResult", "find_reuse", "find_reuse_frame", "load_reuse"]
+__all__ = ["INPUT_COLUMNS", "ReuseOptions", "ReuseResult", "ReuseSteps", "find_reuse", "find_reuse_frame",
+           "find_reuse_stream", "load_reuse"]
 
 PIPELINE_VERSION = "reuse-5"  # bump whenever stored rows change meaning or shape
 #: DuckDB's memory while it streams the store's messages in document order (its sort spills beyond this).
 STORE_MEMORY_LIMIT = "512MB"
 TABLES = ("pairs", "members", "cascades", "edges", "boilerplate", "passages")
-_INPUT_COLUMNS = ("uid", "channel_id", "channel", "message_id", "posted_at", "text", "fwd_from_name", "fwd_from_id",
+INPUT_COLUMNS = ("uid", "channel_id", "channel", "message_id", "posted_at", "text", "fwd_from_name", "fwd_from_id",
                   "fwd_posted_at")
 
 
@@ -148,6 +151,11 @@ class ReuseResult:
         """Members of one cascade, in time order."""
         return self.members.filter(pl.col("cascade_id") == cascade_id)
 
+    def pairs_by_relation(self) -> dict[str, int]:
+        """How many pairs of each relation (near_duplicate, copy, passage, rewrite, forward …) were found."""
+        return dict(self.pairs.group_by("relation").len().sort("relation").iter_rows())
+
+
 
 # ---------------------------------------------------------------------------------------------------- helpers
 def _prepare(messages: pl.DataFrame, options: ReuseOptions) -> pl.DataFrame:
@@ -155,14 +163,14 @@ def _prepare(messages: pl.DataFrame, options: ReuseOptions) -> pl.DataFrame:
     if missing:
         raise UsageError(f"messages frame lacks column(s) {', '.join(missing)}: pass the store's message columns")
     frame = messages.with_columns(
-        [pl.lit(None, dtype=pl.String).alias(c) for c in _INPUT_COLUMNS if c not in messages.columns
+        [pl.lit(None, dtype=pl.String).alias(c) for c in INPUT_COLUMNS if c not in messages.columns
          and c != "fwd_posted_at"]
     )
     if "fwd_posted_at" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("fwd_posted_at"))
     # A user's frame may carry all-null (dtype Null) or non-string id columns: give every column the store's type.
-    frame = frame.select(_INPUT_COLUMNS).with_columns(
-        *(pl.col(c).cast(pl.String) for c in _INPUT_COLUMNS if c not in ("posted_at", "fwd_posted_at")),
+    frame = frame.select(INPUT_COLUMNS).with_columns(
+        *(pl.col(c).cast(pl.String) for c in INPUT_COLUMNS if c not in ("posted_at", "fwd_posted_at")),
         *(pl.col(c).cast(pl.Datetime("us", "UTC")) for c in ("posted_at", "fwd_posted_at")
           if frame.schema[c] == pl.Null),
     ).filter(pl.col("text").fill_null("").str.strip_chars() != "")
@@ -182,11 +190,12 @@ def _batches(frame: pl.DataFrame, rows: int) -> Iterator[pl.DataFrame]:
 
 
 def find_reuse_frame(messages: pl.DataFrame, options: ReuseOptions | None = None, *,
-                     chunking: Chunking | None = None, workdir: Path | None = None) -> ReuseResult:
+                     chunking: Chunking | None = None, workdir: Path | None = None,
+                     steps: ReuseSteps | None = None) -> ReuseResult:
     """Find reuse among ``messages`` (columns of the store's ``messages`` table; at least uid, channel_id,
     posted_at, text). Returns pairs, cascades, members, channel edges, boilerplate and aligned passages.
     ``chunking`` sets the sizes of the pieces worked on (memory, never results); spill files go to a temporary
-    folder in ``workdir`` (default: the system's)."""
+    folder in ``workdir`` (default: the system's); ``steps`` runs the relational steps elsewhere."""
     options = options or ReuseOptions()
     chunking = chunking or Chunking()
     frame = _prepare(messages, options)
@@ -195,14 +204,34 @@ def find_reuse_frame(messages: pl.DataFrame, options: ReuseOptions | None = None
     def originals(docs: np.ndarray, uids: list[str]) -> list[str]:
         return texts.gather(docs).to_list()
 
-    out = run(_batches(frame, chunking.docs), frame.height, options, chunking, workdir, originals)
+    out = run(_batches(frame, chunking.docs), frame.height, options, chunking, workdir, originals, steps)
     return ReuseResult(**out)
 
 
+def find_reuse_stream(batches: Iterable[pl.DataFrame], expected: int, texts: TextsFn,
+                      options: ReuseOptions | None = None, *, chunking: Chunking | None = None,
+                      workdir: Path | None = None, steps: ReuseSteps | None = None) -> ReuseResult:
+    """Find reuse in message ``batches`` (:data:`INPUT_COLUMNS`) that arrive in document order — posted_at,
+    channel_id, message_id, uid, missing values last — already limited to ``options.since``/``until``; messages
+    without text are left out here. ``expected``: about how many messages come (sizes the spill partitions,
+    never changes results); ``texts(docs, uids)``: the original texts of some of them, for alignment."""
+    options = options or ReuseOptions()
+    chunking = chunking or Chunking()
+
+    def numbered() -> Iterator[pl.DataFrame]:
+        done = 0
+        for batch in batches:
+            frame = _prepare_batch(batch, done)
+            done += frame.height
+            yield frame
+
+    return ReuseResult(**run(numbered(), expected, options, chunking, workdir, texts, steps))
+
+
 def _prepare_batch(batch: pl.DataFrame, first: int) -> pl.DataFrame:
-    """A streamed store batch in the shape :func:`_prepare` gives (already filtered and in document order)."""
+    """A streamed batch in the shape :func:`_prepare` gives (already filtered and in document order)."""
     frame = batch.with_columns(
-        *(pl.col(c).cast(pl.String) for c in _INPUT_COLUMNS if c not in ("posted_at", "fwd_posted_at")),
+        *(pl.col(c).cast(pl.String) for c in INPUT_COLUMNS if c not in ("posted_at", "fwd_posted_at")),
         *(pl.col(c).cast(pl.Datetime("us", "UTC")) for c in ("posted_at", "fwd_posted_at")
           if batch.schema[c] == pl.Null),
     ).filter(pl.col("text").fill_null("").str.strip_chars() != "")
@@ -224,23 +253,21 @@ def find_reuse(corpus: Any, options: ReuseOptions | None = None, *, refresh: boo
             return cached
     chunking = chunking or Chunking()
     expected = corpus.count_messages(since=options.since, until=options.until)  # before the reader: one query at a time
-    reader = corpus.message_batches(_INPUT_COLUMNS, since=options.since, until=options.until,
+    reader = corpus.message_batches(INPUT_COLUMNS, since=options.since, until=options.until,
                                     batch_rows=chunking.docs, memory_limit=STORE_MEMORY_LIMIT)
+
     def batches() -> Iterator[pl.DataFrame]:
-        done = 0
         for record_batch in reader:
             batch = pl.from_arrow(record_batch)
             assert isinstance(batch, pl.DataFrame)
-            frame = _prepare_batch(batch, done)
-            done += frame.height
-            yield frame
+            yield batch
 
     def originals(docs: np.ndarray, uids: list[str]) -> list[str]:
         found = dict(corpus.by_uid(uids, ["uid", "text"]).iter_rows())
         return [found[u] for u in uids]
 
-    out = run(batches(), expected, options, chunking, Path(corpus.path).resolve().parent, originals)
-    result = ReuseResult(**out)
+    result = find_reuse_stream(batches(), expected, originals, options, chunking=chunking,
+                               workdir=Path(corpus.path).resolve().parent)
     if corpus.read_only:
         return result
     params = {"options": asdict(options), "stats": result.stats}

@@ -81,6 +81,7 @@ class Partitioned:
     """Rows of fixed-width numpy columns, spread over ``parts`` files by a partition index per row."""
 
     def __init__(self, ws: Workspace, name: str, columns: dict[str, str], parts: int, buffer_rows: int) -> None:
+        self.name = name
         self.columns = {k: np.dtype(v) for k, v in columns.items()}
         self.parts = parts
         self.buffer_rows = buffer_rows
@@ -112,6 +113,11 @@ class Partitioned:
                         data[cuts[p] : cuts[p + 1]].tofile(fh)
         self._buffer = []
         self._buffered = 0
+
+    def filled(self, p: int) -> bool:
+        """Whether partition ``p`` holds any row."""
+        self.flush()
+        return any(paths[p].exists() for paths in self.paths.values())
 
     def read(self, p: int) -> dict[str, np.ndarray]:
         """Every row of partition ``p``, in the order they were appended."""

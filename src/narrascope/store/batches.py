@@ -9,20 +9,20 @@ and what was repaired is counted for the ingest log. Anything still refused is a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 
 from ..errors import InputError
-from ..ingest.base import ReadContext
-from ..models import MESSAGE_SCHEMA, make_uid
-from ..text.script import with_script_columns
+from ..ingest.base import Columns, ReadContext
+from ..models import FWD_KIND, MESSAGE_SCHEMA, PERSON_MENTIONS, make_uid
 from .privacy import PERSONAL_CHAT_TYPES, protect_record
 from .pseudonym import Pseudonymiser
 
-__all__ = ["record_batches", "to_table"]
+__all__ = ["column_batches", "columns_table", "record_batches", "to_table"]
 
 _INT64 = (1 << 63) - 1
 _STRINGS = [f.name for f in MESSAGE_SCHEMA if pa.types.is_string(f.type)]
@@ -86,7 +86,8 @@ def record_batches(records: Iterator[dict[str, Any]], ctx: ReadContext, ingest_i
                    pseudo: Pseudonymiser, known: dict[tuple[str, str], str],
                    names: set[tuple[str, str]]) -> Iterator[pa.Table]:
     """A reader's records as Arrow tables of ``size`` rows, ready for the store: uid computed, ``name:`` channels
-    mapped to a ``known`` id, people pseudonymised (``names``: channel names known to the store), provenance set."""
+    mapped to a ``known`` id, people pseudonymised (``names``: channel names known to the store), provenance set.
+    The script and lang columns are left for the caller (:func:`~narrascope.text.script.with_script_columns`)."""
     source = str(ctx.path)
     batch: list[dict[str, Any]] = []
     seen_channels = 0
@@ -106,8 +107,102 @@ def record_batches(records: Iterator[dict[str, Any]], ctx: ReadContext, ingest_i
         rec["ingest_id"] = ingest_id
         batch.append(rec)
         if len(batch) >= size:
-            yield with_script_columns(to_table(batch, ctx, first))
+            yield to_table(batch, ctx, first)
             first += len(batch)
             batch = []
     if batch:
-        yield with_script_columns(to_table(batch, ctx, first))
+        yield to_table(batch, ctx, first)
+
+
+# ----------------------------------------------------------------------------------------------- column batches
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _uids(platforms: list[str], channel_ids: list[str], message_ids: list[str]) -> list[str]:
+    """:func:`~narrascope.models.make_uid` of each row (the hash of a run of one channel's rows shares a prefix)."""
+    out: list[str] = []
+    prefix_of: dict[tuple[str, str], hashlib._Hash] = {}
+    for p, c, m in zip(platforms, channel_ids, message_ids, strict=True):
+        base = prefix_of.get((p, c))
+        if base is None:
+            base = prefix_of[(p, c)] = hashlib.sha256(f"{p}\x1f{c}\x1f".encode())
+        h = base.copy()
+        h.update(m.encode("utf-8"))
+        out.append(h.hexdigest()[:32])
+    return out
+
+
+def _protect_columns(cols: Columns, n: int, pseudo: Pseudonymiser, names: set[tuple[str, str]]) -> None:
+    """:func:`~narrascope.store.privacy.protect_record` over columns (in place; the hints are dropped)."""
+    platforms = cols["platform"]
+    if "author" in cols:
+        cols["author"] = [pseudo(p, a) if a is not None else None for p, a in zip(platforms, cols["author"], strict=True)]
+    kinds = cols.pop(FWD_KIND, None) or [None] * n
+    if "fwd_from_name" in cols:
+        cols["fwd_from_name"] = [
+            pseudo(p, name) if name and (kind == "user" or (kind != "channel" and (p, name) not in names)) else name
+            for p, name, kind in zip(platforms, cols["fwd_from_name"], kinds, strict=True)]
+    people_col = cols.pop(PERSON_MENTIONS, None)
+    if people_col is not None and "mentions" in cols:
+        mentions = cols["mentions"]
+        for i, people in enumerate(people_col):
+            if people:
+                p = platforms[i]
+                mentions[i] = [pseudo(p, m) or m if m in people else m for m in mentions[i] or []]
+
+
+def _rows(cols: Columns, n: int) -> list[dict[str, Any]]:
+    """The batch as records for :func:`to_table`'s cleaning path (timestamps back to datetimes)."""
+    names = [f.name for f in MESSAGE_SCHEMA]
+    out = [{name: (cols[name][i] if name in cols else None) for name in names} for i in range(n)]
+    for rec in out:
+        for name in _TIMES:
+            micros = rec[name]
+            if isinstance(micros, int) and not isinstance(micros, bool):
+                try:
+                    rec[name] = _EPOCH + timedelta(microseconds=micros)
+                except OverflowError:
+                    rec[name] = None
+        for name in _LISTS:
+            if rec[name] is None:
+                rec[name] = []
+    return out
+
+
+def columns_table(cols: Columns, n: int, ctx: ReadContext, first: int) -> pa.Table:
+    """A column batch as a table of the messages schema (the cleaning path of :func:`to_table` when Arrow refuses
+    a value)."""
+    try:
+        arrays = [pa.array(cols[f.name], type=f.type) if f.name in cols else pa.nulls(n, type=f.type)
+                  for f in MESSAGE_SCHEMA]
+        return pa.Table.from_arrays(arrays, schema=MESSAGE_SCHEMA)
+    except _REFUSED:
+        return to_table(_rows(cols, n), ctx, first)
+
+
+def column_batches(batches: Iterator[Columns], ctx: ReadContext, ingest_id: int, pseudo: Pseudonymiser,
+                   known: dict[tuple[str, str], str], names: set[tuple[str, str]]) -> Iterator[pa.Table]:
+    """:func:`record_batches` for readers that hand out column batches (the same rows; script columns are left
+    for the caller, which may compute them on another core)."""
+    source = str(ctx.path)
+    first = 1
+    for cols in batches:
+        n = len(cols["message_id"])
+        if not n:
+            continue
+        cols = dict(cols)
+        platforms, cids = cols["platform"], list(cols["channel_id"])
+        for i, cid in enumerate(cids):
+            if cid.startswith("name:"):
+                cids[i] = known.get((platforms[i], cid[5:]), cid)
+        cols["channel_id"] = cids
+        cols["uid"] = _uids(platforms, cids, cols["message_id"])
+        names |= {(c.platform, c.name) for c in ctx.channels.values() if c.name and c.type not in PERSONAL_CHAT_TYPES}
+        _protect_columns(cols, n, pseudo, names)
+        for name in _LISTS:
+            if name in cols:
+                cols[name] = [v if v is not None else [] for v in cols[name]]
+        cols["source_file"] = [source] * n
+        cols["ingest_id"] = [ingest_id] * n
+        yield columns_table(cols, n, ctx, first)
+        first += n

@@ -1,19 +1,18 @@
 """The corpus store: one DuckDB file holding messages, channels, the ingest log and analysis results.
 
-This module is the only place that writes SQL against the store. Tables are a public contract (docs/formats.md):
-users query them directly. Each file's ingest runs in one transaction, so a crash, ``kill -9`` or bad record
-leaves the store exactly as it was before that file.
+:class:`Corpus` is the public face of the store: opening (and migrating), the pseudonym key, queries over
+messages, saved results, channel attributes and merges. Ingesting is delegated to
+:mod:`narrascope.store.ingest_runner` (each file in one transaction, so a crash, ``kill -9`` or bad record leaves
+the store exactly as it was before that file). Tables are a public contract (docs/formats.md): users query them
+directly, but only store/ writes SQL against them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,25 +20,20 @@ from typing import Any
 import duckdb
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from .. import __version__
-from ..errors import InputError, NarrascopeError, StoreError, UsageError
-from ..ingest.base import IngestOptions, ReadContext
-from ..ingest.detect import Unit, plan, reader, require
-from ..ingest.walk import regular_files_under
+from ..errors import StoreError, UsageError
+from ..ingest.base import IngestOptions
 from ..models import MESSAGE_SCHEMA
 from .attributes import ChannelAttributeStore
-from .batches import record_batches
 from .health import check_file, check_size, damage_error, open_error, rollback_quietly
-from .merge import Merge, absorb_name_twins, merge_channels
+from .ingest_runner import FileResult, IngestReport, ProgressFn, remove_stale_spools, run_ingest
+from .merge import Merge, merge_channels
 from .migrations import migrate, schema_version
-from .privacy import PERSONAL_CHAT_TYPES, reidentify_channels
 from .pseudonym import KEY_BYTES, Pseudonymiser, new_key, parse_key
 from .results import ResultStore
 from .summary import store_summary
 
-__all__ = ["DEFAULT_DB", "Corpus", "FileResult", "IngestReport", "parse_when"]
+__all__ = ["DEFAULT_DB", "Corpus", "FileResult", "IngestReport", "ProgressFn", "parse_when"]
 
 DEFAULT_DB = "corpus.duckdb"
 #: kinds analyses see by default; ``service`` rows (joins, pins) are kept but left out.
@@ -47,63 +41,6 @@ CONTENT_KINDS = ("post", "comment", "article", "caption")
 
 #: DuckDB's buffer limit for a writable store: merges spill to disk beyond it (keeps ingest under ~1 GB RSS).
 INGEST_MEMORY_LIMIT = "256MB"
-
-ProgressFn = Callable[[Path, int, int], None]
-"""progress(unit path, bytes done, bytes total)."""
-
-
-@dataclass
-class FileResult:
-    """What happened to one ingest unit."""
-
-    path: str
-    format: str | None
-    status: str  # "ok", "failed", or "skipped" (a file in a walked folder that is in no format narrascope reads)
-    rows_read: int = 0
-    added: int = 0
-    updated: int = 0
-    skipped: int = 0
-    duplicates: int = 0
-    ingest_id: int | None = None
-    error: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class IngestReport:
-    files: list[FileResult]
-
-    @property
-    def failed(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "failed"]
-
-    @property
-    def skipped(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "skipped"]
-
-    def totals(self) -> dict[str, int]:
-        keys = ("rows_read", "added", "updated", "skipped", "duplicates")
-        return {k: sum(getattr(f, k) for f in self.files) for k in keys}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"files": [asdict(f) for f in self.files], "totals": self.totals()}
-
-
-# In a folder unit (Telegram HTML export, instaloader folder) these files carry the content; media files are skipped
-# so that hashing a folder of videos does not take longer than reading its messages.
-_DATA_SUFFIXES = {".html", ".json", ".xz", ".txt"}
-
-
-def _unit_files(path: Path) -> list[Path]:
-    if not path.is_dir():
-        return [path]
-    # no links followed inside a folder unit: a link out of it must not be read, hashed or looped through
-    return [p for p in regular_files_under(path) if p.suffix.lower() in _DATA_SUFFIXES]
-
-
-def _unit_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in _unit_files(path))
-
 
 def parse_when(value: str | datetime, option: str = "date") -> datetime:
     """A date or timestamp from the command line or API as an aware UTC datetime; naive values are UTC."""
@@ -118,32 +55,6 @@ def parse_when(value: str | datetime, option: str = "date") -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _sql_str(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _sha256(path: Path) -> str:
-    """SHA-256 of the file, or of a folder's data files (relative names included, so renames change it)."""
-    h = hashlib.sha256()
-    for f in _unit_files(path):
-        if path.is_dir():
-            h.update(str(f.relative_to(path)).encode() + b"\0")
-        with f.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
-    return h.hexdigest()
-
-
 class Corpus:
     """A corpus store. Open with :meth:`open`; use as a context manager to close it."""
 
@@ -151,6 +62,7 @@ class Corpus:
         self._con = con
         self.path = path
         self.read_only = read_only
+        self._own_limit: str | None = None  # the connection's memory limit before any memory_capped block
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -180,7 +92,7 @@ class Corpus:
                     corpus._ensure_key()
                     if fresh:
                         con.execute("CHECKPOINT")  # the key leaves the WAL for the owner-only store file
-                    corpus._remove_stale_spools()
+                    remove_stale_spools(p)
             except duckdb.Error as exc:
                 con.close()
                 raise (damage_error(exc) or exc) from None
@@ -305,157 +217,11 @@ class Corpus:
         progress: ProgressFn | None = None,
     ) -> IngestReport:
         """Ingest files and folders. Each unit is atomic; a bad unit is reported and the rest go on,
-        unless ``options.strict``, which raises at the first bad unit (earlier units stay ingested)."""
+        unless ``options.strict``, which raises at the first bad unit (earlier units stay ingested).
+        The work is done by :mod:`narrascope.store.ingest_runner`."""
         if self.read_only:
             raise StoreError(f"{self.path} is open read-only")
-        options = options or IngestOptions()
-        units = plan([Path(p) for p in paths], options.format, follow_links=options.follow_links)
-        results: list[FileResult] = []
-        for unit in units:
-            if unit.skipped:
-                results.append(FileResult(str(unit.path), None, "skipped", error=unit.problem))
-                continue
-            try:
-                results.append(self._ingest_unit(unit, options, progress))
-            except NarrascopeError as exc:
-                if options.strict or len(units) == 1:
-                    raise
-                results.append(FileResult(str(unit.path), unit.format, "failed", error=str(exc)))
-        return IngestReport(results)
-
-    def _channel_names(self) -> set[tuple[str, str]]:
-        """(platform, name) of every stored channel that is not a one-to-one chat (whose name is a person's)."""
-        rows = self._con.execute(
-            "SELECT DISTINCT platform, name FROM channels WHERE name IS NOT NULL AND coalesce(type, '') NOT IN "
-            f"({', '.join(repr(t) for t in sorted(PERSONAL_CHAT_TYPES))})"
-        ).fetchall()
-        return {(p, n) for p, n in rows}
-
-    def _known_channel_ids(self) -> dict[tuple[str, str], str]:
-        """(platform, name) -> id for channels whose name is unambiguous and whose id is real."""
-        rows = self._con.execute(
-            "SELECT platform, name, any_value(channel_id) FROM channels "
-            "WHERE name IS NOT NULL AND channel_id NOT LIKE 'name:%' GROUP BY platform, name HAVING count(*) = 1"
-        ).fetchall()
-        return {(p, n): c for p, n, c in rows}
-
-    def _spool_path(self) -> Path:
-        return self.path.with_name(f".{self.path.name}.ingest-{os.getpid()}.parquet")
-
-    def _remove_stale_spools(self) -> None:
-        """Spool files left by killed processes (their pid is gone) are deleted at open."""
-        for f in self.path.parent.glob(f".{self.path.name}.ingest-*.parquet"):
-            pid = f.name.rsplit("-", 1)[-1].split(".")[0]
-            if pid.isdigit() and not _pid_alive(int(pid)):
-                f.unlink(missing_ok=True)
-
-    def _ingest_unit(self, unit: Unit, options: IngestOptions, progress: ProgressFn | None) -> FileResult:
-        """Read the unit into a Parquet spool file (bounded memory; a bad record stops here, before the store is
-        touched), then merge the spool into the store in one transaction."""
-        fmt = require(unit)
-        mod = reader(fmt)
-        total = _unit_size(unit.path)
-        sha = _sha256(unit.path)
-        started = datetime.now(UTC)
-        cb = (lambda done: progress(unit.path, done, total)) if progress else None
-        ctx = ReadContext(unit.path, options, cb)
-        pseudo = Pseudonymiser(self.export_key(), keep=options.keep_authors)
-        con = self._con
-        row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()
-        ingest_id = int(row[0]) if row else 1
-        known = self._known_channel_ids()
-        spool = self._spool_path()
-        try:
-            rows_read = 0
-            with pq.ParquetWriter(spool, MESSAGE_SCHEMA, compression="zstd") as writer:
-                for table in record_batches(mod.read(unit.path, ctx), ctx, ingest_id, options.batch_size, pseudo,
-                                            known, self._channel_names()):
-                    rows_read += table.num_rows
-                    writer.write_table(table)
-            if rows_read == 0 and not ctx.channels:
-                raise InputError("holds no messages", path=unit.path)
-            ctx.closing_notes()
-            con.execute("BEGIN TRANSACTION")
-            try:
-                # the same chat stored earlier from an HTML export (no id) becomes this channel first
-                incoming = [(c.platform, known.get((c.platform, c.channel_id[5:]), c.channel_id)
-                             if c.channel_id.startswith("name:") else c.channel_id, c.name)
-                            for c in ctx.channels.values()]
-                for merged in absorb_name_twins(con, f"read_parquet('{_sql_str(spool)}')", incoming):
-                    ctx.note(merged.note())
-                counts = self._merge(spool)
-                self._upsert_channels(ctx, ingest_id, known)
-                back = reidentify_channels(con, pseudo, {(c.platform, c.name) for c in ctx.channels.values()
-                                                         if c.name and c.type not in PERSONAL_CHAT_TYPES})
-                if back:
-                    ctx.note(f"{back} earlier forward(s) from a channel of this file had its name pseudonymised "
-                             "(the store did not know it was a channel): the name is now restored")
-                con.execute(
-                    "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)",
-                    [ingest_id, str(unit.path), sha, fmt, started, datetime.now(UTC), rows_read,
-                     counts["added"], counts["updated"], counts["skipped"], counts["duplicates"], ctx.tz_used,
-                     options.keep_authors, json.dumps({"format": options.format, "tz": options.tz, **ctx.extra}),
-                     "; ".join(ctx.notes) or None, __version__],
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                rollback_quietly(con)
-                raise
-        finally:
-            spool.unlink(missing_ok=True)
-        return FileResult(str(unit.path), fmt, "ok", rows_read=rows_read, ingest_id=ingest_id, notes=ctx.notes,
-                          added=counts["added"], updated=counts["updated"], skipped=counts["skipped"],
-                          duplicates=counts["duplicates"])
-
-    def _merge(self, spool: Path) -> dict[str, int]:
-        """Upsert the spooled rows into messages: new uids are added, newer edits replace older, the rest skipped.
-
-        Only narrow (uid, row number) sets are materialised; the wide rows stream from the spool straight into
-        ``messages``, so memory stays bounded whatever the file's size.
-        """
-        con = self._con
-        src = f"read_parquet('{_sql_str(spool)}', file_row_number = true)"
-        # Within one file keep the latest edit of each message; the others are duplicates.
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _keep AS
-            SELECT uid, arg_max(file_row_number, (coalesce(edited_at, posted_at), file_row_number)) AS row_no,
-                   max(coalesce(edited_at, posted_at)) AS version, count(*) AS copies
-            FROM {src} GROUP BY uid"""
-        )
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE _verdict AS
-            SELECT k.uid, k.row_no, CASE WHEN m.uid IS NULL THEN 'add'
-                                         WHEN k.version > coalesce(m.edited_at, m.posted_at) THEN 'update'
-                                         ELSE 'skip' END AS v, k.copies
-            FROM _keep k LEFT JOIN messages m USING (uid)"""
-        )
-        counts = dict(con.execute("SELECT v, count(*) FROM _verdict GROUP BY v").fetchall())
-        dup_row = con.execute("SELECT coalesce(sum(copies - 1), 0) FROM _verdict").fetchone()
-        duplicates = int(dup_row[0]) if dup_row else 0
-        con.execute("DELETE FROM messages WHERE uid IN (SELECT uid FROM _verdict WHERE v = 'update')")
-        con.execute(
-            f"""INSERT INTO messages SELECT * EXCLUDE (file_row_number) FROM {src}
-            WHERE file_row_number IN (SELECT row_no FROM _verdict WHERE v <> 'skip')"""
-        )
-        con.execute("DROP TABLE _verdict")
-        con.execute("DROP TABLE _keep")
-        return {
-            "added": counts.get("add", 0),
-            "updated": counts.get("update", 0),
-            "skipped": counts.get("skip", 0) + duplicates,
-            "duplicates": duplicates,
-        }
-
-    def _upsert_channels(self, ctx: ReadContext, ingest_id: int, known: dict[tuple[str, str], str]) -> None:
-        for ch in ctx.channels.values():
-            if ch.channel_id.startswith("name:"):
-                ch = replace(ch, channel_id=known.get((ch.platform, ch.channel_id[5:]), ch.channel_id))
-            self._con.execute(
-                """INSERT INTO channels VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (platform, channel_id) DO UPDATE SET
-                    name = coalesce(excluded.name, channels.name), type = coalesce(excluded.type, channels.type)""",
-                [ch.platform, ch.channel_id, ch.name, ch.type, ingest_id],
-            )
+        return run_ingest(self._con, self.path, self.export_key, paths, options or IngestOptions(), progress)
 
     # ------------------------------------------------------------------ reading
     def messages(
@@ -542,15 +308,18 @@ class Corpus:
         restored, and its cache released, at the end — a query over every text of a large store otherwise leaves
         DuckDB holding them (2.3 GB after reading the metadata of 1 M realistic messages, docs/benchmarks.md)."""
         _check_size(limit)
+        if self._own_limit is None:
+            # the limit open() set; for a read-only store DuckDB's default, as its buffer manager holds it (set
+            # back explicitly: in DuckDB 1.5 RESET changes what current_setting reports but leaves the buffer
+            # manager at the lowered limit — an export after a capped stream failed at 61 MiB)
+            self._own_limit = (INGEST_MEMORY_LIMIT if not self.read_only else
+                               str(self._con.execute("SELECT memory_limit FROM pragma_database_size()").fetchall()[0][0]))
         self._con.execute(f"SET memory_limit = '{limit}'")
         try:
             yield
         finally:
             self._con.execute("SET memory_limit = '64MB'")  # lowering the limit evicts the cached blocks
-            if self.read_only:
-                self._con.execute("RESET memory_limit")
-            else:  # the limit open() set (current_setting prints it rounded: not a value to set back)
-                self._con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+            self._con.execute(f"SET memory_limit = '{self._own_limit}'")
 
     @staticmethod
     def _filters(platform: str | None, channel: str | None, since: Any, until: Any,

@@ -210,6 +210,12 @@ _CODING_AND_SEARCH = [
     """CREATE TABLE search_bigrams (bigram VARCHAR NOT NULL, rid INTEGER NOT NULL)""",
 ]
 
+# The search index's uid directory, sorted by uid: a message page finds its row in milliseconds (zone maps over the
+# sorted column) instead of scanning every uid of the messages table (~50 ms of CPU per page on 1 M messages).
+_SEARCH_UIDS = [
+    """CREATE TABLE search_uids (uid VARCHAR NOT NULL, rid INTEGER NOT NULL, src_rowid BIGINT NOT NULL)""",
+]
+
 #: version -> statements taking the store from version-1 to version.
 # Channels merged because two exports of one chat were filed apart (an HTML export carries no chat id): what was
 # merged into what, when, how many messages moved and how many the two held in common (narrascope.store.merge).
@@ -227,7 +233,7 @@ _CHANNEL_MERGES = [
 
 #: version -> statements taking the store from version-1 to version.
 MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2, 3: _CHANNEL_ATTRIBUTES, 4: _CODING_AND_SEARCH,
-                                     5: _CHANNEL_MERGES}
+                                     5: _CHANNEL_MERGES, 6: _SEARCH_UIDS}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .. import __version__
+from .._version import __version__
 from ..errors import UsageError
 from .health import rollback_quietly
 

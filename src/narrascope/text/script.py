@@ -82,13 +82,18 @@ def detect(text: str | None) -> tuple[str | None, str | None]:
     recently assigned letters)."""
     if not text:
         return None, None
-    df = pl.DataFrame({"t": [text]}, schema={"t": pl.Utf8}).with_columns(_script_expr("t").alias("script"))
-    row = df.with_columns(_lang_expr("t").alias("lang")).row(0, named=True)
-    return row["script"], row["lang"]
+    script, lang = _tags(pl.Series("t", [text], dtype=pl.Utf8), pl.Series("l", [None], dtype=pl.Utf8))
+    return script[0], lang[0]
 
 
-def _script_expr(col: str) -> pl.Expr:
-    counts = {code: pl.col(col).str.count_matches(rf"\p{{{_NAMES[code]}}}").fill_null(0) for code in SCRIPTS}
+def _letters(col: str, code: str) -> pl.Expr:
+    """Letters of script ``code`` in the text: its length less the length without them. Removing runs
+    (``\\p{Arabic}+``) matches once a word, not once a letter, which is what makes this fast."""
+    text = pl.col(col)
+    return (text.str.len_chars() - text.str.replace_all(rf"\p{{{_NAMES[code]}}}+", "").str.len_chars()).fill_null(0)
+
+
+def _script_of(counts: dict[str, pl.Expr]) -> pl.Expr:
     best = pl.max_horizontal(list(counts.values()))
     expr: Any = pl.when(best == 0).then(pl.lit(None, dtype=pl.Utf8))
     for code, c in counts.items():
@@ -96,27 +101,50 @@ def _script_expr(col: str) -> pl.Expr:
     return expr.otherwise(pl.lit(None, dtype=pl.Utf8))
 
 
-def _lang_expr(col: str) -> pl.Expr:
-    def count(pattern: str) -> pl.Expr:
-        return pl.col(col).str.count_matches(pattern).fill_null(0)
+def _count(col: str, pattern: str) -> pl.Expr:
+    return pl.col(col).str.count_matches(pattern).fill_null(0)
 
-    arabic_letters = pl.col(col).str.count_matches(rf"\p{{{_NAMES['Arab']}}}").fill_null(0)
-    fa = count(_PERSIAN_ONLY) + _FUNCTION_WORD_WEIGHT * count(_PERSIAN_WORD)
-    ar = count(_ARABIC_ONLY) + _FUNCTION_WORD_WEIGHT * count(_ARABIC_WORD)
-    arab = (pl.when(count(_OTHER_ARABIC_SCRIPT) >= _OTHER_ARABIC_SHARE * arabic_letters).then(pl.lit("und"))
+
+def _arabic_lang(col: str, arabic_letters: pl.Expr) -> pl.Expr:
+    fa = _count(col, _PERSIAN_ONLY) + _FUNCTION_WORD_WEIGHT * _count(col, _PERSIAN_WORD)
+    ar = _count(col, _ARABIC_ONLY) + _FUNCTION_WORD_WEIGHT * _count(col, _ARABIC_WORD)
+    return (pl.when(_count(col, _OTHER_ARABIC_SCRIPT) >= _OTHER_ARABIC_SHARE * arabic_letters).then(pl.lit("und"))
             .when(fa > ar).then(pl.lit("fa")).when(ar > fa).then(pl.lit("ar")).otherwise(pl.lit("und")))
-    en, other = count(_ENGLISH_WORD), count(_OTHER_LATIN_WORD)
-    latin = pl.when((en >= 1) & (en > other)).then(pl.lit("en")).otherwise(pl.lit("und"))
-    expr: Any = pl.when(pl.col("script") == "Arab").then(arab).when(pl.col("script") == "Latn").then(latin)
-    for script, lang in _FIXED_LANG.items():
-        expr = expr.when(pl.col("script") == script).then(pl.lit(lang))
-    return expr.otherwise(pl.lit(None, dtype=pl.Utf8))
+
+
+def _latin_lang(col: str) -> pl.Expr:
+    en, other = _count(col, _ENGLISH_WORD), _count(col, _OTHER_LATIN_WORD)
+    return pl.when((en >= 1) & (en > other)).then(pl.lit("en")).otherwise(pl.lit("und"))
+
+
+def _tags(text: pl.Series, given: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(script, lang) for each text; a ``given`` lang is kept. The rules of each script run only on its rows."""
+    df = pl.DataFrame({"t": text, "given": given}).with_row_index("_i")
+    df = df.lazy().with_columns([_letters("t", code).alias(f"_n_{code}") for code in SCRIPTS]).with_columns(
+        _script_of({code: pl.col(f"_n_{code}") for code in SCRIPTS}).alias("script")).collect()
+    fixed: Any = pl.when(pl.col("script").is_null()).then(pl.lit(None, dtype=pl.Utf8))
+    for script, code in _FIXED_LANG.items():
+        fixed = fixed.when(pl.col("script") == script).then(pl.lit(code))
+    lang = df.select(pl.coalesce(pl.col("given"), fixed.otherwise(pl.lit(None, dtype=pl.Utf8)))).to_series()
+    need = df.lazy().filter(pl.col("given").is_null())
+    arab = need.filter(pl.col("script") == "Arab").select("_i", _arabic_lang("t", pl.col("_n_Arab")).alias("l"))
+    latin = need.filter(pl.col("script") == "Latn").select("_i", _latin_lang("t").alias("l"))
+    for part in pl.collect_all([arab, latin]):
+        if part.height:
+            lang = lang.scatter(part["_i"], part["l"])
+    return df["script"], lang
 
 
 def with_script_columns(table: pa.Table, text: str = "text") -> pa.Table:
     """Fill the ``script`` and ``lang`` columns of a canonical batch from its text (existing lang values are kept)."""
-    df = pl.from_arrow(table)
-    assert isinstance(df, pl.DataFrame)
-    df = df.with_columns(_script_expr(text).alias("script"))
-    df = df.with_columns(pl.coalesce(pl.col("lang"), _lang_expr(text)).alias("lang"))
-    return df.to_arrow().cast(table.schema)
+    if table.num_rows == 0:
+        return table
+    texts = pl.from_arrow(table.column(text))
+    given = pl.from_arrow(table.column("lang"))
+    assert isinstance(texts, pl.Series) and isinstance(given, pl.Series)
+    script, lang = _tags(texts.cast(pl.Utf8), given.cast(pl.Utf8))
+    names = table.schema.names
+    out = table.set_column(names.index("script"), table.schema.field("script"),
+                           script.to_arrow().cast(table.schema.field("script").type))
+    return out.set_column(names.index("lang"), out.schema.field("lang"),
+                          lang.to_arrow().cast(table.schema.field("lang").type))

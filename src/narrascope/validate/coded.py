@@ -9,8 +9,9 @@ optionally ``coder``, ``note``); everything else is bookkeeping that lets the fi
 - ``stratum``, ``stratum_size`` (N_h, messages in the population stratum) and ``stratum_sampled`` (n_h, drawn):
   the design, so scoring needs nothing but the file.
 
-Reading survives what spreadsheets do to a CSV: UTF-8 with or without BOM, UTF-16 (Excel's "Unicode text", with
-tabs), Windows-1256 (Excel's "CSV" on Persian/Arabic Windows), ``;`` or tab delimiters, CRLF line ends, labels
+Reading survives what spreadsheets do to a CSV (encoding and delimiter by :mod:`narrascope.csvsniff`, as for every
+CSV narrascope reads): UTF-8 with or without BOM, UTF-16 with or without BOM (Excel's "Unicode text", with tabs),
+Windows-1256 or Windows-1252 (Excel's "CSV" on Persian/Arabic or Western Windows), ``;`` or tab delimiters, CRLF line ends, labels
 typed as 1/0, yes/no, TRUE/FALSE, Persian digits or بله/خیر. Every problem is reported, one line each, and nothing
 is dropped silently: errors (unknown ids, labels outside the allowed set, another lexicon, missing columns) stop
 the load with :class:`CodedFileError`; missing labels are warnings and those rows are left out of the estimates.
@@ -18,7 +19,6 @@ the load with :class:`CodedFileError`; missing labels are warnings and those row
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from ..csvsniff import LEGACY_ENCODINGS, decode_csv, long_fields, sniff_csv
 from ..errors import InputError
 
 if TYPE_CHECKING:
@@ -109,33 +110,9 @@ def parse_label(raw: str | None) -> int | None | str:
 
 
 def decode_csv_bytes(raw: bytes) -> tuple[str, str]:
-    """(text, encoding) of a CSV as a spreadsheet may have saved it."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if raw.startswith(codecs.BOM_UTF16_LE):
-        return raw[2:].decode("utf-16-le"), "utf-16"
-    if raw.startswith(codecs.BOM_UTF16_BE):
-        return raw[2:].decode("utf-16-be"), "utf-16"
-    head = raw[:4000]
-    if len(head) >= 4 and head[1::2].count(0) > len(head) // 4:
-        return raw.decode("utf-16-le"), "utf-16-le"
-    if len(head) >= 4 and head[0::2].count(0) > len(head) // 4:
-        return raw.decode("utf-16-be"), "utf-16-be"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # Excel's plain "CSV" on a Persian or Arabic Windows writes the ANSI code page 1256.
-    try:
-        return raw.decode("cp1256"), "cp1256"
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
-
-
-def _delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d])
+    """(text, encoding) of a CSV as a spreadsheet may have saved it (:func:`narrascope.csvsniff.decode_csv`)."""
+    text, encoding, _ = decode_csv(raw)
+    return text, encoding
 
 
 def _as_int(raw: str) -> int:
@@ -195,19 +172,20 @@ def _read_rows(path: Path, problems: list[str], warnings: list[str]) -> tuple[li
     except OSError as exc:
         problems.append(f"{path}: cannot read the coded file ({exc.strerror}): check the path")
         return [], []
-    text, encoding = decode_csv_bytes(raw)
-    if encoding in {"cp1256", "latin-1"}:
+    text, encoding, _ = decode_csv(raw)
+    if encoding in LEGACY_ENCODINGS:
         warnings.append(f"{path}: read as {encoding} (not UTF-8); labels and ids are unaffected, but save as "
                         "'CSV UTF-8' to keep the message text intact")
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    header = [(h or "").strip().lstrip("\ufeff").casefold() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        problems.append(f"{path}: missing column(s) {', '.join(missing)}: this is not a narrascope sample file "
-                        "(draw one with `narrascope validate sample`), or its header row was edited")
-        return header, []
-    rows = [{k: (v if isinstance(v, str) else "") for k, v in r.items() if k} for r in reader]
+    with long_fields():
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_csv(raw).delimiter)
+        header = [(h or "").strip().lstrip("\ufeff").casefold() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            problems.append(f"{path}: missing column(s) {', '.join(missing)}: this is not a narrascope sample file "
+                            "(draw one with `narrascope validate sample`), or its header row was edited")
+            return header, []
+        rows = [{k: (v if isinstance(v, str) else "") for k, v in r.items() if k} for r in reader]
     return header, rows
 
 

@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import NarrascopeError
 from ..store.serving import SharedStore
-from . import views_browse, views_cascades, views_coding, views_frames, views_jobs
+from . import views_browse, views_cascades, views_coding, views_frames, views_jobs, views_network
 from .security import SecurityMiddleware, allowed_hosts, csrf_protected
 from .state import WebState, state
 
@@ -38,10 +38,6 @@ def _post(path: str, endpoint: Callable[[Request], Awaitable[Response]], name: s
 
 async def _favicon(request: Request) -> Response:
     return Response(status_code=204)
-
-
-async def _network(request: Request) -> Response:
-    return state(request).page(request, "network.html", title="Network")
 
 
 async def _user_error(request: Request, exc: Exception) -> Response:
@@ -87,7 +83,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", read_only: bool = Fal
         *views_coding.routes(_post),
         *views_cascades.routes(_post),
         *views_jobs.routes(_post),
-        Route("/network", _network, name="network"),
+        *views_network.routes(_post),
         Route("/favicon.ico", _favicon, name="favicon"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

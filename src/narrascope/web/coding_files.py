@@ -21,11 +21,12 @@ from typing import Any
 
 import polars as pl
 
+from ..csvsniff import decode_csv, long_fields, sniff_csv
 from ..errors import UsageError
 from ..store import coding
 from ..store.corpus import Corpus
 from ..validate import load_coded, score, validated_frame_shares
-from ..validate.coded import SAMPLE_COLUMNS, check_code, decode_csv_bytes, parse_label
+from ..validate.coded import SAMPLE_COLUMNS, check_code, parse_label
 from ..validate.sample import write_sample_csv
 from . import lexicons
 
@@ -122,10 +123,13 @@ def parse_upload(raw: bytes, filename: str) -> list[dict[str, str]]:
     row's check code is verified. The coder defaults to the file's name, as ``validate score`` does."""
     if len(raw) > MAX_UPLOAD:
         raise UsageError("the file is larger than 50 MB: is it a sample file?")
-    text, _ = decode_csv_bytes(raw)
-    header_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=header_line.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    text, _, _ = decode_csv(raw)
+    with long_fields():
+        return _upload_rows(csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_csv(raw).delimiter),
+                            filename)
+
+
+def _upload_rows(reader: csv.DictReader[str], filename: str) -> list[dict[str, str]]:
     reader.fieldnames = [(h or "").strip().lstrip("\ufeff").casefold() for h in (reader.fieldnames or [])]
     missing = [c for c in ("sample_id", "uid", "frame", "lexicon", "check", "label") if c not in reader.fieldnames]
     if missing:

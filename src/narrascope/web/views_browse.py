@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 from starlette.requests import Request
@@ -28,6 +31,35 @@ PAGE = 50
 MAX_PAGE = 2000
 #: what a message row shows (each string column read costs: fewer columns, cheaper pages)
 SHOWN = ("uid", "channel_id", "channel", "message_id", "posted_at", "author", "text", "fwd_from_name")
+
+
+class _PostingCache:
+    """Posting lists of recent searches, bounded by their bytes (a common word's list on 1 M messages is
+    ~1 MB; the oldest go first)."""
+
+    def __init__(self, budget: int = 64 << 20) -> None:
+        self._items: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self._budget = budget
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], compute: Callable[[], np.ndarray]) -> np.ndarray:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            if key not in self._items and value.nbytes <= self._budget // 4:
+                self._items[key] = value
+                self._bytes += value.nbytes
+                while self._bytes > self._budget:
+                    _, old = self._items.popitem(last=False)
+                    self._bytes -= old.nbytes
+        return value
+
+
+_POSTINGS = _PostingCache()
 
 
 def _filter(request: Request) -> tuple[MessageFilter, dict[str, Any]]:
@@ -133,10 +165,16 @@ def _results(web: WebState, request: Request) -> dict[str, Any]:
             return {**base, "rows": [], "total": 0, "pages": 0, "index_job": job, "index_missing": True}
         # no index yet: browsing reads the messages table itself (slower on a large store)
         total, rows = browse.message_page(corpus, filt, limit=PAGE, offset=(page - 1) * PAGE)
+    elif query is not None:
+        # the query's posting list, kept per corpus state: its length is the count, each page a slice of it
+        rids = _POSTINGS.get((web.token, query, filt),
+                             lambda: search.matching_rids(corpus, query, filt, verified=True))
+        total = len(rids)
+        rows = search.rows(corpus, rids[(page - 1) * PAGE:page * PAGE].tolist(), SHOWN)
     else:
-        rows = search.page(corpus, query, filt, columns=SHOWN, limit=PAGE, offset=(page - 1) * PAGE, verified=True)
-        total = web.cached(("count", web.token, query, filt),
-                           lambda: search.count(corpus, query, filt, verified=True), limit=4096)
+        rows = search.page(corpus, None, filt, columns=SHOWN, limit=PAGE, offset=(page - 1) * PAGE, verified=True)
+        total = web.cached(("count", web.token, filt),
+                           lambda: search.count(corpus, None, filt, verified=True), limit=4096)
     pages = min(MAX_PAGE, (total + PAGE - 1) // PAGE)
     return {**base, "rows": _with_spans(web, rows, query), "total": total, "pages": pages}
 
@@ -213,8 +251,8 @@ async def message(request: Request) -> Response:
         corpus = web.store.reader()
         hint = None
         rid = request.query_params.get("r", "")
-        if rid.isdigit() and web.index_ready():
-            hint = search.message_hint(corpus, int(rid), uid)
+        if web.index_ready():
+            hint = search.message_hint(corpus, int(rid) if rid.isdigit() else None, uid)
         msg = browse.message(corpus, uid, hint)
         if msg is None:
             return web.page(request, "error.html", status=404, title="Not found",

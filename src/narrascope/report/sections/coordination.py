@@ -58,7 +58,7 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
     labels = {a: _preview(lab) for a, lab in zip(result.edges["actor_a"].to_list() + result.edges["actor_b"].to_list(),
                                                  result.edges["label_a"].to_list() + result.edges["label_b"].to_list(),
                                                  strict=True)}
-    groups_frame = result.groups.filter(pl.col("significant")).head(GROUPS) if result.groups.height else result.groups
+    groups_frame = result.significant_groups().head(GROUPS)
     shown = {g: result.group(g).sort("lag_s", "posted_a").head(EVIDENCE) for g in groups_frame["group_id"].to_list()}
     uids = sorted({u for rows in shown.values() for u in (*rows["uid_a"].to_list(), *rows["uid_b"].to_list())})
     texts = dict(corpus.by_uid(uids, ("uid", "text")).iter_rows()) if uids else {}
@@ -79,13 +79,10 @@ def build(corpus: Corpus, options: ReportOptions) -> Section | None:
         timeline = timeline_chart([TimelineRow(k, v) for k, v in sorted(rows.items())],
                                   caption="Each tick is a post that co-acted with another member (UTC).")
     edges = result.edges
-    expected = edges.filter(pl.col("expected").is_not_null() & pl.col("significant").fill_null(False))
+    expected = result.expected_pairs()
     min_symmetry = float(run_options.get("min_symmetry", 0.25))
-    lopsided = edges.filter(pl.col("significant").fill_null(False) & pl.col("expected").is_null()
-                            & (pl.col("symmetry") < min_symmetry))
-    hub = ""
-    if lopsided.height:
-        hub = str(pl.concat([lopsided["label_a"], lopsided["label_b"]]).value_counts(sort=True).row(0)[0])
+    lopsided = result.one_sided_pairs(min_symmetry)
+    hub = (result.one_sided_hub(min_symmetry) or ("", 0))[0]
     stability: dict[tuple[int, float], dict[str, str]] = {}
     for s in result.stability.iter_rows(named=True):
         stability.setdefault((s["window_s"], s["alpha"]), {})[s["group_id"]] = f"{s['jaccard']:.2f}"

@@ -1,0 +1,245 @@
+"""Text reuse on Spark: the streaming engine (:mod:`narrascope.reuse.engine`) on the driver, its three relational
+steps as Spark jobs.
+
+What runs where:
+
+* **Spark** — reading the message dataset and sorting it into document order (it reaches the driver one sorted
+  partition at a time, never whole); the three :class:`~narrascope.reuse.engine.ReuseSteps`:
+
+  1. *LSH candidates*: the driver's spilled band index, ``(bucket, doc)`` rows, goes to Spark one spill partition
+     at a time; buckets are counted (GROUP BY bucket), pairs formed inside buckets of up to ``max_bucket``
+     documents (self-join), larger buckets chained in document order (``lead`` over the bucket) — what
+     :func:`~narrascope.reuse.lsh.spilled_bucket_pairs` computes;
+  2. *passage candidates*: the spilled n-gram postings likewise; document frequency per n-gram (GROUP BY), pairs
+     of documents sharing rare n-grams (self-join, GROUP BY pair), kept when they share as many as the shorter
+     text needs (joined with each document's need) or were candidates by 4-grams; the rows of frequent n-grams
+     come back too — :func:`~narrascope.reuse.passages.shared_grams`;
+  3. *cascades*: connected components of the verified pairs by large-star/small-star (:mod:`.components`).
+
+* **the driver** (the embedded code, unchanged) — the two streaming passes (boilerplate lines, matching form,
+  shingling), MinHash signatures and band keys, channel n-gram boilerplate, exact Jaccard verification, the
+  length-scaled passage rules, alignment, forwards, and the six tables. Its memory is the embedded engine's:
+  per-document numbers plus a fixed working set, the rest spilled to a temporary folder (``$TMPDIR``); the
+  candidate pairs Spark returns are held as the embedded engine holds them.
+
+Every Spark stage is checkpointed (the uploaded rows of each spill partition, each step's pairs, every component
+round), so a killed job resumes: its rerun repeats the driver's passes and reads the finished stages back.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from ...reuse.lsh import CandidateStats
+from ...reuse.passages import SharedGrams, candidate_need
+from ...reuse.pipeline import INPUT_COLUMNS, TABLES, ReuseOptions, ReuseSteps, find_reuse_stream
+from ...reuse.shingle import ShingleSets
+from .checkpoint import Checkpoints
+from .components import connected_components
+from .fs import join
+from .inputs import input_manifest, read_messages, slices
+from .jobs import JobReport, begin_output, to_spark, write_results
+from .session import SparkOptions, arrow_batches
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from pyspark.sql import DataFrame, SparkSession
+
+    from ...reuse.spill import Chunking, Partitioned, Workspace
+
+__all__ = ["SparkReuseSteps", "reuse_job"]
+
+#: the document order of a run (the store's: narrascope.store.corpus.Corpus.message_batches)
+ORDER = ("posted_at", "channel_id", "message_id", "uid")
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+def _collect(frame: DataFrame) -> pa.Table:
+    """``frame``'s rows on the driver, one partition at a time (the JVM never holds them all, as ``toArrow`` would)."""
+    batches = list(arrow_batches(frame))
+    return pa.Table.from_batches(batches) if batches else frame.toArrow()
+
+
+def _pairs(table: pa.Table, *extra: str) -> tuple[np.ndarray, ...]:
+    """(a, b) pairs of a collected table, sorted, and the named extra columns in the same order."""
+    a = table.column("a").to_numpy().astype(np.int64)
+    b = table.column("b").to_numpy().astype(np.int64)
+    order = np.lexsort((b, a))
+    pairs = np.stack([a[order], b[order]], axis=1).reshape(-1, 2)
+    return (pairs, *(table.column(c).to_numpy().astype(np.int64)[order] for c in extra))
+
+
+class SparkReuseSteps:
+    """:class:`~narrascope.reuse.engine.ReuseSteps` on Spark (see the module doc); stages are named after the
+    spilled index they read (``char-bands``, ``word-bands``, ``post4``, ``post5``) and ``cascades``."""
+
+    def __init__(self, spark: SparkSession, ckpt: Checkpoints, partitions: int) -> None:
+        self.spark = spark
+        self.ckpt = ckpt
+        self.partitions = partitions
+
+    def _upload(self, spill: Partitioned, table_of: Callable[[dict[str, np.ndarray]], pa.Table]) -> list[str]:
+        """Each non-empty partition of ``spill`` as a checkpointed stage (read from the spill only when the stage
+        is not already done); the stages' names."""
+        names = []
+        for p in range(spill.parts):
+            if not spill.filled(p):
+                continue
+            name = f"{spill.name}-{p:03d}"
+
+            def upload(p: int = p) -> pa.Table:
+                return table_of(spill.read(p))
+
+            self.ckpt.stage_arrow(name, upload)
+            names.append(name)
+        return names
+
+    def _rows(self, names: list[str], key: str) -> DataFrame:
+        """The uploaded rows, hash-partitioned by ``key`` into ``partitions`` (the group-bys and self-joins on
+        ``key`` then run as that many tasks, with no further shuffle)."""
+        rows = self.spark.read.parquet(*(self.ckpt.path(n) for n in names))
+        return rows.repartition(self.partitions, key)
+
+    def bucket_pairs(self, bands: Partitioned, max_bucket: int) -> tuple[np.ndarray, CandidateStats]:
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        names = self._upload(bands, lambda rows: pa.table({"bucket": rows["bucket"].view(np.int64),
+                                                           "doc": rows["doc"].astype(np.int64)}))
+        if not names:
+            return np.zeros((0, 2), np.int64), CandidateStats()
+        rows = self._rows(names, "bucket")
+        sizes = rows.groupBy("bucket").agg(F.count("*").alias("n")).where(F.col("n") > 1)
+
+        def pairs() -> DataFrame:
+            member = rows.join(sizes, "bucket")
+            small = member.where(F.col("n") <= max_bucket)
+            x, y = small.alias("x"), small.alias("y")
+            within = (x.join(y, (F.col("x.bucket") == F.col("y.bucket")) & (F.col("x.doc") < F.col("y.doc")))
+                      .select(F.col("x.doc").alias("a"), F.col("y.doc").alias("b")))
+            chained = (member.where(F.col("n") > max_bucket)
+                       .withColumn("b", F.lead("doc").over(Window.partitionBy("bucket").orderBy("doc")))
+                       .where(F.col("b").isNotNull()).select(F.col("doc").alias("a"), "b"))
+            return within.unionByName(chained).distinct()
+
+        cand, = _pairs(_collect(self.ckpt.stage(f"{bands.name}-pairs", pairs)))
+        row = sizes.agg(F.count("*").alias("buckets"), F.count(F.when(F.col("n") > max_bucket, 1)).alias("capped"),
+                        F.coalesce(F.max("n"), F.lit(0)).alias("largest")).collect()[0]
+        return cand, CandidateStats(candidates=len(cand), buckets=int(row["buckets"]),
+                                    capped_buckets=int(row["capped"]), largest_bucket=int(row["largest"]))
+
+    def shared_grams(self, postings: Partitioned, sizes: np.ndarray, max_df: int, min_match: int, share: float,
+                     ws: Workspace, chunking: Chunking, keep: np.ndarray | None = None) -> SharedGrams:
+        from pyspark.sql import functions as F
+
+        names = self._upload(postings, lambda rows: pa.table({
+            "gram": (rows["key"] >> np.uint64(32)).astype(np.int64), "doc": (rows["key"] & _LOW32).astype(np.int64)}))
+        if not names:
+            return SharedGrams(np.zeros(0, np.uint64), np.zeros(0, np.int64), ShingleSets.empty(sizes.size))
+        rows = self._rows(names, "gram").distinct()  # a text repeating an n-gram counts once
+        counted = rows.join(rows.groupBy("gram").agg(F.count("*").alias("df")), "gram")
+
+        def pairs() -> DataFrame:
+            rare = counted.where(F.col("df").between(2, int(max_df)))
+            x, y = rare.alias("x"), rare.alias("y")
+            shared = (x.join(y, (F.col("x.gram") == F.col("y.gram")) & (F.col("x.doc") < F.col("y.doc")))
+                      .groupBy(F.col("x.doc").alias("a"), F.col("y.doc").alias("b")).agg(F.count("*").alias("n")))
+            docs = np.flatnonzero(sizes > 0)
+            need = self.ckpt.stage_arrow(f"{postings.name}-need", lambda: pa.table({
+                "doc": docs.astype(np.int64), "need": candidate_need(sizes[docs], min_match, share)}))
+            shared = (shared.join(need.select(F.col("doc").alias("a"), F.col("need").alias("need_a")), "a")
+                      .join(need.select(F.col("doc").alias("b"), F.col("need").alias("need_b")), "b"))
+            ok = F.col("n") >= F.least("need_a", "need_b")
+            if keep is not None and keep.size:
+                listed = self.ckpt.stage_arrow(f"{postings.name}-listed", lambda: pa.table({
+                    "a": (keep >> np.uint64(32)).astype(np.int64), "b": (keep & _LOW32).astype(np.int64),
+                    "listed": np.ones(keep.size, bool)}))
+                shared = shared.join(listed, ["a", "b"], "left")
+                ok = ok | F.col("listed").isNotNull()
+            return shared.where(ok).select("a", "b", "n")
+
+        found, rare = _pairs(_collect(self.ckpt.stage(f"{postings.name}-pairs", pairs)), "n")
+        common = _collect(self.ckpt.stage(f"{postings.name}-common",
+                                          lambda: counted.where(F.col("df") > int(max_df)).select("doc", "gram")))
+        keys = (found[:, 0].astype(np.uint64) << np.uint64(32)) | found[:, 1].astype(np.uint64)
+        order = np.argsort(keys)
+        return SharedGrams(keys[order], rare[order], ShingleSets.from_pairs(
+            common.column("doc").to_numpy().astype(np.int64), common.column("gram").to_numpy().astype(np.int64),
+            sizes.size))
+
+    def cluster_labels(self, n_docs: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Component of every document: the smallest document of its component (its own number when alone)."""
+        labels = np.arange(n_docs, dtype=np.int64)
+        if a.size == 0:
+            return labels
+        edges = self.ckpt.stage_arrow("cascades-pairs", lambda: pa.table({"a": a.astype(np.int64),
+                                                                           "b": b.astype(np.int64)}))
+        found = _collect(connected_components(edges, self.ckpt, "cascades"))
+        labels[found.column("node").to_numpy()] = found.column("component").to_numpy()
+        return labels
+
+    def steps(self) -> ReuseSteps:
+        return ReuseSteps(bucket_pairs=self.bucket_pairs, shared_grams=self.shared_grams,
+                          cluster_labels=self.cluster_labels)
+
+
+def _messages(spark: SparkSession, input_path: str, options: ReuseOptions) -> DataFrame:
+    """The analysis rows the embedded engine reads (``corpus.message_batches``): content kinds, the time range."""
+    files = [f for group in slices(spark, input_path, 1 << 62, since=options.since, until=options.until)
+             for f in group]
+    return read_messages(spark, input_path, files, list(INPUT_COLUMNS), since=options.since, until=options.until)
+
+
+def _batches(rows: DataFrame) -> Iterator[pl.DataFrame]:
+    """``rows`` in document order, as polars batches: Spark sorts, the driver receives one partition at a time."""
+    from pyspark.sql import functions as F
+
+    utc = pl.Datetime("us", "UTC")
+    for batch in arrow_batches(rows.orderBy(*(F.col(c).asc_nulls_last() for c in ORDER))):
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        yield frame.with_columns(pl.col("posted_at", "fwd_posted_at").cast(utc))
+
+
+def _texts(spark: SparkSession, rows: DataFrame) -> Callable[[np.ndarray, list[str]], list[str]]:
+    """The original texts of some messages (those whose passages are aligned), looked up by uid in Spark."""
+    def texts(docs: np.ndarray, uids: list[str]) -> list[str]:
+        wanted = spark.createDataFrame(pa.table({"uid": pa.array(uids, pa.string())}))
+        found = rows.select("uid", "text").join(wanted, "uid", "left_semi").toArrow()
+        text: dict[str, Any] = dict(zip(found.column("uid").to_pylist(), found.column("text").to_pylist(),
+                                        strict=True))
+        return [text[u] for u in uids]
+
+    return texts
+
+
+def reuse_job(spark: SparkSession, input_path: str, output: str, options: ReuseOptions, *, checkpoints: str,
+              spark_options: SparkOptions | None = None) -> JobReport:
+    """Find reuse in the message dataset at ``input_path``; write the six ``reuse_*`` result tables to ``output``
+    under the key the embedded engine gives the same options and input."""
+    spark_options = spark_options or SparkOptions()
+    clock = time.perf_counter()
+    begin_output(spark, output)
+    state = input_manifest(spark, input_path).state_token
+    key = options.cache_key(state)
+    ckpt = Checkpoints(spark, join(checkpoints, f"reuse-{key}"))
+    partitions = spark_options.partitions or spark.sparkContext.defaultParallelism
+    rows = _messages(spark, input_path, options)
+    steps = SparkReuseSteps(spark, ckpt, partitions).steps()
+    result = find_reuse_stream(_batches(rows), rows.count(), _texts(spark, rows), options, steps=steps)
+    params = {"options": asdict(options), "stats": {**result.stats, "engine": "spark"}}
+    tables = {f"reuse_{name}": to_spark(spark, getattr(result, name)) for name in TABLES}
+    manifest = write_results(spark, output, analysis="reuse", key=key, state_token=state, tables=tables,
+                             params={"reuse_cascades": params})
+    report = JobReport(manifest, output, list(ckpt.resumed), list(ckpt.computed))
+    if not spark_options.keep_checkpoints:
+        ckpt.clear()
+    report.seconds = round(time.perf_counter() - clock, 3)
+    return report

@@ -1,0 +1,65 @@
+"""The engine seam: names, choice, and clear errors where Spark cannot run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import narrascope.engines.spark.session as session
+from narrascope.cli import cli
+from narrascope.engines import ENGINES, get_engine
+from narrascope.errors import MissingDependency, NarrascopeError, UsageError
+
+
+def test_the_cli_offers_exactly_the_engines() -> None:
+    for command in ("frames",):
+        option = next(p for p in cli.commands[command].params if p.name == "engine")
+        assert tuple(option.type.choices) == ENGINES  # type: ignore[attr-defined]
+        assert option.default == ENGINES[0] == "duckdb"
+
+
+def test_engines_by_name() -> None:
+    assert get_engine().name == "duckdb"
+    assert get_engine("spark").name == "spark"
+    with pytest.raises(UsageError, match="duckdb, spark"):
+        get_engine("dask")
+
+
+def test_without_pyspark_the_message_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(session, "pyspark_available", lambda: False)
+    with pytest.raises(MissingDependency, match=r"pip install 'narrascope\[spark\]'"):
+        session.spark_session()
+
+
+def test_without_java_the_message_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(session, "pyspark_available", lambda: True)
+    monkeypatch.setattr(session, "java_available", lambda: False)
+    with pytest.raises(NarrascopeError, match="Java runtime"):
+        session.spark_session()
+
+
+def test_java_is_found_through_java_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "java").write_text("", encoding="utf-8")
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    monkeypatch.setenv("PATH", "")
+    assert session.java_available()
+    monkeypatch.delenv("JAVA_HOME")
+    assert not session.java_available()
+
+
+def test_the_spark_work_folder_is_next_to_the_store_unless_chosen(demo_store, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    from narrascope import Corpus
+    from narrascope.engines.spark.engine import SparkEngine
+    from narrascope.engines.spark.session import SparkOptions
+
+    monkeypatch.delenv("NARRASCOPE_SPARK_DIR", raising=False)
+    with Corpus.open(demo_store[0], read_only=True) as corpus:
+        assert SparkEngine().workdir(corpus) == demo_store[0].with_name(f".{demo_store[0].name}.spark")
+        monkeypatch.setenv("NARRASCOPE_SPARK_DIR", str(tmp_path / "env"))
+        assert SparkEngine().workdir(corpus) == tmp_path / "env"
+        assert SparkEngine(SparkOptions(workdir=str(tmp_path / "opt"))).workdir(corpus) == tmp_path / "opt"
+        with pytest.raises(UsageError, match="read-only"):
+            SparkEngine().run(corpus, "frames", "k", lambda *a: None)  # type: ignore[arg-type,return-value]
