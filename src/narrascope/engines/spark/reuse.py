@@ -7,7 +7,8 @@ What runs where:
   partition at a time, never whole); the three :class:`~narrascope.reuse.engine.ReuseSteps`:
 
   1. *LSH candidates*: the driver's spilled band index, ``(bucket, doc)`` rows, goes to Spark one spill partition
-     at a time; buckets are counted (GROUP BY bucket), pairs formed inside buckets of up to ``max_bucket``
+     at a time (a Parquet file the driver writes into the checkpoint folder,
+     :meth:`~.checkpoint.Checkpoints.stage_arrow`); buckets are counted (GROUP BY bucket), pairs formed inside buckets of up to ``max_bucket``
      documents (self-join), larger buckets chained in document order (``lead`` over the bucket) — what
      :func:`~narrascope.reuse.lsh.spilled_bucket_pairs` computes;
   2. *passage candidates*: the spilled n-gram postings likewise; document frequency per n-gram (GROUP BY), pairs
@@ -39,7 +40,7 @@ import pyarrow as pa
 from ...reuse.lsh import CandidateStats
 from ...reuse.passages import SharedGrams, candidate_need
 from ...reuse.pipeline import INPUT_COLUMNS, TABLES, ReuseOptions, ReuseSteps, find_reuse_stream
-from ...reuse.shingle import ShingleSets
+from ...reuse.shingle import ShingleSets, sorted_unique
 from .checkpoint import Checkpoints
 from .components import connected_components
 from .fs import join
@@ -58,6 +59,8 @@ __all__ = ["SparkReuseSteps", "reuse_job"]
 
 #: the document order of a run (the store's: narrascope.store.corpus.Corpus.message_batches)
 ORDER = ("posted_at", "channel_id", "message_id", "uid")
+#: spilled rows per Spark task in a step (a few tens of MB of Spark's row format per operator)
+ROWS_PER_TASK = 500_000
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 
@@ -85,9 +88,13 @@ class SparkReuseSteps:
         self.ckpt = ckpt
         self.partitions = partitions
 
-    def _upload(self, spill: Partitioned, table_of: Callable[[dict[str, np.ndarray]], pa.Table]) -> list[str]:
-        """Each non-empty partition of ``spill`` as a checkpointed stage (read from the spill only when the stage
-        is not already done); the stages' names."""
+    def _upload(self, spill: Partitioned,
+                table_of: Callable[[dict[str, np.ndarray]], pa.Table]) -> DataFrame | None:
+        """The rows of ``spill``, each non-empty partition a checkpointed stage (read from the spill only when the
+        stage is not already done), hash-partitioned by their first column into at least ``partitions`` tasks and
+        at most :data:`ROWS_PER_TASK` rows a task: the window, self-join and partial aggregation on that column then
+        share one task without a further shuffle, so a task's memory stays bounded whatever the corpus. None when
+        the spill is empty."""
         names = []
         for p in range(spill.parts):
             if not spill.filled(p):
@@ -99,37 +106,34 @@ class SparkReuseSteps:
 
             self.ckpt.stage_arrow(name, upload)
             names.append(name)
-        return names
-
-    def _rows(self, names: list[str], key: str) -> DataFrame:
-        """The uploaded rows, hash-partitioned by ``key`` into ``partitions`` (the group-bys and self-joins on
-        ``key`` then run as that many tasks, with no further shuffle)."""
+        if not names:
+            return None
         rows = self.spark.read.parquet(*(self.ckpt.path(n) for n in names))
-        return rows.repartition(self.partitions, key)
+        tasks = max(self.partitions, -(-spill.rows // ROWS_PER_TASK))
+        return rows.repartition(tasks, rows.columns[0])
 
     def bucket_pairs(self, bands: Partitioned, max_bucket: int) -> tuple[np.ndarray, CandidateStats]:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        names = self._upload(bands, lambda rows: pa.table({"bucket": rows["bucket"].view(np.int64),
-                                                           "doc": rows["doc"].astype(np.int64)}))
-        if not names:
+        rows = self._upload(bands, lambda rows: pa.table({"bucket": rows["bucket"].view(np.int64),
+                                                          "doc": rows["doc"].astype(np.int64)}))
+        if rows is None:
             return np.zeros((0, 2), np.int64), CandidateStats()
-        rows = self._rows(names, "bucket")
-        sizes = rows.groupBy("bucket").agg(F.count("*").alias("n")).where(F.col("n") > 1)
+        sized = rows.withColumn("n", F.count("*").over(Window.partitionBy("bucket"))).where(F.col("n") > 1)
 
         def pairs() -> DataFrame:
-            member = rows.join(sizes, "bucket")
-            small = member.where(F.col("n") <= max_bucket)
+            small = sized.where(F.col("n") <= max_bucket)
             x, y = small.alias("x"), small.alias("y")
             within = (x.join(y, (F.col("x.bucket") == F.col("y.bucket")) & (F.col("x.doc") < F.col("y.doc")))
                       .select(F.col("x.doc").alias("a"), F.col("y.doc").alias("b")))
-            chained = (member.where(F.col("n") > max_bucket)
+            chained = (sized.where(F.col("n") > max_bucket)
                        .withColumn("b", F.lead("doc").over(Window.partitionBy("bucket").orderBy("doc")))
                        .where(F.col("b").isNotNull()).select(F.col("doc").alias("a"), "b"))
             return within.unionByName(chained).distinct()
 
         cand, = _pairs(_collect(self.ckpt.stage(f"{bands.name}-pairs", pairs)))
+        sizes = sized.groupBy("bucket").agg(F.first("n").alias("n"))
         row = sizes.agg(F.count("*").alias("buckets"), F.count(F.when(F.col("n") > max_bucket, 1)).alias("capped"),
                         F.coalesce(F.max("n"), F.lit(0)).alias("largest")).collect()[0]
         return cand, CandidateStats(candidates=len(cand), buckets=int(row["buckets"]),
@@ -137,26 +141,30 @@ class SparkReuseSteps:
 
     def shared_grams(self, postings: Partitioned, sizes: np.ndarray, max_df: int, min_match: int, share: float,
                      ws: Workspace, chunking: Chunking, keep: np.ndarray | None = None) -> SharedGrams:
+        from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        names = self._upload(postings, lambda rows: pa.table({
-            "gram": (rows["key"] >> np.uint64(32)).astype(np.int64), "doc": (rows["key"] & _LOW32).astype(np.int64)}))
-        if not names:
+        need = candidate_need(sizes, min_match, share)
+
+        def table(rows: dict[str, np.ndarray]) -> pa.Table:
+            keys, _ = sorted_unique(rows["key"])  # a text repeating an n-gram counts once
+            doc = (keys & _LOW32).astype(np.int64)
+            # each row carries its document's need, so a pair's need (the smaller) comes with the self-join
+            return pa.table({"gram": (keys >> np.uint64(32)).astype(np.int64), "doc": doc, "need": need[doc]})
+
+        rows = self._upload(postings, table)
+        if rows is None:
             return SharedGrams(np.zeros(0, np.uint64), np.zeros(0, np.int64), ShingleSets.empty(sizes.size))
-        rows = self._rows(names, "gram").distinct()  # a text repeating an n-gram counts once
-        counted = rows.join(rows.groupBy("gram").agg(F.count("*").alias("df")), "gram")
+        counted = rows.withColumn("df", F.count("*").over(Window.partitionBy("gram")))
 
         def pairs() -> DataFrame:
             rare = counted.where(F.col("df").between(2, int(max_df)))
             x, y = rare.alias("x"), rare.alias("y")
             shared = (x.join(y, (F.col("x.gram") == F.col("y.gram")) & (F.col("x.doc") < F.col("y.doc")))
-                      .groupBy(F.col("x.doc").alias("a"), F.col("y.doc").alias("b")).agg(F.count("*").alias("n")))
-            docs = np.flatnonzero(sizes > 0)
-            need = self.ckpt.stage_arrow(f"{postings.name}-need", lambda: pa.table({
-                "doc": docs.astype(np.int64), "need": candidate_need(sizes[docs], min_match, share)}))
-            shared = (shared.join(need.select(F.col("doc").alias("a"), F.col("need").alias("need_a")), "a")
-                      .join(need.select(F.col("doc").alias("b"), F.col("need").alias("need_b")), "b"))
-            ok = F.col("n") >= F.least("need_a", "need_b")
+                      .groupBy(F.col("x.doc").alias("a"), F.col("y.doc").alias("b"),
+                               F.least("x.need", "y.need").alias("need"))
+                      .agg(F.count("*").alias("n")))
+            ok = F.col("n") >= F.col("need")
             if keep is not None and keep.size:
                 listed = self.ckpt.stage_arrow(f"{postings.name}-listed", lambda: pa.table({
                     "a": (keep >> np.uint64(32)).astype(np.int64), "b": (keep & _LOW32).astype(np.int64),
