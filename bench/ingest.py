@@ -109,12 +109,50 @@ with Corpus.open(db) as c:
 print(r.rows_read, r.added, time.perf_counter() - t, time.process_time() - cpu)
 """
 
-# A msgspec typed parse of the whole file (the ceiling a Python reader can reach): the structs of narrascope's
-# fast path, without building rows.
-_MSGSPEC = """
-import sys, time
+# A typed model of every key narrascope reads, every value decoded (what a user writing a msgspec reader would
+# declare): the baseline does not follow narrascope's own structs, which skip what no column needs.
+_STRUCTS = """
+from typing import Any
 import msgspec
-from narrascope.ingest.telegram_chunks import _Message
+class _Part(msgspec.Struct):
+    type: Any = None
+    text: str | None = None
+    href: Any = None
+class _Message(msgspec.Struct):
+    id: int
+    type: Any = None
+    date: Any = None
+    date_unixtime: Any = None
+    edited: Any = None
+    edited_unixtime: Any = None
+    actor: Any = None
+    actor_id: Any = None
+    from_: Any = msgspec.field(default=None, name="from")
+    from_id: Any = None
+    author: Any = None
+    text: str | list[str | _Part] | None = None
+    text_entities: list[_Part] | None = None
+    reply_to_message_id: Any = None
+    reply_to_peer_id: Any = None
+    forwarded_from: Any = None
+    forwarded_from_id: Any = None
+    media_type: Any = None
+    reactions: Any = None
+    photo: Any = msgspec.UNSET
+    file: Any = msgspec.UNSET
+    poll: Any = msgspec.UNSET
+    place_name: Any = msgspec.UNSET
+    location_information: Any = msgspec.UNSET
+    contact_information: Any = msgspec.UNSET
+    game_title: Any = msgspec.UNSET
+    invoice_information: Any = msgspec.UNSET
+    giveaway_information: Any = msgspec.UNSET
+    giveaway_results: Any = msgspec.UNSET
+"""
+
+# A msgspec typed parse of the whole file (the ceiling a Python reader can reach), without building rows.
+_MSGSPEC = _STRUCTS + """
+import sys, time
 class Export(msgspec.Struct):
     messages: list[_Message]
 t, cpu = time.perf_counter(), time.process_time()
@@ -125,10 +163,8 @@ print(n, time.perf_counter() - t, time.process_time() - cpu)
 
 # The same typed parse over the file in 4 MB pieces cut between messages (how narrascope's fast path reads, without
 # the repairs, the depth guard or building rows): fits in memory at any size.
-_MSGSPEC_STREAM = """
+_MSGSPEC_STREAM = _STRUCTS + """
 import sys, time
-import msgspec
-from narrascope.ingest.telegram_chunks import _Message
 dec = msgspec.json.Decoder(list[_Message])
 t, cpu = time.perf_counter(), time.process_time()
 n, sep = 0, b",\\n  {"

@@ -60,13 +60,13 @@ def assert_same(path: Path, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> dict[
 
 def _count_typed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     count = [0]
-    add = telegram_chunks._add_typed
+    add = telegram_chunks.add_typed
 
     def counting(cols: Any, msgs: list[Any], *args: Any) -> None:
         count[0] += len(msgs)
         add(cols, msgs, *args)
 
-    monkeypatch.setattr(telegram_chunks, "_add_typed", counting)
+    monkeypatch.setattr(telegram_chunks, "add_typed", counting)
     return count
 
 
