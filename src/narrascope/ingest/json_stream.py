@@ -81,12 +81,13 @@ class FixingReader:
     ``raw_pos`` counts the raw bytes consumed; ``chunk_start`` is the raw offset of the last chunk handed out;
     ``eof`` turns true once the raw stream is exhausted. ``fine_after``, when set, makes every read past that raw
     offset return a single byte — used to re-read a file up to an error and find its exact byte. ``repaired``
-    counts the lone surrogates replaced (also reported to ``on_repair``).
+    counts the lone surrogates replaced (also reported to ``on_repair``). ``depth``: the nesting depth at which
+    ``raw`` starts, for a stream that begins inside a document.
     """
 
     def __init__(self, raw: BinaryIO, progress: Callable[[int], None] | None = None,
                  fine_after: int | None = None, *, path: object = None,
-                 on_repair: Callable[[int], None] | None = None) -> None:
+                 on_repair: Callable[[int], None] | None = None, depth: int = 0) -> None:
         self._raw = raw
         self._progress = progress
         self._next_progress = _PROGRESS_EVERY
@@ -95,6 +96,7 @@ class FixingReader:
         self._fine_after = fine_after
         self._carry = b""
         self._guard = DepthGuard(path)
+        self._guard.depth = depth  # a reader that starts inside the document (between two messages)
         self._path = path
         self._refusal: TooDeep | None = None
         self._on_repair = on_repair

@@ -24,6 +24,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -33,9 +34,10 @@ import msgspec
 from ..errors import InputError
 from .base import Columns, ReadContext, records_to_columns
 from .json_stream import BUF_SIZE, FixingReader
+from .reader import PartFailed
 from .telegram_columns import FILLED, TYPED, add_typed, empty_columns
 
-__all__ = ["CHUNK_BYTES", "read_chunked"]
+__all__ = ["CHUNK_BYTES", "Span", "plan_spans", "read_chunked", "read_span"]
 
 #: Repaired bytes decoded at a time (a chunk holds the whole messages inside it; memory ~ 10× this at peak). Small
 #: chunks are faster: the structs of 256 KB stay in the CPU cache while their columns are built (4 MB: 1.2× the CPU).
@@ -129,6 +131,92 @@ def _separator(buf: bytes, start: int) -> bytes | None:
     return b"," + space + b"{" if b"\n" in space else None
 
 
+# ----------------------------------------------------------------------------------------------- spans
+@dataclass(frozen=True)
+class Span:
+    """Raw bytes ``[start, end)`` of the file that should hold whole messages, read on their own (one per core).
+    The first span starts at byte 0 (the header); the last has ``end`` None (it reads what follows the messages).
+    Nothing is trusted until every chunk of every span decodes (see :func:`plan_spans`)."""
+
+    start: int
+    end: int | None
+    sep: bytes
+
+
+def plan_spans(path: Path, root: str, parts: int, chunk_bytes: int | None = None) -> list[Span] | None:
+    """Up to ``parts`` spans of about equal size, cut before a message separator found in the raw bytes; None
+    when the layout is not understood (the file is then read whole).
+
+    Why a cut found by a byte search is safe: the first span starts at the real beginning of the messages, and a
+    chunk that decodes is a run of whole messages (module docstring), so by induction every cut of a span whose
+    chunks all decode falls between two messages — and the next span starts where that one ends. A cut that does
+    not (a separator inside a string is impossible: it holds a raw newline) makes a chunk fail, and the file is
+    then read whole."""
+    with path.open("rb") as fh:
+        reader = FixingReader(fh)
+        try:
+            head = reader.read(chunk_bytes or CHUNK_BYTES)
+        except InputError:
+            return None
+        start = _array_start(head, root)
+        sep = _separator(head, start) if start is not None else None
+        if start is None or sep is None:
+            return None
+        size = path.stat().st_size
+        cuts = [0]
+        for k in range(1, parts):
+            found = _find(fh, sep, max(size * k // parts, reader.raw_pos, cuts[-1] + 1))
+            if found is None:
+                break
+            cuts.append(found + 1)  # the comma ends the span before; the next starts after it
+    spans = [Span(a, b - 1, sep) for a, b in zip(cuts, cuts[1:], strict=False)]
+    spans.append(Span(cuts[-1], None, sep))
+    return spans
+
+
+def _find(fh: BinaryIO, sep: bytes, at: int) -> int | None:
+    """Offset of the first ``sep`` at or after byte ``at`` (looking at most :data:`_MAX_BUFFER` bytes ahead)."""
+    fh.seek(at)
+    window = b""
+    while len(window) < _MAX_BUFFER:
+        more = fh.read(1 << 20)
+        if not more:
+            return None
+        keep = len(window)
+        window += more
+        found = window.find(sep, max(keep - len(sep), 0))
+        if found >= 0:
+            return at + found
+    return None
+
+
+class _Window:
+    """The raw file from its current position up to byte ``end``."""
+
+    def __init__(self, raw: BinaryIO, end: int) -> None:
+        self._raw = raw
+        self._left = end - raw.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._left if size is None or size < 0 else min(size, self._left)
+        data = self._raw.read(size)
+        self._left -= len(data)
+        return data
+
+
+def read_span(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str | None, span: Span,
+              records: Callable[[Iterator[Any], int], Iterator[dict[str, Any]]], batch_rows: int,
+              chunk_bytes: int | None = None) -> Iterator[Columns]:
+    """Column batches of the messages in ``span``. :class:`~.reader.PartFailed` where :func:`read_chunked` would
+    hand over to the tolerant reader or raise an error: the file is then read whole, which reports it exactly (the
+    messages' numbers, say, are only known from the start of the file). Repaired surrogates are counted in ctx."""
+    try:
+        yield from _fast(path, ctx, root, chat_id, chat_name, records, batch_rows, chunk_bytes or CHUNK_BYTES,
+                         span)
+    except (_Restart, InputError):
+        raise PartFailed from None
+
+
 # ----------------------------------------------------------------------------------------------- reading
 def read_chunked(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str | None,
                  records: Callable[[Iterator[Any], int], Iterator[dict[str, Any]]],
@@ -165,17 +253,37 @@ def _read(reader: FixingReader, size: int) -> bytes:
         raise _Restart from None
 
 
+#: nesting depth just outside a message: inside the root object and its "messages" array, or the root array
+_MESSAGE_DEPTH = {"chat": 2, "array": 1}
+
+
 def _fast(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str | None,
           records: Callable[[Iterator[Any], int], Iterator[dict[str, Any]]], batch_rows: int,
-          chunk_bytes: int) -> Iterator[Columns]:
-    with path.open("rb") as fh, contextlib.closing(_HashingFile(fh)) as hashing:
-        reader = FixingReader(cast(BinaryIO, hashing), ctx.progress, path=path, on_repair=ctx.count_surrogates)
+          chunk_bytes: int, span: Span | None = None) -> Iterator[Columns]:
+    """The whole file (``span`` None: hashed in the same pass) or one span of it."""
+    with path.open("rb") as fh, contextlib.ExitStack() as stack:
+        raw: Any = fh
+        hashing = None
+        if span is None:
+            raw = hashing = stack.enter_context(contextlib.closing(_HashingFile(fh)))
+        else:
+            fh.seek(span.start)
+            raw = fh if span.end is None else _Window(fh, span.end)
+        inside = span is not None and span.start > 0  # starts between two messages
+        reader = FixingReader(cast(BinaryIO, raw), ctx.progress, path=path, on_repair=ctx.count_surrogates,
+                              depth=_MESSAGE_DEPTH[root] if inside else 0)
         buf = _read(reader, chunk_bytes)
-        start = _array_start(buf, root)
-        sep = _separator(buf, start) if start is not None else None
-        if start is None or sep is None:
-            raise _Restart
-        buf = buf[start:]
+        if inside:
+            assert span is not None
+            sep = span.sep
+        else:
+            start = _array_start(buf, root)
+            found = _separator(buf, start) if start is not None else None
+            if start is None or found is None or (span is not None and found != span.sep):
+                raise _Restart
+            sep = found
+            buf = buf[start:]
+        last = span is None or span.end is None  # the messages' closing bracket and what follows are in here
         cols = empty_columns()
         eof = False
         seen = 0  # messages decoded so far (numbering for the tolerant builder's messages)
@@ -188,11 +296,13 @@ def _fast(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str 
                 eof = not more
                 buf += more
                 continue
-            if eof:
+            if eof and last:
                 end = buf.rfind(b"]")
                 if end < 0 or not _valid_tail(buf[end + 1:], root):
                     raise _Restart
                 chunk, buf = buf[:end], b""
+            elif eof:
+                chunk, buf = buf, b""  # a span ends where the next begins: between two messages
             else:
                 chunk, buf = buf[:cut], buf[cut + 1:]  # the comma stays out of both
             seen += _decode(chunk, cols, chat_id, chat_name, ctx, records, seen)
@@ -205,10 +315,11 @@ def _fast(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str 
                 more = _read(reader, chunk_bytes)
                 eof = not more
                 buf += more
-        while hashing.read(1 << 20):  # bytes the parser never asked for (none: FixingReader reads to the end)
-            pass
         reader.finish()
-        ctx.sha256 = hashing.hexdigest()
+        if hashing is not None:
+            while hashing.read(1 << 20):  # bytes the parser never asked for (none: FixingReader reads to the end)
+                pass
+            ctx.sha256 = hashing.hexdigest()
         if cols["message_id"]:
             yield cols
 
