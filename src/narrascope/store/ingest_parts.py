@@ -45,8 +45,10 @@ __all__ = ["MIN_PART_BYTES", "PartJob", "PartOutcome", "spool_part", "spool_part
 
 #: Files are cut into parts of at least this size (a worker costs ~0.5 s of CPU to start: imports).
 MIN_PART_BYTES = 32 << 20
-#: Parts at most (one per core up to this).
+#: Parts at most: one per core, up to this.
 MAX_PARTS = 8
+#: Cores to read on.
+CORES = os.cpu_count() or 1
 _POLL = 0.2
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the directory narrascope is imported from
 
@@ -174,7 +176,7 @@ def spool_parts(path: Path, fmt: str, ctx: ReadContext, options: IngestOptions, 
     time zone, surrogates and SHA-256 that reading the file whole would give it."""
     module = part_reader(fmt)
     size = path.stat().st_size
-    n = min(cores or os.cpu_count() or 1, size // MIN_PART_BYTES, MAX_PARTS)
+    n = min(cores or CORES, size // MIN_PART_BYTES, MAX_PARTS)
     if module is None or n < 2:
         return None
     parts = module.column_parts(path, ctx, n)
@@ -233,6 +235,8 @@ def _run(first: PartJob, workers: list[_Worker], progress: Callable[[int], None]
         while not all(w.finished.wait(_POLL) for w in workers):
             report()
         report()
+        if progress is not None:
+            progress(size)  # the workers' last words on progress are throttled
     except _Abandon:
         first.spool.unlink(missing_ok=True)
         return None
