@@ -17,8 +17,10 @@ their reading pass (``ReadContext.sha256``) so the file is read once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -178,42 +180,62 @@ def _ingest_unit(con: duckdb.DuckDBPyConnection, db: Path, key: Callable[[], str
         else:
             spool = Spool(spool.files, (write_spool(_tables(unit, fmt, ctx, ingest_id, options, pseudo, known, names),
                                                     spool.files[0]),))
-        rows_read = spool.total
-        if rows_read == 0 and not ctx.channels:
+        if spool.total == 0 and not ctx.channels:
             raise InputError("holds no messages", path=unit.path)
         sha = ctx.sha256 or unit_sha256(unit.path, fmt)
         ctx.closing_notes()
-        con.execute("BEGIN TRANSACTION")
-        try:
-            # the same chat stored earlier from an HTML export (no id) becomes this channel first
-            incoming = [(c.platform, known.get((c.platform, c.channel_id[5:]), c.channel_id)
-                         if c.channel_id.startswith("name:") else c.channel_id, c.name)
-                        for c in ctx.channels.values()]
-            for merged in absorb_name_twins(con, spool.relation(), incoming):
-                ctx.note(merged.note())
-            counts = merge_spool(con, spool)
-            _upsert_channels(con, ctx, ingest_id, known)
-            back = reidentify_channels(con, pseudo, {(c.platform, c.name) for c in ctx.channels.values()
-                                                     if c.name and c.type not in PERSONAL_CHAT_TYPES})
-            if back:
-                ctx.note(f"{back} earlier forward(s) from a channel of this file had its name pseudonymised "
-                         "(the store did not know it was a channel): the name is now restored")
-            con.execute(
-                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)",
-                [ingest_id, str(unit.path), sha, fmt, started, datetime.now(UTC), rows_read,
-                 counts["added"], counts["updated"], counts["skipped"], counts["duplicates"], ctx.tz_used,
-                 options.keep_authors, json.dumps({"format": options.format, "tz": options.tz, **ctx.extra}),
-                 "; ".join(ctx.notes) or None, __version__],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            rollback_quietly(con)
-            raise
+        with _one_thread(con):
+            counts = _merge_unit(con, unit, fmt, ctx, options, spool, pseudo, ingest_id, known, sha, started)
     finally:
         spool.remove()
-    return FileResult(str(unit.path), fmt, "ok", rows_read=rows_read, ingest_id=ingest_id, notes=ctx.notes,
+    return FileResult(str(unit.path), fmt, "ok", rows_read=spool.total, ingest_id=ingest_id, notes=ctx.notes,
                       added=counts["added"], updated=counts["updated"], skipped=counts["skipped"],
                       duplicates=counts["duplicates"])
+
+
+@contextlib.contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread: measured on 100 MB of Desktop JSON rows, inserting them into ``messages`` on two
+    threads took twice the CPU of one thread, and more time (each thread builds its own row groups)."""
+    row = con.execute("SELECT current_setting('threads')").fetchone()
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(row[0]) if row else os.cpu_count() or 1}")
+
+
+def _merge_unit(con: duckdb.DuckDBPyConnection, unit: Unit, fmt: str, ctx: ReadContext, options: IngestOptions,
+                spool: Spool, pseudo: Pseudonymiser, ingest_id: int, known: dict[tuple[str, str], str], sha: str,
+                started: datetime) -> dict[str, int]:
+    """The unit's one transaction: its rows, channels and ingest log row; nothing of it when anything fails."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        # the same chat stored earlier from an HTML export (no id) becomes this channel first
+        incoming = [(c.platform, known.get((c.platform, c.channel_id[5:]), c.channel_id)
+                     if c.channel_id.startswith("name:") else c.channel_id, c.name)
+                    for c in ctx.channels.values()]
+        for merged in absorb_name_twins(con, spool.relation(), incoming):
+            ctx.note(merged.note())
+        counts = merge_spool(con, spool)
+        _upsert_channels(con, ctx, ingest_id, known)
+        back = reidentify_channels(con, pseudo, {(c.platform, c.name) for c in ctx.channels.values()
+                                                 if c.name and c.type not in PERSONAL_CHAT_TYPES})
+        if back:
+            ctx.note(f"{back} earlier forward(s) from a channel of this file had its name pseudonymised "
+                     "(the store did not know it was a channel): the name is now restored")
+        con.execute(
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)",
+            [ingest_id, str(unit.path), sha, fmt, started, datetime.now(UTC), spool.total,
+             counts["added"], counts["updated"], counts["skipped"], counts["duplicates"], ctx.tz_used,
+             options.keep_authors, json.dumps({"format": options.format, "tz": options.tz, **ctx.extra}),
+             "; ".join(ctx.notes) or None, __version__],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        rollback_quietly(con)
+        raise
+    return counts
 
 
 def merge_spool(con: duckdb.DuckDBPyConnection, spool: Spool) -> dict[str, int]:
