@@ -19,6 +19,7 @@ caller reads the file whole, which gives its rows, notes and errors exactly.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -253,6 +254,7 @@ def worker_main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, not into the messages
     job: PartJob = pickle.load(stdin)
+    gc.freeze()  # the imported modules' objects are never garbage: full collections need not walk them
 
     def watch() -> None:  # the caller closed stdin (done, or gone): stop at once
         stdin.read()
