@@ -26,6 +26,7 @@ from .telegram_common import PLATFORM, SERVICE_TYPES, author_identity, dedupe, f
 __all__ = ["FILLED", "TYPED", "Message", "add_typed", "empty_columns"]
 
 _US = 1_000_000
+_INT64 = (1 << 63) - 1  # what the store's count columns hold (tabular_io.to_int)
 _MIN_UNIX, _MAX_UNIX = -62_135_596_800, 253_402_300_799  # years 1 … 9999, what datetime accepts
 _NULL = msgspec.Raw(b"null")
 
@@ -173,9 +174,15 @@ def _media(m: Message) -> str | None:
 
 
 def _reactions(reactions: Any) -> int | None:
-    if not isinstance(reactions, list):
+    """The sum of the reactions' counts (:func:`.tabular_io.to_int` of each, and of the sum)."""
+    if reactions.__class__ is not list:
         return None
-    return to_int(sum(to_int(r.get("count")) or 0 for r in reactions if isinstance(r, dict)))
+    total = 0
+    for r in reactions:
+        if r.__class__ is dict:
+            count = r.get("count")
+            total += count if count.__class__ is int and -_INT64 <= count <= _INT64 else to_int(count) or 0
+    return total if -_INT64 <= total <= _INT64 else None
 
 
 def _reply(m: Message) -> str | None:
@@ -195,9 +202,12 @@ def _lists(parts: list[Any], entities: bool) -> tuple[_Strs, _Strs, _Strs, _Strs
     decode = _VALUE.decode
     links = mentions = tags = people = None
     for p in parts:
-        if p.__class__ is str:
+        if entities:
+            kind = p.type
+        elif p.__class__ is str:
             continue
-        kind = p.type
+        else:
+            kind = p.type
         if kind == "plain":
             continue
         if kind == "text_link":
@@ -269,7 +279,7 @@ def add_typed(cols: Columns, msgs: list[Message], chat_id: str, chat_name: str |
                        if m.from_id == own_peer and number is not None
                        and not (m.type.__class__ is str and m.type in service)
                        else _author(m, number, own_peer) for m in msgs]
-    texts = [_text(m.text) for m in msgs]
+    texts = [t if (t := m.text).__class__ is str else _text(t) for m in msgs]
     cols["text"] += texts
     links, mentions, tags, people = cols["links"], cols["mentions"], cols["hashtags"], cols[PERSON_MENTIONS]
     for m, text in zip(msgs, texts, strict=True):
