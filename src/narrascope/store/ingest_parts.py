@@ -189,20 +189,27 @@ def spool_parts(path: Path, fmt: str, ctx: ReadContext, options: IngestOptions, 
     hasher = threading.Thread(target=_hash, args=(path, digest), daemon=True, name="narrascope-hash")
     hasher.start()
     workers: list[_Worker] = []
+    files = Spool(tuple(job.spool for job in jobs), ())
     try:
-        workers = [_Worker(job) for job in jobs[1:]]
+        for job in jobs[1:]:
+            workers.append(_Worker(job))
         outcomes = _run(jobs[0], workers, ctx.progress, size)
-    except (_WorkerError, OSError) as exc:  # OSError: no worker could be started
+    except (_WorkerError, OSError) as exc:  # OSError: a worker could not be started
         ctx.note(f"reading on {len(jobs)} cores failed ({exc}): the file was read on one")
         outcomes = None
+    except BaseException:
+        for w in workers:
+            w.stop()
+        files.remove()
+        raise
     finally:
         for w in workers:
             w.stop()
         hasher.join()
-    spool = Spool(tuple(job.spool for job in jobs), tuple(o.rows for o in outcomes or ()))
     if outcomes is None or any(o.failed for o in outcomes):
-        spool.remove()
+        files.remove()
         return None
+    spool = Spool(files.files, tuple(o.rows for o in outcomes))
     for o in outcomes:
         for note in o.notes:
             ctx.note(note)

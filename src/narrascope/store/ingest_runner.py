@@ -263,10 +263,13 @@ def merge_spool(con: duckdb.DuckDBPyConnection, spool: Spool) -> dict[str, int]:
     dup_row = con.execute("SELECT coalesce(sum(copies - 1), 0) FROM _verdict").fetchone()
     duplicates = int(dup_row[0]) if dup_row else 0
     con.execute("DELETE FROM messages WHERE uid IN (SELECT uid FROM _verdict WHERE v = 'update')")
-    con.execute(
-        f"""INSERT INTO messages SELECT * EXCLUDE (file_row_number) FROM {src}
-        WHERE file_row_number IN (SELECT row_no FROM _verdict WHERE v <> 'skip')"""
-    )
+    if set(counts) <= {"add"} and not duplicates:  # every row is new (a first ingest): no filter to apply
+        con.execute(f"INSERT INTO messages SELECT * FROM {spool.relation()}")
+    else:
+        con.execute(
+            f"""INSERT INTO messages SELECT * EXCLUDE (file_row_number) FROM {src}
+            WHERE file_row_number IN (SELECT row_no FROM _verdict WHERE v <> 'skip')"""
+        )
     con.execute("DROP TABLE _verdict")
     con.execute("DROP TABLE _keep")
     return {
