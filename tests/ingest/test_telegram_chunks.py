@@ -221,6 +221,23 @@ def test_fuzz_mutations_of_the_desktop_seed_in_parts(tmp_path: Path, monkeypatch
     _fuzz(tmp_path, monkeypatch, parts=True)
 
 
+@pytest.mark.slow
+def test_demo_exports_give_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Desktop JSON export of a small demo corpus (Persian and English, forwards, replies, edits, service
+    messages, the coordination cast): the same rows by every path, and most files really read in parts."""
+    from narrascope.demo import DemoConfig, generate_demo
+
+    manifest = generate_demo(tmp_path / "demo", DemoConfig(seed=3, messages=800, channels=6, months=4))
+    exports = [e for e in manifest.exports if e.is_file() and e.suffix == ".json"]
+    assert len(exports) >= 10
+    rows = in_parts = 0
+    for export in exports:
+        out = assert_same(export, monkeypatch, batch=300)
+        rows += len(out["rows"])
+        in_parts += out["in_parts"] > 0
+    assert rows >= 800 and in_parts == len(exports)
+
+
 def test_the_reader_hashes_the_file_in_its_pass(tmp_path: Path) -> None:
     import hashlib
 
