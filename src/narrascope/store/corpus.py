@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from ..dates import parse_when  # re-exported: it lived here before narrascope.dates
 from ..errors import StoreError, UsageError
 from ..ingest.base import IngestOptions
 from ..models import MESSAGE_SCHEMA
@@ -39,18 +40,6 @@ CONTENT_KINDS = ("post", "comment", "article", "caption")
 
 #: DuckDB's buffer limit for a writable store: merges spill to disk beyond it (keeps ingest under ~1 GB RSS).
 INGEST_MEMORY_LIMIT = "256MB"
-
-def parse_when(value: str | datetime, option: str = "date") -> datetime:
-    """A date or timestamp from the command line or API as an aware UTC datetime; naive values are UTC."""
-    if isinstance(value, datetime):
-        when = value
-    else:
-        text = str(value).strip()
-        try:
-            when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-        except ValueError:
-            raise UsageError(f"{option} {text!r} is not a date: write it as 2024-01-31 or 2024-01-31T12:00:00Z") from None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 class Corpus:
