@@ -37,6 +37,8 @@ __all__ = ["NONE", "Mixing", "MixingOptions", "assortativity", "measure_mixing",
 
 NONE = "(none)"
 UNITS = ("flow", "edge")
+MIXING_VERSION = "mixing-2"
+"""part of the key of stored network results: bump when the matrix's rows change (2: the CR2 working-model interval)"""
 
 
 @dataclass(frozen=True)
