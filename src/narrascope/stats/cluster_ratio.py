@@ -112,19 +112,21 @@ def critical_value(n: ArrayLike, a: ArrayLike, v: ArrayLike, confidence: float =
         d = 1 - q2 * big_a
         disc = q2 * q2 * b * b + d * q2 * c
         root = np.sqrt(np.maximum(disc, 0.0))
-        if abs(d) < 1e-12:
-            return 0.5
-        r1, r2 = (q2 * b - root) / d, (q2 * b + root) / d
-        if d > 0:  # outside the roots
-            p = special.ndtr(r1 / sd) + special.ndtr(-r2 / sd)
-        else:  # between them
-            p = np.where(disc > 0, special.ndtr(np.maximum(r1, r2) / sd) - special.ndtr(np.minimum(r1, r2) / sd), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if abs(d) < 1e-12:  # linear: B S < −C/2
+                p = np.where(b != 0, special.ndtr(-c / (2 * np.abs(b) * sd)), 0.0)
+            elif d > 0:  # outside the roots
+                p = special.ndtr((q2 * b - root) / d / sd) + special.ndtr(-(q2 * b + root) / d / sd)
+            else:  # between them
+                r1, r2 = (q2 * b - root) / d, (q2 * b + root) / d
+                p = np.where(disc > 0, special.ndtr(np.maximum(r1, r2) / sd) - special.ndtr(np.minimum(r1, r2) / sd),
+                             0.0)
         return float(np.mean(p))
 
     if tail(_Q_MAX) > alpha:
         return _Q_MAX
-    # the tail falls as q grows; at q = 0.5 it is far above any alpha of interest (|t| < 0.5 is rare)
-    return float(optimize.brentq(lambda q: tail(q) - alpha, 0.5, _Q_MAX, xtol=1e-6))
+    # the tail falls from 1 at q = 0 to 0 as q grows
+    return float(optimize.brentq(lambda q: tail(q) - alpha, 1e-6, _Q_MAX, xtol=1e-6))
 
 
 def ratio_interval(y: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
