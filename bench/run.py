@@ -29,6 +29,7 @@ QUICK_ARGS = {
     "frames_coverage.py": ["--corpora", "3", "--messages", "500"],
     "fuzz.py": ["--quick", "--workdir", "{tmp}/fuzz"],
     "ingest.py": ["--gb", "0.01", "--workdir", "{tmp}/ingest"],
+    "mixing_intervals.py": ["--quick"],
     "network.py": ["--quick"],
     "page_encoding.py": ["--pages", "1"],
     "reuse.py": ["--quick", "--repeat", "1"],
