@@ -238,6 +238,9 @@ def _merge_unit(con: duckdb.DuckDBPyConnection, unit: Unit, fmt: str, ctx: ReadC
     return counts
 
 
+_ROW_SPAN = 1 << 40  # more rows than any file has
+
+
 def merge_spool(con: duckdb.DuckDBPyConnection, spool: Spool) -> dict[str, int]:
     """Upsert the spooled rows into messages: new uids are added, newer edits replace older, the rest skipped.
 
@@ -245,13 +248,29 @@ def merge_spool(con: duckdb.DuckDBPyConnection, spool: Spool) -> dict[str, int]:
     ``messages``, so memory stays bounded whatever the file's size.
     """
     src = spool.numbered()
-    # Within one file keep the latest edit of each message; the others are duplicates.
+    # Within one file keep the latest edit of each message (a version of NULL counts as the latest, the later row
+    # wins a tie); the others are duplicates. Aggregates of fixed size only: DuckDB can spill them, while an
+    # arg_max over a (version, row) struct ran out of its 256 MB on 4.6 M messages.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _keep AS
-        SELECT uid, arg_max(file_row_number, (coalesce(edited_at, posted_at), file_row_number)) AS row_no,
-               max(coalesce(edited_at, posted_at)) AS version, count(*) AS copies
+        SELECT uid, max(file_row_number) AS row_no, max(coalesce(edited_at, posted_at)) AS version,
+               count(*) AS copies
         FROM {src} GROUP BY uid"""
     )
+    if con.execute("SELECT count(*) FROM _keep WHERE copies > 1").fetchone() != (0,):
+        # The copy kept: the largest (version, row) packed into one HUGEINT (rows stay below 2^40; microseconds
+        # since 1970 of years 1-9999 plus 2^56 are positive and below 2^58; NULL is 2^59).
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _winner AS
+            SELECT uid, CAST(max(k) % {_ROW_SPAN} AS BIGINT) AS row_no FROM (
+                SELECT uid, (CASE WHEN v IS NULL THEN CAST({1 << 59} AS HUGEINT)
+                                  ELSE CAST(epoch_us(v) AS HUGEINT) + {1 << 56} END) * {_ROW_SPAN}
+                            + file_row_number AS k
+                FROM (SELECT uid, coalesce(edited_at, posted_at) AS v, file_row_number FROM {src})
+                WHERE uid IN (SELECT uid FROM _keep WHERE copies > 1)) GROUP BY uid"""
+        )
+        con.execute("UPDATE _keep SET row_no = w.row_no FROM _winner w WHERE _keep.uid = w.uid")
+        con.execute("DROP TABLE _winner")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _verdict AS
         SELECT k.uid, k.row_no, CASE WHEN m.uid IS NULL THEN 'add'
