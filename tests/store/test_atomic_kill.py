@@ -85,13 +85,49 @@ _PARTS_SCRIPT = textwrap.dedent(
     ingest_parts.MIN_PART_BYTES, ingest_parts.CORES, telegram_chunks.CHUNK_BYTES = 1, 3, 64 << 10
 
     def progress(unit, done, total):
-        # The first part is read here, the others by two workers: once they have started, wait to be killed.
+        # The first part is read here, the others by two workers: once both are stopped mid-part (by the hook
+        # below), wait to be killed.
         if done > total // 3 and not Path(marker).exists():
+            deadline = time.monotonic() + 60
+            while len(list(Path(marker).parent.glob("worker-*"))) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
             Path(marker).write_text("mid-file")
             time.sleep(120)
 
     with Corpus.open(db) as corpus:
         corpus.ingest([path], IngestOptions(batch_size=200), progress=progress)
+    """
+)
+
+
+# Loaded by every process started with the hook folder on PYTHONPATH (the ingest and its part workers): a worker
+# stops in the middle of its part, so the kill always finds it reading — not already done, as a fast worker on an
+# idle machine would be.
+_HOOK = textwrap.dedent(
+    """
+    import os, time
+    from pathlib import Path
+    from narrascope.store import ingest_parts
+
+    worker_main = ingest_parts.worker_main
+    spool_part = ingest_parts.spool_part
+
+    def stop_here():
+        Path(os.environ["NARRASCOPE_KILL_TEST"]).with_name(f"worker-{os.getpid()}").write_text("reading")
+        time.sleep(120)
+
+    def spool_part_and_stop(job, progress=None):
+        def progress_then_stop(done):
+            progress(done)  # the first report always goes out: the ingest's count moves past this worker's start
+            stop_here()
+        spool_part(job, progress_then_stop)
+        stop_here()
+
+    def hooked_worker_main():
+        ingest_parts.spool_part = spool_part_and_stop
+        worker_main()
+
+    ingest_parts.worker_main = hooked_worker_main
     """
 )
 
@@ -122,9 +158,14 @@ def test_sigkill_while_reading_in_parts_stops_the_workers(tmp_path, monkeypatch)
         c.ingest([small])
     before = store_state(db)
     marker = tmp_path / "marker"
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_HOOK)
     monkeypatch.setenv("NARRASCOPE_KILL_TEST", str(marker))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH")) if p))
     _kill_at_marker(_PARTS_SCRIPT, db, big, marker)
-    assert _workers_of(marker), "no worker was reading when the ingest was killed"
+    # each worker wrote its file mid-part and then waits 120 s: both were reading when the ingest was killed
+    assert len(list(tmp_path.glob("worker-*"))) == 2, "the part workers never started reading"
     deadline = time.monotonic() + 30
     while _workers_of(marker):
         assert time.monotonic() < deadline, "part workers outlived the killed ingest"
