@@ -33,6 +33,7 @@ QUICK_ARGS = {
     "network.py": ["--quick"],
     "page_encoding.py": ["--pages", "1"],
     "reuse.py": ["--quick", "--repeat", "1"],
+    "scale.py": ["--sizes", "20000", "--workdir", "{tmp}/scale"],
     "validation.py": ["--studies", "50"],
     "web_load.py": ["--messages", "2000", "--clients", "4", "--seconds", "5", "--workdir", "{tmp}/web"],
     "spark.py": ["--quick", "--analyses", "frames", "--scale-analyses", "", "--workdir", "{tmp}/spark"],

@@ -115,6 +115,7 @@ def test_results_are_stored_and_cached(demo):
                                       ("edges", "evidence", "groups", "members", "settings", "stability")}
     for name in ("edges", "evidence", "groups", "members", "settings", "stability"):
         assert getattr(again, name).equals(getattr(demo["tagged"], name)), name
+        assert getattr(again, name).schema == getattr(demo["tagged"], name).schema, name  # types and zones too
     assert latest.groups.equals(demo["tagged"].groups)  # the cached run was marked latest again
 
 

@@ -90,3 +90,19 @@ def test_bad_options_are_usage_errors():
             CoordinationOptions(**bad)  # type: ignore[arg-type]
     assert CoordinationOptions(window="5m").window == 300  # type: ignore[arg-type]
     assert np.array_equal(CoordinationOptions(objects=("URL", "text", "url")).objects, ("url", "text"))
+
+
+def test_time_bounds_on_store_and_frame_zones():
+    """Stores hand timestamps back as Etc/UTC: `coordination --since` compared them with a UTC instant and crashed.
+    The bounds select the same posts whatever the column's zone (naive counts as UTC)."""
+    data = synthetic_posts(1_500, 8, 20, seed=5, planted=[Planted(("a", "b"), 5, 20)])
+    mid = data.messages["posted_at"].sort()[750]
+    bounds = {"since": mid.isoformat(), "until": (mid + (mid - data.messages["posted_at"].min())).isoformat()}
+    options = CoordinationOptions(nulls=0, **bounds)
+    zones = [data.messages.with_columns(pl.col("posted_at").dt.convert_time_zone("Etc/UTC")),
+             data.messages.with_columns(pl.col("posted_at").dt.replace_time_zone(None))]
+    expected = find_coordination_frame(data.messages, options).evidence
+    assert expected.height > 0
+    assert find_coordination_frame(data.messages, CoordinationOptions(nulls=0)).evidence.height > expected.height
+    for frame in zones:
+        assert find_coordination_frame(frame, options).evidence["uid_a"].equals(expected["uid_a"])

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +15,7 @@ from narrascope.engines.spark.frames import frames_job
 from narrascope.engines.spark.session import SparkOptions
 from narrascope.frames import load_lexicon
 from narrascope.frames.corpus_match import frame_hits_key, match_corpus
+from tests.engines.conftest import kill_at_checkpoint
 
 # The driver: a checkpointed slice per few input files (the demo corpus' 19 months), one partition each.
 CHILD = """
@@ -34,12 +29,6 @@ frames_job(spark_session(options), sys.argv[1], load_lexicon(sys.argv[2]), sys.a
 """
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """The driver's process group (its JVM and Python workers), which this test started."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 @pytest.mark.slow
 def test_a_killed_job_resumes_from_its_checkpoints(spark: Any, demo_store: tuple[Path, Any], tmp_path: Path) -> None:
     lexicon_path = demo_store[1].lexicon_path
@@ -50,23 +39,8 @@ def test_a_killed_job_resumes_from_its_checkpoints(spark: Any, demo_store: tuple
         local = match_corpus(corpus, lex)
     source, out, ckpt = (str(tmp_path / name) for name in ("in", "out", "ckpt"))
     slice_bytes = sum(p.stat().st_size for p in (tmp_path / "in").rglob("*.parquet")) // 6  # about 6 slices
-    stage = tmp_path / "ckpt" / f"frames-{key}"
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, source, str(lexicon_path), out, ckpt,
-                             str(slice_bytes)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 600
-        while not (stage / "hits-slice-00001" / "_SUCCESS").exists():
-            assert proc.poll() is None, f"the driver ended before it could be killed: {proc.stderr.read()!r}"
-            assert time.monotonic() < deadline, "no checkpoint within 10 minutes"
-            time.sleep(0.1)
-        os.kill(proc.pid, signal.SIGKILL)  # kill -9 of the driver process
-        assert proc.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        _kill_group(proc)
-        assert proc.stderr is not None
-        proc.stderr.close()
-    finished = sorted(p.parent.name for p in stage.glob("*/_SUCCESS"))
+    finished = kill_at_checkpoint(CHILD, [source, str(lexicon_path), out, ckpt, str(slice_bytes)],
+                                  tmp_path / "ckpt" / f"frames-{key}" / "hits-slice-00001")
     assert len(finished) >= 2 and not (tmp_path / "out" / MANIFEST).exists()
 
     report = frames_job(spark, source, lex, out, checkpoints=ckpt,
@@ -92,8 +66,8 @@ reuse_job(spark_session(options), sys.argv[1], sys.argv[2], ReuseOptions(), chec
 @pytest.mark.slow
 def test_a_killed_reuse_job_resumes_from_its_checkpoints(spark: Any, demo_store: tuple[Path, Any],
                                                          tmp_path: Path) -> None:
-    """Killed once the character-shingle candidates are checkpointed: the rerun reads them back, computes the rest
-    and writes the embedded engine's tables."""
+    """Killed once the first LSH candidates are checkpointed: the rerun repeats the driver's passes, reads the
+    finished stages back, computes the rest and writes the embedded engine's tables."""
     from narrascope.engines.spark.reuse import reuse_job
     from narrascope.reuse import ReuseOptions, find_reuse
     from narrascope.reuse.pipeline import TABLES
@@ -104,23 +78,11 @@ def test_a_killed_reuse_job_resumes_from_its_checkpoints(spark: Any, demo_store:
         key = options.cache_key(corpus.state_token())
         local = find_reuse(corpus, options, refresh=True)
     source, out, ckpt = (str(tmp_path / name) for name in ("in", "out", "ckpt"))
-    stage = tmp_path / "ckpt" / f"reuse-{key}"
-    proc = subprocess.Popen([sys.executable, "-c", REUSE_CHILD, source, out, ckpt],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 600
-        while not (stage / "lsh-1-pairs" / "_SUCCESS").exists():
-            assert proc.poll() is None, f"the driver ended before it could be killed: {proc.stderr.read()!r}"
-            assert time.monotonic() < deadline, "no checkpoint within 10 minutes"
-            time.sleep(0.1)
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        _kill_group(proc)
-        assert proc.stderr is not None
-        proc.stderr.close()
-    finished = sorted(p.parent.name for p in stage.glob("*/_SUCCESS"))
-    assert {"lsh-1-bands", "lsh-1-pairs"} <= set(finished) and not (tmp_path / "out" / MANIFEST).exists()
+    finished = kill_at_checkpoint(REUSE_CHILD, [source, out, ckpt],
+                                  tmp_path / "ckpt" / f"reuse-{key}" / "word-bands-pairs")
+    # the uploaded rows of the word band index and their candidate pairs (the demo has no texts short enough for
+    # character shingles)
+    assert {"word-bands-000", "word-bands-pairs"} <= set(finished) and not (tmp_path / "out" / MANIFEST).exists()
 
     report = reuse_job(spark, source, out, options, checkpoints=ckpt, spark_options=SparkOptions(partitions=2))
     assert set(finished) <= set(report.resumed) and report.computed

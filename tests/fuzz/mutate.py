@@ -4,11 +4,14 @@ long lines, control characters, CSV rows cut or short, huge headers, odd time-zo
 
 Every mutator takes (random generator, bytes, seed kind) and returns the mutated bytes, or None when it does not
 apply to that kind of file. All randomness comes from the generator passed in, so a case is reproducible from
-(seed name, mutator name, case number).
+(seed name, mutator name, case number). Mutators of one kind of file are written over what they change — JSON
+documents, CSV lines, the last CSV row — and wrapped (:func:`_json_docs`, :func:`_csv_rows`, :func:`_csv_tail`,
+:func:`_only`) into that signature; the wrappers draw nothing from the generator, so cases stay as they were.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -18,6 +21,12 @@ from typing import Any
 __all__ = ["MUTATORS", "Mutator", "deep_nesting_json"]
 
 Mutator = Callable[[random.Random, bytes, str], bytes | None]
+#: (generator, documents, kind) → whether anything changed; the documents are changed in place
+JsonChange = Callable[[random.Random, list[Any], str], bool]
+#: (generator, lines with their ends (three or more), separator) → the mutated file
+CsvLinesChange = Callable[[random.Random, list[bytes], bytes], bytes | None]
+#: (generator, the file without its final line ends, where its last row starts) → the mutated file
+CsvTailChange = Callable[[random.Random, bytes, int], bytes | None]
 
 _BOM = b"\xef\xbb\xbf"
 _JUNK = [b"\x00", b"{", b"}", b"[", b"]", b'"', b"\\", b",", b"\n", b"\r", b"\xff", b"\xc3", b"<", b">", b"'", b"\t"]
@@ -31,6 +40,16 @@ _KEYS = ["entities", "type", "grouped_id", "media", "text", "text_entities", "da
          "_", "channel_id", "from_name", "channel_post", "edited_unixtime", "owner", "webpage", "url"]
 _ESCAPES = ["\x1b]0;pwned\x07", "\x1b[2J\x1b[H", "\x1b[31mred\x1b[0m", "[/bold] x", "[link=file:///etc]y[/link]",
             "\x9b31m", "\r\rline", "\x08\x08\x08", "\u202egnp.exe"]
+
+
+def _only(*kinds: str) -> Callable[[Mutator], Mutator]:
+    """A mutator for these kinds of file alone (None for others)."""
+    def wrap(change: Mutator) -> Mutator:
+        @functools.wraps(change)
+        def mutate(rng: random.Random, data: bytes, kind: str) -> bytes | None:
+            return change(rng, data, kind) if kind in kinds else None
+        return mutate
+    return wrap
 
 
 # ---------------------------------------------------------------------------------------------- bytes
@@ -158,23 +177,34 @@ def _slots(node: Any, out: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return out
 
 
-def _structural(change: Callable[[random.Random, Any, Any], bool], strings_only: bool = False) -> Mutator:
+def _json_docs(change: JsonChange) -> Mutator:
+    """A JSON/NDJSON mutator that changes the parsed documents; None for other kinds, unparsable files or when
+    nothing changed."""
+    @functools.wraps(change)
     def mutate(rng: random.Random, data: bytes, kind: str) -> bytes | None:
         if kind not in ("json", "ndjson"):
             return None
         docs = _load_json(data, kind)
-        if docs is None:
+        if docs is None or not change(rng, docs, kind):
             return None
+        return _dump_json(docs, kind)
+
+    return mutate
+
+
+def _structural(change: Callable[[random.Random, Any, Any], bool], strings_only: bool = False) -> Mutator:
+    """One to three values anywhere in the documents changed by ``change(rng, container, key)``."""
+    def values(rng: random.Random, docs: list[Any], kind: str) -> bool:
         slots = [(c, k) for c, k in _slots(docs, []) if not strings_only or isinstance(c[k], str)]
         if not slots:
-            return None
+            return False
         changed = False
         for _ in range(rng.randint(1, 3)):
             container, key = rng.choice(slots)
             changed = change(rng, container, key) or changed
-        return _dump_json(docs, kind) if changed else None
+        return changed
 
-    return mutate
+    return _json_docs(values)
 
 
 def _wrong_type(rng: random.Random, container: Any, key: Any) -> bool:
@@ -182,22 +212,18 @@ def _wrong_type(rng: random.Random, container: Any, key: Any) -> bool:
     return True
 
 
-def _targeted_wrong_type(rng: random.Random, data: bytes, kind: str) -> bytes | None:
+@_json_docs
+def _targeted_wrong_type(rng: random.Random, docs: list[Any], kind: str) -> bool:
     """A wrong type for a key that matters (entities, type, grouped_id, media, …), in every place it occurs."""
-    if kind not in ("json", "ndjson"):
-        return None
-    docs = _load_json(data, kind)
-    if docs is None:
-        return None
     slots = [(c, k) for c, k in _slots(docs, []) if isinstance(c, dict) and k in _KEYS]
     if not slots:
-        return None
+        return False
     key = rng.choice(sorted({k for _, k in slots}))
     value = rng.choice(_WRONG)
     for container, k in slots:
         if k == key:
             container[k] = value
-    return _dump_json(docs, kind)
+    return True
 
 
 def _lone_surrogate(rng: random.Random, container: Any, key: Any) -> bool:
@@ -214,21 +240,23 @@ def deep_nesting_json(depth: int) -> str:
 
 
 def _deep_nesting(depth_range: tuple[int, int]) -> Mutator:
-    def mutate(rng: random.Random, data: bytes, kind: str) -> bytes | None:
-        """A value replaced by brackets nested thousands deep (written as text: json.dumps would recurse)."""
-        if kind not in ("json", "ndjson"):
-            return None
-        marker = "__NARRASCOPE_DEEP__"
-        docs = _load_json(data, kind)
-        if docs is None:
-            return None
+    """A value replaced by brackets nested thousands deep (written as text: json.dumps would recurse)."""
+    marker = "__NARRASCOPE_DEEP__"
+
+    @_json_docs
+    def mark(rng: random.Random, docs: list[Any], kind: str) -> bool:
         slots = [(c, k) for c, k in _slots(docs, []) if isinstance(c, dict)]
         if not slots:
-            return None
+            return False
         container, key = rng.choice(slots)
         container[key] = marker
-        deep = deep_nesting_json(rng.randint(*depth_range))
-        return _dump_json(docs, kind).replace(f'"{marker}"'.encode(), deep.encode(), 1)
+        return True
+
+    def mutate(rng: random.Random, data: bytes, kind: str) -> bytes | None:
+        marked = mark(rng, data, kind)
+        if marked is None:
+            return None
+        return marked.replace(f'"{marker}"'.encode(), deep_nesting_json(rng.randint(*depth_range)).encode(), 1)
 
     return mutate
 
@@ -239,30 +267,42 @@ def _huge_number(rng: random.Random, container: Any, key: Any) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- CSV
-def _csv_lines(data: bytes) -> list[bytes] | None:
-    lines = data.splitlines(keepends=True)
-    return lines if len(lines) >= 3 else None
+def _csv_rows(change: CsvLinesChange) -> Mutator:
+    """A CSV mutator over the file's lines (None for other kinds and files of fewer than three lines)."""
+    @functools.wraps(change)
+    def mutate(rng: random.Random, data: bytes, kind: str) -> bytes | None:
+        lines = data.splitlines(keepends=True)
+        if kind != "csv" or len(lines) < 3:
+            return None
+        return change(rng, lines, b"\t" if b"\t" in lines[0] else b",")
+
+    return mutate
 
 
-def csv_cut_row(rng: random.Random, data: bytes, kind: str) -> bytes | None:
+def _csv_tail(change: CsvTailChange) -> Mutator:
+    """A CSV mutator of the last row (None for other kinds and files of a single line)."""
+    @functools.wraps(change)
+    def mutate(rng: random.Random, data: bytes, kind: str) -> bytes | None:
+        if kind != "csv":
+            return None
+        body = data.rstrip(b"\r\n")
+        last = max(body.rfind(b"\n"), body.rfind(b"\r"))
+        return None if last < 0 else change(rng, body, last)
+
+    return mutate
+
+
+@_csv_tail
+def csv_cut_row(rng: random.Random, body: bytes, last: int) -> bytes | None:
     """The file ends inside its last row (a copy cut short)."""
-    if kind != "csv":
-        return None
-    body = data.rstrip(b"\r\n")
-    last = max(body.rfind(b"\n"), body.rfind(b"\r"))
-    if last < 0 or last + 2 >= len(body):
+    if last + 2 >= len(body):
         return None
     return body[: rng.randrange(last + 2, len(body))]
 
 
-def csv_open_quote(rng: random.Random, data: bytes, kind: str) -> bytes | None:
+@_csv_tail
+def csv_open_quote(rng: random.Random, body: bytes, last: int) -> bytes | None:
     """An unterminated quote on the last row."""
-    if kind != "csv":
-        return None
-    body = data.rstrip(b"\r\n")
-    last = max(body.rfind(b"\n"), body.rfind(b"\r"))
-    if last < 0:
-        return None
     row = body[last + 1:]
     sep = b"\t" if b"\t" in row else b","
     cells = row.split(sep)
@@ -271,15 +311,10 @@ def csv_open_quote(rng: random.Random, data: bytes, kind: str) -> bytes | None:
     return body[: last + 1] + sep.join(cells) + b"\n"
 
 
-def csv_short_row(rng: random.Random, data: bytes, kind: str) -> bytes | None:
+@_csv_rows
+def csv_short_row(rng: random.Random, lines: list[bytes], sep: bytes) -> bytes | None:
     """A row with fewer fields than the header."""
-    if kind != "csv":
-        return None
-    lines = _csv_lines(data)
-    if lines is None:
-        return None
     i = rng.randrange(1, len(lines))
-    sep = b"\t" if b"\t" in lines[0] else b","
     cells = lines[i].rstrip(b"\r\n").split(sep)
     if len(cells) < 2 or b'"' in lines[i]:
         return None
@@ -287,14 +322,9 @@ def csv_short_row(rng: random.Random, data: bytes, kind: str) -> bytes | None:
     return b"".join(lines)
 
 
-def csv_huge_header(rng: random.Random, data: bytes, kind: str) -> bytes | None:
+@_csv_rows
+def csv_huge_header(rng: random.Random, lines: list[bytes], sep: bytes) -> bytes | None:
     """A header longer than the 64 KiB sniffing window."""
-    if kind != "csv":
-        return None
-    lines = _csv_lines(data)
-    if lines is None:
-        return None
-    sep = b"\t" if b"\t" in lines[0] else b","
     extra = b"x" * rng.randint(70_000, 100_000)
     lines[0] = lines[0].rstrip(b"\r\n") + sep + extra + b"\n"
     for i in range(1, len(lines)):
@@ -302,14 +332,11 @@ def csv_huge_header(rng: random.Random, data: bytes, kind: str) -> bytes | None:
     return b"".join(lines)
 
 
-def csv_wrong_cells(rng: random.Random, data: bytes, kind: str) -> bytes | None:
-    if kind != "csv":
-        return None
-    lines = _csv_lines(data)
-    if lines is None:
-        return None
+@_csv_rows
+def csv_wrong_cells(rng: random.Random, lines: list[bytes], sep: bytes) -> bytes | None:
+    """A cell replaced by a value readers misparse (nan, huge numbers, impossible dates, Persian digits, a
+    formula)."""
     i = rng.randrange(1, len(lines))
-    sep = b"\t" if b"\t" in lines[0] else b","
     if b'"' in lines[i]:
         return None
     cells = lines[i].rstrip(b"\r\n").split(sep)
@@ -324,9 +351,10 @@ def csv_wrong_cells(rng: random.Random, data: bytes, kind: str) -> bytes | None:
 _TITLE = re.compile(rb'title="(\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d)( UTC[+-]\d\d:\d\d)?"')
 
 
+@_only("html")
 def html_odd_zone(rng: random.Random, data: bytes, kind: str) -> bytes | None:
     """Time-zone suffixes Desktop never writes, and dates that do not exist."""
-    if kind != "html" or not _TITLE.search(data):
+    if not _TITLE.search(data):
         return None
     suffix = rng.choice([b" UTC+99:99", b" UTC+24:00", b" UTC-", b" GMT+5:75", b" UTC+\xdb\xb3:\xdb\xb3\xdb\xb0",
                          b" UTC+100", b" UTC+-3", b" UTC+03:30 extra", b" UTC+999999999999:00"])
@@ -335,8 +363,10 @@ def html_odd_zone(rng: random.Random, data: bytes, kind: str) -> bytes | None:
     return _TITLE.sub(lambda m: b'title="' + m.group(1) + suffix + b'"', data, count=rng.randint(1, 3))
 
 
+@_only("html")
 def html_strip_ids(rng: random.Random, data: bytes, kind: str) -> bytes | None:
-    if kind != "html" or b'id="message' not in data:
+    """Message ids removed, garbled or too large for an integer."""
+    if b'id="message' not in data:
         return None
     return re.sub(rb'id="message(-?\d+)"', lambda m: rng.choice([b'id="message"', b'id="messagex"', m.group(0),
                                                                  b'id="message99999999999999999999999"']), data)

@@ -1,8 +1,10 @@
 """The chunked msgspec path of the Desktop JSON reader gives exactly the tolerant reader's rows, notes and errors.
 
-Every comparison runs both paths on the same file: the tolerant one (:func:`telegram_json.read`, ijson, record by
-record) and the chunked one (:func:`telegram_json.read_columns`) with tiny chunks and batches, so that every chunk
-boundary, the fall-back ladder and the restart of the tolerant reader mid-file are exercised.
+Every comparison runs the paths on the same file: the tolerant one (:func:`telegram_json.read`, ijson, record by
+record), the chunked one (:func:`telegram_json.read_columns`) with tiny chunks and batches, so that every chunk
+boundary, the fall-back ladder and the restart of the tolerant reader mid-file are exercised, and the same cut into
+2 and 3 parts read on their own (:mod:`narrascope.store.ingest_parts`, workers run in this process) with the
+store's fall-back to a whole read when a part fails.
 """
 
 from __future__ import annotations
@@ -18,19 +20,22 @@ import pytest
 from narrascope.errors import InputError
 from narrascope.ingest import telegram_chunks, telegram_json
 from narrascope.ingest.base import IngestOptions, ReadContext
+from narrascope.store import ingest_parts
 from narrascope.store.batches import column_batches, record_batches
 from narrascope.store.pseudonym import Pseudonymiser
 from narrascope.text.script import with_script_columns
 from tests.conftest import BASE_TS, desktop_message, write_chat
 from tests.fuzz.mutate import MUTATORS
 from tests.fuzz.seeds import SEEDS
+from tests.store.test_ingest_parts import inline_workers, parts_outcome
 
 KEY = "ab" * 32
 CHUNKS = [64, 700, 1 << 22]
 
 
-def _outcome(path: Path, fast: bool, *, tz: str | None = None, batch: int = 4) -> dict[str, Any]:
-    ctx = ReadContext(path, IngestOptions(tz=tz))
+def _outcome(path: Path, fast: bool, *, tz: str | None = None, batch: int = 4,
+             ctx: ReadContext | None = None) -> dict[str, Any]:
+    ctx = ctx or ReadContext(path, IngestOptions(tz=tz, batch_size=batch))
     pseudo = Pseudonymiser(KEY)
     names: set[tuple[str, str]] = set()
     try:
@@ -47,26 +52,36 @@ def _outcome(path: Path, fast: bool, *, tz: str | None = None, batch: int = 4) -
             "surrogates": ctx.surrogates}
 
 
-def assert_same(path: Path, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> dict[str, Any]:
-    """Both paths agree at every chunk size; returns the outcome, with how many messages took the typed path."""
+def assert_same(path: Path, monkeypatch: pytest.MonkeyPatch, *, parts: bool = True, **kw: Any) -> dict[str, Any]:
+    """All paths agree at every chunk size (``parts``: read in parts too); returns the outcome, with how many
+    messages took the typed path and how many times the file was read in parts (not read whole after a part
+    failed)."""
     slow = _outcome(path, False, **kw)
     typed = _count_typed(monkeypatch)
+    inline_workers(monkeypatch)
+    monkeypatch.setattr(ingest_parts, "MIN_PART_BYTES", 1)
+    in_parts = 0
     for chunk in CHUNKS:
         monkeypatch.setattr(telegram_chunks, "CHUNK_BYTES", chunk)
         fast = _outcome(path, True, **kw)
         assert fast == slow, f"chunk {chunk}: {path.name}"
-    return {**slow, "typed": typed[0]}
+        for cores in ((2, 3) if chunk == 700 else (2,)) if parts else ():
+            got = parts_outcome(path, cores, path.parent / f"parts-{chunk}-{cores}", lambda ctx: _outcome(
+                path, True, ctx=ctx, **kw), **kw)
+            in_parts += got.pop("in_parts")
+            assert got == slow, f"chunk {chunk}, {cores} parts: {path.name}"
+    return {**slow, "typed": typed[0], "in_parts": in_parts}
 
 
 def _count_typed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     count = [0]
-    add = telegram_chunks._add_typed
+    add = telegram_chunks.add_typed
 
     def counting(cols: Any, msgs: list[Any], *args: Any) -> None:
         count[0] += len(msgs)
         add(cols, msgs, *args)
 
-    monkeypatch.setattr(telegram_chunks, "_add_typed", counting)
+    monkeypatch.setattr(telegram_chunks, "add_typed", counting)
     return count
 
 
@@ -129,7 +144,7 @@ def test_generated_exports_give_the_same_rows(seed: int, tmp_path: Path, monkeyp
     messages = [_message(rng, i) for i in range(1, 80)]
     path = write_chat(tmp_path / "result.json", messages)
     out = assert_same(path, monkeypatch, tz="Asia/Tehran" if seed % 2 else None)
-    assert len(out["rows"]) == 79
+    assert len(out["rows"]) == 79 and out["in_parts"] >= 2
     assert out["typed"] > 79  # most chunks took the typed path (some fall back: wrong-typed fields on purpose)
 
 
@@ -140,11 +155,11 @@ def test_one_message_per_line_and_a_bare_array(tmp_path: Path, monkeypatch: pyte
     lines.write_text('{"name": "L", "type": "public_channel", "id": 5, "messages": [\n  '
                      + ",\n  ".join(json.dumps(m, ensure_ascii=False) for m in messages) + "\n ]\n}\n")
     out = assert_same(lines, monkeypatch)
-    assert len(out["rows"]) == 39 and out["typed"] > 39
+    assert len(out["rows"]) == 39 and out["typed"] > 39 and out["in_parts"] >= 2
     array = tmp_path / "array.json"
     array.write_text(json.dumps(messages, indent=1))
     out = assert_same(array, monkeypatch)
-    assert len(out["rows"]) == 39 and out["typed"] > 39
+    assert len(out["rows"]) == 39 and out["typed"] > 39 and out["in_parts"] >= 2
 
 
 @pytest.mark.parametrize("body", [
@@ -177,8 +192,7 @@ def test_quirks_give_the_same_rows_or_the_same_error(body: Any, tmp_path: Path,
     assert_same(path, monkeypatch)
 
 
-def test_fuzz_mutations_of_the_desktop_seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every mutator of the fuzz suite, three draws each, on the Desktop JSON seed: same rows or same error."""
+def _fuzz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: bool) -> None:
     (tmp_path / "seed").mkdir()
     seed = SEEDS["telegram_json"](tmp_path / "seed")
     original = seed.victim.read_bytes()
@@ -188,11 +202,40 @@ def test_fuzz_mutations_of_the_desktop_seed(tmp_path: Path, monkeypatch: pytest.
             data = mutate(random.Random(f"{name}-{draw}"), original, "json")
             if data is None:
                 continue
-            path = tmp_path / f"{name}-{draw}.json"
+            path = tmp_path / f"{name}-{draw}" / "result.json"
+            path.parent.mkdir()
             path.write_bytes(data)
-            assert_same(path, monkeypatch)
+            assert_same(path, monkeypatch, parts=parts)
             compared += 1
     assert compared >= 30
+
+
+def test_fuzz_mutations_of_the_desktop_seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every mutator of the fuzz suite, three draws each, on the Desktop JSON seed: same rows or same error."""
+    _fuzz(tmp_path, monkeypatch, parts=False)
+
+
+@pytest.mark.slow
+def test_fuzz_mutations_of_the_desktop_seed_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same, read in 2 and 3 parts as well (most mutations make a part fail: the file is then read whole)."""
+    _fuzz(tmp_path, monkeypatch, parts=True)
+
+
+@pytest.mark.slow
+def test_demo_exports_give_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Desktop JSON export of a small demo corpus (Persian and English, forwards, replies, edits, service
+    messages, the coordination cast): the same rows by every path, and most files really read in parts."""
+    from narrascope.demo import DemoConfig, generate_demo
+
+    manifest = generate_demo(tmp_path / "demo", DemoConfig(seed=3, messages=800, channels=6, months=4))
+    exports = [e for e in manifest.exports if e.is_file() and e.suffix == ".json"]
+    assert len(exports) >= 10
+    rows = in_parts = 0
+    for export in exports:
+        out = assert_same(export, monkeypatch, batch=300)
+        rows += len(out["rows"])
+        in_parts += out["in_parts"] > 0
+    assert rows >= 800 and in_parts == len(exports)
 
 
 def test_the_reader_hashes_the_file_in_its_pass(tmp_path: Path) -> None:

@@ -54,6 +54,9 @@ def test_results_are_stored_in_one_key_and_reloaded(store):
     assert latest.nodes.equals(first.nodes)
     assert latest.mixing is not None and first.mixing is not None
     assert latest.mixing.matrix.select("count", "share").equals(first.mixing.matrix.select("count", "share"))
+    for name, table in first.tables().items():  # every table back as computed: rows, order, types and zones
+        assert table.height and latest.tables()[name].equals(table), name
+        assert latest.tables()[name].schema == table.schema, name
     assert {"forward", "reuse", "mention"} <= set(first.graph.edges["relation"].to_list())
 
 

@@ -130,3 +130,13 @@ def test_a_store_without_relations_gives_an_empty_analysis(tmp_path):
             assert result.graph.edges.is_empty() and result.nodes["node"].to_list() == ["5"]
             assert result.structure.summary["communities"] == 1
             assert result.mixing is not None and result.mixing.matrix["count"].sum() == 0
+
+
+def test_time_bounds_take_every_form_the_options_accept(small_store):
+    """The options' check and the filter parse alike: `--since 20231115T0130` once passed the check and crashed."""
+    with Corpus.open(small_store, read_only=True) as corpus:
+        later = channel_graph(corpus, NetworkOptions(relations=("forward",), since="20231115T0130"))
+        earlier = channel_graph(corpus, NetworkOptions(relations=("forward",), until="2023-11-15T05:00:00+03:30"))
+    # forwards 2 and 3 (from B) were posted at 00:13 and 01:13 UTC, the one from outside at 02:13
+    assert _edges(later, "forward") == {("name:Elsewhere News", "1001"): 1}
+    assert _edges(earlier, "forward") == {("2002", "1001"): 2}

@@ -73,6 +73,68 @@ def test_sigkill_mid_file_leaves_store_unchanged(tmp_path):
         assert c.ingest([big]).files[0].added == 20_000
 
 
+_PARTS_SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from narrascope import Corpus, IngestOptions
+    from narrascope.ingest import telegram_chunks
+    from narrascope.store import ingest_parts
+
+    db, path, marker = sys.argv[1:4]
+    ingest_parts.MIN_PART_BYTES, ingest_parts.CORES, telegram_chunks.CHUNK_BYTES = 1, 3, 64 << 10
+
+    def progress(unit, done, total):
+        # The first part is read here, the others by two workers: once they have started, wait to be killed.
+        if done > total // 3 and not Path(marker).exists():
+            Path(marker).write_text("mid-file")
+            time.sleep(120)
+
+    with Corpus.open(db) as corpus:
+        corpus.ingest([path], IngestOptions(batch_size=200), progress=progress)
+    """
+)
+
+
+def _workers_of(marker: Path) -> list[int]:
+    """Pids of part workers started with ``marker`` in their environment (inherited from the killed ingest)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"NARRASCOPE_KILL_TEST=" + str(marker).encode() in (proc / "environ").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc to find the worker processes")
+def test_sigkill_while_reading_in_parts_stops_the_workers(tmp_path, monkeypatch):
+    """Killed while worker processes read the other parts: the workers exit, the store is unchanged, and their
+    spool files are removed when the store is next opened."""
+    db = tmp_path / "c.duckdb"
+    small = write_chat(tmp_path / "small" / "result.json", [desktop_message(i) for i in range(1, 11)])
+    big = write_chat(tmp_path / "big" / "result.json",
+                     [desktop_message(i, f"پیام شماره {i} " * 20) for i in range(100, 20_100)],
+                     name="Big Channel", chat_id=4242)
+    with Corpus.open(db) as c:
+        c.ingest([small])
+    before = store_state(db)
+    marker = tmp_path / "marker"
+    monkeypatch.setenv("NARRASCOPE_KILL_TEST", str(marker))
+    _kill_at_marker(_PARTS_SCRIPT, db, big, marker)
+    assert _workers_of(marker), "no worker was reading when the ingest was killed"
+    deadline = time.monotonic() + 30
+    while _workers_of(marker):
+        assert time.monotonic() < deadline, "part workers outlived the killed ingest"
+        time.sleep(0.1)
+    assert store_state(db) == before
+    with Corpus.open(db) as c:
+        assert c.ingest([big]).files[0].added == 20_000
+    assert not list(tmp_path.glob(".c.duckdb.ingest-*"))
+
+
 _MERGE_SCRIPT = textwrap.dedent(
     """
     import sys, time

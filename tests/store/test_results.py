@@ -109,3 +109,27 @@ def test_corpus_sql_with_parameters_keeps_order_by(tmp_path):
         c.connection.execute("CREATE TABLE t AS SELECT range AS r, 299999 - range AS i, 'k' AS key FROM range(300000)")
         got = c.sql("SELECT i FROM t WHERE key = ? ORDER BY r", ["k"])["i"].to_list()
     assert got == list(range(299_999, -1, -1))
+
+
+def test_load_tables_gives_a_whole_run_in_saved_order_and_utc(tmp_path):
+    from datetime import UTC, datetime
+
+    import polars as pl
+
+    from narrascope.store.results import load_tables
+
+    when = pa.array([datetime(2024, 1, 1, 12, tzinfo=UTC)] * 3, pa.timestamp("us", tz="UTC"))
+    first = pa.table({"i": [3, 1, 2], "at": when, "naive": pa.array([1, 2, 3], pa.timestamp("us"))})
+    with Corpus.open(tmp_path / "c.duckdb") as c:
+        c.results.save_many({"run_a": first, "run_b": pa.table({"x": ["b"]})}, "k")
+        c.results.save("run_a", "k2", pa.table({"i": [9], "at": when[:1], "naive": first["naive"][:1]}))
+        tables = load_tables(c, "run", ("a", "b"), "k")
+        assert load_tables(c, "run", ("a", "b"), "k2") is None  # b was never saved under k2
+        c.results.save("run_a", "k3", first, {"options": {"n": 1}, "label": "رسانه"})
+        assert c.results.params("run_a", "k3") == {"options": {"n": 1}, "label": "رسانه"}
+        assert c.results.params("run_a", "k") == {} and c.results.params("run_a", "nope") == {}
+    assert tables is not None and list(tables) == ["a", "b"]
+    assert tables["a"]["i"].to_list() == [3, 1, 2] and tables["b"]["x"].to_list() == ["b"]
+    assert tables["a"].schema["at"] == pl.Datetime("us", "UTC")  # DuckDB says Etc/UTC
+    assert tables["a"].schema["naive"] == pl.Datetime("us")
+    assert tables["a"]["at"].to_list() == [datetime(2024, 1, 1, 12, tzinfo=UTC)] * 3

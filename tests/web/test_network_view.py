@@ -126,4 +126,10 @@ def test_coordinated_groups_and_their_evidence(client):
     links = re.findall(r'class="evidence-message" href="/message/([^"]+)"', page)
     first = evidence.head(50)
     assert links == [u for a, b in zip(first["uid_a"], first["uid_b"], strict=True) for u in (a, b)]
+    pages = (evidence.height + 49) // 50
+    last = evidence.slice((pages - 1) * 50, 50)
+    for asked, rows in ((pages, last), ("nonsense", first), (-3, first)):
+        text = client.get(f"/network/group/{gid}", params={"page": asked}).text
+        assert re.findall(r'class="evidence-message" href="/message/([^"]+)"', text) == [
+            u for a, b in zip(rows["uid_a"], rows["uid_b"], strict=True) for u in (a, b)], asked
     assert client.get("/network/group/g999").status_code == 400

@@ -64,6 +64,7 @@ def test_accepted_connections_send_without_nagle_delay():
     """The listening socket says it is TCP, so asyncio sets TCP_NODELAY on every accepted connection; without it a
     keep-alive response after the first waited ~40 ms for the client's delayed ACK (measured: 52 ms vs 12 ms)."""
     import asyncio
+    import concurrent.futures
     import socket
 
     from narrascope.web.server import _bind
@@ -88,5 +89,7 @@ def test_accepted_connections_send_without_nagle_delay():
         server.close()
         await server.wait_closed()
 
-    asyncio.run(main())
+    # in a thread of its own: the browser tests' Playwright keeps an event loop running in this one all session
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result(timeout=60)
     assert seen and seen[0] != 0

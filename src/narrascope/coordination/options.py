@@ -11,9 +11,9 @@ import json
 import re
 import typing
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
 from typing import Any
 
+from ..dates import parse_bounds
 from ..errors import UsageError
 
 __all__ = [
@@ -120,13 +120,7 @@ class CoordinationOptions:
             raise UsageError(f"min_symmetry {self.min_symmetry} must be a share between 0 and 1")
         if self.min_text_chars < 1:
             raise UsageError(f"min_text_chars must be at least 1, not {self.min_text_chars}")
-        for name in ("since", "until"):
-            value = getattr(self, name)
-            if value is not None:
-                try:
-                    datetime.fromisoformat(value)
-                except ValueError:
-                    raise UsageError(f"--{name} {value!r} is not a date or time: use e.g. 2024-01-31") from None
+        parse_bounds(self.since, self.until)
 
     @property
     def windows(self) -> tuple[int, ...]:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from ..dates import parse_bounds
 from .coaction import CoActions, candidate_rows, observed_coactions
 from .exclusions import expected_labels, parse_rules
 from .groups import best_jaccard, components, group_pvalues
@@ -160,13 +161,14 @@ def find_coordination_frame(messages: pl.DataFrame, options: CoordinationOptions
     clock = time.perf_counter()
     parse_rules(options.exclude_by)  # a bad rule is refused before any work
     frame = messages
-    if options.since or options.until:  # (the store path filters in SQL; this is for frames given directly)
-        when = pl.col("posted_at")
+    since, until = parse_bounds(options.since, options.until)
+    if since or until:  # (the store path filters in SQL; this is for frames given directly)
+        when = pl.col("posted_at").dt.convert_time_zone("UTC")  # the store's zone is "Etc/UTC"; naive is UTC
         within = pl.lit(True)
-        if options.since:
-            within = within & (when >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
-        if options.until:
-            within = within & (when < pl.lit(options.until).str.to_datetime(time_zone="UTC"))
+        if since:
+            within = within & (when >= since)
+        if until:
+            within = within & (when < until)
         frame = frame.filter(within)
     say("extracting objects")
     acts = extract_actions(frame, options.objects, actors=options.actors, min_text_chars=options.min_text_chars,

@@ -8,13 +8,13 @@ any of them recomputes, and asking again is instant.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
 import polars as pl
 
 from ..errors import UsageError
+from ..store.results import load_tables
 from .exclusions import attributes_fingerprint
 from .options import CoordinationOptions
 from .pipeline import CoordinationResult, ProgressFn, find_coordination_frame
@@ -120,27 +120,10 @@ def find_coordination(corpus: Any, options: CoordinationOptions | None = None, *
 
 
 def _load(corpus: Any, key: str) -> CoordinationResult | None:
-    tables: dict[str, pl.DataFrame] = {}
-    for name in TABLES:
-        table = corpus.results.load(f"coordination_{name}", key)
-        if table is None:
-            return None
-        frame = pl.from_arrow(table)
-        assert isinstance(frame, pl.DataFrame)
-        tables[name] = frame
-    # Row order is part of the contract: restore it explicitly.
-    tables["edges"] = tables["edges"].sort(["reported", "weight", "actor_a", "actor_b"],
-                                           descending=[True, True, False, False], nulls_last=True)
-    tables["evidence"] = tables["evidence"].sort(["actor_a", "actor_b", "posted_a", "uid_a", "uid_b"])
-    tables["groups"] = tables["groups"].sort(_group_number("group_id"))
-    tables["members"] = tables["members"].sort(_group_number("group_id"), "actor")
-    tables["settings"] = tables["settings"].sort("window_s", "alpha")
-    tables["stability"] = sort_stability(tables["stability"])
-    # DuckDB returns UTC timestamps as Etc/UTC: give them back the zone they were saved with
-    tables = {k: v.with_columns(pl.col(pl.Datetime).dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
-              for k, v in tables.items()}
-    entry = [r for r in corpus.results.list("coordination_groups") if r["result_key"] == key]
-    params = json.loads(entry[-1]["params"]) if entry else {}
+    tables = load_tables(corpus, "coordination", TABLES, key)
+    if tables is None:
+        return None
+    params = corpus.results.params("coordination_groups", key)
     return CoordinationResult(stats={**params.get("stats", {}), "cached": True, "options": params.get("options")},
                               **tables)
 

@@ -17,10 +17,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
 from ..errors import FormatNotRecognised, InputError, UsageError
-from .reader import ColumnReader, FolderReader, Reader, check_reader
+from .reader import ColumnReader, FolderReader, PartReader, Reader, check_reader
 from .walk import Visited, describe_special, folder_entries
 
-__all__ = ["READERS", "Unit", "available", "column_reader", "folder_data_suffixes", "plan", "reader", "require"]
+__all__ = ["READERS", "Unit", "available", "column_reader", "folder_data_suffixes", "part_reader", "plan", "reader",
+           "require"]
 
 #: Reader modules in sniffing order (more specific first). Each is ``narrascope.ingest.<name>``.
 READERS: tuple[str, ...] = (
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # the type checker proves each registered module is a reader
                                     instaloader, warc, web_html, text_article, table)
     _FOLDERS: tuple[FolderReader, ...] = (telegram_html, instaloader)
     _COLUMNS: tuple[ColumnReader, ...] = (telegram_json,)
+    _PARTS: tuple[PartReader, ...] = (telegram_json,)
 
 _HEAD_BYTES = 64 * 1024
 # Files inside a Telegram export folder that are never messages themselves.
@@ -95,6 +97,12 @@ def column_reader(name: str) -> ColumnReader | None:
     """The reader ``name`` if it hands out column batches, else None."""
     module = _module(name)
     return cast(ColumnReader, module) if callable(getattr(module, "read_columns", None)) else None
+
+
+def part_reader(name: str) -> PartReader | None:
+    """The reader ``name`` if its files can be cut into parts read on their own, else None."""
+    module = _module(name)
+    return cast(PartReader, module) if callable(getattr(module, "column_parts", None)) else None
 
 
 def folder_data_suffixes(name: str) -> frozenset[str]:

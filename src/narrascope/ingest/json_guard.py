@@ -35,6 +35,7 @@ _ESCAPE = re.compile(
     rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}(?:\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}"
 )
 _STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')  # every byte but these is deleted
+_ESCAPED_PAIR = re.compile(rb'\\[\\"]')
 _LONE = re.compile(rb"\\u[dD](?:[89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
                    rb"|[c-fC-F][0-9a-fA-F]{2}(?<!\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}))")
 
@@ -74,11 +75,12 @@ class DepthGuard:
         if b"\\" in work or self._pending_backslash:
             if self._pending_backslash:
                 work = b"\\" + work
-            work = work.replace(b"\\\\", b"")  # escaped backslashes, paired from the left as a parser does
+            # escaped backslashes and quotes, paired from the left as a parser does (one regex pass: two
+            # bytes.replace of a 2-byte needle cost twice as much)
+            work = _ESCAPED_PAIR.sub(b"", work)
             self._pending_backslash = work.endswith(b"\\")
             if self._pending_backslash:
                 work = work[:-1]
-            work = work.replace(b'\\"', b"")  # escaped quotes
         symbols = work.translate(None, _STRUCTURE)
         if not symbols:
             return None

@@ -24,7 +24,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -32,16 +32,16 @@ import ijson
 import msgspec
 
 from ..errors import InputError
-from ..models import FWD_KIND, PERSON_MENTIONS
 from .base import Columns, ReadContext, records_to_columns
 from .json_stream import BUF_SIZE, FixingReader
-from .tabular_io import to_int
-from .telegram_common import PLATFORM, SERVICE_TYPES, author_identity, dedupe, forward_kind, text_fields
+from .reader import PartFailed
+from .telegram_columns import FILLED, TYPED, add_typed, empty_columns
 
-__all__ = ["CHUNK_BYTES", "FILLED", "read_chunked"]
+__all__ = ["CHUNK_BYTES", "Span", "plan_spans", "read_chunked", "read_span"]
 
-#: Repaired bytes decoded at a time (a chunk holds the whole messages inside it; memory ~ 10× this at peak).
-CHUNK_BYTES = 4 << 20
+#: Repaired bytes decoded at a time (a chunk holds the whole messages inside it; memory ~ 10× this at peak). Small
+#: chunks are faster: the structs of 256 KB stay in the CPU cache while their columns are built (4 MB: 1.2× the CPU).
+CHUNK_BYTES = 256 << 10
 #: A buffer that grows past this without a message boundary (one-line files) is read the tolerant way.
 _MAX_BUFFER = 64 << 20
 #: A JSON number of 19 digits or more may overflow ijson's 64-bit integers (msgspec reads it): such a chunk is read
@@ -49,59 +49,7 @@ _MAX_BUFFER = 64 << 20
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _RUN = b"0" * 19
 _ZEROS = re.compile(rb"0+")
-_US = 1_000_000
-_MIN_UNIX, _MAX_UNIX = -62_135_596_800, 253_402_300_799  # years 1 … 9999, what datetime accepts
-
-
-class _Part(msgspec.Struct):
-    type: Any = None
-    text: str | None = None
-    href: Any = None
-
-
-class _Message(msgspec.Struct):
-    id: int
-    type: Any = None
-    date: Any = None
-    date_unixtime: Any = None
-    edited: Any = None
-    edited_unixtime: Any = None
-    actor: Any = None
-    actor_id: Any = None
-    from_: Any = msgspec.field(default=None, name="from")
-    from_id: Any = None
-    author: Any = None
-    text: str | list[str | _Part] | None = None
-    text_entities: list[_Part] | None = None
-    reply_to_message_id: Any = None
-    reply_to_peer_id: Any = None
-    forwarded_from: Any = None
-    forwarded_from_id: Any = None
-    media_type: Any = None
-    reactions: Any = None
-    # presence alone matters (media_type_of): UNSET when the key is absent
-    photo: Any = msgspec.UNSET
-    file: Any = msgspec.UNSET
-    poll: Any = msgspec.UNSET
-    place_name: Any = msgspec.UNSET
-    location_information: Any = msgspec.UNSET
-    contact_information: Any = msgspec.UNSET
-    game_title: Any = msgspec.UNSET
-    invoice_information: Any = msgspec.UNSET
-    giveaway_information: Any = msgspec.UNSET
-    giveaway_results: Any = msgspec.UNSET
-
-
-_TYPED = msgspec.json.Decoder(list[_Message])
 _PLAIN = msgspec.json.Decoder()
-_MEDIA_ATTRS = (("photo", "photo"), ("file", "document"), ("poll", "poll"), ("place_name", "venue"),
-                ("location_information", "location"), ("contact_information", "contact"), ("game_title", "game"),
-                ("invoice_information", "invoice"), ("giveaway_information", "giveaway"),
-                ("giveaway_results", "giveaway_results"))
-#: columns the fast path fills (the rest are null for Desktop JSON)
-FILLED = ("platform", "channel_id", "channel", "message_id", "kind", "posted_at", "edited_at", "author", "text",
-          "reply_to", "fwd_from_name", FWD_KIND, "media_type", "reactions", "links", "mentions", "hashtags",
-          PERSON_MENTIONS)
 
 
 class _Restart(Exception):
@@ -183,172 +131,90 @@ def _separator(buf: bytes, start: int) -> bytes | None:
     return b"," + space + b"{" if b"\n" in space else None
 
 
-# ----------------------------------------------------------------------------------------------- building
-_NO_MEDIA = (msgspec.UNSET,) * 10
+# ----------------------------------------------------------------------------------------------- spans
+@dataclass(frozen=True)
+class Span:
+    """Raw bytes ``[start, end)`` of the file that should hold whole messages, read on their own (one per core).
+    The first span starts at byte 0 (the header); the last has ``end`` None (it reads what follows the messages).
+    Nothing is trusted until every chunk of every span decodes (see :func:`plan_spans`)."""
+
+    start: int
+    end: int | None
+    sep: bytes
 
 
-def _unix_us(value: Any, key: str, ctx: ReadContext, mid: int) -> int:
-    where = f"message id {mid}"
-    try:
-        seconds = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{key} {value!r} is not a Unix timestamp — the file is damaged",
-                         path=ctx.path, position=where) from None
-    if not _MIN_UNIX <= seconds <= _MAX_UNIX:
-        raise InputError(f"{key} {value!r} is not a Unix timestamp — the file is damaged",
-                         path=ctx.path, position=where)
-    return seconds * _US
+def plan_spans(path: Path, root: str, parts: int, chunk_bytes: int | None = None) -> list[Span] | None:
+    """Up to ``parts`` spans of about equal size, cut before a message separator found in the raw bytes; None
+    when the layout is not understood (the file is then read whole).
+
+    Why a cut found by a byte search is safe: the first span starts at the real beginning of the messages, and a
+    chunk that decodes is a run of whole messages (module docstring), so by induction every cut of a span whose
+    chunks all decode falls between two messages — and the next span starts where that one ends. A cut that does
+    not (a separator inside a string is impossible: it holds a raw newline) makes a chunk fail, and the file is
+    then read whole."""
+    with path.open("rb") as fh:
+        reader = FixingReader(fh)
+        try:
+            head = reader.read(chunk_bytes or CHUNK_BYTES)
+        except InputError:
+            return None
+        start = _array_start(head, root)
+        sep = _separator(head, start) if start is not None else None
+        if start is None or sep is None:
+            return None
+        size = path.stat().st_size
+        cuts = [0]
+        for k in range(1, parts):
+            found = _find(fh, sep, max(size * k // parts, reader.raw_pos, cuts[-1] + 1))
+            if found is None:
+                break
+            cuts.append(found + 1)  # the comma ends the span before; the next starts after it
+    spans = [Span(a, b - 1, sep) for a, b in zip(cuts, cuts[1:], strict=False)]
+    spans.append(Span(cuts[-1], None, sep))
+    return spans
 
 
-def _local_us(value: Any, key: str, unix_key: str, ctx: ReadContext, mid: int) -> int:
-    where = f"message id {mid}"
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{key} {value!r} is not an ISO date-time — the file is damaged",
-                         path=ctx.path, position=where) from None
-    if parsed.tzinfo is not None:
-        when = parsed.astimezone(UTC)
-    else:
-        if ctx.options.tz:
-            ctx.note(f"messages without {unix_key} have local times: read in {ctx.options.tz}")
-        when = ctx.local_to_utc(parsed)
-    return _datetime_us(when)
-
-
-def _datetime_us(when: datetime) -> int:
-    delta = when - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _chat_number(chat_id: str) -> str | None:
-    return None if chat_id.startswith("name:") else chat_id
-
-
-def _add_typed(cols: Columns, msgs: list[_Message], chat_id: str, chat_name: str | None, ctx: ReadContext) -> None:
-    """Append the messages' columns; the same rules as :func:`.telegram_json.message_record`, attribute by attribute."""
-    number = _chat_number(chat_id)
-    own_peer = f"channel{number}"  # how Desktop writes the chat's own id as a sender (see sender_is_chat)
-    c_mid, c_kind, c_posted, c_edited = cols["message_id"], cols["kind"], cols["posted_at"], cols["edited_at"]
-    c_author, c_text, c_reply, c_fwd = cols["author"], cols["text"], cols["reply_to"], cols["fwd_from_name"]
-    c_fkind, c_media, c_react = cols[FWD_KIND], cols["media_type"], cols["reactions"]
-    c_links, c_mentions, c_tags, c_people = cols["links"], cols["mentions"], cols["hashtags"], cols[PERSON_MENTIONS]
-    for m in msgs:
-        mid = m.id
-        c_mid.append(str(mid))
-        kind = m.type
-        kind = "service" if kind.__class__ is str and kind in SERVICE_TYPES else "post"  # kind_of, inlined
-        c_kind.append(kind)
-        unix = m.date_unixtime
-        if unix.__class__ is str and len(unix) < 12 and unix.isdigit() and unix.isascii():  # the usual: "1600000000"
-            c_posted.append(int(unix) * _US)
-        else:
-            c_posted.append(_unix_us(unix, "date_unixtime", ctx, mid) if unix is not None else
-                            None if m.date is None else _local_us(m.date, "date", "date_unixtime", ctx, mid))
-        unix = m.edited_unixtime
-        c_edited.append(_unix_us(unix, "edited_unixtime", ctx, mid) if unix is not None else
-                        None if m.edited is None else _local_us(m.edited, "edited", "edited_unixtime", ctx, mid))
-        if kind == "service":
-            actor = m.actor
-            c_author.append(author_identity(actor if isinstance(actor, str) and actor else None, m.actor_id, number))
-        else:
-            sig = m.author
-            sig = sig if isinstance(sig, str) and sig else None
-            if number is not None and m.from_id == own_peer:  # the channel posting as itself: its signature
-                c_author.append(sig)
-            else:
-                name = m.from_
-                c_author.append(author_identity(name if isinstance(name, str) and name else None, m.from_id,
-                                                number, sig))
-        raw = m.text
-        if raw is None:
-            text = ""
-        elif isinstance(raw, str):
-            text = raw
-        else:
-            text = "".join([p if isinstance(p, str) else p.text or "" for p in raw])
-        c_text.append(text)
-        entities = m.text_entities
-        parts = entities if entities is not None else raw if isinstance(raw, list) else None
-        if parts is not None:
-            links: list[str] = []
-            mentions: list[str] = []
-            tags: list[str] = []
-            people: list[str] = []
-            for p in parts:
-                if isinstance(p, str):
-                    continue
-                kind_p, value = p.type, p.text
-                if kind_p == "plain":
-                    continue
-                if kind_p == "text_link":
-                    href = p.href
-                    if isinstance(href, str) and href:
-                        links.append(href)
-                elif not value:
-                    continue
-                elif kind_p == "link":
-                    links.append(value)
-                elif kind_p == "mention":
-                    mentions.append(value)
-                elif kind_p == "mention_name":
-                    mentions.append(value)
-                    people.append(value)
-                elif kind_p == "hashtag":
-                    tags.append(value)
-            c_links.append(dedupe(links) if len(links) > 1 else links)
-            c_mentions.append(dedupe(mentions) if len(mentions) > 1 else mentions)
-            c_tags.append(dedupe(tags) if len(tags) > 1 else tags)
-            c_people.append(dedupe(people) if len(people) > 1 else people)
-        else:
-            fields = text_fields(text)
-            c_links.append(fields.links)
-            c_mentions.append(fields.mentions)
-            c_tags.append(fields.hashtags)
-            c_people.append(None)
-        reply = m.reply_to_message_id
-        c_reply.append(str(reply) if isinstance(reply, int | str) and not isinstance(reply, bool)
-                       and m.reply_to_peer_id is None else None)
-        fwd = m.forwarded_from
-        c_fwd.append(fwd if isinstance(fwd, str) and fwd else None)
-        c_fkind.append(None if m.forwarded_from_id is None else forward_kind(m.forwarded_from_id))
-        given = m.media_type
-        if isinstance(given, str) and given:
-            c_media.append(given)
-        elif (m.photo, m.file, m.poll, m.place_name, m.location_information, m.contact_information, m.game_title,
-              m.invoice_information, m.giveaway_information, m.giveaway_results) == _NO_MEDIA:
-            c_media.append(None)
-        else:
-            c_media.append(_media_of(m))
-        reactions = m.reactions
-        c_react.append(to_int(sum(to_int(r.get("count")) or 0 for r in reactions if isinstance(r, dict)))
-                       if isinstance(reactions, list) else None)
-    n = len(msgs)
-    cols["platform"].extend([PLATFORM] * n)
-    cols["channel_id"].extend([chat_id] * n)
-    cols["channel"].extend([chat_name] * n)
-
-
-def _media_of(m: _Message) -> str | None:
-    """:func:`.telegram_common.media_type_of` by the keys present (UNSET: absent), in the same order."""
-    unset = msgspec.UNSET
-    if m.photo is not unset:
-        return "photo"
-    if m.file is not unset:
-        return "document"
-    if m.poll is not unset:
-        return "poll"
-    for attr, name in _MEDIA_ATTRS[3:]:
-        if getattr(m, attr) is not unset:
-            return name
+def _find(fh: BinaryIO, sep: bytes, at: int) -> int | None:
+    """Offset of the first ``sep`` at or after byte ``at`` (looking at most :data:`_MAX_BUFFER` bytes ahead)."""
+    fh.seek(at)
+    window = b""
+    while len(window) < _MAX_BUFFER:
+        more = fh.read(1 << 20)
+        if not more:
+            return None
+        keep = len(window)
+        window += more
+        found = window.find(sep, max(keep - len(sep), 0))
+        if found >= 0:
+            return at + found
     return None
 
 
-def _empty() -> Columns:
-    return {name: [] for name in FILLED}
+class _Window:
+    """The raw file from its current position up to byte ``end``."""
+
+    def __init__(self, raw: BinaryIO, end: int) -> None:
+        self._raw = raw
+        self._left = end - raw.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._left if size is None or size < 0 else min(size, self._left)
+        data = self._raw.read(size)
+        self._left -= len(data)
+        return data
+
+
+def read_span(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str | None, span: Span,
+              records: Callable[[Iterator[Any], int], Iterator[dict[str, Any]]], batch_rows: int,
+              chunk_bytes: int | None = None) -> Iterator[Columns]:
+    """Column batches of the messages in ``span``. :class:`~.reader.PartFailed` where :func:`read_chunked` would
+    hand over to the tolerant reader or raise an error: the file is then read whole, which reports it exactly (the
+    messages' numbers, say, are only known from the start of the file). Repaired surrogates are counted in ctx."""
+    try:
+        yield from _fast(path, ctx, root, chat_id, chat_name, records, batch_rows, chunk_bytes or CHUNK_BYTES,
+                         span)
+    except (_Restart, InputError):
+        raise PartFailed from None
 
 
 # ----------------------------------------------------------------------------------------------- reading
@@ -387,18 +253,38 @@ def _read(reader: FixingReader, size: int) -> bytes:
         raise _Restart from None
 
 
+#: nesting depth just outside a message: inside the root object and its "messages" array, or the root array
+_MESSAGE_DEPTH = {"chat": 2, "array": 1}
+
+
 def _fast(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str | None,
           records: Callable[[Iterator[Any], int], Iterator[dict[str, Any]]], batch_rows: int,
-          chunk_bytes: int) -> Iterator[Columns]:
-    with path.open("rb") as fh, contextlib.closing(_HashingFile(fh)) as hashing:
-        reader = FixingReader(cast(BinaryIO, hashing), ctx.progress, path=path, on_repair=ctx.count_surrogates)
+          chunk_bytes: int, span: Span | None = None) -> Iterator[Columns]:
+    """The whole file (``span`` None: hashed in the same pass) or one span of it."""
+    with path.open("rb") as fh, contextlib.ExitStack() as stack:
+        raw: Any = fh
+        hashing = None
+        if span is None:
+            raw = hashing = stack.enter_context(contextlib.closing(_HashingFile(fh)))
+        else:
+            fh.seek(span.start)
+            raw = fh if span.end is None else _Window(fh, span.end)
+        inside = span is not None and span.start > 0  # starts between two messages
+        reader = FixingReader(cast(BinaryIO, raw), ctx.progress, path=path, on_repair=ctx.count_surrogates,
+                              depth=_MESSAGE_DEPTH[root] if inside else 0)
         buf = _read(reader, chunk_bytes)
-        start = _array_start(buf, root)
-        sep = _separator(buf, start) if start is not None else None
-        if start is None or sep is None:
-            raise _Restart
-        buf = buf[start:]
-        cols = _empty()
+        if inside:
+            assert span is not None
+            sep = span.sep
+        else:
+            start = _array_start(buf, root)
+            found = _separator(buf, start) if start is not None else None
+            if start is None or found is None or (span is not None and found != span.sep):
+                raise _Restart
+            sep = found
+            buf = buf[start:]
+        last = span is None or span.end is None  # the messages' closing bracket and what follows are in here
+        cols = empty_columns()
         eof = False
         seen = 0  # messages decoded so far (numbering for the tolerant builder's messages)
         while True:
@@ -410,27 +296,30 @@ def _fast(path: Path, ctx: ReadContext, root: str, chat_id: str, chat_name: str 
                 eof = not more
                 buf += more
                 continue
-            if eof:
+            if eof and last:
                 end = buf.rfind(b"]")
                 if end < 0 or not _valid_tail(buf[end + 1:], root):
                     raise _Restart
                 chunk, buf = buf[:end], b""
+            elif eof:
+                chunk, buf = buf, b""  # a span ends where the next begins: between two messages
             else:
                 chunk, buf = buf[:cut], buf[cut + 1:]  # the comma stays out of both
             seen += _decode(chunk, cols, chat_id, chat_name, ctx, records, seen)
             if len(cols["message_id"]) >= batch_rows:
                 yield cols
-                cols = _empty()
+                cols = empty_columns()
             if eof:
                 break
             if len(buf) < chunk_bytes:
                 more = _read(reader, chunk_bytes)
                 eof = not more
                 buf += more
-        while hashing.read(1 << 20):  # bytes the parser never asked for (none: FixingReader reads to the end)
-            pass
         reader.finish()
-        ctx.sha256 = hashing.hexdigest()
+        if hashing is not None:
+            while hashing.read(1 << 20):  # bytes the parser never asked for (none: FixingReader reads to the end)
+                pass
+            ctx.sha256 = hashing.hexdigest()
         if cols["message_id"]:
             yield cols
 
@@ -450,13 +339,13 @@ def _decode(chunk: bytes, cols: Columns, chat_id: str, chat_name: str | None, ct
     body = b"[" + chunk + b"]"
     if not _long_number(chunk):
         try:
-            msgs = _TYPED.decode(body)
+            msgs = TYPED.decode(body)
         except msgspec.ValidationError:
             msgs = None
         except msgspec.DecodeError:
             return _by_ijson(body, cols, records, seen)
         if msgs is not None:
-            _add_typed(cols, msgs, chat_id, chat_name, ctx)
+            add_typed(cols, msgs, chat_id, chat_name, ctx)
             return len(msgs)
         try:
             plain = _PLAIN.decode(body)

@@ -26,11 +26,12 @@ import ijson
 
 from ..errors import InputError
 from ..models import FWD_KIND, PERSON_MENTIONS, Channel, empty_record
+from . import telegram_chunks
 from .base import Columns, ReadContext
 from .json_guard import TooDeep
 from .json_stream import BOM, BUF_SIZE, FixingReader, open_fixed, parse_errors
 from .tabular_io import to_int
-from .telegram_chunks import read_chunked
+from .telegram_chunks import Span, plan_spans, read_chunked, read_span
 from .telegram_common import (
     PLATFORM,
     author_identity,
@@ -44,7 +45,8 @@ from .telegram_common import (
     text_fields,
 )
 
-__all__ = ["NAME", "Chat", "message_record", "read", "read_columns", "sniff"]
+__all__ = ["NAME", "Chat", "ColumnPart", "column_parts", "message_record", "read", "read_column_part", "read_columns",
+           "sniff"]
 
 NAME = "telegram_json"
 
@@ -153,6 +155,42 @@ def _columns(path: Path, ctx: ReadContext, root: str, meta: dict[str, Any], batc
 
 
 _ITEMS = {"chat": "messages.item", "array": "item"}
+
+
+@dataclass(frozen=True)
+class ColumnPart:
+    """A span of a single-chat export or bare array, read on its own (by another process: it is pickled)."""
+
+    path: Path
+    root: str
+    chat: Chat
+    span: Span
+    chunk_bytes: int
+
+
+def column_parts(path: Path, ctx: ReadContext, parts: int) -> list[ColumnPart] | None:
+    """Up to ``parts`` spans of the messages (:func:`.telegram_chunks.plan_spans`), or None for a whole-account
+    export or a layout the spans cannot follow (read :func:`read_columns` then)."""
+    root, meta = _probe(path)
+    if root == "account":
+        return None
+    chunk_bytes = telegram_chunks.CHUNK_BYTES
+    spans = plan_spans(path, root, parts, chunk_bytes)
+    if spans is None or len(spans) < 2:
+        return None
+    chat = _chat(path, ctx, root, meta)
+    return [ColumnPart(path, root, chat, span, chunk_bytes) for span in spans]
+
+
+def read_column_part(part: ColumnPart, ctx: ReadContext, batch_rows: int) -> Iterator[Columns]:
+    """The rows of one part as column batches; :class:`~.reader.PartFailed` when the file must be read whole."""
+    chat = part.chat
+
+    def records(messages: Iterator[Any], first: int) -> Iterator[dict[str, Any]]:
+        return (message_record(msg, chat, ctx, n) for n, msg in enumerate(messages, first))
+
+    return read_span(part.path, ctx, part.root, chat.id, chat.name, part.span, records, batch_rows,
+                     part.chunk_bytes)
 
 
 def _chat(path: Path, ctx: ReadContext, root: str, meta: dict[str, Any]) -> Chat:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ..errors import UsageError
+from ..store.results import load_tables
 from .graphs import ChannelGraph, NetworkOptions, channel_graph, latest_reuse
 from .mixing import MIXING_VERSION, Mixing, MixingOptions, measure_mixing, sentence
 from .structure import Structure, StructureOptions, measure_structure
@@ -92,38 +93,20 @@ def analyse_network(corpus: Corpus, options: NetworkOptions | None = None, group
     return result
 
 
-def _frame(corpus: Corpus, name: str, key: str) -> pl.DataFrame | None:
-    table = corpus.results.load(f"network_{name}", key)
-    if table is None:
-        return None
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    # DuckDB hands timestamps back as Etc/UTC: the same instants, labelled as computed
-    return frame.with_columns(pl.col(c).dt.convert_time_zone("UTC") for c, t in frame.schema.items()
-                              if isinstance(t, pl.Datetime) and t.time_zone)
-
-
 def _load(corpus: Corpus, key: str) -> NetworkResult | None:
-    frames: dict[str, pl.DataFrame] = {}
-    for name in TABLES:
-        frame = _frame(corpus, name, key)
-        if frame is None:
-            return None
-        frames[name] = frame
-    entry = [r for r in corpus.results.list("network_nodes") if r["result_key"] == key]
-    params = json.loads(entry[-1]["params"]) if entry else {}
+    frames = load_tables(corpus, "network", TABLES, key)
+    if frames is None:
+        return None
+    params = corpus.results.params("network_nodes", key)
     structure_columns = ["in_strength", "out_strength", "in_degree", "out_degree", "pagerank", "component",
                          "strong_component", "community"]
     nodes = frames["nodes"]
-    graph = ChannelGraph(nodes.drop([c for c in structure_columns if c in nodes.columns]),
-                         frames["edges"].sort(["relation", "weight", "source", "target"],
-                                              descending=[False, True, False, False]),
-                         frames["evidence"].sort(["relation", "source", "target", "posted_at", "uid"], nulls_last=True))
+    graph = ChannelGraph(nodes.drop([c for c in structure_columns if c in nodes.columns]), frames["edges"],
+                         frames["evidence"])
     shape = Structure(nodes.select("node", *[c for c in structure_columns if c in nodes.columns]),
                       frames["stability"], params.get("summary", {}))
     group = params.get("group")
-    mixed = (Mixing(group, frames["mixing"], frames["assortativity"], frames["bridges"].sort(
-        ["relation", "cross", "node"], descending=[False, True, False])) if group else None)
+    mixed = Mixing(group, frames["mixing"], frames["assortativity"], frames["bridges"]) if group else None
     return NetworkResult(graph, nodes, shape, mixed, group, key, params)
 
 

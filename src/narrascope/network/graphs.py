@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from ..dates import parse_bounds
 from ..errors import UsageError
 from ..text.normalize import normalize
 
@@ -74,13 +75,7 @@ class NetworkOptions:
         bad = [r for r in relations if r not in RELATIONS]
         if bad or not relations:
             raise UsageError(f"relation(s) {', '.join(bad) or 'none'}: choose from {', '.join(RELATIONS)}")
-        for name in ("since", "until"):
-            value = getattr(self, name)
-            if value is not None:
-                try:
-                    datetime.fromisoformat(value)
-                except ValueError:
-                    raise UsageError(f"--{name} {value!r} is not a date or time: use e.g. 2024-01-31") from None
+        parse_bounds(self.since, self.until)
 
     def cache_key(self, *parts: str) -> str:
         blob = json.dumps([asdict(self), list(parts), GRAPH_VERSION], sort_keys=True, default=list)
@@ -310,10 +305,11 @@ def build_graph(messages: pl.DataFrame, channels: pl.DataFrame, attributes: pl.D
         "reply": lambda: _replies(messages),
     }
     evidence = pl.concat([builders[r]() for r in options.relations])
-    if options.since:
-        evidence = evidence.filter(pl.col("posted_at") >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
-    if options.until:
-        evidence = evidence.filter(pl.col("posted_at") < pl.lit(options.until).str.to_datetime(time_zone="UTC"))
+    since, until = parse_bounds(options.since, options.until)
+    if since:
+        evidence = evidence.filter(pl.col("posted_at") >= since)
+    if until:
+        evidence = evidence.filter(pl.col("posted_at") < until)
     if not options.self_loops:
         evidence = evidence.filter(pl.col("source") != pl.col("target"))
     evidence = evidence.unique(["relation", "source", "target", "uid", "detail"], maintain_order=True).sort(

@@ -5,8 +5,10 @@ store (bounded memory; a bad record stops here, before the store is touched), th
 in one transaction together with the channels and the ingest log row. A crash, ``kill -9`` or bad record leaves the
 store exactly as it was before that unit. Spool files of killed processes are removed at the next open.
 
-Both cores work: the reader (Python) builds Arrow batches on the calling thread while a second thread computes the
-script and lang columns (polars) and encodes Parquet, which release the GIL. Readers that hand out column batches
+Every core works. A large file whose reader can cut it into parts (Telegram Desktop JSON) is read one part per
+core, each into its own spool file (:mod:`~narrascope.store.ingest_parts`). Otherwise the reader (Python) builds
+Arrow batches on the calling thread while a second thread computes the script and lang columns (polars) and encodes
+Parquet, which release the GIL (:mod:`~narrascope.store.spool`). Readers that hand out column batches
 (:func:`~narrascope.ingest.telegram_json.read_columns`) skip per-record dicts entirely, and may hash the file in
 their reading pass (``ReadContext.sha256``) so the file is read once.
 
@@ -19,8 +21,6 @@ import contextlib
 import hashlib
 import json
 import os
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,20 +29,19 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from .._version import __version__
 from ..errors import InputError, NarrascopeError
 from ..ingest.base import IngestOptions, ReadContext
 from ..ingest.detect import Unit, column_reader, folder_data_suffixes, plan, reader, require
 from ..ingest.walk import regular_files_under
-from ..models import MESSAGE_SCHEMA
-from ..text.script import with_script_columns
 from .batches import column_batches, record_batches
 from .health import rollback_quietly
+from .ingest_parts import spool_parts
 from .merge import absorb_name_twins
 from .privacy import PERSONAL_CHAT_TYPES, reidentify_channels
 from .pseudonym import Pseudonymiser
+from .spool import Spool, remove_stale_spools, spool_path, write_spool
 
 __all__ = ["FileResult", "IngestReport", "ProgressFn", "merge_spool", "remove_stale_spools", "run_ingest",
            "unit_sha256"]
@@ -111,79 +110,6 @@ def unit_sha256(path: Path, fmt: str) -> str:
     return h.hexdigest()
 
 
-# ----------------------------------------------------------------------------------------------- spool files
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _spool_path(db: Path) -> Path:
-    return db.with_name(f".{db.name}.ingest-{os.getpid()}.parquet")
-
-
-def remove_stale_spools(db: Path) -> None:
-    """Spool files left by killed processes (their pid is gone) are deleted at open."""
-    for f in db.parent.glob(f".{db.name}.ingest-*.parquet"):
-        pid = f.name.rsplit("-", 1)[-1].split(".")[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
-            f.unlink(missing_ok=True)
-
-
-class _SpoolWriter:
-    """Script columns and Parquet encoding of each batch on a second thread (both release the GIL), so that the
-    reader's Python work on the calling thread and this work share the two cores. At most two batches wait."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=2)
-        self._error: BaseException | None = None
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, name="narrascope-spool", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            with pq.ParquetWriter(self._path, MESSAGE_SCHEMA, compression="zstd") as writer:
-                while (table := self._queue.get()) is not None and not self._stop:
-                    writer.write_table(with_script_columns(table))
-        except BaseException as exc:  # handed to the calling thread at its next put or at close
-            self._error = exc
-
-    def _put(self, item: pa.Table | None) -> None:
-        while True:
-            if self._error is not None:
-                raise self._error
-            if not self._thread.is_alive():
-                return
-            try:
-                self._queue.put(item, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-    def write(self, table: pa.Table) -> None:
-        self._put(table)
-
-    def close(self) -> None:
-        """Wait for every batch to be written; re-raise the writer's failure."""
-        self._put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-    def abort(self) -> None:
-        """Stop after the batch in hand (the reader failed); the spool is deleted by the caller."""
-        self._stop = True
-        with contextlib.suppress(queue.Full):  # a full queue: the writer takes a batch and sees the flag
-            self._queue.put_nowait(None)
-        self._thread.join()
-
-
 # ----------------------------------------------------------------------------------------------- the run
 def run_ingest(con: duckdb.DuckDBPyConnection, db: Path, key: Callable[[], str], paths: Iterable[str | Path],
                options: IngestOptions, progress: ProgressFn | None = None) -> IngestReport:
@@ -233,21 +159,6 @@ def _tables(unit: Unit, fmt: str, ctx: ReadContext, ingest_id: int, options: Ing
     return record_batches(reader(fmt).read(unit.path, ctx), ctx, ingest_id, options.batch_size, pseudo, known, names)
 
 
-def _spool(tables: Iterator[pa.Table], spool: Path) -> int:
-    """Write the tables to the spool file; returns the number of rows."""
-    writer = _SpoolWriter(spool)
-    rows = 0
-    try:
-        for table in tables:
-            rows += table.num_rows
-            writer.write(table)
-    except BaseException:
-        writer.abort()
-        raise
-    writer.close()
-    return rows
-
-
 def _ingest_unit(con: duckdb.DuckDBPyConnection, db: Path, key: Callable[[], str], unit: Unit,
                  options: IngestOptions, progress: ProgressFn | None) -> FileResult:
     fmt = require(unit)
@@ -255,61 +166,85 @@ def _ingest_unit(con: duckdb.DuckDBPyConnection, db: Path, key: Callable[[], str
     started = datetime.now(UTC)
     cb = (lambda done: progress(unit.path, done, total)) if progress else None
     ctx = ReadContext(unit.path, options, cb)
-    pseudo = Pseudonymiser(key(), keep=options.keep_authors)
+    secret = key()
+    pseudo = Pseudonymiser(secret, keep=options.keep_authors)
     row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()
     ingest_id = int(row[0]) if row else 1
     known = _known_channel_ids(con)
-    spool = _spool_path(db)
+    spool = Spool((spool_path(db),), (0,))
     try:
-        rows_read = _spool(_tables(unit, fmt, ctx, ingest_id, options, pseudo, known, _channel_names(con)), spool)
-        if rows_read == 0 and not ctx.channels:
+        names = _channel_names(con)
+        parts = spool_parts(unit.path, fmt, ctx, options, db, secret, ingest_id, known, names)
+        if parts is not None:
+            spool = parts
+        else:
+            spool = Spool(spool.files, (write_spool(_tables(unit, fmt, ctx, ingest_id, options, pseudo, known, names),
+                                                    spool.files[0]),))
+        if spool.total == 0 and not ctx.channels:
             raise InputError("holds no messages", path=unit.path)
         sha = ctx.sha256 or unit_sha256(unit.path, fmt)
         ctx.closing_notes()
-        con.execute("BEGIN TRANSACTION")
-        try:
-            # the same chat stored earlier from an HTML export (no id) becomes this channel first
-            incoming = [(c.platform, known.get((c.platform, c.channel_id[5:]), c.channel_id)
-                         if c.channel_id.startswith("name:") else c.channel_id, c.name)
-                        for c in ctx.channels.values()]
-            for merged in absorb_name_twins(con, f"read_parquet('{_sql_str(spool)}')", incoming):
-                ctx.note(merged.note())
-            counts = merge_spool(con, spool)
-            _upsert_channels(con, ctx, ingest_id, known)
-            back = reidentify_channels(con, pseudo, {(c.platform, c.name) for c in ctx.channels.values()
-                                                     if c.name and c.type not in PERSONAL_CHAT_TYPES})
-            if back:
-                ctx.note(f"{back} earlier forward(s) from a channel of this file had its name pseudonymised "
-                         "(the store did not know it was a channel): the name is now restored")
-            con.execute(
-                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)",
-                [ingest_id, str(unit.path), sha, fmt, started, datetime.now(UTC), rows_read,
-                 counts["added"], counts["updated"], counts["skipped"], counts["duplicates"], ctx.tz_used,
-                 options.keep_authors, json.dumps({"format": options.format, "tz": options.tz, **ctx.extra}),
-                 "; ".join(ctx.notes) or None, __version__],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            rollback_quietly(con)
-            raise
+        with _one_thread(con):
+            counts = _merge_unit(con, unit, fmt, ctx, options, spool, pseudo, ingest_id, known, sha, started)
     finally:
-        spool.unlink(missing_ok=True)
-    return FileResult(str(unit.path), fmt, "ok", rows_read=rows_read, ingest_id=ingest_id, notes=ctx.notes,
+        spool.remove()
+    return FileResult(str(unit.path), fmt, "ok", rows_read=spool.total, ingest_id=ingest_id, notes=ctx.notes,
                       added=counts["added"], updated=counts["updated"], skipped=counts["skipped"],
                       duplicates=counts["duplicates"])
 
 
-def _sql_str(path: Path) -> str:
-    return str(path).replace("'", "''")
+@contextlib.contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread: measured on 100 MB of Desktop JSON rows, inserting them into ``messages`` on two
+    threads took twice the CPU of one thread, and more time (each thread builds its own row groups)."""
+    row = con.execute("SELECT current_setting('threads')").fetchone()
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(row[0]) if row else os.cpu_count() or 1}")
 
 
-def merge_spool(con: duckdb.DuckDBPyConnection, spool: Path) -> dict[str, int]:
+def _merge_unit(con: duckdb.DuckDBPyConnection, unit: Unit, fmt: str, ctx: ReadContext, options: IngestOptions,
+                spool: Spool, pseudo: Pseudonymiser, ingest_id: int, known: dict[tuple[str, str], str], sha: str,
+                started: datetime) -> dict[str, int]:
+    """The unit's one transaction: its rows, channels and ingest log row; nothing of it when anything fails."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        # the same chat stored earlier from an HTML export (no id) becomes this channel first
+        incoming = [(c.platform, known.get((c.platform, c.channel_id[5:]), c.channel_id)
+                     if c.channel_id.startswith("name:") else c.channel_id, c.name)
+                    for c in ctx.channels.values()]
+        for merged in absorb_name_twins(con, spool.relation(), incoming):
+            ctx.note(merged.note())
+        counts = merge_spool(con, spool)
+        _upsert_channels(con, ctx, ingest_id, known)
+        back = reidentify_channels(con, pseudo, {(c.platform, c.name) for c in ctx.channels.values()
+                                                 if c.name and c.type not in PERSONAL_CHAT_TYPES})
+        if back:
+            ctx.note(f"{back} earlier forward(s) from a channel of this file had its name pseudonymised "
+                     "(the store did not know it was a channel): the name is now restored")
+        con.execute(
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?, ?)",
+            [ingest_id, str(unit.path), sha, fmt, started, datetime.now(UTC), spool.total,
+             counts["added"], counts["updated"], counts["skipped"], counts["duplicates"], ctx.tz_used,
+             options.keep_authors, json.dumps({"format": options.format, "tz": options.tz, **ctx.extra}),
+             "; ".join(ctx.notes) or None, __version__],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        rollback_quietly(con)
+        raise
+    return counts
+
+
+def merge_spool(con: duckdb.DuckDBPyConnection, spool: Spool) -> dict[str, int]:
     """Upsert the spooled rows into messages: new uids are added, newer edits replace older, the rest skipped.
 
     Only narrow (uid, row number) sets are materialised; the wide rows stream from the spool straight into
     ``messages``, so memory stays bounded whatever the file's size.
     """
-    src = f"read_parquet('{_sql_str(spool)}', file_row_number = true)"
+    src = spool.numbered()
     # Within one file keep the latest edit of each message; the others are duplicates.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _keep AS
@@ -328,10 +263,13 @@ def merge_spool(con: duckdb.DuckDBPyConnection, spool: Path) -> dict[str, int]:
     dup_row = con.execute("SELECT coalesce(sum(copies - 1), 0) FROM _verdict").fetchone()
     duplicates = int(dup_row[0]) if dup_row else 0
     con.execute("DELETE FROM messages WHERE uid IN (SELECT uid FROM _verdict WHERE v = 'update')")
-    con.execute(
-        f"""INSERT INTO messages SELECT * EXCLUDE (file_row_number) FROM {src}
-        WHERE file_row_number IN (SELECT row_no FROM _verdict WHERE v <> 'skip')"""
-    )
+    if set(counts) <= {"add"} and not duplicates:  # every row is new (a first ingest): no filter to apply
+        con.execute(f"INSERT INTO messages SELECT * FROM {spool.relation()}")
+    else:
+        con.execute(
+            f"""INSERT INTO messages SELECT * EXCLUDE (file_row_number) FROM {src}
+            WHERE file_row_number IN (SELECT row_no FROM _verdict WHERE v <> 'skip')"""
+        )
     con.execute("DROP TABLE _verdict")
     con.execute("DROP TABLE _keep")
     return {

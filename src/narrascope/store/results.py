@@ -12,17 +12,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from .._version import __version__
 from ..errors import UsageError
 from .health import rollback_quietly
 
-__all__ = ["ResultStore"]
+if TYPE_CHECKING:
+    from .corpus import Corpus
+
+__all__ = ["ResultStore", "load_tables"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _ROW = "result_row"
@@ -105,6 +110,12 @@ class ResultStore:
         self._con.execute("UPDATE results SET created_at = ? WHERE analysis = ? AND result_key = ?",
                           [datetime.now(UTC), analysis, key])
 
+    def params(self, analysis: str, key: str) -> dict[str, Any]:
+        """The parameters saved with (analysis, key); empty when there are none."""
+        row = self._con.execute("SELECT params FROM results WHERE analysis = ? AND result_key = ?",
+                                [analysis, key]).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
     def load(self, analysis: str, key: str) -> pa.Table | None:
         """The rows saved under (analysis, key), without the key column; None when there are none."""
         if not self.has(analysis, key):
@@ -133,3 +144,20 @@ class ResultStore:
         cur = self._con.execute(q + " ORDER BY created_at", args)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def load_tables(corpus: Corpus, prefix: str, names: Iterable[str], key: str) -> dict[str, pl.DataFrame] | None:
+    """Every table ``<prefix>_<name>`` of one run (``key``) as polars frames, in the order they were saved; None
+    when any is missing (the run was never saved whole, or the analysis changed its row shape since).
+
+    Timestamps come back in UTC: DuckDB labels the same instants "Etc/UTC", which polars does not treat as equal."""
+    tables: dict[str, pl.DataFrame] = {}
+    for name in names:
+        table = corpus.results.load(f"{prefix}_{name}", key)
+        if table is None:
+            return None
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        tables[name] = frame.with_columns(pl.col(c).dt.convert_time_zone("UTC") for c, t in frame.schema.items()
+                                          if isinstance(t, pl.Datetime) and t.time_zone)
+    return tables

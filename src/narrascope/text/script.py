@@ -68,6 +68,9 @@ def _word_pattern(words: list[str], letters: str, *, ignore_case: bool = False) 
     return f"{flags}(?:^|[^{letters}])(?:{'|'.join(words)})(?:$|[^{letters}])"
 
 
+_COMMON = ("Arab", "Latn")
+_RARE = tuple(code for code in SCRIPTS if code not in _COMMON)
+_ANY_RARE = "[" + "".join(rf"\p{{{_NAMES[code]}}}" for code in _RARE) + "]"
 _LATIN_LETTER = r"\p{Latin}"
 _PERSIAN_WORD = _word_pattern(_PERSIAN_WORDS, _ARABIC_LETTER)
 _ARABIC_WORD = _word_pattern(_ARABIC_WORDS, _ARABIC_LETTER)
@@ -120,8 +123,14 @@ def _latin_lang(col: str) -> pl.Expr:
 def _tags(text: pl.Series, given: pl.Series) -> tuple[pl.Series, pl.Series]:
     """(script, lang) for each text; a ``given`` lang is kept. The rules of each script run only on its rows."""
     df = pl.DataFrame({"t": text, "given": given}).with_row_index("_i")
-    df = df.lazy().with_columns([_letters("t", code).alias(f"_n_{code}") for code in SCRIPTS]).with_columns(
-        _script_of({code: pl.col(f"_n_{code}") for code in SCRIPTS}).alias("script")).collect()
+    # Letters of each script; the rare ones (one pass says whether a text has any) only where they occur.
+    df = df.lazy().with_columns([_letters("t", code).alias(f"_n_{code}") for code in _COMMON]
+                                + [pl.col("t").str.contains(_ANY_RARE).fill_null(False).alias("_rare")]).collect()
+    rare = df.lazy().filter("_rare").select("_i", *[_letters("t", code).alias(f"_n_{code}") for code in _RARE])
+    found = rare.collect()
+    df = df.with_columns([pl.repeat(0, df.height, dtype=found.schema[f"_n_{code}"], eager=True)
+                          .scatter(found["_i"], found[f"_n_{code}"]).alias(f"_n_{code}") for code in _RARE])
+    df = df.with_columns(_script_of({code: pl.col(f"_n_{code}") for code in SCRIPTS}).alias("script"))
     fixed: Any = pl.when(pl.col("script").is_null()).then(pl.lit(None, dtype=pl.Utf8))
     for script, code in _FIXED_LANG.items():
         fixed = fixed.when(pl.col("script") == script).then(pl.lit(code))

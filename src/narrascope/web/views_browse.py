@@ -20,8 +20,9 @@ from ..frames.match import Matcher
 from ..store import browse, search
 from ..store.browse import MessageFilter
 from ..store.serving import SharedStore
-from .export import FORMATS, export_reader
+from .export import export_reader
 from .jobs import Job
+from .paging import export_format, page_count, page_number
 from .render import bar_chart
 from .state import WebState, state, threaded
 
@@ -69,13 +70,6 @@ def _filter(request: Request) -> tuple[MessageFilter, dict[str, Any]]:
     form: dict[str, Any] = {"channel": channels, "platform": platform, "since": since, "until": until,
                             "q": q.get("q", "")}
     return MessageFilter.parse(channels, platform, since, until), form
-
-
-def _page_number(request: Request) -> int:
-    try:
-        return max(1, min(MAX_PAGE, int(request.query_params.get("page", "1"))))
-    except ValueError:
-        return 1
 
 
 def _channels(web: WebState) -> list[dict[str, Any]]:
@@ -155,7 +149,7 @@ async def overview(request: Request) -> Response:
 
 def _results(web: WebState, request: Request) -> dict[str, Any]:
     filt, form = _filter(request)
-    page = _page_number(request)
+    page = page_number(request, MAX_PAGE)
     corpus = web.store.reader()
     query = search.parse_query(form["q"]) if form["q"].strip() else None
     base = {"form": form, "page": page, "query": query, "index_job": None, "index_missing": False}
@@ -175,7 +169,7 @@ def _results(web: WebState, request: Request) -> dict[str, Any]:
         rows = search.page(corpus, None, filt, columns=SHOWN, limit=PAGE, offset=(page - 1) * PAGE, verified=True)
         total = web.cached(("count", web.token, filt),
                            lambda: search.count(corpus, None, filt, verified=True), limit=4096)
-    pages = min(MAX_PAGE, (total + PAGE - 1) // PAGE)
+    pages = page_count(total, PAGE, MAX_PAGE)
     return {**base, "rows": _with_spans(web, rows, query), "total": total, "pages": pages}
 
 
@@ -200,9 +194,7 @@ async def messages(request: Request) -> Response:
 
 async def export_messages(request: Request) -> Response:
     web = state(request)
-    fmt = request.path_params["fmt"]
-    if fmt not in FORMATS:
-        raise UsageError(f"export format {fmt!r}: choose csv or parquet")
+    fmt = export_format(request)
 
     def work() -> Response:
         filt, form = _filter(request)

@@ -20,6 +20,7 @@ from ..store import browse
 from .export import FORMATS, export_frame
 from .graph_view import DrawnGraph, colour_attributes, draw
 from .jobs import Job
+from .paging import page_number, paged
 from .state import WebState, state, threaded
 
 __all__ = ["network_result", "routes"]
@@ -135,10 +136,7 @@ async def edge_page(request: Request) -> Response:
     web = state(request)
     q = request.query_params
     relation, source, target = q.get("relation", ""), q.get("source", ""), q.get("target", "")
-    try:
-        page = max(1, int(q.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
 
     def work() -> Response:
         result = network_result(web)
@@ -148,15 +146,13 @@ async def edge_page(request: Request) -> Response:
         edge = result.graph.edges.filter(match)
         if edge.is_empty():
             raise UsageError(f"no {relation or '?'} edge from {source!r} to {target!r} in the latest network run")
-        evidence = result.graph.evidence.filter(match)
-        rows = evidence.slice((page - 1) * EVIDENCE_PAGE, EVIDENCE_PAGE).to_dicts()
-        uids = [u for r in rows for u in (r["uid"], r["source_uid"]) if u]
+        ctx = paged(result.graph.evidence.filter(match), page, EVIDENCE_PAGE)
+        uids = [u for r in ctx["rows"] for u in (r["uid"], r["source_uid"]) if u]
         texts = {m["uid"]: m for m in browse.messages_by_uid(web.store.reader(), list(dict.fromkeys(uids)),
                                                             ["uid", "channel", "message_id", "text"]).to_dicts()}
         labels = dict(zip(result.nodes["node"].to_list(), result.nodes["label"].fill_null("").to_list(),
                           strict=True))
-        ctx: dict[str, Any] = {"edge": edge.row(0, named=True), "rows": rows, "texts": texts, "labels": labels, "page": page,
-               "pages": (evidence.height + EVIDENCE_PAGE - 1) // EVIDENCE_PAGE, "total": evidence.height}
+        ctx.update(edge=edge.row(0, named=True), texts=texts, labels=labels)
         if request.headers.get("hx-target") == "evidence":
             return web.fragment(request, "_network_edge.html", **ctx)
         return web.page(request, "network_edge.html", title="Network", **ctx)
@@ -168,10 +164,7 @@ async def group_page(request: Request) -> Response:
     """One coordinated group: its members and every co-action between two of them (each message linked)."""
     web = state(request)
     gid = request.path_params["group_id"]
-    try:
-        page = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request)
 
     def work() -> Response:
         result = coordination_result(web)
@@ -180,12 +173,9 @@ async def group_page(request: Request) -> Response:
         found = result.groups.filter(pl.col("group_id") == gid)
         if found.is_empty():
             raise UsageError(f"no coordinated group {gid!r} in the latest coordination run")
-        evidence = result.group(gid)
-        rows = evidence.slice((page - 1) * EVIDENCE_PAGE, EVIDENCE_PAGE).to_dicts()
         return web.page(request, "network_group.html", title="Network", group=found.row(0, named=True),
-                        members=result.members.filter(pl.col("group_id") == gid).to_dicts(), rows=rows,
-                        page=page, pages=(evidence.height + EVIDENCE_PAGE - 1) // EVIDENCE_PAGE,
-                        total=evidence.height)
+                        members=result.members.filter(pl.col("group_id") == gid).to_dicts(),
+                        **paged(result.group(gid), page, EVIDENCE_PAGE))
 
     return await threaded(work)
 
