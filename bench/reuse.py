@@ -1,5 +1,6 @@
 """Reuse benchmark: MinHash vs datasketch, end-to-end reuse at 100 k / 300 k / 1 M messages (2 workers),
-and the all-pairs-within-1-hour baseline (coordination-network-toolkit's method) at 100 k messages.
+and the all-pairs-within-1-hour baseline (coordination-network-toolkit's method) at 100 k messages. (Realistic
+message lengths and stores of up to 10 M messages: bench/scale.py.)
 
 ``python bench/reuse.py [--quick]``; prints markdown tables for docs/benchmarks.md. Messages come from
 tests/reuse/synthetic.py (random vocabulary, 15 % planted near-copies with Jaccard spread over 0–1).
@@ -209,7 +210,7 @@ def main() -> int:
             rows.append([f"{n:,}", f"{out['seconds']:.1f}", f"{n / out['seconds']:,.0f}",
                          f"{m.peak_rss_mb / 1024:.2f}", f"{out['pairs']:,}", f"{out['cascades']:,}", stages])
     print_table("End-to-end reuse, 2 workers (read the messages from Parquet + find_reuse_frame; peak RSS of that "
-                "process: ru_maxrss of the largest single process, the two MinHash worker processes not added)",
+                "process, its worker threads included)",
                 ["messages", "seconds", "messages/s", "peak RSS GB", "pairs", "cascades", "stage seconds"], rows)
     print_table("All pairs within 1-hour windows (exact Jaccard ≥ 0.5, Python sets) vs LSH pipeline",
                 ["messages", "window pairs", "LSH pairs in window", "both", "window pairs in one cascade",

@@ -187,7 +187,7 @@ def task_times(events: Path) -> list[dict[str, Any]]:
 
 def _scaling_stage(analysis: str, stages: list[dict[str, Any]], p: int) -> dict[str, Any]:
     """The stages that do the analysis's per-partition work: frames, the repartitioned matching stage; reuse, every
-    stage run with p tasks (MinHash + banding of each shingle kind, the n-gram explode) summed."""
+    stage run with p tasks (the group-bys and self-joins over the spilled rows, hash-partitioned into p) summed."""
     with_p = [s for s in stages if s["tasks"] == p]
     if analysis == "frames":
         return max(with_p, key=lambda s: s["sum"])

@@ -1,5 +1,5 @@
-"""The quality gate: detection and reuse quality on the demo corpus and extraction on real pages, against the floors
-pinned in tests/quality_gate.json. A regression below a floor fails CI."""
+"""The quality gate: detection and reuse quality on the demo corpus and on a graded reuse set, and extraction on real
+pages, against the floors pinned in tests/quality_gate.json. A regression below a floor fails CI."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from narrascope import Corpus, ReuseOptions, find_reuse, frame_shares, load_lexicon
 from narrascope.frames.corpus_match import match_corpus
+from narrascope.reuse import find_reuse_frame
 from narrascope.reuse.cascades import adjusted_rand_index
 from tests.conftest import SHARED_DATA
 
@@ -86,6 +87,28 @@ def test_reuse_meets_its_floors(demo_store, tmp_path):
     assert ari >= floors["adjusted_rand_index"], ari
     assert (origins["relation"] == "origin").mean() >= floors["origins_recovered"]
     assert (forwards["relation"] == "forward").mean() >= floors["forwards_linked"]
+
+
+@pytest.mark.slow
+def test_graded_reuse_meets_its_floors_in_every_length_band_and_language():
+    from tests.reuse.graded import BANDS, LANGS, graded_corpus, link_rates
+
+    corpus = graded_corpus(seed=0)
+    rates = link_rates(corpus, find_reuse_frame(corpus, ReuseOptions()).pairs)
+    floors = GATE["reuse_graded"]
+    cells = {(r["lang"], r["band"], r["level"]): r for r in rates.iter_rows(named=True)}
+    assert len(cells) == len(LANGS) * len(BANDS) * 4
+    print("graded reuse, linked share per language and band:")
+    for lang in LANGS:
+        for lo, hi in BANDS:
+            band = f"{lo}-{hi - 1}"
+            got = {level: cells[(lang, band, level)]["share"] for level in ("copy", "light", "heavy", "unrelated")}
+            print(f"  {lang} {band}: " + ", ".join(f"{k} {v:.3f}" for k, v in got.items()))
+            assert got["copy"] >= floors["copies_linked"], (lang, band, got)
+            assert got["light"] >= floors["light_linked"], (lang, band, got)
+            assert got["heavy"] >= floors["heavy_linked"], (lang, band, got)
+            assert got["unrelated"] <= floors["unrelated_linked"], (lang, band, got)
+    assert rates["wrong"].sum() == 0  # no pair joins two different stories either
 
 
 def test_news_extraction_meets_its_floor():

@@ -19,10 +19,12 @@ from narrascope.engines.spark.checkpoint import Checkpoints
 from narrascope.engines.spark.reuse import SparkReuseSteps, reuse_job
 from narrascope.engines.spark.session import SparkOptions
 from narrascope.reuse import ReuseOptions, find_reuse, load_reuse
-from narrascope.reuse.lsh import band_keys, lsh_pairs, shared_gram_pairs
-from narrascope.reuse.minhash import signatures
+from narrascope.reuse.engine import ReuseSteps
+from narrascope.reuse.lsh import posting_keys
 from narrascope.reuse.pipeline import TABLES
+from narrascope.reuse.scan import BAND_COLUMNS, emit_bands
 from narrascope.reuse.shingle import ShingleSets
+from narrascope.reuse.spill import Chunking, Partitioned, Workspace, partition_of
 
 
 def _tables(result: Any) -> dict[str, pl.DataFrame]:
@@ -44,26 +46,68 @@ def _sets(rng: np.random.Generator, n: int, vocabulary: int) -> ShingleSets:
     return ShingleSets(np.concatenate(rows).astype(np.uint32), offsets)
 
 
+def _band_index(ws: Workspace, sets: ShingleSets, docs: np.ndarray, options: ReuseOptions) -> Partitioned:
+    """An LSH index spilled as a run spills it: batches in document order, rows spread over 3 partitions."""
+    bands = Partitioned(ws, "word-bands", BAND_COLUMNS, parts=3, buffer_rows=1000)
+    for lo in range(0, docs.size, 250):
+        part = np.arange(lo, min(docs.size, lo + 250))
+        emit_bands(bands, sets.take(part), docs[part], options, options.bands, None)
+    bands.flush()
+    return bands
+
+
+def _postings(ws: Workspace, sets: ShingleSets, docs: np.ndarray) -> Partitioned:
+    """A posting index of (n-gram, doc) rows, some repeated (a text repeating an n-gram), over 2 partitions."""
+    postings = Partitioned(ws, "post5", {"key": "uint64"}, parts=2, buffer_rows=1000)
+    grams, owner = sets.values, np.repeat(docs, sets.sizes())
+    grams, owner = np.concatenate([grams, grams[::7]]), np.concatenate([owner, owner[::7]])
+    postings.append(partition_of(grams, postings.parts), key=posting_keys(grams, owner))
+    postings.flush()
+    return postings
+
+
 @pytest.mark.slow
-def test_spark_candidates_and_passage_pairs_equal_the_embedded_steps(spark: Any, tmp_path: Path) -> None:
-    """Banding with capped (chained) buckets, empty sets, and shared rare n-grams: the same pairs and stats."""
+def test_spark_steps_equal_the_embedded_steps(spark: Any, tmp_path: Path) -> None:
+    """LSH buckets with capped (chained) ones and empty sets, shared rare n-grams with a keep list, components:
+    the Spark steps return what the embedded ones return."""
+    embedded, on_spark = ReuseSteps(), SparkReuseSteps(spark, Checkpoints(spark, str(tmp_path / "ckpt")), 3)
     rng = np.random.default_rng(7)
-    sets = _sets(rng, 900, 60)
-    docs = np.arange(1000, 1900, dtype=np.int64)  # document numbers other than the set rows
     options = ReuseOptions(threshold=0.4, num_perm=32, max_bucket=6)
-    steps = SparkReuseSteps(spark, Checkpoints(spark, str(tmp_path / "ckpt")), partitions=3)
-    cand, stats = steps.candidates(sets, docs, options)
-    bands, rows = options.bands
-    local, local_stats = lsh_pairs(band_keys(signatures(sets, options.num_perm, options.seed), bands, rows), docs,
-                                   options.max_bucket)
-    assert local_stats.capped_buckets > 0 and len(local) > 100  # chaining and many pairs are exercised
-    assert np.array_equal(cand, local)
-    assert stats == local_stats
-    grams = _sets(np.random.default_rng(8), 700, 300)
-    spark_pairs = steps.shared_gram_pairs(grams, 40, 3)
-    local_pairs = shared_gram_pairs(grams, 40, 3)
-    assert len(local_pairs) > 1000 and len(local_pairs) < 700 * 699 // 4  # the df and min-match limits bite
-    assert np.array_equal(spark_pairs, local_pairs)
+    with Workspace(tmp_path / "ws") as ws:
+        docs = np.arange(1000, 1900, dtype=np.int64)  # document numbers other than the set rows
+        bands = _band_index(ws, _sets(rng, 900, 60), docs, options)
+        local, local_stats = embedded.bucket_pairs(bands, options.max_bucket)
+        cand, stats = on_spark.bucket_pairs(bands, options.max_bucket)
+        assert local_stats.capped_buckets > 0 and len(local) > 100  # chaining and many pairs are exercised
+        assert np.array_equal(cand, local)
+        assert stats == local_stats
+
+        n_docs = 800
+        grams = _sets(np.random.default_rng(8), 700, 300)
+        gram_docs = np.sort(np.random.default_rng(9).choice(n_docs, 700, replace=False))
+        postings = _postings(ws, grams, gram_docs)
+        sizes = np.zeros(n_docs, np.int32)
+        sizes[gram_docs] = grams.sizes()
+        keep = np.sort((gram_docs[:40:2].astype(np.uint64) << np.uint64(32)) | gram_docs[1:40:2].astype(np.uint64))
+        chunking = Chunking(buffer_rows=1000)
+        found = []
+        for i, listed in enumerate((None, keep)):
+            ours = embedded.shared_grams(postings, sizes, 40, 3, 0.03, ws, chunking, listed)
+            fresh = SparkReuseSteps(spark, Checkpoints(spark, str(tmp_path / f"grams-{i}")), 2)
+            theirs = fresh.shared_grams(postings, sizes, 40, 3, 0.03, ws, chunking, listed)
+            assert 1000 < ours.keys.size < 700 * 699 // 4  # the df and min-match limits bite
+            assert ours.common.values.size > 0
+            assert np.array_equal(ours.keys, theirs.keys) and np.array_equal(ours.rare, theirs.rare)
+            assert np.array_equal(ours.common.offsets, theirs.common.offsets)
+            assert np.array_equal(ours.common.values, theirs.common.values)
+            found.append(ours.keys.size)
+        assert found[1] > found[0]  # the keep list added pairs
+
+    a, b = local[:, 0], local[:, 1]
+    labels, spark_labels = embedded.cluster_labels(2000, a, b), on_spark.cluster_labels(2000, a, b)
+    assert len(np.unique(labels)) < 2000
+    pairs_of = {(x, y) for x, y in zip(labels.tolist(), spark_labels.tolist(), strict=True)}
+    assert len(pairs_of) == len(np.unique(labels)) == len(np.unique(spark_labels))  # the same partition
 
 
 @pytest.mark.slow

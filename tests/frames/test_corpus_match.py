@@ -81,3 +81,14 @@ def test_cached_matches_are_keyed_by_the_normalisation_and_matcher_versions(corp
     changed_table = cm.frame_hits_key(LEX, corpus, None, None)
     monkeypatch.setattr(cm, "MATCHER_VERSION", cm.MATCHER_VERSION + "x")
     assert len({key, changed_table, cm.frame_hits_key(LEX, corpus, None, None)}) == 3
+
+
+def test_the_store_stream_gives_the_same_hits_in_any_batch_size(corpus: Corpus,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrascope.frames import corpus_match
+
+    whole = match_corpus(corpus, LEX, workers=1, use_cache=False)
+    assert whole.num_rows >= 6
+    for rows, workers in ((1, 1), (1, 2), (2, 2), (4, 1)):  # every message its own batch, and batches that straddle
+        monkeypatch.setattr(corpus_match, "BATCH_ROWS", rows)
+        assert match_corpus(corpus, LEX, workers=workers, use_cache=False).equals(whole), (rows, workers)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from narrascope.reuse import ReuseOptions, find_reuse_frame
 from narrascope.reuse.boilerplate import boilerplate_lines, drop_channel_ngrams
 from narrascope.reuse.shingle import (
     ShingleSets,
@@ -20,22 +23,62 @@ from narrascope.reuse.shingle import (
 from narrascope.text.normalize import normalize_many
 
 
+def _run(texts: list[str], channels: list[str], **options: object) -> tuple[pl.DataFrame, dict]:
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    frame = pl.DataFrame({"uid": [f"u{i:02d}" for i in range(len(texts))], "channel_id": channels,
+                          "message_id": [str(i) for i in range(len(texts))],
+                          "posted_at": [t0 + timedelta(hours=i) for i in range(len(texts))], "text": texts})
+    result = find_reuse_frame(frame, ReuseOptions(**options))  # type: ignore[arg-type]
+    return result.boilerplate, result.stats
+
+
 def test_channel_signatures_are_boilerplate_and_reposts_are_not() -> None:
     texts = [f"story number {i} about topic {i * 7}\n🆔 @my_channel" for i in range(20)]
     texts += ["the same story posted again and again"] * 6  # one text six times: not boilerplate
     texts += [f"other channel {i}\n🆔 @my_channel" for i in range(3)]  # the line, but in another channel
     channels = ["a"] * 26 + ["b"] * 3
-    result = boilerplate_lines(pl.Series(texts), pl.Series(channels), min_messages=5, max_share=0.02)
+    lines, stats = _run(texts, channels, boilerplate_min_messages=5, line_max_share=0.02)
     # lines are in matching form, where "_" reads as a space (hashtags: issue 10 §2)
-    assert result.lines.select("channel", "line").rows() == [("a", "🆔 @my channel")]
+    assert lines.rows() == [("a", "🆔 @my channel", 20)]
+    assert stats["messages_with_boilerplate"] == 20 and stats["boilerplate_lines"] == 1
+    assert stats["exact_copies"] == 5  # the repost, five times after its first post
+    off, stats = _run(texts, channels, boilerplate=False)
+    assert off.height == 0 and stats["messages_with_boilerplate"] == 0
+
+
+
+def test_lines_in_memory_are_the_lines_the_engine_finds() -> None:
+    texts = [f"story number {i} about topic {i * 7}\n🆔 @my_channel" for i in range(20)]
+    texts += ["the same story posted again and again"] * 6  # one text six times: not boilerplate
+    texts += [f"other channel {i}\n🆔 @my_channel" for i in range(3)]  # the line, but in another channel
+    texts += [f"Read more: site\nitem {i} of the b list\njoin us @b_news" for i in range(9)]
+    channels = ["a"] * 26 + ["b"] * 12
+    result = boilerplate_lines(pl.Series(texts), pl.Series(channels), min_messages=5, max_share=0.02)
+    engine, _ = _run(texts, channels, boilerplate_min_messages=5, line_max_share=0.02)
+    assert result.lines.rows() == engine.rows()
+    assert result.lines.rows()[0] == ("a", "🆔 @my channel", 20)  # matching form: "_" reads as a space
     matching = result.matching.to_pylist()
     assert matching[0] == "story number 0 about topic 0"
     assert matching[20] == "the same story posted again and again"
     assert matching[26] == "other channel 0 🆔 @my channel"
+    assert matching[29] == "item 0 of the b list"  # b's two furniture lines, in 9 of its 12 texts
+    assert {line for ch, line, _ in result.lines.rows() if ch == "b"} == {"read more: site", "join us @b news"}
     assert result.full.to_pylist()[0] == "story number 0 about topic 0 🆔 @my channel"
     assert result.dropped_lines.tolist()[:2] == [1, 1] and result.dropped_lines[20] == 0
     off = boilerplate_lines(pl.Series(texts), pl.Series(channels), enabled=False)
     assert off.lines.height == 0 and off.matching.to_pylist()[0] == off.full.to_pylist()[0]
+
+def test_signature_lines_do_not_link_unrelated_posts_of_a_channel() -> None:
+    words = [f"w{i}" for i in range(400)]
+    texts = [" ".join(words[i * 20 : i * 20 + 3]) + "\nfollow our channel for the latest news @my_channel"
+             for i in range(20)]
+    with_filter = find_reuse_frame(pl.DataFrame({
+        "uid": [f"u{i}" for i in range(20)], "channel_id": ["a"] * 20, "posted_at": [None] * 20, "text": texts}))
+    assert with_filter.pairs.height == 0
+    without = find_reuse_frame(pl.DataFrame({
+        "uid": [f"u{i}" for i in range(20)], "channel_id": ["a"] * 20, "posted_at": [None] * 20, "text": texts}),
+        ReuseOptions(boilerplate=False))
+    assert without.pairs.height > 0
 
 
 def test_channel_ngram_boilerplate_is_removed_but_never_empties_a_message() -> None:

@@ -166,3 +166,37 @@ def test_folder_with_nothing_readable_is_an_error(tmp_path):
     (folder / "README.md").write_text("not data", encoding="utf-8")
     with Corpus.open(tmp_path / "c.duckdb") as c, pytest.raises(InputError, match="no file here is in a format"):
         c.ingest([folder])
+
+
+def test_memory_capped_restores_the_limit_and_rejects_bad_sizes(tmp_path, chat_file):
+    with Corpus.open(tmp_path / "c.duckdb") as c:
+        c.ingest([chat_file([desktop_message(i, text=f"message {i}") for i in range(1, 6)] + [desktop_message(6, text="")])])
+
+        def limit() -> str:
+            return str(c.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+
+        before = limit()
+        with c.memory_capped("64MB"):
+            assert limit() != before
+            inside = c.messages(columns=["uid"], text_only=True)
+        assert limit() == before and inside.height == c.messages(columns=["uid"], text_only=True).height
+        with pytest.raises(RuntimeError, match="boom"), c.memory_capped("128MB"):
+            raise RuntimeError("boom")
+        assert limit() == before  # restored when the block fails too
+        with pytest.raises(UsageError, match="not a size"), c.memory_capped("lots"):
+            pass
+        with pytest.raises(UsageError, match="not a size"):
+            list(c.message_batches(["uid"], memory_limit="1 GBs"))
+        assert limit() == before
+    with Corpus.open(tmp_path / "c.duckdb", read_only=True) as c:
+
+        def held() -> float:
+            """The limit DuckDB's buffer manager holds, in GiB (current_setting can differ from it: after a RESET
+            in DuckDB 1.5 it reported the default while the buffer manager kept 64 MB)."""
+            value, unit = c.connection.execute("SELECT memory_limit FROM pragma_database_size()").fetchall()[0][0].split()
+            return float(value) * {"KiB": 2**-20, "MiB": 2**-10, "GiB": 1.0, "TiB": 2**10}[unit]
+
+        default = held()
+        for _ in range(3):  # set back each time, without drifting
+            assert sum(b.num_rows for b in c.message_batches(["uid"], memory_limit="64MB")) == 6
+            assert abs(held() - default) <= 0.01 * default

@@ -4,7 +4,8 @@ Batches are matched on ``workers`` threads sharing one compiled :class:`Matcher`
 hyperscan scratch space). Threads suffice because the heavy steps — numpy array operations, hyperscan
 scans, polars normalisation — release the GIL; unlike a process pool they need no start-up and no copying of
 texts (measured in bench/frames.py: 2 threads ≈ 1.6–1.9× one). Results are put back in input order, so they are
-identical for 1 and 2 workers. Memory stays bounded: at most ``2 × workers`` batches are in flight.
+identical for 1 and 2 workers. Memory stays bounded: at most ``2 × workers`` batches are in flight, and the store
+streams its texts with DuckDB's memory capped (bench/scale.py measures time and peak RSS by corpus size).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ __all__ = ["CORPUS_HITS_SCHEMA", "frame_hits_key", "frame_mask_many", "map_batch
 CORPUS_HITS_SCHEMA = pa.schema([("uid", pa.string()), ("frame", pa.string()), ("term", pa.string()),
                                 ("start", pa.int32()), ("end", pa.int32())])
 BATCH_ROWS = 50_000
+#: DuckDB's memory while it streams the texts (see :meth:`narrascope.store.corpus.Corpus.message_batches`).
+STORE_MEMORY_LIMIT = "512MB"
 
 
 def map_batches(lexicon: Lexicon, batches: Iterable[pa.Array], *, kind: str = "hits", workers: int = 2,
@@ -76,7 +79,10 @@ def match_corpus(corpus: Corpus, lexicon: Lexicon, *, since: Any = None, until: 
         if cached is not None:
             return cached.cast(CORPUS_HITS_SCHEMA)
     total = corpus.count_messages(since=since, until=until)
-    reader = corpus.text_batches(since=since, until=until, batch_rows=BATCH_ROWS)
+    # Streamed in document order with DuckDB's memory capped: its sort spills to disk instead of holding every
+    # text of a 10-million-message store (only the hits, a few per cent of the messages, stay in memory).
+    reader = corpus.message_batches(["uid", "text"], since=since, until=until, batch_rows=BATCH_ROWS,
+                                    memory_limit=STORE_MEMORY_LIMIT)
     uids_by_batch: deque[pa.Array] = deque()
 
     def texts() -> Iterator[pa.Array]:

@@ -213,7 +213,12 @@ def frame_messages(corpus: Corpus, *, since: str | datetime | None = None, until
     """The messages frame shares are about: posts, comments, articles and captions WITH text (a photo without a
     caption cannot carry a textual frame; counting it would dilute every share). ``attributes`` adds those channel
     attributes (``narrascope channels set-attributes``) as columns, so shares can be grouped by them."""
-    messages = corpus.messages(since=since, until=until, channel=channel, columns=MESSAGE_COLUMNS, text_only=True)
+    from .corpus_match import STORE_MEMORY_LIMIT
+
+    # capped: the text filter reads every text, which DuckDB would otherwise keep cached (memory growing with them)
+    with corpus.memory_capped(STORE_MEMORY_LIMIT):
+        messages = corpus.messages(since=since, until=until, channel=channel, columns=MESSAGE_COLUMNS,
+                                   text_only=True)
     if not attributes:
         return messages
     table = corpus.channel_attributes.wide(in_store=True)

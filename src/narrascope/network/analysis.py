@@ -18,7 +18,7 @@ import polars as pl
 from ..errors import UsageError
 from ..store.results import load_tables
 from .graphs import ChannelGraph, NetworkOptions, channel_graph, latest_reuse
-from .mixing import Mixing, MixingOptions, measure_mixing, sentence
+from .mixing import MIXING_VERSION, Mixing, MixingOptions, measure_mixing, sentence
 from .structure import Structure, StructureOptions, measure_structure
 
 if TYPE_CHECKING:
@@ -71,7 +71,8 @@ def analyse_network(corpus: Corpus, options: NetworkOptions | None = None, group
     params = {"options": asdict(options), "group": group, "mixing": asdict(mixing_options),
               "structure": asdict(structure_options), "reuse_key": reuse_key}
     key = options.cache_key(corpus.state_token(), corpus.channel_attributes.token(), reuse_key,
-                            json.dumps([group, asdict(mixing_options), asdict(structure_options)], default=list))
+                            json.dumps([group, asdict(mixing_options), asdict(structure_options), MIXING_VERSION],
+                                       default=list))
     if not refresh:
         cached = _load(corpus, key)
         if cached is not None:

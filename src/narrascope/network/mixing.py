@@ -7,11 +7,9 @@ g to group h; its headline reading is the share of what reaches group h that com
 
 * **Interval** — units cluster within channels (one channel forwards a lot, from the same places), so they are not
   independent draws. The share is a ratio estimator over the target channels of h (cluster = the channel whose
-  message is the evidence): ``R = Σ_c y_c / Σ_c n_c``, with the linearised (Taylor) cluster-robust variance in its
-  CR3 form, ``Σ_c ((y_c − R n_c) / (1 − n_c/N))² / N²`` (N = Σ_c n_c; the leverage term keeps a few large channels
-  from making the interval too narrow, like a delete-one-channel jackknife), over the m target channels with any
-  flow, taken on the logit scale with a t quantile on m−1 degrees of freedom. Where R is 0 or 1 (or all channels agree) a Wilson interval with the number
-  of channels as sample size is used. Simulated coverage: docs/methods.md.
+  message is the evidence), ``R = Σ_c y_c / Σ_c n_c``, with its channel-clustered interval from
+  :func:`narrascope.stats.cluster_ratio.ratio_interval` (CR2 variance, critical value under a random-effects
+  working model of unequal channels, logit scale). Simulated coverage: docs/methods.md.
 * **Null** — a configuration model (Molloy & Reed 1995): the targets of all units are permuted at random, so every
   channel keeps its out- and in-strength (how often it is taken up, how often it takes up) and only who-links-to-whom
   is forgotten; self-loops created by the shuffle are repaired by swapping targets with random other units
@@ -33,12 +31,14 @@ import polars as pl
 from scipy import stats
 
 from ..errors import UsageError
-from ..stats.intervals import wilson_interval
+from ..stats.cluster_ratio import ratio_interval
 
 __all__ = ["NONE", "Mixing", "MixingOptions", "assortativity", "measure_mixing", "mixing_frames", "ratio_interval", "sentence"]
 
 NONE = "(none)"
 UNITS = ("flow", "edge")
+MIXING_VERSION = "mixing-2"
+"""part of the key of stored network results: bump when the matrix's rows change (2: the CR2 working-model interval)"""
 
 
 @dataclass(frozen=True)
@@ -73,30 +73,7 @@ class Mixing:
     bridges: pl.DataFrame
 
 
-# ------------------------------------------------------------------------------------------------ intervals
-def ratio_interval(y: np.ndarray, n: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    """(R, lower, upper) for the ratio R = Σy / Σn over clusters (see the module docstring)."""
-    y = np.asarray(y, dtype=float)
-    n = np.asarray(n, dtype=float)
-    keep = n > 0
-    y, n = y[keep], n[keep]
-    total = n.sum()
-    m = int(n.size)
-    if total == 0:
-        return math.nan, math.nan, math.nan
-    r = float(y.sum() / total)
-    # CR3: each channel's residual inflated by 1/(1 − its share of the flow), as if left out when predicted
-    leverage = np.minimum(n / total, 0.999)
-    var = float(np.sum(((y - r * n) / (1 - leverage)) ** 2)) / total**2 if m > 1 else 0.0
-    if m < 2 or var <= 0 or r <= 0 or r >= 1:
-        lo, hi = wilson_interval(np.array([r * m]), np.array([float(m)]), confidence)
-        return r, float(lo[0]), float(hi[0])
-    t = float(stats.t.ppf(0.5 + confidence / 2, m - 1))
-    logit = math.log(r / (1 - r))
-    half = t * math.sqrt(var) / (r * (1 - r))
-    return r, 1 / (1 + math.exp(-(logit - half))), 1 / (1 + math.exp(-(logit + half)))
-
-
+# ------------------------------------------------------------------------------------------------ assortativity
 def assortativity(matrix: np.ndarray) -> float:
     """Newman's r of a (groups × groups) count matrix; nan when undefined (one group holds all flow)."""
     total = matrix.sum()

@@ -43,14 +43,15 @@ def tokenize(text: str) -> Tokenized:
     """Tokens of ``text``'s matching form and their original spans."""
     norm: Normalized = normalize_with_offsets(text)
     tokens: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    bounds: list[int] = []
     for m in _TOKEN.finditer(norm.text):
-        s, e = norm.original_span(m.start(), m.end())
         tokens.append(m.group())
-        starts.append(s)
-        ends.append(e)
-    return Tokenized(text, tuple(tokens), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+        bounds += m.span()
+    span = np.array(bounds, dtype=np.int64).reshape(-1, 2)
+    # tokens are never empty: each one's original span runs from its first character's start to its last's end
+    starts = norm.starts[span[:, 0]] if len(tokens) else np.zeros(0, dtype=np.int64)
+    ends = norm.ends[span[:, 1] - 1] if len(tokens) else np.zeros(0, dtype=np.int64)
+    return Tokenized(text, tuple(tokens), starts.astype(np.int64), ends.astype(np.int64))
 
 
 @dataclass(frozen=True)

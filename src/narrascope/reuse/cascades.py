@@ -22,8 +22,6 @@ median lag and the forward / copy / near-duplicate / rewrite / partial split, fo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import polars as pl
 from scipy.sparse import coo_matrix
@@ -48,13 +46,13 @@ def cluster_labels(n_docs: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def build_cascades(docs: pl.DataFrame, pairs: pl.DataFrame,
-                   labels_of: Callable[[int, np.ndarray, np.ndarray], np.ndarray] | None = None,
-                   ) -> tuple[pl.DataFrame, pl.DataFrame]:
+                   labels: np.ndarray | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(members, cascades) from ``docs`` (doc, uid, channel_id, channel, message_id, posted_at, preview; ``doc``
-    in time order) and ``pairs`` (a, b with a < b, relation, similarity); ``labels_of`` labels components
-    (default :func:`cluster_labels`; an engine may supply its own)."""
+    in time order) and ``pairs`` (a, b with a < b, relation, similarity); ``labels``: the component of each of
+    ``docs`` when already known (any labels inducing the components of ``pairs``), else :func:`cluster_labels`."""
     n = docs.height
-    labels = (labels_of or cluster_labels)(n, pairs.get_column("a").to_numpy(), pairs.get_column("b").to_numpy())
+    if labels is None:
+        labels = cluster_labels(n, pairs.get_column("a").to_numpy(), pairs.get_column("b").to_numpy())
     frame = docs.with_columns(pl.Series("component", labels))
     frame = frame.filter(pl.len().over("component") > 1)
     if frame.height == 0:

@@ -7,27 +7,33 @@ derives (b, r) from the requested threshold: the largest ``r`` (fewest false can
 reaches ``recall_at_threshold`` at the threshold itself, so pairs above it are found almost surely.
 
 Each band's rows are hashed to one uint64 *band key*; candidates are then the pairs inside each
-``(band, band_key)`` group — a GROUP BY and a self-join that DuckDB runs here and Spark can run on the same
-table layout ``(doc, band, key)``. Buckets larger than ``max_bucket`` (mass-posted texts that survived the
-exact-duplicate collapse) do not emit all k(k−1)/2 pairs: their members are chained in document order, which
-keeps them connected for clustering; how many were capped is reported.
+``(band, band_key)`` group — a GROUP BY and a self-join over rows ``(band, key, doc)``. A run spreads the rows
+over hash partitions of (band, key) on disk and groups one partition at a time with a numpy sort (Spark can run
+the same plan); a bucket never spans two partitions, so the result is that of one global GROUP BY. Buckets
+larger than ``max_bucket`` (mass-posted texts that survived the exact-duplicate collapse) do not emit all
+k(k−1)/2 pairs: their members are chained in document order, which keeps them connected for clustering; how
+many were capped is reported.
 
 **Shared rare n-grams** (passim, Smith, Cordell & Mullen 2015): documents sharing at least ``min_match``
 n-grams whose document frequency is at most ``max_df`` are candidates for passage alignment, even when their
-overall similarity is low (a quoted paragraph inside a rewritten article). Also one GROUP BY + self-join.
+overall similarity is low (a quoted paragraph inside a rewritten article). Also a GROUP BY + self-join, by
+partitions of the n-gram (:func:`gram_pairs`); the pairs' counts are then summed by partitions of the pair.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
-import pyarrow as pa
 
-from .shingle import ShingleSets, mix64
+from .shingle import mix64, sorted_unique
 
-__all__ = ["CandidateStats", "band_keys", "candidate_probability", "choose_bands", "lsh_pairs", "shared_gram_pairs"]
+if TYPE_CHECKING:
+    from .spill import Partitioned
+
+__all__ = ["CandidateStats", "band_keys", "bucket_pairs", "candidate_probability", "choose_bands", "gram_pairs",
+           "group_pairs", "lsh_pairs", "posting_keys", "spilled_bucket_pairs", "unique_pairs"]
 
 
 def candidate_probability(s: float | np.ndarray, bands: int, rows: int) -> float | np.ndarray:
@@ -69,80 +75,109 @@ class CandidateStats:
     capped_buckets: int = 0
     largest_bucket: int = 0
 
-
-def _connect(threads: int) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")  # DuckDB's bar would write into the CLI's --json output
-    con.execute(f"SET threads = {max(1, threads)}")
-    con.execute("SET preserve_insertion_order = false")
-    return con
+    def add(self, other: CandidateStats) -> None:
+        self.buckets += other.buckets
+        self.capped_buckets += other.capped_buckets
+        self.largest_bucket = max(self.largest_bucket, other.largest_bucket)
 
 
-def _pairs(con: duckdb.DuckDBPyConnection, query: str) -> np.ndarray:
-    table = con.sql(query).to_arrow_table()
-    if table.num_rows == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    a = table.column("a").to_numpy().astype(np.int64)
-    b = table.column("b").to_numpy().astype(np.int64)
-    order = np.lexsort((b, a))
-    return np.stack([a[order], b[order]], axis=1)
+def _groups(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(start, size) of the runs of equal rows in already sorted key columns."""
+    n = keys[0].size
+    change = np.zeros(n, dtype=bool)
+    if n:
+        change[0] = True
+    for k in keys:
+        change[1:] |= k[1:] != k[:-1]
+    start = np.flatnonzero(change)
+    return start, np.diff(np.append(start, n))
 
 
-def lsh_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int = 200, threads: int = 1,
-              bands_per_query: int = 8) -> tuple[np.ndarray, CandidateStats]:
-    """Candidate pairs ``(a, b)`` with ``a < b`` (document numbers from ``docs``) sharing a band key, sorted.
+def group_pairs(start: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j), i < j, of every pair of rows inside each group (groups given by start and size)."""
+    total = int(size.sum())
+    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(size) - size, size)
+    rows = np.repeat(start, size) + within
+    per_row = np.repeat(size, size) - within - 1  # partners after each row in its group
+    left = np.repeat(rows, per_row)
+    first = np.cumsum(per_row) - per_row
+    right = left + (np.arange(int(per_row.sum()), dtype=np.int64) - np.repeat(first, per_row)) + 1
+    return left, right
 
-    The bands are sent to DuckDB ``bands_per_query`` at a time (the same query on fewer rows), which bounds the
-    memory of the group-by; a pair found in several bands is kept once.
-    """
+
+def bucket_pairs(bucket: np.ndarray, doc: np.ndarray, max_bucket: int = 200) -> tuple[np.ndarray, CandidateStats]:
+    """Candidate pairs (a < b, sorted, unique) of rows sharing a bucket (a band and its key, hashed together).
+    A bucket of more than ``max_bucket`` documents is chained in document order instead of emitting all pairs.
+    Rows must come in increasing document order within each bucket (a stable sort keeps it)."""
+    order = np.argsort(bucket, kind="stable")
+    bucket, doc = bucket[order], doc[order].astype(np.int64)
+    start, size = _groups(bucket)
+    stats = CandidateStats()
+    multi = size > 1
+    stats.buckets = int(multi.sum())
+    stats.capped_buckets = int((size > max_bucket).sum())
+    stats.largest_bucket = int(size[multi].max(initial=0))
+    small = multi & (size <= max_bucket)
+    i, j = group_pairs(start[small], size[small])
+    big = np.flatnonzero(size > max_bucket)
+    chain = (np.repeat(start[big], size[big] - 1)
+             + np.arange(int((size[big] - 1).sum())) - np.repeat(np.cumsum(size[big] - 1) - (size[big] - 1),
+                                                                  size[big] - 1))
+    a = np.concatenate([doc[i], doc[chain]])
+    b = np.concatenate([doc[j], doc[chain + 1]])
+    return unique_pairs(a, b), stats
+
+
+def spilled_bucket_pairs(bands: Partitioned, max_bucket: int) -> tuple[np.ndarray, CandidateStats]:
+    """:func:`bucket_pairs` over every partition of a spilled LSH index (rows ``bucket``, ``doc``; a bucket lies
+    in one partition, its rows in document order): the sorted unique candidate pairs of the whole index."""
+    found, stats = [], CandidateStats()
+    for rows in bands:
+        pairs, part_stats = bucket_pairs(rows["bucket"], rows["doc"], max_bucket)
+        found.append(pairs)
+        stats.add(part_stats)
+    cand = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
+    cand = unique_pairs(cand[:, 0], cand[:, 1]) if len(cand) else cand
+    stats.candidates = len(cand)
+    return cand, stats
+
+
+def unique_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Sorted unique rows (min, max) of document pairs (documents below 2^31)."""
+    lo, hi = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
+    keys, _ = sorted_unique((lo << np.uint64(32)) | hi)
+    return np.stack([(keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)],
+                    axis=1)
+
+
+def lsh_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int = 200) -> tuple[np.ndarray, CandidateStats]:
+    """Candidate pairs ``(a, b)`` with ``a < b`` (document numbers from ``docs``) sharing a band key, sorted;
+    ``keys`` is the ``(n_docs, bands)`` matrix of :func:`band_keys`. (In memory; a run partitions the rows.)"""
     n, bands = keys.shape
     docs = np.asarray(docs, dtype=np.int64)
-    con = _connect(threads)
-    found: list[np.ndarray] = []
-    stats = CandidateStats()
-    for first in range(0, bands, bands_per_query):
-        width = min(bands_per_query, bands - first)
-        table = pa.table({
-            "doc": np.repeat(docs, width),
-            "band": np.tile(np.arange(first, first + width, dtype=np.int16), n),
-            "key": np.ascontiguousarray(keys[:, first : first + width]).reshape(-1),
-        })
-        con.register("lsh", table)
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE bucket AS
-            SELECT band, key, count(*) AS n FROM lsh GROUP BY band, key HAVING count(*) > 1""")
-        found.append(_pairs(con, f"""
-            WITH member AS (
-                SELECT l.doc, l.band, l.key, k.n,
-                       row_number() OVER (PARTITION BY l.band, l.key ORDER BY l.doc) AS rn
-                FROM lsh l JOIN bucket k USING (band, key))
-            SELECT DISTINCT x.doc AS a, y.doc AS b FROM member x JOIN member y
-              ON x.band = y.band AND x.key = y.key AND x.rn < y.rn
-             AND (x.n <= {int(max_bucket)} OR y.rn = x.rn + 1)"""))
-        row = con.execute(
-            f"SELECT count(*), count(*) FILTER (n > {int(max_bucket)}), coalesce(max(n), 0) FROM bucket").fetchone()
-        con.unregister("lsh")
-        if row:
-            stats.buckets += int(row[0])
-            stats.capped_buckets += int(row[1])
-            stats.largest_bucket = max(stats.largest_bucket, int(row[2]))
-    con.close()
-    pairs = np.unique(np.concatenate(found), axis=0) if found else np.zeros((0, 2), dtype=np.int64)
+    band = np.tile(np.arange(bands, dtype=np.uint64), n)
+    with np.errstate(over="ignore"):
+        bucket = mix64(keys.reshape(-1) ^ (band * np.uint64(0xD6E8FEB86659FD93)))
+    order = np.argsort(np.repeat(docs, bands), kind="stable")
+    pairs, stats = bucket_pairs(bucket[order], np.repeat(docs, bands)[order], max_bucket)
     stats.candidates = len(pairs)
     return pairs, stats
 
 
-def shared_gram_pairs(grams: ShingleSets, max_df: int = 100, min_match: int = 5, threads: int = 1) -> np.ndarray:
-    """Pairs ``(a, b)``, ``a < b``, sharing ≥ ``min_match`` n-grams of document frequency 2…``max_df``, sorted."""
-    if grams.values.size == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    table = pa.table({"doc": grams.owners(), "gram": grams.values})
-    con = _connect(threads)
-    con.register("grams", table)
-    pairs = _pairs(con, f"""
-        WITH df AS (SELECT gram FROM grams GROUP BY gram HAVING count(*) BETWEEN 2 AND {int(max_df)}),
-             rare AS (SELECT g.doc, g.gram FROM grams g SEMI JOIN df USING (gram))
-        SELECT x.doc AS a, y.doc AS b FROM rare x JOIN rare y ON x.gram = y.gram AND x.doc < y.doc
-        GROUP BY x.doc, y.doc HAVING count(*) >= {int(min_match)}""")
-    con.close()
-    return pairs
+def posting_keys(grams: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """One uint64 per (n-gram, document) row of a posting index (documents below 2^32)."""
+    return (np.asarray(grams).astype(np.uint64) << np.uint64(32)) | np.asarray(docs).astype(np.uint64)
+
+
+def gram_pairs(keys: np.ndarray, max_df: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For posting rows (:func:`posting_keys`; a row repeated when a text repeats an n-gram): the pairs (a, b),
+    a < b, of documents sharing each n-gram of document frequency 2…``max_df`` (one row per shared n-gram, so a pair
+    appears as often as it shares such n-grams), and the rows of more frequent n-grams (documents, n-grams)."""
+    keys, _ = sorted_unique(keys)
+    gram = (keys >> np.uint64(32)).astype(np.uint32)
+    doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    start, size = _groups(gram)
+    rare = (size >= 2) & (size <= max_df)
+    i, j = group_pairs(start[rare], size[rare])
+    common = np.repeat(size > max_df, size)
+    return np.stack([doc[i], doc[j]], axis=1), doc[common], gram[common]

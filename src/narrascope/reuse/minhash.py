@@ -9,14 +9,14 @@ of all shingle hashes, cut at each document's offset — no Python loop over doc
 ``P(sig_A[k] == sig_B[k]) = J(A, B)``, so the share of equal components estimates the Jaccard similarity with
 standard error ``sqrt(J (1 − J) / num_perm)``. Work is split into jobs of whole documents; each job runs
 in blocks of about 65 k values whose scratch space stays in the CPU cache (about 3× faster than one large pass,
-measured here). With ``workers > 1`` the jobs run in worker processes; job and block boundaries never change a
-signature, so the result does not depend on the number of workers.
+measured here). With ``workers > 1`` the jobs run on worker threads (numpy releases the GIL in these loops, and
+threads need no copy of the data); job and block boundaries never change a signature, so the result does not
+depend on the number of workers.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 import numpy as np
 
@@ -26,7 +26,7 @@ __all__ = ["EMPTY", "estimate_jaccard", "permutations", "signatures"]
 
 #: Signature value of a document without shingles (such documents are left out of the index).
 EMPTY = np.uint32(0xFFFFFFFF)
-_JOB_VALUES = 1 << 22  # shingle values per job (a unit of work for a worker process)
+_JOB_VALUES = 1 << 20  # shingle values per job (a unit of work for a worker thread)
 _BLOCK_VALUES = 1 << 16  # values per inner block: 512 KiB of uint64 scratch stays in the CPU's L2 cache
 
 
@@ -85,17 +85,23 @@ def _job(args: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> np.ndar
     return _chunk_signatures(*args)
 
 
-def signatures(sets: ShingleSets, num_perm: int = 128, seed: int = 1, workers: int = 1) -> np.ndarray:
-    """A ``(n_docs, num_perm)`` uint32 matrix of MinHash signatures; empty sets get rows of :data:`EMPTY`."""
+def signatures(sets: ShingleSets, num_perm: int = 128, seed: int = 1, workers: int = 1,
+               pool: Executor | None = None) -> np.ndarray:
+    """A ``(n_docs, num_perm)`` uint32 matrix of MinHash signatures; empty sets get rows of :data:`EMPTY`.
+    Jobs run on ``pool`` when given, else on ``workers`` threads."""
     a, b = permutations(num_perm, seed)
     sizes = sets.sizes()
     ranges = _ranges(sets.offsets, _JOB_VALUES)
     jobs = [(sets.values[sets.offsets[lo] : sets.offsets[hi]], sizes[lo:hi], a, b) for lo, hi in ranges]
     out = np.full((sets.n_docs, num_perm), EMPTY, dtype=np.uint32)
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            for (lo, hi), part in zip(ranges, pool.map(_job, jobs), strict=True):
-                out[lo:hi] = part
+    if len(jobs) > 1 and (pool is not None or workers > 1):
+        if pool is None:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="narrascope-minhash") as own:
+                parts = list(own.map(_job, jobs))
+        else:
+            parts = list(pool.map(_job, jobs))
+        for (lo, hi), part in zip(ranges, parts, strict=True):
+            out[lo:hi] = part
     else:
         for (lo, hi), job in zip(ranges, jobs, strict=True):
             out[lo:hi] = _job(job)

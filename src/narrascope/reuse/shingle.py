@@ -17,6 +17,7 @@ Which shingles (defaults in :class:`narrascope.reuse.pipeline.ReuseOptions`):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,16 +26,23 @@ import pyarrow as pa
 
 __all__ = [
     "TOKEN_PATTERN",
+    "Shared",
     "ShingleSets",
     "char_shingles",
+    "contains",
     "gather",
+    "gather_index",
     "sorted_unique",
     "intersection_sizes",
     "jaccard_and_containment",
+    "shared_values",
     "mix64",
+    "ngram_rows",
     "token_hashes",
     "token_lists",
+    "unique",
     "word_shingles",
+    "word_shingles_tenths",
 ]
 
 #: A token: a run of letters, marks, digits and underscores of the matching form.
@@ -108,18 +116,36 @@ def sorted_unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return keys[first], counts
 
 
-def gather(offsets: np.ndarray, values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated CSR rows ``rows`` and, for every gathered value, its position in ``rows``."""
+def unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort, not numpy 2's slower hash path of ``np.unique``)."""
+    return sorted_unique(np.asarray(values))[0]
+
+
+def contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in ``sorted_values`` (sorted), by binary search."""
+    if sorted_values.size == 0:
+        return np.zeros(np.shape(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_values, values), sorted_values.size - 1)
+    return sorted_values[pos] == values
+
+
+def gather_index(offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in the flat values) of the concatenated CSR rows ``rows``, and each one's position in ``rows``."""
     rows = np.asarray(rows, dtype=np.int64)
     starts = offsets[rows]
     lengths = offsets[rows + 1] - starts
     total = int(lengths.sum())
     owner = np.repeat(np.arange(rows.size, dtype=np.int64), lengths)
     if total == 0:
-        return values[:0], owner
+        return np.zeros(0, dtype=np.int64), owner
     first = np.zeros(rows.size, dtype=np.int64)
     np.cumsum(lengths[:-1], out=first[1:])
-    index = np.arange(total, dtype=np.int64) - first[owner] + starts[owner]
+    return np.arange(total, dtype=np.int64) - first[owner] + starts[owner], owner
+
+
+def gather(offsets: np.ndarray, values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated CSR rows ``rows`` and, for every gathered value, its position in ``rows``."""
+    index, owner = gather_index(offsets, rows)
     return values[index], owner
 
 
@@ -143,8 +169,10 @@ def token_hashes(tokens: pl.Series) -> tuple[np.ndarray, np.ndarray]:
 _CHUNK_UNITS = 1 << 22  # n-gram positions hashed at once: bounds the scratch arrays to a few hundred MB
 
 
-def _ngram_hashes(units: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(owner, sorted-unique uint32 n-gram hashes per owner) for ``docs`` (ascending, all non-empty)."""
+def _ngram_hashes(units: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray,
+                  tenths: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(owner, sorted-unique uint32 n-gram hashes per owner, and with ``tenths`` the tenth of its text (0–9) where
+    each n-gram first occurs) for ``docs`` (ascending, all non-empty)."""
     starts = offsets[docs]
     lengths = offsets[docs + 1] - starts
     # n-gram start positions: every position with n units left; texts shorter than n get one shingle.
@@ -160,38 +188,81 @@ def _ngram_hashes(units: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarr
             unit = units[np.minimum(pos + j, units.size - 1)]
             h = np.where(j < width, h * _COMBINE + unit, h)
         h = mix64(h ^ width.astype(np.uint64))
-    keys, _ = sorted_unique((owner.astype(np.uint64) << np.uint64(32)) | (h >> np.uint64(32)))
-    return (keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    raw = (owner.astype(np.uint64) << np.uint64(32)) | (h >> np.uint64(32))
+    where = None
+    if tenths:
+        order = np.argsort(raw, kind="stable")  # stable: the first occurrence of a key comes first
+        raw = raw[order]
+        head = np.concatenate(([True], raw[1:] != raw[:-1]))
+        index = np.arange(pos.size, dtype=np.int64) - np.repeat(first, counts)  # n-gram index within its text
+        where = (index * 10 // np.repeat(counts, counts))[order][head].astype(np.uint8)
+        keys = raw[head]
+    else:
+        keys, _ = sorted_unique(raw)
+    return (keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), where
 
 
-def _ngram_sets(units: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray) -> ShingleSets:
+def _ngram_sets(units: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray,
+                tenths: bool = False) -> tuple[ShingleSets, np.ndarray | None]:
     """Hashed n-gram sets over the unit sequences of ``docs`` (units: uint64 per token or character), computed
-    in chunks of documents so that memory stays bounded at millions of messages."""
+    in chunks of documents so that memory stays bounded at millions of messages (with ``tenths``, also where in
+    its text each n-gram first occurs, aligned with the values)."""
     n_docs = offsets.size - 1
     docs = np.unique(docs)
     docs = docs[offsets[docs + 1] > offsets[docs]]
     per_doc = np.maximum(offsets[docs + 1] - offsets[docs], 1)
     bounds = np.searchsorted(np.cumsum(per_doc), np.arange(_CHUNK_UNITS, int(per_doc.sum()), _CHUNK_UNITS))
-    owners, values = [], []
+    owners, values, wheres = [], [], []
     for chunk in np.split(docs, bounds):
         if chunk.size:
-            owner, value = _ngram_hashes(units, offsets, n, chunk)
+            owner, value, where = _ngram_hashes(units, offsets, n, chunk, tenths)
             owners.append(owner)
             values.append(value)
+            wheres.append(where)
     if not owners:
-        return ShingleSets.empty(n_docs)
+        return ShingleSets.empty(n_docs), (np.zeros(0, np.uint8) if tenths else None)
     owner_all = np.concatenate(owners)
     sizes = np.bincount(owner_all, minlength=n_docs)
     out = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(sizes, out=out[1:])
-    return ShingleSets(np.concatenate(values), out)
+    return ShingleSets(np.concatenate(values), out), (np.concatenate(wheres) if tenths else None)  # type: ignore[arg-type]
 
 
 def word_shingles(hashes: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray | None = None) -> ShingleSets:
     """Word n-gram sets from token hashes (``docs``: which documents; others get empty sets)."""
     if docs is None:
         docs = np.arange(offsets.size - 1, dtype=np.int64)
-    return _ngram_sets(hashes, offsets, n, np.asarray(docs, dtype=np.int64))
+    return _ngram_sets(hashes, offsets, n, np.asarray(docs, dtype=np.int64))[0]
+
+
+def ngram_rows(hashes: np.ndarray, offsets: np.ndarray, n: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, uint32 n-gram hash) for every n-gram position of ``docs`` — the values of :func:`word_shingles`,
+    before duplicates within a text are removed (a posting index removes them when it sorts its rows)."""
+    docs = np.asarray(docs, dtype=np.int64)
+    docs = docs[offsets[docs + 1] > offsets[docs]]
+    starts = offsets[docs]
+    lengths = offsets[docs + 1] - starts
+    counts = np.maximum(lengths - n + 1, 1)
+    owner = np.repeat(docs, counts)
+    first = np.zeros(docs.size, dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    pos = np.repeat(starts - first, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+    width = np.minimum(np.repeat(lengths, counts), n)
+    h = np.zeros(pos.size, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(n):
+            unit = hashes[np.minimum(pos + j, hashes.size - 1)]
+            h = np.where(j < width, h * _COMBINE + unit, h)
+        h = mix64(h ^ width.astype(np.uint64))
+    return owner, (h >> np.uint64(32)).astype(np.uint32)
+
+
+def word_shingles_tenths(hashes: np.ndarray, offsets: np.ndarray, n: int,
+                         docs: np.ndarray) -> tuple[ShingleSets, np.ndarray]:
+    """:func:`word_shingles`, and for every value the tenth (0–9) of its text where that n-gram first occurs."""
+    sets, where = _ngram_sets(hashes, offsets, n, np.asarray(docs, dtype=np.int64), tenths=True)
+    assert where is not None
+    return sets, where
 
 
 def char_shingles(tokens: pl.Series, n: int, docs: np.ndarray) -> ShingleSets:
@@ -205,15 +276,26 @@ def char_shingles(tokens: pl.Series, n: int, docs: np.ndarray) -> ShingleSets:
     codepoints = np.frombuffer("".join(joined).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     local_offsets = np.zeros(docs.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=local_offsets[1:])
-    local = _ngram_sets(mix64(codepoints), local_offsets, n, np.arange(docs.size, dtype=np.int64))
+    local = _ngram_sets(mix64(codepoints), local_offsets, n, np.arange(docs.size, dtype=np.int64))[0]
     values, owner = local.values, local.owners()
     return ShingleSets.from_pairs(docs[owner], values, n_docs)
 
 
-def intersection_sizes(sets: ShingleSets, pairs: np.ndarray, chunk_values: int = 1 << 23) -> np.ndarray:
-    """``|S_a ∩ S_b|`` for every row (a, b) of ``pairs``: a sort-and-count over the concatenated sets, in chunks."""
+@dataclass(frozen=True)
+class Shared:
+    """The values the two sets of each pair of a chunk share: pair (index within the chunk), value, and where
+    the value sits in the flat values array in the first and in the second set of the pair."""
+
+    owner: np.ndarray
+    values: np.ndarray
+    at_a: np.ndarray
+    at_b: np.ndarray
+
+
+def shared_values(sets: ShingleSets, pairs: np.ndarray,
+                  chunk_values: int = 1 << 23) -> Iterator[tuple[int, int, Shared]]:
+    """For consecutive chunks ``pairs[lo:hi]``: (lo, hi, what the pairs of the chunk share)."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    out = np.zeros(len(pairs), dtype=np.int64)
     sizes = sets.sizes()
     cum = np.cumsum(sizes[pairs[:, 0]] + sizes[pairs[:, 1]])
     bounds = [0]
@@ -223,14 +305,31 @@ def intersection_sizes(sets: ShingleSets, pairs: np.ndarray, chunk_values: int =
         bounds.append(max(nxt, bounds[-1] + 1))
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         chunk = pairs[lo:hi]
-        va, oa = gather(sets.offsets, sets.values, chunk[:, 0])
-        vb, ob = gather(sets.offsets, sets.values, chunk[:, 1])
-        keys = np.concatenate([(oa.astype(np.uint64) << np.uint64(32)) | va.astype(np.uint64),
-                               (ob.astype(np.uint64) << np.uint64(32)) | vb.astype(np.uint64)])
-        keys.sort()
-        dup = keys[1:] == keys[:-1]  # sets are duplicate-free, so an equal neighbour is a shared value
-        owner = (keys[1:][dup] >> np.uint64(32)).astype(np.int64)
-        out[lo:hi] = np.bincount(owner, minlength=hi - lo)
+        ia, oa = gather_index(sets.offsets, chunk[:, 0])
+        ib, ob = gather_index(sets.offsets, chunk[:, 1])
+        # rows are sorted sets gathered in pair order, so both key arrays are sorted: a binary search of one in
+        # the other finds the shared keys without sorting anything
+        ka = (oa.astype(np.uint64) << np.uint64(32)) | sets.values[ia]
+        kb = (ob.astype(np.uint64) << np.uint64(32)) | sets.values[ib]
+        swap = ka.size < kb.size
+        if swap:
+            ka, kb, ia, ib = kb, ka, ib, ia
+        pos = np.minimum(np.searchsorted(ka, kb), max(ka.size - 1, 0))
+        hit = ka[pos] == kb if ka.size else np.zeros(kb.size, dtype=bool)
+        at_a, at_b = ia[pos[hit]], ib[hit]
+        if swap:
+            at_a, at_b = at_b, at_a
+        shared = kb[hit]
+        yield lo, hi, Shared((shared >> np.uint64(32)).astype(np.int64),
+                             (shared & np.uint64(0xFFFFFFFF)).astype(np.uint32), at_a, at_b)
+
+
+def intersection_sizes(sets: ShingleSets, pairs: np.ndarray, chunk_values: int = 1 << 23) -> np.ndarray:
+    """``|S_a ∩ S_b|`` for every row (a, b) of ``pairs``: a sort-and-count over the concatenated sets, in chunks."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    out = np.zeros(len(pairs), dtype=np.int64)
+    for lo, hi, shared in shared_values(sets, pairs, chunk_values):
+        out[lo:hi] = np.bincount(shared.owner, minlength=hi - lo)
     return out
 
 

@@ -10,7 +10,9 @@ directly, but only store/ writes SQL against them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,7 @@ class Corpus:
         self._con = con
         self.path = path
         self.read_only = read_only
+        self._own_limit: str | None = None  # the connection's memory limit before any memory_capped block
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -261,6 +264,52 @@ class Corpus:
             f"SELECT uid, text FROM messages {where} ORDER BY posted_at, channel_id, message_id", params
         ).to_arrow_reader(batch_rows)
 
+    def message_batches(self, columns: Iterable[str], *, since: str | datetime | None = None,
+                        until: str | datetime | None = None, kinds: Iterable[str] | None = CONTENT_KINDS,
+                        batch_rows: int = 50_000, memory_limit: str | None = None) -> Iterator[pa.RecordBatch]:
+        """Stream ``columns`` of the messages in Arrow record batches, in one total order (posted_at, channel_id,
+        message_id, uid; missing values last), for analyses over corpora larger than memory. With
+        ``memory_limit`` (e.g. ``"1GB"``) DuckDB's memory is capped while the batches stream (its sort spills to
+        disk beyond it); the connection's own limit is restored, and the cache released, once they are done."""
+        cols = list(columns)
+        bad = [c for c in cols if c not in MESSAGE_SCHEMA.names]
+        if bad:
+            raise UsageError(f"unknown column(s) {', '.join(bad)}: columns are {', '.join(MESSAGE_SCHEMA.names)}")
+        if memory_limit:
+            _check_size(memory_limit)
+        where, params = self._filters(None, None, since, until, kinds)
+        order = ", ".join(f"{c} NULLS LAST" for c in ("posted_at", "channel_id", "message_id", "uid"))
+        query = f"SELECT {', '.join(cols)} FROM messages {where} ORDER BY {order}"
+        return self._stream(query, params, batch_rows, memory_limit)
+
+    def _stream(self, query: str, params: list[Any], batch_rows: int,
+                memory_limit: str | None) -> Iterator[pa.RecordBatch]:
+        if not memory_limit:
+            yield from self._con.execute(query, params).to_arrow_reader(batch_rows)
+            return
+        with self.memory_capped(memory_limit):
+            yield from self._con.execute(query, params).to_arrow_reader(batch_rows)
+
+    @contextmanager
+    def memory_capped(self, limit: str) -> Iterator[None]:
+        """DuckDB's memory capped at ``limit`` (e.g. ``"512MB"``) inside the block: its sorts spill to disk beyond
+        it, and the blocks a scan read (the texts, for a filter on them) are not kept. The connection's own limit is
+        restored, and its cache released, at the end — a query over every text of a large store otherwise leaves
+        DuckDB holding them (2.3 GB after reading the metadata of 1 M realistic messages, docs/benchmarks.md)."""
+        _check_size(limit)
+        if self._own_limit is None:
+            # the limit open() set; for a read-only store DuckDB's default, as its buffer manager holds it (set
+            # back explicitly: in DuckDB 1.5 RESET changes what current_setting reports but leaves the buffer
+            # manager at the lowered limit — an export after a capped stream failed at 61 MiB)
+            self._own_limit = (INGEST_MEMORY_LIMIT if not self.read_only else
+                               str(self._con.execute("SELECT memory_limit FROM pragma_database_size()").fetchall()[0][0]))
+        self._con.execute(f"SET memory_limit = '{limit}'")
+        try:
+            yield
+        finally:
+            self._con.execute("SET memory_limit = '64MB'")  # lowering the limit evicts the cached blocks
+            self._con.execute(f"SET memory_limit = '{self._own_limit}'")
+
     @staticmethod
     def _filters(platform: str | None, channel: str | None, since: Any, until: Any,
                  kinds: Iterable[str] | None) -> tuple[str, list[Any]]:
@@ -288,3 +337,8 @@ class Corpus:
         """Counts by platform, channel, month and kind; date range; scripts; merged channels and possible
         duplicates; the ingest log. JSON-ready (see :func:`narrascope.store.summary.store_summary`)."""
         return store_summary(self._con, self.path)
+
+
+def _check_size(limit: str) -> None:
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit):
+        raise UsageError(f"memory limit {limit!r} is not a size such as 512MB or 2GB")

@@ -9,12 +9,15 @@ marker, and the stage is recomputed (its partial folder overwritten).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .fs import HadoopFS, join
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
 
 __all__ = ["Checkpoints"]
@@ -46,6 +49,24 @@ class Checkpoints:
             self.resumed.append(name)
             return self.read(name)
         build().write.mode("overwrite").parquet(self.path(name))
+        self.computed.append(name)
+        return self.read(name)
+
+    def stage_arrow(self, name: str, table_of: Callable[[], pa.Table]) -> DataFrame:
+        """A stage whose rows the driver has (``table_of()``, called only when the stage is not done yet): written as
+        Parquet on the driver's disk and copied into the stage's folder, then read by Spark. The rows never pass
+        through the JVM's heap (``createDataFrame`` would hold them all there)."""
+        if self.done(name):
+            self.resumed.append(name)
+            return self.read(name)
+        import pyarrow.parquet as pq
+
+        self.fs.delete(self.path(name))
+        with tempfile.TemporaryDirectory(prefix="narrascope-stage-") as tmp:
+            local = Path(tmp) / "part-00000.parquet"
+            pq.write_table(table_of(), local, row_group_size=1 << 20)
+            self.fs.copy_from_local(str(local), join(self.path(name), local.name))
+        self.fs.write_text(join(self.path(name), "_SUCCESS"), "")
         self.computed.append(name)
         return self.read(name)
 

@@ -1,8 +1,8 @@
 """Files seen the way Spark sees them: through Hadoop's FileSystem API, so the same code works on a local disk,
 HDFS or an object store (``s3a://``, ``gs://``, ``abfs://``) — whatever the cluster's Hadoop configuration reaches.
 
-Only small things go through here (listing input files with their sizes, manifests, success markers); data moves
-through Spark's own readers and writers.
+Only small things go through here (listing input files with their sizes, manifests, success markers, a file the
+driver wrote copied to where the executors read it); data moves through Spark's own readers and writers.
 """
 
 from __future__ import annotations
@@ -62,6 +62,11 @@ class HadoopFS:
             if name.endswith(suffix) and not any(part.startswith(("_", ".")) for part in rel.split("/") if part):
                 out.append((file_path.toString(), int(status.getLen())))
         return sorted(out)
+
+    def copy_from_local(self, local: str, path: str) -> None:
+        """Copy a file of the driver's local disk to ``path`` (streamed by Hadoop, never held in memory)."""
+        fs, p = self._fs(path)
+        fs.copyFromLocalFile(False, True, self._jvm.org.apache.hadoop.fs.Path(local), p)
 
     def write_text(self, path: str, text: str) -> None:
         """Write a small text file (overwriting)."""

@@ -1,193 +1,231 @@
-"""Text reuse on Spark: the embedded pipeline with its relational steps moved into Spark.
+"""Text reuse on Spark: the streaming engine (:mod:`narrascope.reuse.engine`) on the driver, its three relational
+steps as Spark jobs.
 
-:func:`~narrascope.reuse.pipeline.find_reuse_frame` runs on the driver with :class:`~narrascope.reuse.pipeline.
-ReuseSteps` whose heavy group-bys are Spark jobs:
+What runs where:
 
-1. **MinHash and banding** — the shingle sets go to Spark as one binary column per document; each partition
-   computes its signatures and band keys with the embedded engine's numpy code (:func:`~narrascope.reuse.minhash.
-   signatures`, :func:`~narrascope.reuse.lsh.band_keys`) and explodes them to ``(doc, band, key)`` rows;
-   candidates are the pairs inside each ``(band, key)`` group — :func:`~narrascope.reuse.lsh.lsh_pairs`'s
-   query, buckets over ``max_bucket`` chained in document order — so signatures never reach the driver;
-2. **shared rare n-grams** (passage candidates) — the same GROUP BY + self-join as
-   :func:`~narrascope.reuse.lsh.shared_gram_pairs`;
-3. **cascades** — connected components of the verified pairs by large-star/small-star (:mod:`.components`).
+* **Spark** — reading the message dataset and sorting it into document order (it reaches the driver one sorted
+  partition at a time, never whole); the three :class:`~narrascope.reuse.engine.ReuseSteps`:
 
-Each step's rows are checkpointed, so a killed run resumes at its last finished step. Normalisation,
-boilerplate, shingling, verification, alignment and the tables stay on the driver (the embedded code, unchanged):
-that bounds the corpus this job handles by the driver's memory — see docs/benchmarks.md.
+  1. *LSH candidates*: the driver's spilled band index, ``(bucket, doc)`` rows, goes to Spark one spill partition
+     at a time (a Parquet file the driver writes into the checkpoint folder,
+     :meth:`~.checkpoint.Checkpoints.stage_arrow`); buckets are counted (GROUP BY bucket), pairs formed inside buckets of up to ``max_bucket``
+     documents (self-join), larger buckets chained in document order (``lead`` over the bucket) — what
+     :func:`~narrascope.reuse.lsh.spilled_bucket_pairs` computes;
+  2. *passage candidates*: the spilled n-gram postings likewise; document frequency per n-gram (GROUP BY), pairs
+     of documents sharing rare n-grams (self-join, GROUP BY pair), kept when they share as many as the shorter
+     text needs (joined with each document's need) or were candidates by 4-grams; the rows of frequent n-grams
+     come back too — :func:`~narrascope.reuse.passages.shared_grams`;
+  3. *cascades*: connected components of the verified pairs by large-star/small-star (:mod:`.components`).
+
+* **the driver** (the embedded code, unchanged) — the two streaming passes (boilerplate lines, matching form,
+  shingling), MinHash signatures and band keys, channel n-gram boilerplate, exact Jaccard verification, the
+  length-scaled passage rules, alignment, forwards, and the six tables. Its memory is the embedded engine's:
+  per-document numbers plus a fixed working set, the rest spilled to a temporary folder (``$TMPDIR``); the
+  candidate pairs Spark returns are held as the embedded engine holds them.
+
+Every Spark stage is checkpointed (the uploaded rows of each spill partition, each step's pairs, every component
+round), so a killed job resumes: its rerun repeats the driver's passes and reads the finished stages back.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from ...reuse.lsh import CandidateStats, band_keys
-from ...reuse.minhash import signatures
-from ...reuse.pipeline import _INPUT_COLUMNS, TABLES, ReuseOptions, ReuseSteps, find_reuse_frame
-from ...reuse.shingle import ShingleSets
+from ...reuse.lsh import CandidateStats
+from ...reuse.passages import SharedGrams, candidate_need
+from ...reuse.pipeline import INPUT_COLUMNS, TABLES, ReuseOptions, ReuseSteps, find_reuse_stream
+from ...reuse.shingle import ShingleSets, sorted_unique
 from .checkpoint import Checkpoints
 from .components import connected_components
 from .fs import join
 from .inputs import input_manifest, read_messages, slices
 from .jobs import JobReport, begin_output, to_spark, write_results
-from .session import SparkOptions, map_in_arrow
+from .session import SparkOptions, arrow_batches
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["reuse_job"]
+    from ...reuse.spill import Chunking, Partitioned, Workspace
 
-_CHUNK_VALUES = 1 << 28  # shingle values per Arrow chunk sent to Spark (binary offsets are 32-bit)
+__all__ = ["SparkReuseSteps", "reuse_job"]
 
-
-def _sets_table(sets: ShingleSets, ids: np.ndarray) -> pa.Table:
-    """(doc, values): document ``ids[i]`` and its set ``i`` as little-endian uint32 bytes (empty sets included:
-    MinHash gives them its EMPTY signature, as the embedded engine does)."""
-    docs, values = [], []
-    lo, n = 0, sets.n_docs
-    while lo < n:
-        hi = int(np.searchsorted(sets.offsets, sets.offsets[lo] + _CHUNK_VALUES, side="right")) - 1
-        hi = min(max(hi, lo + 1), n)
-        offsets = ((sets.offsets[lo: hi + 1] - sets.offsets[lo]) * 4).astype(np.int32)
-        data = sets.values[sets.offsets[lo]: sets.offsets[hi]].astype("<u4")
-        values.append(pa.BinaryArray.from_buffers(pa.binary(), hi - lo,
-                                                  [None, pa.py_buffer(offsets), pa.py_buffer(data.tobytes())]))
-        docs.append(pa.array(ids[lo:hi].astype(np.int64)))
-        lo = hi
-    return pa.table({"doc": pa.chunked_array(docs, pa.int64()), "values": pa.chunked_array(values, pa.binary())})
+#: the document order of a run (the store's: narrascope.store.corpus.Corpus.message_batches)
+ORDER = ("posted_at", "channel_id", "message_id", "uid")
+#: spilled rows per Spark task in a step (a few tens of MB of Spark's row format per operator)
+ROWS_PER_TASK = 500_000
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
-def _sets_of(batch: pa.RecordBatch) -> ShingleSets:
-    values = batch.column("values").cast(pa.large_binary())
-    offsets = np.frombuffer(values.buffers()[1], np.int64)[values.offset: values.offset + len(values) + 1]
-    data = np.frombuffer(values.buffers()[2], np.uint8)[offsets[0]: offsets[-1]].view("<u4").astype(np.uint32)
-    return ShingleSets(data, (offsets - offsets[0]) // 4)
+def _collect(frame: DataFrame) -> pa.Table:
+    """``frame``'s rows on the driver, one partition at a time (the JVM never holds them all, as ``toArrow`` would)."""
+    batches = list(arrow_batches(frame))
+    return pa.Table.from_batches(batches) if batches else frame.toArrow()
 
 
-def band_batches(num_perm: int, seed: int, bands: int, rows: int,
-                 batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """``mapInArrow`` kernel: (doc, shingle set) → (doc, band, key) rows of each document's LSH bands."""
-    for batch in batches:
-        keys = band_keys(signatures(_sets_of(batch), num_perm, seed), bands, rows)
-        docs = batch.column("doc").to_numpy(zero_copy_only=False).astype(np.int64)
-        yield pa.RecordBatch.from_arrays([
-            pa.array(np.repeat(docs, bands)), pa.array(np.tile(np.arange(bands, dtype=np.int32), docs.size)),
-            pa.array(keys.reshape(-1).view(np.int64))], names=["doc", "band", "key"])
-
-
-def gram_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """``mapInArrow`` kernel: (doc, shingle set) → one (doc, gram) row per n-gram."""
-    for batch in batches:
-        sets = _sets_of(batch)
-        docs = batch.column("doc").to_numpy(zero_copy_only=False).astype(np.int64)
-        yield pa.RecordBatch.from_arrays([pa.array(np.repeat(docs, sets.sizes())),
-                                          pa.array(sets.values.astype(np.int64))], names=["doc", "gram"])
-
-
-def _collect_pairs(frame: DataFrame) -> np.ndarray:
-    table = frame.toArrow()
-    if table.num_rows == 0:
-        return np.zeros((0, 2), np.int64)
+def _pairs(table: pa.Table, *extra: str) -> tuple[np.ndarray, ...]:
+    """(a, b) pairs of a collected table, sorted, and the named extra columns in the same order."""
     a = table.column("a").to_numpy().astype(np.int64)
     b = table.column("b").to_numpy().astype(np.int64)
     order = np.lexsort((b, a))
-    return np.stack([a[order], b[order]], axis=1)
+    pairs = np.stack([a[order], b[order]], axis=1).reshape(-1, 2)
+    return (pairs, *(table.column(c).to_numpy().astype(np.int64)[order] for c in extra))
 
 
 class SparkReuseSteps:
-    """:class:`ReuseSteps` run on Spark; stages are checkpointed in call order (char, word, passages, cascades)."""
+    """:class:`~narrascope.reuse.engine.ReuseSteps` on Spark (see the module doc); stages are named after the
+    spilled index they read (``char-bands``, ``word-bands``, ``post4``, ``post5``) and ``cascades``."""
 
     def __init__(self, spark: SparkSession, ckpt: Checkpoints, partitions: int) -> None:
         self.spark = spark
         self.ckpt = ckpt
         self.partitions = partitions
-        self.calls = 0
 
-    def _frame(self, table: pa.Table) -> DataFrame:
-        frame = self.spark.createDataFrame(table)
-        return frame.repartition(self.partitions) if self.partitions > 1 else frame
+    def _upload(self, spill: Partitioned,
+                table_of: Callable[[dict[str, np.ndarray]], pa.Table]) -> DataFrame | None:
+        """The rows of ``spill``, each non-empty partition a checkpointed stage (read from the spill only when the
+        stage is not already done), hash-partitioned by their first column into at least ``partitions`` tasks and
+        at most :data:`ROWS_PER_TASK` rows a task: the window, self-join and partial aggregation on that column then
+        share one task without a further shuffle, so a task's memory stays bounded whatever the corpus. None when
+        the spill is empty."""
+        names = []
+        for p in range(spill.parts):
+            if not spill.filled(p):
+                continue
+            name = f"{spill.name}-{p:03d}"
 
-    def candidates(self, sets: ShingleSets, docs: np.ndarray, options: ReuseOptions
-                   ) -> tuple[np.ndarray, CandidateStats]:
+            def upload(p: int = p) -> pa.Table:
+                return table_of(spill.read(p))
+
+            self.ckpt.stage_arrow(name, upload)
+            names.append(name)
+        if not names:
+            return None
+        rows = self.spark.read.parquet(*(self.ckpt.path(n) for n in names))
+        tasks = max(self.partitions, -(-spill.rows // ROWS_PER_TASK))
+        return rows.repartition(tasks, rows.columns[0])
+
+    def bucket_pairs(self, bands: Partitioned, max_bucket: int) -> tuple[np.ndarray, CandidateStats]:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
-        from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 
-        self.calls += 1
-        name = f"lsh-{self.calls}"
-        bands, rows = options.bands
-        schema = StructType([StructField("doc", LongType()), StructField("band", IntegerType()),
-                             StructField("key", LongType())])
-        kernel = partial(band_batches, options.num_perm, options.seed, bands, rows)
-        table = _sets_table(sets, np.asarray(docs, np.int64))
-        keyed = self.ckpt.stage(f"{name}-bands", lambda: map_in_arrow(self._frame(table), kernel, schema))
-        sizes = keyed.groupBy("band", "key").agg(F.count("*").alias("n")).where(F.col("n") > 1)
-        member = (keyed.join(sizes, ["band", "key"])
-                  .withColumn("rn", F.row_number().over(Window.partitionBy("band", "key").orderBy("doc"))))
-        x, y = member.alias("x"), member.alias("y")
-        joined = x.join(y, (F.col("x.band") == F.col("y.band")) & (F.col("x.key") == F.col("y.key"))
-                        & (F.col("x.rn") < F.col("y.rn"))
-                        & ((F.col("x.n") <= options.max_bucket) | (F.col("y.rn") == F.col("x.rn") + 1)))
-        pairs = self.ckpt.stage(f"{name}-pairs", lambda: joined.select(F.col("x.doc").alias("a"),
-                                                                       F.col("y.doc").alias("b")).distinct())
-        cand = _collect_pairs(pairs)
-        row = sizes.agg(F.count("*").alias("buckets"),
-                        F.count(F.when(F.col("n") > options.max_bucket, 1)).alias("capped"),
+        rows = self._upload(bands, lambda rows: pa.table({"bucket": rows["bucket"].view(np.int64),
+                                                          "doc": rows["doc"].astype(np.int64)}))
+        if rows is None:
+            return np.zeros((0, 2), np.int64), CandidateStats()
+        sized = rows.withColumn("n", F.count("*").over(Window.partitionBy("bucket"))).where(F.col("n") > 1)
+
+        def pairs() -> DataFrame:
+            small = sized.where(F.col("n") <= max_bucket)
+            x, y = small.alias("x"), small.alias("y")
+            within = (x.join(y, (F.col("x.bucket") == F.col("y.bucket")) & (F.col("x.doc") < F.col("y.doc")))
+                      .select(F.col("x.doc").alias("a"), F.col("y.doc").alias("b")))
+            chained = (sized.where(F.col("n") > max_bucket)
+                       .withColumn("b", F.lead("doc").over(Window.partitionBy("bucket").orderBy("doc")))
+                       .where(F.col("b").isNotNull()).select(F.col("doc").alias("a"), "b"))
+            return within.unionByName(chained).distinct()
+
+        cand, = _pairs(_collect(self.ckpt.stage(f"{bands.name}-pairs", pairs)))
+        sizes = sized.groupBy("bucket").agg(F.first("n").alias("n"))
+        row = sizes.agg(F.count("*").alias("buckets"), F.count(F.when(F.col("n") > max_bucket, 1)).alias("capped"),
                         F.coalesce(F.max("n"), F.lit(0)).alias("largest")).collect()[0]
         return cand, CandidateStats(candidates=len(cand), buckets=int(row["buckets"]),
                                     capped_buckets=int(row["capped"]), largest_bucket=int(row["largest"]))
 
-    def shared_gram_pairs(self, grams: ShingleSets, max_df: int = 100, min_match: int = 5,
-                          threads: int = 1) -> np.ndarray:
+    def shared_grams(self, postings: Partitioned, sizes: np.ndarray, max_df: int, min_match: int, share: float,
+                     ws: Workspace, chunking: Chunking, keep: np.ndarray | None = None) -> SharedGrams:
+        from pyspark.sql import Window
         from pyspark.sql import functions as F
-        from pyspark.sql.types import LongType, StructField, StructType
 
-        if grams.values.size == 0:
-            return np.zeros((0, 2), np.int64)
-        schema = StructType([StructField("doc", LongType()), StructField("gram", LongType())])
-        table = _sets_table(grams, np.arange(grams.n_docs, dtype=np.int64))
-        rows = self.ckpt.stage("grams", lambda: map_in_arrow(self._frame(table), gram_batches, schema))
-        df = rows.groupBy("gram").count().where(F.col("count").between(2, int(max_df))).select("gram")
-        rare = rows.join(df, "gram", "left_semi")
-        x, y = rare.alias("x"), rare.alias("y")
-        pairs = (x.join(y, (F.col("x.gram") == F.col("y.gram")) & (F.col("x.doc") < F.col("y.doc")))
-                 .groupBy(F.col("x.doc").alias("a"), F.col("y.doc").alias("b")).count()
-                 .where(F.col("count") >= int(min_match)).select("a", "b"))
-        return _collect_pairs(self.ckpt.stage("passage-pairs", lambda: pairs))
+        need = candidate_need(sizes, min_match, share)
+
+        def table(rows: dict[str, np.ndarray]) -> pa.Table:
+            keys, _ = sorted_unique(rows["key"])  # a text repeating an n-gram counts once
+            doc = (keys & _LOW32).astype(np.int64)
+            # each row carries its document's need, so a pair's need (the smaller) comes with the self-join
+            return pa.table({"gram": (keys >> np.uint64(32)).astype(np.int64), "doc": doc, "need": need[doc]})
+
+        rows = self._upload(postings, table)
+        if rows is None:
+            return SharedGrams(np.zeros(0, np.uint64), np.zeros(0, np.int64), ShingleSets.empty(sizes.size))
+        counted = rows.withColumn("df", F.count("*").over(Window.partitionBy("gram")))
+
+        def pairs() -> DataFrame:
+            rare = counted.where(F.col("df").between(2, int(max_df)))
+            x, y = rare.alias("x"), rare.alias("y")
+            shared = (x.join(y, (F.col("x.gram") == F.col("y.gram")) & (F.col("x.doc") < F.col("y.doc")))
+                      .groupBy(F.col("x.doc").alias("a"), F.col("y.doc").alias("b"),
+                               F.least("x.need", "y.need").alias("need"))
+                      .agg(F.count("*").alias("n")))
+            ok = F.col("n") >= F.col("need")
+            if keep is not None and keep.size:
+                listed = self.ckpt.stage_arrow(f"{postings.name}-listed", lambda: pa.table({
+                    "a": (keep >> np.uint64(32)).astype(np.int64), "b": (keep & _LOW32).astype(np.int64),
+                    "listed": np.ones(keep.size, bool)}))
+                shared = shared.join(listed, ["a", "b"], "left")
+                ok = ok | F.col("listed").isNotNull()
+            return shared.where(ok).select("a", "b", "n")
+
+        found, rare = _pairs(_collect(self.ckpt.stage(f"{postings.name}-pairs", pairs)), "n")
+        common = _collect(self.ckpt.stage(f"{postings.name}-common",
+                                          lambda: counted.where(F.col("df") > int(max_df)).select("doc", "gram")))
+        keys = (found[:, 0].astype(np.uint64) << np.uint64(32)) | found[:, 1].astype(np.uint64)
+        order = np.argsort(keys)
+        return SharedGrams(keys[order], rare[order], ShingleSets.from_pairs(
+            common.column("doc").to_numpy().astype(np.int64), common.column("gram").to_numpy().astype(np.int64),
+            sizes.size))
 
     def cluster_labels(self, n_docs: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Component of every document: the smallest document of its component (its own number when alone)."""
         labels = np.arange(n_docs, dtype=np.int64)
         if a.size == 0:
             return labels
-        edges = self.spark.createDataFrame(pa.table({"a": a.astype(np.int64), "b": b.astype(np.int64)}))
-        found = connected_components(edges, self.ckpt, "cascades").toArrow()
+        edges = self.ckpt.stage_arrow("cascades-pairs", lambda: pa.table({"a": a.astype(np.int64),
+                                                                           "b": b.astype(np.int64)}))
+        found = _collect(connected_components(edges, self.ckpt, "cascades"))
         labels[found.column("node").to_numpy()] = found.column("component").to_numpy()
         return labels
 
     def steps(self) -> ReuseSteps:
-        return ReuseSteps(candidates=self.candidates, shared_gram_pairs=self.shared_gram_pairs,
+        return ReuseSteps(bucket_pairs=self.bucket_pairs, shared_grams=self.shared_grams,
                           cluster_labels=self.cluster_labels)
 
 
-def _messages(spark: SparkSession, input_path: str, options: ReuseOptions) -> pl.DataFrame:
-    """The analysis rows the embedded engine reads (``corpus.messages``), as a polars frame on the driver."""
+def _messages(spark: SparkSession, input_path: str, options: ReuseOptions) -> DataFrame:
+    """The analysis rows the embedded engine reads (``corpus.message_batches``): content kinds, the time range."""
     files = [f for group in slices(spark, input_path, 1 << 62, since=options.since, until=options.until)
              for f in group]
-    rows = read_messages(spark, input_path, files, list(_INPUT_COLUMNS), since=options.since, until=options.until)
-    frame = pl.from_arrow(rows.toArrow())
-    assert isinstance(frame, pl.DataFrame)
+    return read_messages(spark, input_path, files, list(INPUT_COLUMNS), since=options.since, until=options.until)
+
+
+def _batches(rows: DataFrame) -> Iterator[pl.DataFrame]:
+    """``rows`` in document order, as polars batches: Spark sorts, the driver receives one partition at a time."""
+    from pyspark.sql import functions as F
+
     utc = pl.Datetime("us", "UTC")
-    return frame.with_columns(pl.col("posted_at", "fwd_posted_at").cast(utc))
+    for batch in arrow_batches(rows.orderBy(*(F.col(c).asc_nulls_last() for c in ORDER))):
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        yield frame.with_columns(pl.col("posted_at", "fwd_posted_at").cast(utc))
+
+
+def _texts(spark: SparkSession, rows: DataFrame) -> Callable[[np.ndarray, list[str]], list[str]]:
+    """The original texts of some messages (those whose passages are aligned), looked up by uid in Spark."""
+    def texts(docs: np.ndarray, uids: list[str]) -> list[str]:
+        wanted = spark.createDataFrame(pa.table({"uid": pa.array(uids, pa.string())}))
+        found = rows.select("uid", "text").join(wanted, "uid", "left_semi").toArrow()
+        text: dict[str, Any] = dict(zip(found.column("uid").to_pylist(), found.column("text").to_pylist(),
+                                        strict=True))
+        return [text[u] for u in uids]
+
+    return texts
 
 
 def reuse_job(spark: SparkSession, input_path: str, output: str, options: ReuseOptions, *, checkpoints: str,
@@ -201,8 +239,9 @@ def reuse_job(spark: SparkSession, input_path: str, output: str, options: ReuseO
     key = options.cache_key(state)
     ckpt = Checkpoints(spark, join(checkpoints, f"reuse-{key}"))
     partitions = spark_options.partitions or spark.sparkContext.defaultParallelism
-    messages = _messages(spark, input_path, options)
-    result = find_reuse_frame(messages, options, steps=SparkReuseSteps(spark, ckpt, partitions).steps())
+    rows = _messages(spark, input_path, options)
+    steps = SparkReuseSteps(spark, ckpt, partitions).steps()
+    result = find_reuse_stream(_batches(rows), rows.count(), _texts(spark, rows), options, steps=steps)
     params = {"options": asdict(options), "stats": {**result.stats, "engine": "spark"}}
     tables = {f"reuse_{name}": to_spark(spark, getattr(result, name)) for name in TABLES}
     manifest = write_results(spark, output, analysis="reuse", key=key, state_token=state, tables=tables,

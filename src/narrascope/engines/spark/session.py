@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 
-__all__ = ["SparkOptions", "java_available", "pyspark_available", "spark_session"]
+__all__ = ["SparkOptions", "arrow_batches", "java_available", "pyspark_available", "spark_session"]
 
 #: settings results depend on: applied to every session, also one started by spark-submit.
 RUNTIME_CONF = {
@@ -103,6 +103,29 @@ def apply_in_arrow(grouped: GroupedData, kernel: Callable[[pa.Table], pa.Table],
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*pandas >= 3.0.0.*", category=FutureWarning)
         return grouped.applyInArrow(kernel, schema)
+
+
+def _to_ipc(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """``mapInArrow`` kernel: each batch as one row holding its Arrow IPC stream."""
+    import pyarrow as pa
+
+    for batch in batches:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, batch.schema) as writer:
+            writer.write_batch(batch)
+        yield pa.RecordBatch.from_arrays([pa.array([sink.getvalue().to_pybytes()], pa.binary())], names=["ipc"])
+
+
+def arrow_batches(frame: DataFrame) -> Iterator[pa.RecordBatch]:
+    """The rows of ``frame`` on the driver as Arrow batches, one partition at a time and in partition order — so
+    a sorted frame arrives in its order, and the driver never holds more than a partition of it."""
+    import pyarrow as pa
+    from pyspark.sql.types import BinaryType, StructField, StructType
+
+    blobs = map_in_arrow(frame, _to_ipc, StructType([StructField("ipc", BinaryType(), nullable=False)]))
+    for row in blobs.toLocalIterator():
+        with pa.ipc.open_stream(row["ipc"]) as reader:
+            yield from reader
 
 
 def spark_session(options: SparkOptions | None = None) -> SparkSession:

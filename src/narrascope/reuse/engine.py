@@ -1,0 +1,361 @@
+"""One reuse run over a stream of message batches, in bounded memory: passes, global steps, assembly.
+
+The order of work (see :mod:`.scan` for the two passes over the texts):
+
+1. line pass → boilerplate lines (exact counts per channel, one hash partition at a time);
+2. token pass → representatives and copies, shingle sets and postings spilled;
+3. channel n-gram boilerplate (counted the same way) → word sets cleaned, signed and banded (clean pass);
+4. LSH buckets → candidates → exact Jaccard (``near_duplicate``), for character and word shingles;
+5. passage candidates from rare n-gram postings → length-scaled rules (``rewrite``/``partial``), aligned;
+6. forwards by metadata; all pairs → cascades over the documents that are in a pair.
+
+Only per-document numbers stay in memory between steps; everything proportional to the texts is in the
+run's :class:`~narrascope.reuse.spill.Workspace`, deleted when the run ends or fails.
+
+The three relational steps whose work grows fastest — LSH buckets → candidate pairs (4), shared rare n-grams →
+passage candidates (5) and the connected components of the pairs (6) — are called through :class:`ReuseSteps`,
+so that another engine can run them where its data lives (:mod:`narrascope.engines.spark.reuse` does); the
+defaults are this module's own partition-at-a-time numpy code.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from .align import align
+from .boilerplate import drop_keys, frequent_gram_keys, frequent_keys
+from .cascades import STRENGTH, build_cascades, cluster_labels, reuse_edges
+from .lsh import CandidateStats, spilled_bucket_pairs
+from .passages import SharedGrams, passage_pairs, shared_grams
+from .scan import BAND_COLUMNS, Docs, LinePass, TokenPass, TokenSpills, channel_key, emit_bands
+from .shingle import contains, gather_index, unique
+from .spill import Chunking, Partitioned, SetSpill, Workspace
+
+__all__ = ["ReuseSteps", "RunResult", "run"]
+
+TextsFn = Callable[[np.ndarray, list[str]], list[str]]  # (documents, their uids) -> original texts
+RunResult = dict[str, Any]
+BucketPairsFn = Callable[[Partitioned, int], tuple[np.ndarray, CandidateStats]]
+SharedGramsFn = Callable[[Partitioned, np.ndarray, int, int, float, Workspace, Chunking, np.ndarray | None],
+                         SharedGrams]
+LabelsFn = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ReuseSteps:
+    """The relational steps of a run that another engine may carry out instead of this process. Each gets what
+    the embedded step gets — the run's spilled rows (:class:`~narrascope.reuse.spill.Partitioned`, read
+    partition by partition) or per-document arrays — and must return exactly what the embedded step returns:
+
+    * ``bucket_pairs(bands, max_bucket)`` → (sorted unique candidate pairs ``(a, b)``, ``a < b``;
+      :class:`~narrascope.reuse.lsh.CandidateStats`) of an LSH index of ``(bucket, doc)`` rows —
+      :func:`~narrascope.reuse.lsh.spilled_bucket_pairs`;
+    * ``shared_grams(postings, sizes, max_df, min_match, share, ws, chunking, keep)`` → the passage candidates of
+      a posting index of ``(n-gram << 32 | doc)`` rows — :func:`~narrascope.reuse.passages.shared_grams`;
+    * ``cluster_labels(n_docs, a, b)`` → a component label per document (labels may differ from the embedded
+      ones; the partition they induce may not) — :func:`~narrascope.reuse.cascades.cluster_labels`.
+
+    A spilled index's :attr:`~narrascope.reuse.spill.Partitioned.name` says which one it is (``char-bands``,
+    ``word-bands``, ``post4``, ``post5``); its files are deleted once the step returns."""
+
+    bucket_pairs: BucketPairsFn = spilled_bucket_pairs
+    shared_grams: SharedGramsFn = shared_grams
+    cluster_labels: LabelsFn = cluster_labels
+
+
+class _Clock:
+    """Wall and CPU seconds per stage (CPU time of the whole process, all threads: robust to a busy machine)."""
+
+    def __init__(self) -> None:
+        self.t, self.c = time.perf_counter(), time.process_time()
+        self.timings: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        self.timings[name] = round(self.timings.get(name, 0.0) + now - self.t, 3)
+        self.cpu[name] = round(self.cpu.get(name, 0.0) + cpu - self.c, 3)
+        self.t, self.c = now, cpu
+
+
+def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: Chunking, workdir: Path | None,
+        texts: TextsFn, steps: ReuseSteps | None = None) -> RunResult:
+    """Find reuse in ``batches`` (prepared message frames with a ``doc`` column, in document order); ``steps``
+    runs the relational steps elsewhere (default: here)."""
+    steps = steps or ReuseSteps()
+    clock = _Clock()
+    bands = options.bands
+    stats: dict[str, Any] = {"bands": bands[0], "rows": bands[1], "capped_buckets": 0, "largest_bucket": 0}
+    with Workspace(workdir) as ws, ThreadPoolExecutor(max(1, options.workers),
+                                                      thread_name_prefix="narrascope-reuse") as pool:
+        lines = LinePass(ws, chunking, options.boilerplate, expected)
+        for frame in batches:
+            lines(frame)
+        docs, channel_texts = lines.finish()
+        clock.lap("normalise_and_boilerplate")
+        bad_c, bad_k, bad_n = (frequent_keys(lines.lines, "key", channel_texts, options.boilerplate_min_messages,
+                                             options.line_max_share) if options.boilerplate
+                               else (np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64)))
+        tokens = TokenPass(ws, docs, options, chunking, channel_key(bad_c, bad_k), bands, pool)
+        for lo, hi, path in lines.line_files:
+            tokens(lo, hi, path)
+            path.unlink()
+        spills = tokens.finish()
+        clock.lap("tokens_and_shingles")
+        reps = np.flatnonzero(docs.rep == np.arange(docs.n))
+        word_docs = reps[docs.ntok[reps] >= options.short_tokens]
+        char_docs = reps[docs.ntok[reps] < math.ceil(options.short_tokens / options.threshold)]
+        long_docs = reps[docs.ntok[reps] >= options.passage_min_tokens]
+        words, word_bands, stats["boilerplate_ngrams"] = _clean_words(ws, docs, spills, word_docs, options,
+                                                                      chunking, pool)
+        clock.lap("channel_ngrams_and_minhash")
+        short = options.short_tokens
+        near = [
+            _near_duplicates(spills.char_bands, spills.chars, lambda p: np.minimum(docs.ntok[p[:, 0]],
+                             docs.ntok[p[:, 1]]) < short, options, chunking, stats, "char", steps),
+            _near_duplicates(word_bands, words, lambda p: np.minimum(docs.ntok[p[:, 0]],
+                             docs.ntok[p[:, 1]]) >= short, options, chunking, stats, "word", steps),
+        ]
+        clock.lap("lsh_and_verify")
+        passage_frame, aligned = _passages(ws, docs, spills, words, options, chunking, stats, texts,
+                                           lines.meta_path, steps)
+        clock.lap("passages")
+        copies = np.concatenate(spills.copies) if spills.copies else np.zeros((0, 2), np.int64)
+        pairs = _strongest(pl.concat([
+            _forward_pairs(lines, docs), _pairs_frame(copies, "copy", similarity=np.ones(len(copies)),
+                                                      jaccard=np.ones(len(copies)), containment=np.ones(len(copies))),
+            *near, passage_frame], how="vertical_relaxed"))
+        result = _assemble(lines.meta_path, docs.n, pairs, aligned, _boilerplate_table(lines.codes, spills, bad_c,
+                                                                                       bad_k, bad_n),
+                           steps.cluster_labels)
+        clock.lap("cascades")
+        stats.update(
+            messages=docs.n, with_text=docs.n, representatives=int(reps.size), exact_copies=int(len(copies)),
+            char_docs=int(char_docs.size), word_docs=int(word_docs.size), passage_docs=int(long_docs.size),
+            boilerplate_lines=int(bad_c.size), messages_with_boilerplate=int((docs.dropped > 0).sum()),
+            pairs=int(pairs.height), cascades=int(result["cascades"].height), timings=clock.timings,
+            cpu_seconds=clock.cpu,
+            workspace_files_mb=round(sum(f.stat().st_size for f in ws.root.iterdir()) / 1e6, 1),
+        )
+    result["stats"] = stats
+    return result
+
+
+def _clean_words(ws: Workspace, docs: Docs, spills: TokenSpills, word_docs: np.ndarray, options: Any,
+                 chunking: Chunking, pool: Any) -> tuple[SetSpill, Partitioned, int]:
+    """Channel n-gram boilerplate out of the raw word sets; the clean sets are spilled, signed and banded."""
+    bad = np.zeros(0, np.uint64)
+    if options.boilerplate and word_docs.size:
+        texts = np.bincount(docs.channel[word_docs], minlength=int(docs.channel.max(initial=0)) + 1)
+        bad = frequent_gram_keys(spills.word_grams, texts, options.boilerplate_min_messages,
+                                 options.ngram_max_share)
+    _unlink(spills.word_grams)
+    words = SetSpill(ws, "words", tagged=True)
+    bands = Partitioned(ws, "word-bands", BAND_COLUMNS,
+                        chunking.partitions(word_docs.size * options.bands[0]), chunking.buffer_rows)
+    raw = spills.words_raw
+    for lo in range(0, docs.n, chunking.docs):
+        hi = min(docs.n, lo + chunking.docs)
+        local = word_docs[(word_docs >= lo) & (word_docs < hi)]
+        if local.size == 0:
+            continue
+        block = raw.range(lo, hi)
+        index, _ = gather_index(block.offsets, local - lo)
+        sets = block.take(local - lo)
+        sets, kept = drop_keys(sets, docs.channel[local], bad)
+        words.append(sets, local, raw.range_tags(lo, hi)[index][kept])
+        emit_bands(bands, sets, local, options, options.bands, pool)
+    words.finish(docs.n)
+    bands.flush()
+    return words, bands, int(bad.size)
+
+
+def _unlink(part: Partitioned) -> None:
+    for paths in part.paths.values():
+        for p in paths:
+            p.unlink(missing_ok=True)
+
+
+def _pairs_frame(pairs: np.ndarray, relation: str, **cols: Any) -> pl.DataFrame:
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    data: dict[str, Any] = {"a": pairs[:, 0], "b": pairs[:, 1],
+                            "relation": pl.Series([relation] * len(pairs), dtype=pl.String)}
+    for name in ("similarity", "jaccard", "containment", "vocabulary"):
+        data[name] = np.asarray(cols.get(name, np.full(len(pairs), np.nan)), dtype=float)
+    data["shared_ngrams"] = np.asarray(cols.get("shared_ngrams", np.zeros(len(pairs))), dtype=np.int64)
+    return pl.DataFrame(data).with_columns(pl.col(c).fill_nan(None) for c in ("similarity", "jaccard", "containment",
+                                                                          "vocabulary"))
+
+
+def _near_duplicates(bands: Partitioned, sets: SetSpill, pair_ok: Callable[[np.ndarray], np.ndarray],
+                     options: Any, chunking: Chunking, stats: dict[str, Any], label: str,
+                     steps: ReuseSteps) -> pl.DataFrame:
+    """LSH candidates verified by exact Jaccard ≥ threshold."""
+    clock = _Clock()
+    cand, cstats = steps.bucket_pairs(bands, options.max_bucket)
+    _unlink(bands)
+    clock.lap(f"{label}_lsh")
+    cand = cand[pair_ok(cand)] if len(cand) else cand
+    jac, con = sets.jaccard_and_containment(cand, chunking.pairs)
+    clock.lap(f"{label}_verify")
+    stats.setdefault("stage_seconds", {}).update(clock.timings)
+    keep = jac >= options.threshold - 1e-12
+    stats[f"{label}_candidates"] = int(len(cand))
+    stats[f"{label}_verified"] = int(keep.sum())
+    stats["capped_buckets"] += cstats.capped_buckets
+    stats["largest_bucket"] = max(stats["largest_bucket"], cstats.largest_bucket)
+    return _pairs_frame(cand[keep], "near_duplicate", similarity=jac[keep], jaccard=jac[keep], containment=con[keep])
+
+
+def _passages(ws: Workspace, docs: Docs, spills: TokenSpills, words: SetSpill, options: Any, chunking: Chunking,
+              stats: dict[str, Any], texts: TextsFn, meta_path: Path,
+              steps: ReuseSteps) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    max_df = int(min(options.passage_max_df, max(2, options.passage_max_share * docs.n)))
+    short = steps.shared_grams(spills.postings4, spills.sizes4, max_df, options.passage_min_match,
+                               options.passage_min_match_share, ws, chunking, None)
+    _unlink(spills.postings4)
+    grams = steps.shared_grams(spills.postings5, spills.sizes5, max_df, options.passage_min_match,
+                               options.passage_min_match_share, ws, chunking, short.keys)
+    _unlink(spills.postings5)
+    candidates = unique(np.concatenate([grams.keys, short.keys]))
+    found = passage_pairs(grams, candidates, words, spills.words_raw, spills.vocab, max_df, options, chunking)
+    pairs = found["pairs"]
+    stats.update(passage_max_df=max_df, passage_candidates=int(candidates.size), passage_verified=int(len(pairs)))
+    vocab = found["vocabulary"]
+    frame = _pairs_frame(pairs, "partial", similarity=vocab, containment=found["containment"], vocabulary=vocab,
+                         shared_ngrams=found["shared"]).with_columns(
+        pl.when(pl.col("vocabulary") >= options.rewrite_vocabulary).then(pl.lit("rewrite"))
+        .otherwise(pl.lit("partial")).alias("relation"))
+    todo = pairs[: options.max_alignments]
+    aligned: list[dict[str, Any]] = []
+    if len(todo):
+        wanted = np.unique(todo)
+        uids = _meta_rows(meta_path, wanted).get_column("uid").to_list()
+        text = dict(zip(wanted.tolist(), texts(wanted, uids), strict=True))
+        for a, b in todo.tolist():
+            result = align(text[a], text[b], options.passage_ngram, options.passage_ngram)
+            aligned += [{"a": a, "b": b, "a_start": p.a_start, "a_end": p.a_end, "b_start": p.b_start,
+                         "b_end": p.b_end, "tokens": p.tokens} for p in result.passages]
+    stats["aligned_pairs"] = int(len(todo))
+    return frame, aligned
+
+
+def _forward_pairs(lines: LinePass, docs: Docs) -> pl.DataFrame:
+    """Forwards linked to their original: same full matching text, earlier, in the channel the metadata names."""
+    if not lines.forwards:
+        return _pairs_frame(np.zeros((0, 2), np.int64), "forward")
+    fwd = pl.concat(lines.forwards)
+    by_name: dict[str, str] = {}
+    for name, ids in pl.DataFrame(list(lines.names), schema=["channel", "channel_id"], orient="row").filter(
+            pl.col("channel").is_not_null()).group_by("channel").agg(pl.col("channel_id").unique()).iter_rows():
+        if len(ids) == 1:
+            by_name[name] = ids[0]
+    codes = lines.codes
+    fwd = fwd.with_columns(
+        pl.when(pl.col("fwd_from_id").is_in(list(codes))).then(pl.col("fwd_from_id"))
+        .otherwise(pl.col("fwd_from_name").replace_strict(by_name, default=None, return_dtype=pl.String))
+        .alias("target"))
+    fwd = fwd.filter(pl.col("target").is_not_null())
+    b = fwd.get_column("doc").to_numpy().astype(np.int64)
+    keep = ~docs.full_empty[b]
+    fwd, b = fwd.filter(pl.Series(keep)), b[keep]
+    if b.size == 0:
+        return _pairs_frame(np.zeros((0, 2), np.int64), "forward")
+    target = fwd.get_column("target").replace_strict(codes, return_dtype=pl.Int64).to_numpy()
+    key_b = channel_key(target, docs.full_hash[b])
+    key_all = channel_key(docs.channel, docs.full_hash)
+    a = np.flatnonzero(contains(unique(key_b), key_all) & ~docs.full_empty)
+    at = pl.Series("a_at", docs.posted[a]).cast(fwd.schema["fwd_posted_at"])
+    originals = pl.DataFrame({"a": a, "key": key_all[a], "a_at": at}).with_columns(
+        pl.when(pl.Series(docs.posted_null[a])).then(None).otherwise(pl.col("a_at")).alias("a_at"))
+    linked = (pl.DataFrame({"b": b, "key": key_b, "fwd_posted_at": fwd.get_column("fwd_posted_at")})
+              .join(originals, on="key")
+              .filter(pl.col("a") < pl.col("b"))
+              .with_columns((pl.col("a_at") - pl.col("fwd_posted_at")).abs().alias("gap"))
+              .sort(["b", "gap", "a"], descending=[False, False, True], nulls_last=True)
+              .group_by("b", maintain_order=True).first())
+    pairs = np.stack([linked.get_column("a").to_numpy(), linked.get_column("b").to_numpy()], axis=1)
+    return _pairs_frame(pairs.reshape(-1, 2), "forward", similarity=np.ones(len(pairs)))
+
+
+def _strongest(pairs: pl.DataFrame) -> pl.DataFrame:
+    ranked = pairs.with_columns(pl.col("relation").replace_strict(STRENGTH, return_dtype=pl.Int8).alias("s"))
+    return (ranked.sort(["a", "b", "s", "similarity"], descending=[False, False, True, True], nulls_last=True)
+            .group_by(["a", "b"], maintain_order=True).first().drop("s"))
+
+
+def _boilerplate_table(codes: dict[str, int], spills: TokenSpills, ch: np.ndarray, key: np.ndarray,
+                       count: np.ndarray) -> pl.DataFrame:
+    ids = list(codes)
+    lines = [spills.bad_line_text.get(int(k), "") for k in channel_key(ch, key).tolist()]
+    return pl.DataFrame({"channel_id": [ids[c] for c in ch.tolist()], "line": lines,
+                         "texts": pl.Series(count, dtype=pl.UInt32)},
+                        schema={"channel_id": pl.String, "line": pl.String, "texts": pl.UInt32}).sort(
+        ["channel_id", "texts", "line"], descending=[False, True, False])
+
+
+def _meta_rows(meta_path: Path, docs: np.ndarray, columns: list[str] | None = None) -> pl.DataFrame:
+    """The metadata rows of ``docs`` (sorted document numbers), from the spill."""
+    wanted = pl.LazyFrame({"doc": np.asarray(docs, dtype=np.int64)})
+    scan = pl.scan_parquet(meta_path)
+    if columns is not None:
+        scan = scan.select(["doc", *columns])
+    return scan.join(wanted, on="doc", how="semi").collect().sort("doc")
+
+
+def _first_of_each(labels: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each label (the members are in document order)."""
+    _, first = np.unique(labels, return_index=True)
+    return np.sort(first)
+
+
+def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[dict[str, Any]],
+              boilerplate: pl.DataFrame, labels_of: LabelsFn) -> RunResult:
+    """Cascades over the documents that are in a pair (read back from the metadata spill), named pairs and
+    passages."""
+    a, b = pairs.get_column("a").to_numpy(), pairs.get_column("b").to_numpy()
+    labels = labels_of(n_docs, a, b)
+    sizes = np.bincount(labels, minlength=int(labels.max(initial=-1)) + 1)
+    members = np.flatnonzero(sizes[labels] > 1) if n_docs else np.zeros(0, np.int64)
+    if meta_path.exists() and members.size:
+        # previews (200 characters) are read for the cascades' origins only — the earliest member of each
+        meta = _meta_rows(meta_path, members, ["uid", "channel_id", "channel", "message_id", "posted_at"])
+        origins = members[_first_of_each(labels[members])]
+        previews = _meta_rows(meta_path, origins, ["preview"])
+        meta = meta.join(previews, on="doc", how="left")
+    else:
+        meta = pl.DataFrame(schema={"doc": pl.Int64, "uid": pl.String, "channel_id": pl.String,
+                                    "channel": pl.String, "message_id": pl.String,
+                                    "posted_at": pl.Datetime("us", "UTC"), "preview": pl.String})
+    index = {"a": np.searchsorted(members, a), "b": np.searchsorted(members, b)}
+    local = pairs.with_columns(pl.Series("a", index["a"]), pl.Series("b", index["b"]))
+    local_meta = meta.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"))
+    member_frame, cascades = build_cascades(local_meta, local, labels[members])
+    side = local_meta.select("doc", "uid", "channel_id", "posted_at")
+    named = (local.join(side.rename({c: f"a_{c}" if c != "doc" else "a" for c in side.columns}), on="a")
+             .join(side.rename({c: f"b_{c}" if c != "doc" else "b" for c in side.columns}), on="b")
+             .with_columns((pl.col("b_posted_at") - pl.col("a_posted_at")).dt.total_seconds().alias("lag_s"))
+             .sort(["a", "b"])
+             .select("a_uid", "b_uid", "a_channel_id", "b_channel_id", "a_posted_at", "b_posted_at", "relation",
+                     "similarity", "jaccard", "containment", "vocabulary", "shared_ngrams", "lag_s"))
+    schema = {"a": pl.Int64, "b": pl.Int64, "a_start": pl.Int64, "a_end": pl.Int64, "b_start": pl.Int64,
+              "b_end": pl.Int64, "tokens": pl.Int64}
+    passages = pl.DataFrame(aligned, schema=schema).with_columns(
+        pl.Series("a", np.searchsorted(members, np.array([r["a"] for r in aligned], dtype=np.int64))),
+        pl.Series("b", np.searchsorted(members, np.array([r["b"] for r in aligned], dtype=np.int64))))
+    uid = side.select("doc", "uid")
+    passages = (passages.join(uid.rename({"doc": "a", "uid": "a_uid"}), on="a")
+                .join(uid.rename({"doc": "b", "uid": "b_uid"}), on="b")
+                .sort(["a", "b", "a_start"])
+                .select("a_uid", "b_uid", "a_start", "a_end", "b_start", "b_end", "tokens"))
+    return {"pairs": named, "members": member_frame.drop("doc"), "cascades": cascades,
+            "edges": reuse_edges(member_frame), "boilerplate": boilerplate, "passages": passages}

@@ -1,0 +1,285 @@
+"""Working storage of a reuse run: a temporary folder of spill files, so memory does not grow with the corpus.
+
+A run keeps, per document, a handful of numbers in memory (channel code, hashes, token count: under 100 bytes);
+everything proportional to the texts — normalised lines, shingle sets, band keys, n-gram postings — goes to files
+in a :class:`Workspace` and is read back in bounded pieces:
+
+* :class:`Partitioned` — rows spread over ``parts`` files by a hash of their key, so that a global GROUP BY is done
+  one partition at a time in memory (every row of a key lands in the same partition);
+* :class:`SetSpill` — shingle sets appended in document order (a CSR layout on disk), read back sequentially by
+  document range or gathered for a chunk of pairs through a memory map that is dropped after each chunk;
+* :class:`FirstSeen` — the first document of each 64-bit key, maintained as documents stream in time order (which
+  document is the representative of identical texts, which is the first of a channel's distinct texts).
+
+The workspace is a folder beside the store (or in the system's temporary folder), removed when the run ends,
+whether it succeeds or fails; nothing in it is ever read by anything but the run that wrote it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from .shingle import Shared, ShingleSets, intersection_sizes, mix64, shared_values
+
+__all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "partition_of"]
+
+
+@dataclass(frozen=True)
+class Chunking:
+    """Sizes of the pieces a run works on. They bound memory and never change results (a test runs tiny ones)."""
+
+    docs: int = 25_000  # documents per streamed batch (a few hundred MB of working memory for real posts)
+    parts: int = 0  # partitions of every global group-by (0: chosen from the corpus size)
+    pairs: int = 2_000_000  # candidate pairs verified at once
+    buffer_rows: int = 4_000_000  # rows buffered in memory before a partitioned spill writes them out
+
+    def partitions(self, rows: int) -> int:
+        """Partitions for about ``rows`` rows: each should hold a few million rows (a few tens of MB)."""
+        if self.parts:
+            return self.parts
+        return int(min(256, max(1, -(-rows // 6_000_000))))
+
+
+class Workspace:
+    """A temporary folder for one run's spill files; removed on exit, also when the run fails."""
+
+    def __init__(self, parent: Path | None = None) -> None:
+        if parent is not None:
+            parent.mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix=".narrascope-reuse-", dir=parent))
+        self._count = 0
+
+    def file(self, name: str) -> Path:
+        self._count += 1
+        return self.root / f"{self._count:04d}-{name}"
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+def partition_of(key: np.ndarray, parts: int) -> np.ndarray:
+    """Partition of each uint64 key (well mixed, so skewed keys still spread evenly)."""
+    if parts == 1:
+        return np.zeros(key.size, dtype=np.int64)
+    return (mix64(key.astype(np.uint64)) % np.uint64(parts)).astype(np.int64)
+
+
+class Partitioned:
+    """Rows of fixed-width numpy columns, spread over ``parts`` files by a partition index per row."""
+
+    def __init__(self, ws: Workspace, name: str, columns: dict[str, str], parts: int, buffer_rows: int) -> None:
+        self.name = name
+        self.columns = {k: np.dtype(v) for k, v in columns.items()}
+        self.parts = parts
+        self.buffer_rows = buffer_rows
+        self.paths = {c: [ws.file(f"{name}-{c}-{p:03d}.bin") for p in range(parts)] for c in self.columns}
+        self._buffer: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+        self._buffered = 0
+        self.rows = 0
+
+    def append(self, part: np.ndarray, **cols: np.ndarray) -> None:
+        if part.size == 0:
+            return
+        self._buffer.append((part, {c: np.ascontiguousarray(cols[c], dtype=t) for c, t in self.columns.items()}))
+        self._buffered += part.size
+        self.rows += part.size
+        if self._buffered >= self.buffer_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._buffer:
+            return
+        part = np.concatenate([b[0] for b in self._buffer]).astype(np.uint16)
+        order = np.argsort(part, kind="stable")  # stable (a radix sort for 16-bit ids): rows keep their order
+        cuts = np.searchsorted(part[order], np.arange(self.parts + 1))
+        for c in self.columns:
+            data = np.concatenate([b[1][c] for b in self._buffer])[order]
+            for p in range(self.parts):
+                if cuts[p + 1] > cuts[p]:
+                    with open(self.paths[c][p], "ab") as fh:
+                        data[cuts[p] : cuts[p + 1]].tofile(fh)
+        self._buffer = []
+        self._buffered = 0
+
+    def filled(self, p: int) -> bool:
+        """Whether partition ``p`` holds any row."""
+        self.flush()
+        return any(paths[p].exists() for paths in self.paths.values())
+
+    def read(self, p: int) -> dict[str, np.ndarray]:
+        """Every row of partition ``p``, in the order they were appended."""
+        self.flush()
+        out = {}
+        for c, t in self.columns.items():
+            path = self.paths[c][p]
+            out[c] = np.fromfile(path, dtype=t) if path.exists() else np.zeros(0, dtype=t)
+        return out
+
+    def __iter__(self) -> Iterator[dict[str, np.ndarray]]:
+        for p in range(self.parts):
+            yield self.read(p)
+
+
+class SetSpill:
+    """Shingle sets (sorted unique uint32 per document) of some documents, appended in increasing document order."""
+
+    def __init__(self, ws: Workspace, name: str, tagged: bool = False) -> None:
+        self.path = ws.file(f"{name}.u32")
+        self.tag_path = ws.file(f"{name}.u8") if tagged else None
+        self._docs: list[np.ndarray] = []
+        self._sizes: list[np.ndarray] = []
+        self.values = 0
+        self.offsets = np.zeros(1, dtype=np.int64)
+
+    def append(self, sets: ShingleSets, docs: np.ndarray, tags: np.ndarray | None = None) -> None:
+        """Append the sets of ``docs`` (document numbers, ascending; ``sets`` has one row per listed doc) and,
+        for a tagged spill, one uint8 tag per value."""
+        sizes = sets.sizes()
+        with open(self.path, "ab") as fh:
+            np.ascontiguousarray(sets.values, dtype=np.uint32).tofile(fh)
+        if self.tag_path is not None:
+            assert tags is not None and tags.size == sets.values.size
+            with open(self.tag_path, "ab") as fh:
+                np.ascontiguousarray(tags, dtype=np.uint8).tofile(fh)
+        self._docs.append(np.asarray(docs, dtype=np.int64))
+        self._sizes.append(sizes.astype(np.int64))
+        self.values += int(sizes.sum())
+
+    def finish(self, n_docs: int) -> None:
+        """Build the document index (call once every set is appended)."""
+        sizes = np.zeros(n_docs, dtype=np.int64)
+        if self._docs:
+            sizes[np.concatenate(self._docs)] = np.concatenate(self._sizes)
+        self.offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(sizes, out=self.offsets[1:])
+        self._docs, self._sizes = [], []
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.offsets.size - 1)
+
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def range(self, lo: int, hi: int) -> ShingleSets:
+        """The sets of documents ``lo`` to ``hi - 1`` (read from disk), with offsets relative to ``lo``."""
+        start, end = int(self.offsets[lo]), int(self.offsets[hi])
+        return ShingleSets(_read(self.path, np.uint32, start, end), self.offsets[lo : hi + 1] - start)
+
+    def range_tags(self, lo: int, hi: int) -> np.ndarray:
+        """The tags of the values of documents ``lo`` to ``hi - 1``."""
+        assert self.tag_path is not None
+        return _read(self.tag_path, np.uint8, int(self.offsets[lo]), int(self.offsets[hi]))
+
+    def intersections(self, pairs: np.ndarray, chunk: int) -> np.ndarray:
+        """``|S_a ∩ S_b|`` for every pair, ``chunk`` pairs at a time (a fresh memory map per chunk, so the pages
+        it touched leave the process when the chunk is done)."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        out = np.zeros(len(pairs), dtype=np.int64)
+        for lo in range(0, len(pairs), max(1, chunk)):
+            sets = self.mapped()
+            out[lo : lo + chunk] = intersection_sizes(sets, pairs[lo : lo + chunk])
+            del sets
+        return out
+
+    def shared(self, pairs: np.ndarray, chunk: int) -> Iterator[tuple[Shared, np.ndarray | None, np.ndarray | None]]:
+        """What each pair shares (:class:`~narrascope.reuse.shingle.Shared`, with pair indices into all
+        ``pairs``), ``chunk`` pairs at a time, and for a tagged spill the tags of the shared values in the first
+        and in the second set."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        for lo in range(0, len(pairs), max(1, chunk)):
+            sets = self.mapped()
+            tags = self._tags()
+            for first, _, found in shared_values(sets, pairs[lo : lo + chunk]):
+                at = (tags[found.at_a], tags[found.at_b]) if tags is not None else (None, None)
+                yield Shared(found.owner + lo + first, found.values, found.at_a, found.at_b), *at
+            del sets, tags
+
+    def _tags(self) -> np.ndarray | None:
+        if self.tag_path is None or self.values == 0:
+            return None
+        return np.memmap(self.tag_path, dtype=np.uint8, mode="r", shape=(self.values,))
+
+    def count_values(self, values: np.ndarray, docs: int) -> np.ndarray:
+        """How many sets contain each of ``values`` (sorted, unique), reading the spill ``docs`` sets at a time.
+
+        A 32 MB bitmap of the wanted values' top 28 bits screens every spilled value in O(1); only the few that pass
+        are looked up by binary search (a search for all of them cost minutes at a million messages)."""
+        counts = np.zeros(values.size, dtype=np.int64)
+        if values.size == 0:
+            return counts
+        bits = np.zeros(1 << 25, dtype=np.uint8)
+        bucket = (values >> np.uint32(4)).astype(np.int64)
+        np.bitwise_or.at(bits, bucket >> 3, (1 << (bucket & 7)).astype(np.uint8))
+        for lo in range(0, self.n_docs, max(1, docs)):
+            chunk = self.range(lo, min(self.n_docs, lo + docs)).values
+            b = (chunk >> np.uint32(4)).astype(np.int64)
+            chunk = chunk[((bits[b >> 3] >> (b & 7)) & 1).astype(bool)]
+            pos = np.searchsorted(values, chunk)
+            hit = (pos < values.size) & (values[np.minimum(pos, values.size - 1)] == chunk)
+            counts += np.bincount(pos[hit], minlength=values.size)
+        return counts
+
+    def jaccard_and_containment(self, pairs: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exact Jaccard similarity and containment (intersection over the smaller set) of each pair."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        inter = self.intersections(pairs, chunk).astype(float)
+        sizes = self.sizes()
+        sa, sb = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
+        union = sa + sb - inter
+        with np.errstate(divide="ignore", invalid="ignore"):
+            jac = np.where(union > 0, inter / union, 0.0)
+            con = np.where(np.minimum(sa, sb) > 0, inter / np.minimum(sa, sb), 0.0)
+        return jac, con
+
+    def mapped(self) -> ShingleSets:
+        """Every set through a read-only memory map (gather a chunk of rows, then drop it to release the pages)."""
+        if self.values == 0:
+            return ShingleSets(np.zeros(0, dtype=np.uint32), self.offsets)
+        return ShingleSets(np.memmap(self.path, dtype=np.uint32, mode="r", shape=(self.values,)), self.offsets)
+
+
+def _read(path: Path, dtype: type, start: int, end: int) -> np.ndarray:
+    if end <= start:
+        return np.zeros(0, dtype=dtype)
+    with open(path, "rb") as fh:
+        fh.seek(start * np.dtype(dtype).itemsize)
+        return np.fromfile(fh, dtype=dtype, count=end - start)
+
+
+class FirstSeen:
+    """For uint64 keys met in document order: the first document of each key (kept as sorted arrays)."""
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.first = np.zeros(0, dtype=np.int64)
+
+    def update(self, keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """The first document of each key (``docs`` ascending and later than any seen before)."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        if keys.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        uniq, index, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        pos = np.searchsorted(self.keys, uniq)
+        known = pos < self.keys.size
+        known[known] = self.keys[pos[known]] == uniq[known]
+        first = np.where(known, self.first[np.minimum(pos, max(self.first.size - 1, 0))] if self.first.size else 0,
+                         np.asarray(docs, dtype=np.int64)[index])
+        new = ~known
+        if new.any():
+            self.keys = np.insert(self.keys, pos[new], uniq[new])
+            self.first = np.insert(self.first, pos[new], first[new])
+        return first[inverse.reshape(-1)]

@@ -1,0 +1,75 @@
+"""Spill structures of a reuse run: partitioned rows, shingle sets on disk, first occurrences, the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from narrascope.reuse.shingle import ShingleSets, intersection_sizes
+from narrascope.reuse.spill import Chunking, FirstSeen, Partitioned, SetSpill, Workspace, partition_of
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), max_size=20), min_size=1, max_size=8))
+def test_first_seen_gives_the_first_document_of_every_key(batches: list[list[int]]) -> None:
+    seen = FirstSeen()
+    reference: dict[int, int] = {}
+    doc = 0
+    for batch in batches:
+        docs = np.arange(doc, doc + len(batch))
+        got = seen.update(np.array(batch, dtype=np.uint64), docs)
+        for key, d in zip(batch, docs.tolist(), strict=True):
+            reference.setdefault(key, d)
+        assert got.tolist() == [reference[k] for k in batch]
+        doc += len(batch)
+
+
+def test_partitions_keep_every_row_of_a_key_together_and_in_arrival_order(tmp_path: Path) -> None:
+    with Workspace(tmp_path) as ws:
+        part = Partitioned(ws, "t", {"key": "uint64", "doc": "uint32"}, parts=4, buffer_rows=5)
+        rng = np.random.default_rng(1)
+        keys = rng.integers(0, 20, size=200).astype(np.uint64)
+        for lo in range(0, 200, 17):
+            k = keys[lo : lo + 17]
+            part.append(partition_of(k, 4), key=k, doc=np.arange(lo, lo + k.size, dtype=np.uint32))
+        rows = list(part)
+        assert sum(r["key"].size for r in rows) == 200
+        for p, r in enumerate(rows):
+            assert (partition_of(r["key"], 4) == p).all()
+            assert (np.diff(r["doc"].astype(np.int64)) > 0).all()
+        root = ws.root
+    assert not root.exists()
+
+
+def test_set_spill_reads_ranges_and_pairs_back(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    docs = np.array([1, 2, 5, 8])
+    rows = [np.unique(rng.integers(0, 50, size=rng.integers(1, 12))).astype(np.uint32) for _ in docs]
+    owner = np.repeat(np.arange(docs.size), [r.size for r in rows])
+    sets = ShingleSets.from_pairs(owner, np.concatenate(rows), docs.size)
+    tags = np.arange(sets.values.size, dtype=np.uint8)
+    with Workspace(tmp_path) as ws:
+        spill = SetSpill(ws, "s", tagged=True)
+        spill.append(sets.take(np.array([0, 1])), docs[:2], tags[: sets.offsets[2]])
+        spill.append(sets.take(np.array([2, 3])), docs[2:], tags[sets.offsets[2] :])
+        spill.finish(10)
+        for i, d in enumerate(docs.tolist()):
+            assert spill.range(d, d + 1).row(0).tolist() == rows[i].tolist()
+        assert spill.range(3, 5).values.size == 0 and spill.range_tags(1, 2).tolist() == tags[: rows[0].size].tolist()
+        pairs = np.array([[1, 2], [1, 8], [5, 8], [0, 1]])
+        full = ShingleSets.from_pairs(np.repeat(docs, [r.size for r in rows]), np.concatenate(rows), 10)
+        expected = intersection_sizes(full, pairs)
+        assert spill.intersections(pairs, chunk=1).tolist() == expected.tolist()
+        found = list(spill.shared(pairs, chunk=2))
+        assert sum(f[0].owner.size for f in found) == expected.sum()
+        counts = spill.count_values(np.unique(np.concatenate(rows)), docs=3)
+        assert counts.tolist() == [sum(v in r for r in rows) for v in np.unique(np.concatenate(rows)).tolist()]
+
+
+def test_partition_count_follows_the_corpus_size() -> None:
+    assert Chunking().partitions(1000) == 1
+    assert Chunking().partitions(10**9) == 167
+    assert Chunking(parts=7).partitions(10**9) == 7
