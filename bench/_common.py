@@ -69,7 +69,7 @@ def run_child(code: str, *args: str, env: dict[str, str] | None = None, tree: bo
         err_fh.seek(0)
         out, err = out_fh.read().decode(), err_fh.read().decode()
     if proc.returncode != 0:
-        raise RuntimeError(f"benchmark step failed:\n{err}")
+        raise RuntimeError(f"benchmark step failed (exit status {proc.returncode}):\n{err}")
     # ru_maxrss is in KiB on Linux
     return Measurement(seconds, usage.ru_maxrss / 1024, out, peak_tree / 1024)
 
