@@ -187,10 +187,11 @@ def task_times(events: Path) -> list[dict[str, Any]]:
 
 def _scaling_stage(analysis: str, stages: list[dict[str, Any]], p: int) -> dict[str, Any]:
     """The stages that do the analysis's per-partition work: frames, the repartitioned matching stage; reuse, every
-    stage run with p tasks (the group-bys and self-joins over the spilled rows, hash-partitioned into p) summed."""
-    with_p = [s for s in stages if s["tasks"] == p]
+    stage run with at least p tasks summed (the windows, self-joins and aggregations over the spilled rows, which
+    are hash-partitioned into max(p, rows / 500,000) tasks)."""
     if analysis == "frames":
-        return max(with_p, key=lambda s: s["sum"])
+        return max((s for s in stages if s["tasks"] == p), key=lambda s: s["sum"])
+    with_p = [s for s in stages if s["tasks"] >= p]
     return {"sum": sum(s["sum"] for s in with_p), "max": max((s["max"] for s in with_p), default=0.0)}
 
 
