@@ -158,3 +158,19 @@ def test_search_agrees_with_the_frames_matcher(tmp_path_factory, docs, term):
     expected = {rows["uid"][i] for i in hit_rows}
     assert set(uids) == expected
     assert len(uids) == len(set(uids)) == total  # each message once, however many words of it match
+
+
+_GLUE_ALPHABET = "کتابمیروم۱۲۹0159abcXYZé-_ ‌.،ـ" + "\u064b"
+
+
+@given(st.text(alphabet=_GLUE_ALPHABET, max_size=30) | st.text(max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_split_glued_one_equals_the_arrow_kernels(text: str) -> None:
+    """The one-string split a search term takes puts spaces exactly where the index's Arrow kernels do."""
+    assert search.split_glued_one(text) == search.split_glued(pa.array([text]))[0].as_py()
+
+
+def test_split_glued_one_splits_digits_and_latin_glued_to_persian() -> None:
+    assert search.split_glued_one("۹متر") == "۹ متر"
+    assert search.split_glued_one("iPhoneها") == "iPhone ها"
+    assert search.split_glued_one("covid19") == "covid19"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
+from ..store.search import UidDirectory
 from ..store.serving import SharedStore
 from . import render as r
 from .jobs import JobManager
@@ -26,7 +26,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+    # auto_reload off: the templates are package files, and checking each one's mtime on every use (a message
+    # row's include runs fifty times a page) cost a stat call per row
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(lag=r.fmt_lag, num=r.fmt_num, pct=r.fmt_pct, date=r.fmt_date, highlight=r.highlight, marked=r.marked_text)
     return env
@@ -42,7 +44,10 @@ class WebState:
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _token: str | None = None
     _index_ready: bool = False
-    _analyses: tuple[float, frozenset[str]] = (0.0, frozenset())
+    _runs: tuple[int, list[dict[str, Any]]] = (-1, [])
+    _uids: tuple[str, UidDirectory] | None = None
+    _uids_lock: threading.Lock = field(default_factory=threading.Lock)
+    _uids_loading: bool = False
 
     @property
     def token(self) -> str:
@@ -60,13 +65,53 @@ class WebState:
             self._index_ready = bool(index_status(self.store.reader())["ready"])
         return self._index_ready
 
+    def uid_rowid(self, uid: str) -> int | None:
+        """The messages rowid of ``uid`` (None when the index does not hold it; call only when
+        :meth:`index_ready`). From the index's uid directory, kept in memory once per corpus state (apart from
+        the small caches, which would evict it); until it is loaded (~0.4 s for a million messages, on a thread
+        of its own, started by the first call) the index's table answers, so no request waits for the load."""
+        held = self._uids
+        if held is not None and held[0] == self.token:
+            return held[1].rowid(uid)
+        self.load_uid_directory()
+        from ..store.search import message_hint
+
+        return message_hint(self.store.reader(), None, uid)
+
+    def load_uid_directory(self) -> None:
+        """Start loading the uid directory in the background (once at a time)."""
+        with self._uids_lock:
+            if not self._uids_loading:
+                self._uids_loading = True
+                threading.Thread(target=self._load_uids, name="uid-directory", daemon=True).start()
+
+    def _load_uids(self) -> None:
+        from ..store.search import uid_directory
+
+        try:
+            token = self.token
+            self._uids = (token, uid_directory(self.store.reader(), verified=True))
+        except Exception:
+            if not self.store.closed:  # a server stopping while it loads: nothing to report
+                raise
+        finally:
+            with self._uids_lock:
+                self._uids_loading = False
+
     def analyses(self) -> frozenset[str]:
-        """Analyses with stored results (re-read at most every two seconds: jobs publish new ones)."""
-        at, names = self._analyses
-        if time.monotonic() - at > 2:
-            names = frozenset(a["analysis"] for a in self.store.reader().results.list())
-            self._analyses = (time.monotonic(), names)
-        return names
+        """Analyses with stored results (read again after each write this process makes: jobs publish new
+        ones, and nobody else writes while the server holds the store)."""
+        return frozenset(a["analysis"] for a in self.result_runs())
+
+    def result_runs(self, analysis: str | None = None) -> list[dict[str, Any]]:
+        """The results registry (``results.list``), read once per store generation (see
+        :attr:`SharedStore.generation`) instead of once per page."""
+        generation = self.store.generation
+        at, runs = self._runs
+        if at != generation:
+            runs = self.store.reader().results.list()
+            self._runs = (generation, runs)
+        return [r for r in runs if analysis is None or r["analysis"] == analysis]
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], T], limit: int = 64) -> T:
         """A value computed once per key (keys include the corpus state, so an ingest invalidates them)."""

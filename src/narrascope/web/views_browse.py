@@ -165,10 +165,21 @@ def _results(web: WebState, request: Request) -> dict[str, Any]:
                              lambda: search.matching_rids(corpus, query, filt, verified=True))
         total = len(rids)
         rows = search.rows(corpus, rids[(page - 1) * PAGE:page * PAGE].tolist(), SHOWN)
-    else:
-        rows = search.page(corpus, None, filt, columns=SHOWN, limit=PAGE, offset=(page - 1) * PAGE, verified=True)
+    elif not (filt.channels or filt.platform or filt.since or filt.until):
+        # every message: rids are the row numbers of the newest-first order, so a page's rids need no query
         total = web.cached(("count", web.token, filt),
                            lambda: search.count(corpus, None, filt, verified=True), limit=4096)
+        rows = search.rows(corpus, range((page - 1) * PAGE, min(page * PAGE, total)), SHOWN)
+    else:
+        rows = search.page(corpus, None, filt, columns=SHOWN, limit=PAGE, offset=(page - 1) * PAGE, verified=True)
+        if filt.channels and not (filt.platform or filt.since or filt.until):
+            # channels alone: a sum over one aggregate per corpus state, not a count per set of channels
+            counts = web.cached(("channel counts", web.token),
+                                lambda: search.channel_counts(corpus, verified=True))
+            total = sum(counts.get(c, 0) for c in set(filt.channels))
+        else:
+            total = web.cached(("count", web.token, filt),
+                               lambda: search.count(corpus, None, filt, verified=True), limit=4096)
     pages = page_count(total, PAGE, MAX_PAGE)
     return {**base, "rows": _with_spans(web, rows, query), "total": total, "pages": pages}
 
@@ -244,7 +255,8 @@ async def message(request: Request) -> Response:
         hint = None
         rid = request.query_params.get("r", "")
         if web.index_ready():
-            hint = search.message_hint(corpus, int(rid) if rid.isdigit() else None, uid)
+            # from a list page the link carries the rid; a bare link finds the row in the uid directory
+            hint = search.message_hint(corpus, int(rid), uid) if rid.isdigit() else web.uid_rowid(uid)
         msg = browse.message(corpus, uid, hint)
         if msg is None:
             return web.page(request, "error.html", status=404, title="Not found",
