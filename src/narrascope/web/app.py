@@ -72,7 +72,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", read_only: bool = Fal
         if build_index:
             views_browse.ensure_index(web)
         if web.index_ready():
-            web.load_uid_directory()  # message pages' uid look-ups: ready before the first ones, in the background
+            web.load_directories()  # channel filters and uid look-ups in memory: loaded in the background
         try:
             yield
         finally:

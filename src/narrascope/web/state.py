@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
-from ..store.search import UidDirectory
+from ..store.search import ChannelDirectory, UidDirectory
 from ..store.serving import SharedStore
 from . import render as r
 from .jobs import JobManager
@@ -46,8 +46,9 @@ class WebState:
     _index_ready: bool = False
     _runs: tuple[int, list[dict[str, Any]]] = (-1, [])
     _uids: tuple[str, UidDirectory] | None = None
-    _uids_lock: threading.Lock = field(default_factory=threading.Lock)
-    _uids_loading: bool = False
+    _load_lock: threading.Lock = field(default_factory=threading.Lock)
+    _loading: bool = False
+    _channels: tuple[str, ChannelDirectory] | None = None
 
     @property
     def token(self) -> str:
@@ -69,34 +70,49 @@ class WebState:
         """The messages rowid of ``uid`` (None when the index does not hold it; call only when
         :meth:`index_ready`). From the index's uid directory, kept in memory once per corpus state (apart from
         the small caches, which would evict it); until it is loaded (~0.4 s for a million messages, on a thread
-        of its own, started by the first call) the index's table answers, so no request waits for the load."""
+        of its own: :meth:`load_directories`) the index's table answers, so no request waits for the load."""
         held = self._uids
         if held is not None and held[0] == self.token:
             return held[1].rowid(uid)
-        self.load_uid_directory()
+        self.load_directories()
         from ..store.search import message_hint
 
         return message_hint(self.store.reader(), None, uid)
 
-    def load_uid_directory(self) -> None:
-        """Start loading the uid directory in the background (once at a time)."""
-        with self._uids_lock:
-            if not self._uids_loading:
-                self._uids_loading = True
-                threading.Thread(target=self._load_uids, name="uid-directory", daemon=True).start()
+    def channel_directory(self) -> ChannelDirectory:
+        """Each indexed message's channel, loaded once per corpus state (~0.2 s for a million messages, usually
+        in the background from startup). Call only when :meth:`index_ready`."""
+        held = self._channels
+        if held is None or held[0] != self.token:
+            from ..store.search import channel_directory
 
-    def _load_uids(self) -> None:
+            with self._load_lock:
+                held = self._channels
+                if held is None or held[0] != self.token:
+                    held = (self.token, channel_directory(self.store.reader(), verified=True))
+                    self._channels = held
+        return held[1]
+
+    def load_directories(self) -> None:
+        """Start loading the channel and uid directories in the background (once at a time)."""
+        with self._load_lock:
+            if not self._loading:
+                self._loading = True
+                threading.Thread(target=self._load_directories, name="directories", daemon=True).start()
+
+    def _load_directories(self) -> None:
         from ..store.search import uid_directory
 
         try:
+            self.channel_directory()
             token = self.token
             self._uids = (token, uid_directory(self.store.reader(), verified=True))
         except Exception:
             if not self.store.closed:  # a server stopping while it loads: nothing to report
                 raise
         finally:
-            with self._uids_lock:
-                self._uids_loading = False
+            with self._load_lock:
+                self._loading = False
 
     def analyses(self) -> frozenset[str]:
         """Analyses with stored results (read again after each write this process makes: jobs publish new

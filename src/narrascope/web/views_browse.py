@@ -63,6 +63,12 @@ class _PostingCache:
 _POSTINGS = _PostingCache()
 
 
+def _postings(web: WebState, query: search.SearchQuery, filt: MessageFilter) -> np.ndarray:
+    """The query's posting list under the filter, kept per corpus state."""
+    return _POSTINGS.get((web.token, query, filt),
+                         lambda: search.matching_rids(web.store.reader(), query, filt, verified=True))
+
+
 def _filter(request: Request) -> tuple[MessageFilter, dict[str, Any]]:
     q = request.query_params
     channels = [c for c in q.getlist("channel") if c]
@@ -159,10 +165,19 @@ def _results(web: WebState, request: Request) -> dict[str, Any]:
             return {**base, "rows": [], "total": 0, "pages": 0, "index_job": job, "index_missing": True}
         # no index yet: browsing reads the messages table itself (slower on a large store)
         total, rows = browse.message_page(corpus, filt, limit=PAGE, offset=(page - 1) * PAGE)
+    elif filt.channels and not (filt.platform or filt.since or filt.until):
+        # channels alone (what the list's menu offers): posting lists filtered in memory by each rid's channel
+        channels = web.channel_directory()
+        if query is None:
+            rids = _POSTINGS.get((web.token, None, filt), lambda: channels.rids(filt.channels))
+        else:
+            rids = _POSTINGS.get((web.token, query, filt),
+                                 lambda: channels.keep(_postings(web, query, MessageFilter()), filt.channels))
+        total = len(rids)
+        rows = search.rows(corpus, rids[(page - 1) * PAGE:page * PAGE].tolist(), SHOWN)
     elif query is not None:
         # the query's posting list, kept per corpus state: its length is the count, each page a slice of it
-        rids = _POSTINGS.get((web.token, query, filt),
-                             lambda: search.matching_rids(corpus, query, filt, verified=True))
+        rids = _postings(web, query, filt)
         total = len(rids)
         rows = search.rows(corpus, rids[(page - 1) * PAGE:page * PAGE].tolist(), SHOWN)
     elif not (filt.channels or filt.platform or filt.since or filt.until):
@@ -172,14 +187,8 @@ def _results(web: WebState, request: Request) -> dict[str, Any]:
         rows = search.rows(corpus, range((page - 1) * PAGE, min(page * PAGE, total)), SHOWN)
     else:
         rows = search.page(corpus, None, filt, columns=SHOWN, limit=PAGE, offset=(page - 1) * PAGE, verified=True)
-        if filt.channels and not (filt.platform or filt.since or filt.until):
-            # channels alone: a sum over one aggregate per corpus state, not a count per set of channels
-            counts = web.cached(("channel counts", web.token),
-                                lambda: search.channel_counts(corpus, verified=True))
-            total = sum(counts.get(c, 0) for c in set(filt.channels))
-        else:
-            total = web.cached(("count", web.token, filt),
-                               lambda: search.count(corpus, None, filt, verified=True), limit=4096)
+        total = web.cached(("count", web.token, filt),
+                           lambda: search.count(corpus, None, filt, verified=True), limit=4096)
     pages = page_count(total, PAGE, MAX_PAGE)
     return {**base, "rows": _with_spans(web, rows, query), "total": total, "pages": pages}
 
