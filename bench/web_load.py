@@ -60,7 +60,7 @@ def make_store(workdir: Path, n: int) -> Path:
     """The generated store (reused when it already holds n messages)."""
     db = workdir / f"web-{n}.duckdb"
     if db.exists():
-        with Corpus.open(db, read_only=True) as corpus:
+        with Corpus.open(db) as corpus:  # writable: a store of an older schema is migrated here, once
             if corpus.count_messages() == n:
                 print(f"reusing {db}: it holds the {n:,} generated messages (delete it to regenerate)", flush=True)
                 return db

@@ -200,9 +200,10 @@ def test_channel_directory_answers_channel_filters_like_sql(store):
                     == search.matching_rids(store, query, filt).tolist())
 
 
-def test_search_texts_are_stored_uncompressed(store):
+@pytest.mark.parametrize("column", ["text", "uid", "message_id"])
+def test_search_texts_are_stored_uncompressed(store, column):
     store.connection.execute("CHECKPOINT")
     kinds = {r[0] for r in store.connection.execute(
-        "SELECT compression FROM pragma_storage_info('search_docs') WHERE column_name = 'text' "
-        "AND segment_type = 'VARCHAR'").fetchall()}
+        "SELECT compression FROM pragma_storage_info('search_docs') WHERE column_name = ? "
+        "AND segment_type = 'VARCHAR'", [column]).fetchall()}
     assert kinds == {"Uncompressed"}

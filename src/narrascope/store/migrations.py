@@ -231,10 +231,10 @@ _CHANNEL_MERGES = [
     )""",
 ]
 
-# The search index's texts stored uncompressed: a page of search results reads fifty texts scattered over the
-# table, and DuckDB decodes a compressed (FSST) string vector up to the row it wants — measured on 1 M messages,
-# 50 scattered texts took ~9 ms of CPU compressed and ~3 ms uncompressed, for ~110 MB more on disk. The table is
-# copied as it is (same rows and order): no index rebuild.
+# The search index's texts, uids and message ids stored uncompressed: a page of search results reads fifty rows
+# scattered over the table, and DuckDB decodes a compressed (FSST) string vector up to the row it wants —
+# measured on 1 M messages, fifty scattered rows took ~11 ms of CPU compressed and ~6 ms uncompressed, for ~130 MB
+# more on disk. The table is copied as it is (same rows and order): no index rebuild.
 _SEARCH_DOC_COLUMNS = ("rid, src_rowid, uid, platform, channel_id, channel, message_id, kind, posted_at, author, "
                        "text, views, forwards, fwd_from_name, lang, script, norm")
 _SEARCH_TEXT_UNCOMPRESSED = [
@@ -242,11 +242,11 @@ _SEARCH_TEXT_UNCOMPRESSED = [
     """CREATE TABLE search_docs (
         rid INTEGER NOT NULL,
         src_rowid BIGINT NOT NULL,
-        uid VARCHAR NOT NULL,
+        uid VARCHAR NOT NULL USING COMPRESSION uncompressed,
         platform VARCHAR,
         channel_id VARCHAR,
         channel VARCHAR,
-        message_id VARCHAR,
+        message_id VARCHAR USING COMPRESSION uncompressed,
         kind VARCHAR,
         posted_at TIMESTAMPTZ,
         author VARCHAR,
