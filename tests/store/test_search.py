@@ -198,12 +198,3 @@ def test_channel_directory_answers_channel_filters_like_sql(store):
             query = search.parse_query(text)
             assert (directory.keep(search.matching_rids(store, query), picked).tolist()
                     == search.matching_rids(store, query, filt).tolist())
-
-
-@pytest.mark.parametrize("column", ["text", "uid", "message_id"])
-def test_search_texts_are_stored_uncompressed(store, column):
-    store.connection.execute("CHECKPOINT")
-    kinds = {r[0] for r in store.connection.execute(
-        "SELECT compression FROM pragma_storage_info('search_docs') WHERE column_name = ? "
-        "AND segment_type = 'VARCHAR'", [column]).fetchall()}
-    assert kinds == {"Uncompressed"}
