@@ -17,6 +17,7 @@ from starlette.templating import Jinja2Templates
 from ..store.search import ChannelDirectory, UidDirectory
 from ..store.serving import SharedStore
 from . import render as r
+from .caches import PostingCache, RowCache
 from .jobs import JobManager
 
 __all__ = ["WebState", "state", "threaded"]
@@ -40,6 +41,8 @@ class WebState:
     host: str
     jobs: JobManager = field(default_factory=JobManager)
     templates: Jinja2Templates = field(default_factory=lambda: Jinja2Templates(env=_environment()))
+    postings: PostingCache = field(default_factory=PostingCache)
+    rows: RowCache = field(default_factory=RowCache)
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _token: str | None = None
