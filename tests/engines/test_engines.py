@@ -63,3 +63,13 @@ def test_the_spark_work_folder_is_next_to_the_store_unless_chosen(demo_store, mo
         assert SparkEngine(SparkOptions(workdir=str(tmp_path / "opt"))).workdir(corpus) == tmp_path / "opt"
         with pytest.raises(UsageError, match="read-only"):
             SparkEngine().run(corpus, "frames", "k", lambda *a: None)  # type: ignore[arg-type,return-value]
+
+
+@pytest.mark.parametrize(("given", "started"), [
+    ("local", "local[1,4]"), ("local[2]", "local[2,4]"), ("local[*]", "local[*,4]"),
+    ("local[2,1]", "local[2,1]"),  # the user chose the attempts
+    ("spark://head:7077", "spark://head:7077"), ("yarn", "yarn"),
+])
+def test_local_masters_retry_a_failed_task_as_a_cluster_does(given: str, started: str) -> None:
+    """Local mode tries a task once by default: one task result lost under memory pressure failed a whole run."""
+    assert session.with_task_retries(given) == started

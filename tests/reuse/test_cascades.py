@@ -93,6 +93,10 @@ def test_since_and_until_restrict_the_messages() -> None:
     until = (T0 + timedelta(days=3)).isoformat()
     assert find_reuse_frame(frame, ReuseOptions(since=since)).members["uid"].to_list() == ["b", "c"]
     assert find_reuse_frame(frame, ReuseOptions(since=since, until=until)).members.height == 0
+    # every form the other commands' --since accept (one parser, narrascope.dates): basic dates, bare hours, Z
+    day1 = T0 + timedelta(days=1)
+    for form in (day1.strftime("%Y%m%d"), day1.strftime("%Y-%m-%dT%H"), day1.strftime("%Y-%m-%dT%H:%M:%SZ")):
+        assert find_reuse_frame(frame, ReuseOptions(since=form)).members["uid"].to_list() == ["b", "c"], form
 
 
 def test_options_are_validated_and_every_field_is_a_cli_flag() -> None:

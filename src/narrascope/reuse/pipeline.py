@@ -31,13 +31,13 @@ import json
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from ..dates import parse_bounds
 from ..errors import UsageError
 from ..text.normalize import MATCH_TABLE_VERSION
 from .engine import ReuseSteps, TextsFn, run
@@ -105,14 +105,7 @@ class ReuseOptions:
                      "passage_max_df", "passage_min_match", "passage_min_shared", "workers", "boilerplate_min_messages"):
             if getattr(self, name) < 1:
                 raise UsageError(f"{name} must be at least 1, not {getattr(self, name)}")
-        for name in ("since", "until"):
-            value = getattr(self, name)
-            if value is not None:
-                try:
-                    datetime.fromisoformat(value)
-                except ValueError:
-                    raise UsageError(f"--{name} {value!r} is not a date or time: use e.g. 2024-01-31 or "
-                                     "2024-01-31T18:00:00+03:30") from None
+        parse_bounds(self.since, self.until)  # a bad bound is refused before any work
         for name in ("line_max_share", "ngram_max_share", "passage_max_share", "rewrite_vocabulary",
                      "passage_min_match_share", "rewrite_background", "rewrite_word_background",
                      "rewrite_spread"):
@@ -174,12 +167,12 @@ def _prepare(messages: pl.DataFrame, options: ReuseOptions) -> pl.DataFrame:
         *(pl.col(c).cast(pl.Datetime("us", "UTC")) for c in ("posted_at", "fwd_posted_at")
           if frame.schema[c] == pl.Null),
     ).filter(pl.col("text").fill_null("").str.strip_chars() != "")
-    if options.since:
-        frame = frame.filter(pl.col("posted_at").dt.convert_time_zone("UTC")  # the store's zone is "Etc/UTC"
-                             >= pl.lit(options.since).str.to_datetime(time_zone="UTC"))
-    if options.until:
-        frame = frame.filter(pl.col("posted_at").dt.convert_time_zone("UTC")
-                             < pl.lit(options.until).str.to_datetime(time_zone="UTC"))
+    since, until = parse_bounds(options.since, options.until)
+    posted = pl.col("posted_at").dt.convert_time_zone("UTC")  # the store's zone is "Etc/UTC"
+    if since is not None:
+        frame = frame.filter(posted >= since)
+    if until is not None:
+        frame = frame.filter(posted < until)
     frame = frame.sort(["posted_at", "channel_id", "message_id", "uid"], nulls_last=True)
     return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"))
 

@@ -61,6 +61,8 @@ __all__ = ["SparkReuseSteps", "reuse_job"]
 ORDER = ("posted_at", "channel_id", "message_id", "uid")
 #: spilled rows per Spark task in a step (a few tens of MB of Spark's row format per operator)
 ROWS_PER_TASK = 500_000
+#: rows of the document-ordered stream the driver fetches at a time (one Spark task's result)
+ROWS_PER_FETCH = 50_000
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 
@@ -205,12 +207,16 @@ def _messages(spark: SparkSession, input_path: str, options: ReuseOptions) -> Da
     return read_messages(spark, input_path, files, list(INPUT_COLUMNS), since=options.since, until=options.until)
 
 
-def _batches(rows: DataFrame) -> Iterator[pl.DataFrame]:
-    """``rows`` in document order, as polars batches: Spark sorts, the driver receives one partition at a time."""
+def _batches(rows: DataFrame, n_rows: int) -> Iterator[pl.DataFrame]:
+    """``rows`` in document order, as polars batches: Spark sorts, the driver receives one partition at a time —
+    at most about :data:`ROWS_PER_FETCH` rows, whatever ``spark.sql.shuffle.partitions`` says, so that what a
+    fetch holds on the driver (and in the block manager, as one task's result) does not grow with the corpus."""
     from pyspark.sql import functions as F
 
     utc = pl.Datetime("us", "UTC")
-    for batch in arrow_batches(rows.orderBy(*(F.col(c).asc_nulls_last() for c in ORDER))):
+    order = [F.col(c).asc_nulls_last() for c in ORDER]
+    ordered = rows.repartitionByRange(max(1, -(-n_rows // ROWS_PER_FETCH)), *order).sortWithinPartitions(*order)
+    for batch in arrow_batches(ordered):
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         yield frame.with_columns(pl.col("posted_at", "fwd_posted_at").cast(utc))
@@ -241,7 +247,8 @@ def reuse_job(spark: SparkSession, input_path: str, output: str, options: ReuseO
     partitions = spark_options.partitions or spark.sparkContext.defaultParallelism
     rows = _messages(spark, input_path, options)
     steps = SparkReuseSteps(spark, ckpt, partitions).steps()
-    result = find_reuse_stream(_batches(rows), rows.count(), _texts(spark, rows), options, steps=steps)
+    n_rows = rows.count()
+    result = find_reuse_stream(_batches(rows, n_rows), n_rows, _texts(spark, rows), options, steps=steps)
     params = {"options": asdict(options), "stats": {**result.stats, "engine": "spark"}}
     tables = {f"reuse_{name}": to_spark(spark, getattr(result, name)) for name in TABLES}
     manifest = write_results(spark, output, analysis="reuse", key=key, state_token=state, tables=tables,

@@ -9,6 +9,7 @@ mode the Python workers run this interpreter, so they import the same narrascope
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import warnings
@@ -25,7 +26,13 @@ if TYPE_CHECKING:
 
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 
-__all__ = ["SparkOptions", "arrow_batches", "java_available", "pyspark_available", "spark_session"]
+__all__ = ["SparkOptions", "arrow_batches", "java_available", "pyspark_available", "spark_session",
+           "with_task_retries"]
+
+#: attempts of a task in local mode, as ``spark.task.maxFailures`` gives on a cluster (local mode's own default is
+#: one: a task result dropped by the block manager under memory pressure — "TaskResultLost" — failed the whole job).
+LOCAL_TASK_ATTEMPTS = 4
+_LOCAL = re.compile(r"local(\[(\*|\d+)\])?")
 
 #: settings results depend on: applied to every session, also one started by spark-submit.
 RUNTIME_CONF = {
@@ -128,6 +135,15 @@ def arrow_batches(frame: DataFrame) -> Iterator[pa.RecordBatch]:
             yield from reader
 
 
+def with_task_retries(master: str) -> str:
+    """``local``, ``local[N]`` or ``local[*]`` with :data:`LOCAL_TASK_ATTEMPTS` attempts per task
+    (``local[N,F]``); any other master, or a local one that names its attempts, unchanged."""
+    match = _LOCAL.fullmatch(master)
+    if match is None:
+        return master
+    return f"local[{match.group(2) or 1},{LOCAL_TASK_ATTEMPTS}]"
+
+
 def spark_session(options: SparkOptions | None = None) -> SparkSession:
     """The active Spark session, or a new one started from ``options`` (see the module docstring)."""
     _require()
@@ -137,7 +153,7 @@ def spark_session(options: SparkOptions | None = None) -> SparkSession:
     if active is not None:
         return prepare(active)
     options = options or SparkOptions()
-    master = options.master or os.environ.get("NARRASCOPE_SPARK_MASTER") or "local[*]"
+    master = with_task_retries(options.master or os.environ.get("NARRASCOPE_SPARK_MASTER") or "local[*]")
     conf: dict[str, Any] = {
         **RUNTIME_CONF,
         "spark.ui.enabled": "false",
