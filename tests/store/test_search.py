@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -27,8 +30,9 @@ TEXTS = [
 ]
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch):
+@contextmanager
+def indexed_store(tmp_path, monkeypatch) -> Iterator[Corpus]:
+    """A store of TEXTS in two channels with its search index (also used by test_search_directories)."""
     monkeypatch.setattr(search, "BATCH_ROWS", 3)  # several batches and slices even for a handful of messages
     monkeypatch.setattr(search, "INDEX_SLICE", 2)
     msgs = [desktop_message(i + 1, t) for i, t in enumerate(TEXTS)]
@@ -37,6 +41,12 @@ def store(tmp_path, monkeypatch):
     with Corpus.open(tmp_path / "c.duckdb") as corpus:
         corpus.ingest([tmp_path / "a", tmp_path / "b"])
         search.build_index(corpus)
+        yield corpus
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    with indexed_store(tmp_path, monkeypatch) as corpus:
         yield corpus
 
 
@@ -174,27 +184,3 @@ def test_split_glued_one_splits_digits_and_latin_glued_to_persian() -> None:
     assert search.split_glued_one("۹متر") == "۹ متر"
     assert search.split_glued_one("iPhoneها") == "iPhone ها"
     assert search.split_glued_one("covid19") == "covid19"
-
-
-def test_uid_directory_in_memory_agrees_with_the_table(store):
-    directory = search.uid_directory(store)
-    for uid, rowid in store.connection.execute("SELECT uid, rowid FROM messages").fetchall():
-        assert directory.rowid(uid) == rowid == search.message_hint(store, None, uid)
-    assert directory.rowid("f" * 32) is None  # hex, but no such message
-    assert directory.rowid("not hex at all, but long enough") is None
-    assert directory.rowid("abc") is None
-
-
-def test_channel_directory_answers_channel_filters_like_sql(store):
-    directory = search.channel_directory(store)
-    channels = [r[0] for r in store.connection.execute("SELECT DISTINCT channel_id FROM messages").fetchall()]
-    assert len(directory.codes) == len(TEXTS)
-    for picked in [[c] for c in channels] + [channels, [channels[0], channels[0]], ["no-such-channel"]]:
-        filt = MessageFilter(channels=tuple(picked))
-        rids = directory.rids(picked)
-        assert rids.tolist() == search.page(store, None, filt, columns=("uid",), limit=100)["rid"].to_list()
-        assert len(rids) == search.count(store, None, filt)
-        for text in ("بروند", "seed*", "covid-19 cases", "grapes, نیست"):
-            query = search.parse_query(text)
-            assert (directory.keep(search.matching_rids(store, query), picked).tolist()
-                    == search.matching_rids(store, query, filt).tolist())

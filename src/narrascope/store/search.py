@@ -48,15 +48,14 @@ from ..text.normalize import MATCH_TABLE_VERSION, normalize, normalize_many
 from .browse import MessageFilter, filter_sql
 from .corpus import CONTENT_KINDS, Corpus
 
-__all__ = ["DOC_COLUMNS", "INDEX_VERSION", "SearchQuery", "ChannelDirectory", "UidDirectory", "build_index", "channel_directory", "count", "index_key", "index_status",
+__all__ = ["DOC_COLUMNS", "INDEX_VERSION", "SearchQuery", "build_index", "check_ready", "count", "index_key", "index_status",
            "matching_rids", "message_hint", "page", "parse_query", "rows", "search", "search_reader", "split_glued",
-           "split_glued_one", "uid_directory"]
+           "split_glued_one"]
 
 INDEX_VERSION = "s6"
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
 _WORD_SQL = r"[\p{L}\p{N}]+"
 _EDGE_L, _EDGE_R = r"(?:^|[^\p{L}\p{N}])", r"(?:$|[^\p{L}\p{N}])"
-_HEX16 = re.compile(r"[0-9a-fA-F]{16}")
 _SEPARATORS = re.compile(r"[,،\n;]+")
 MAX_TERMS = 20
 #: candidates of a phrase the tables cannot answer exactly, checked one by one at most
@@ -336,7 +335,7 @@ def _index_filter(filt: MessageFilter | None) -> tuple[str, list[Any]]:
     return filter_sql(replace(filt, kinds=()))
 
 
-def _check_ready(corpus: Corpus) -> None:
+def check_ready(corpus: Corpus) -> None:
     if not index_status(corpus)["ready"]:
         raise UsageError("the search index is not built for this corpus yet: build it from the messages page")
 
@@ -354,7 +353,7 @@ def page(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None =
     newest first, with ``rid`` (the index's row number) and the given list columns. ``verified``: the caller
     checked :func:`index_status` for this corpus state already (a server whose store nobody else can change)."""
     if not verified:
-        _check_ready(corpus)
+        check_ready(corpus)
     where, params = _index_filter(filt)
     tail = f"ORDER BY rid LIMIT {int(limit)} OFFSET {int(offset)}"
     # first the page's rids, from narrow columns only; then its rows, read by rid (rids are stored in order, so
@@ -414,7 +413,7 @@ def matching_rids(corpus: Corpus, query: SearchQuery, filt: MessageFilter | None
     a posting list a caller may keep: its length is the count, a slice of it a page (:func:`rows`), so paging
     through a search costs one look-up instead of one per page and one more per count."""
     if not verified:
-        _check_ready(corpus)
+        check_ready(corpus)
     if query.empty:
         return np.zeros(0, np.int32)
     where, params = _index_filter(filt)
@@ -441,7 +440,7 @@ def count(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None 
           verified: bool = False) -> int:
     """How many messages :func:`page` pages through."""
     if not verified:
-        _check_ready(corpus)
+        check_ready(corpus)
     where, params = _index_filter(filt)
     if query is None:
         sql, args = f"SELECT count(*) FROM search_docs {where}", params
@@ -478,75 +477,10 @@ def message_hint(corpus: Corpus, rid: int | None, uid: str) -> int | None:
     return int(row[0]) if row else None
 
 
-@dataclass(frozen=True)
-class ChannelDirectory:
-    """Each indexed message's channel in memory (4 bytes a message), by rid: the messages of some channels, or
-    which of a posting list's messages are in them, without a query — a filter on channels alone, the one the
-    message list offers, then costs microseconds instead of a scan of the channel column (~5 ms on 1 M)."""
-
-    channel_ids: tuple[str | None, ...]
-    codes: np.ndarray  # int32, one per rid: an index into channel_ids
-
-    def _selected(self, channels: Sequence[str]) -> np.ndarray:
-        wanted = set(channels)
-        return np.array([i for i, c in enumerate(self.channel_ids) if c in wanted], dtype=np.int32)
-
-    def rids(self, channels: Sequence[str]) -> np.ndarray:
-        """Sorted rids (int32) of the messages in any of ``channels``."""
-        return np.flatnonzero(np.isin(self.codes, self._selected(channels))).astype(np.int32)
-
-    def keep(self, rids: np.ndarray, channels: Sequence[str]) -> np.ndarray:
-        """The rids (in their order) of messages in any of ``channels``."""
-        return rids[np.isin(self.codes[rids], self._selected(channels))]
-
-
-def channel_directory(corpus: Corpus, *, verified: bool = False) -> ChannelDirectory:
-    """Load every indexed message's channel (rids are the row numbers 0 … docs − 1)."""
-    if not verified:
-        _check_ready(corpus)
-    table = corpus.connection.execute("SELECT rid, channel_id FROM search_docs").to_arrow_reader(
-        BATCH_ROWS).read_all()
-    if not table.num_rows:
-        return ChannelDirectory((), np.zeros(0, np.int32))
-    encoded = table.column(1).combine_chunks().dictionary_encode()
-    codes = np.full(table.num_rows, -1, dtype=np.int32)
-    rids = table.column(0).to_numpy()
-    codes[rids] = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    return ChannelDirectory(tuple(encoded.dictionary.to_pylist()), codes)
-
-
-@dataclass(frozen=True)
-class UidDirectory:
-    """The uid directory in memory: the first 64 bits of each (hex) uid, sorted, and the messages rowid of its
-    row — a message page's row found in microseconds instead of a ~3 ms scan of a row group of uids. The
-    caller checks the row's uid (two uids may share a prefix; a uid that is not hex is not held)."""
-
-    keys: np.ndarray
-    rowids: np.ndarray
-
-    def rowid(self, uid: str) -> int | None:
-        """The rowid of the first message whose uid starts like ``uid`` (None when none does)."""
-        if not _HEX16.match(uid):
-            return None
-        key = np.uint64(int(uid[:16], 16))
-        i = int(np.searchsorted(self.keys, key))
-        return int(self.rowids[i]) if i < len(self.keys) and self.keys[i] == key else None
-
-
-def uid_directory(corpus: Corpus, *, verified: bool = False) -> UidDirectory:
-    """Load the index's uid directory (16 bytes a message: 16 MB for a million)."""
-    if not verified:
-        _check_ready(corpus)
-    found = corpus.connection.execute(
-        "SELECT k, src_rowid FROM (SELECT TRY_CAST('0x' || left(uid, 16) AS UBIGINT) AS k, src_rowid "
-        "FROM search_uids WHERE length(uid) >= 16) WHERE k IS NOT NULL ORDER BY k, src_rowid").fetchnumpy()
-    return UidDirectory(np.asarray(found["k"], dtype=np.uint64), np.asarray(found["src_rowid"], dtype=np.int64))
-
-
 def search_reader(corpus: Corpus, query: SearchQuery, filt: MessageFilter | None, columns: list[str],
                   batch_rows: int = 20_000) -> pa.RecordBatchReader:
     """Every matching message (the given message columns), newest first, streamed in Arrow batches (exports)."""
-    _check_ready(corpus)
+    check_ready(corpus)
     _index_filter(filt)
     where, params = filter_sql(replace(filt or MessageFilter(), kinds=()), alias="d")
     mparams: list[Any] = []

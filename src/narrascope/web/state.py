@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
-from ..store.search import ChannelDirectory, UidDirectory
+from ..store.search_directories import ChannelDirectory, UidDirectory
 from ..store.serving import SharedStore
 from . import render as r
 from .caches import PostingCache, RowCache
@@ -87,7 +87,7 @@ class WebState:
         in the background from startup). Call only when :meth:`index_ready`."""
         held = self._channels
         if held is None or held[0] != self.token:
-            from ..store.search import channel_directory
+            from ..store.search_directories import channel_directory
 
             with self._load_lock:
                 held = self._channels
@@ -104,7 +104,7 @@ class WebState:
                 threading.Thread(target=self._load_directories, name="directories", daemon=True).start()
 
     def _load_directories(self) -> None:
-        from ..store.search import uid_directory
+        from ..store.search_directories import uid_directory
 
         try:
             self.channel_directory()
