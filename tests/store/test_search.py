@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -27,8 +30,9 @@ TEXTS = [
 ]
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch):
+@contextmanager
+def indexed_store(tmp_path, monkeypatch) -> Iterator[Corpus]:
+    """A store of TEXTS in two channels with its search index (also used by test_search_directories)."""
     monkeypatch.setattr(search, "BATCH_ROWS", 3)  # several batches and slices even for a handful of messages
     monkeypatch.setattr(search, "INDEX_SLICE", 2)
     msgs = [desktop_message(i + 1, t) for i, t in enumerate(TEXTS)]
@@ -37,6 +41,12 @@ def store(tmp_path, monkeypatch):
     with Corpus.open(tmp_path / "c.duckdb") as corpus:
         corpus.ingest([tmp_path / "a", tmp_path / "b"])
         search.build_index(corpus)
+        yield corpus
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    with indexed_store(tmp_path, monkeypatch) as corpus:
         yield corpus
 
 
@@ -158,3 +168,19 @@ def test_search_agrees_with_the_frames_matcher(tmp_path_factory, docs, term):
     expected = {rows["uid"][i] for i in hit_rows}
     assert set(uids) == expected
     assert len(uids) == len(set(uids)) == total  # each message once, however many words of it match
+
+
+_GLUE_ALPHABET = "کتابمیروم۱۲۹0159abcXYZé-_ ‌.،ـ" + "\u064b"
+
+
+@given(st.text(alphabet=_GLUE_ALPHABET, max_size=30) | st.text(max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_split_glued_one_equals_the_arrow_kernels(text: str) -> None:
+    """The one-string split a search term takes puts spaces exactly where the index's Arrow kernels do."""
+    assert search.split_glued_one(text) == search.split_glued(pa.array([text]))[0].as_py()
+
+
+def test_split_glued_one_splits_digits_and_latin_glued_to_persian() -> None:
+    assert search.split_glued_one("۹متر") == "۹ متر"
+    assert search.split_glued_one("iPhoneها") == "iPhone ها"
+    assert search.split_glued_one("covid19") == "covid19"

@@ -100,3 +100,39 @@ def test_cascades_list_timeline_and_side_by_side(client):
     assert members.status_code == 200 and members.text.count("\n") == page.count("<circle") + 1
     member = re.search(r'href="/message/([0-9a-f]+)"', page).group(1)
     assert f"/cascade/{ids[0]}" in client.get(f"/message/{member}").text
+
+
+def test_channel_lists_and_searches_agree_with_the_store(client):
+    """Channel filters answered from the in-memory channel directory: the same totals and rows as SQL."""
+    from narrascope.store import search
+    from narrascope.store.browse import MessageFilter
+
+    corpus = client.app.state.web.store.reader()
+    channels = corpus.sql("SELECT channel_id, count(*) AS n FROM messages WHERE kind <> 'service' "
+                          "GROUP BY 1 ORDER BY 2 DESC")["channel_id"].to_list()
+    word = corpus.sql("SELECT token FROM search_tokens GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")["token"][0]
+    for picked in ([channels[0]], channels[1:3], [channels[0], channels[0]]):
+        filt = MessageFilter(channels=tuple(picked))
+        for q in ("", word):
+            query = search.parse_query(q) if q else None
+            expected = search.page(corpus, query, filt, columns=("uid",), limit=50, offset=50)["uid"].to_list()
+            html = client.get("/messages", params={"channel": picked, "q": q, "page": 2}).text
+            assert int(re.search(r'data-total="(\d+)"', html).group(1)) == search.count(corpus, query, filt)
+            assert re.findall(r'data-uid="([0-9a-f]+)"', html) == expected
+
+
+def test_bare_message_links_before_and_after_the_uid_directory_loads(client):
+    web = client.app.state.web
+    corpus = web.store.reader()
+    picked = corpus.sql("SELECT uid, text FROM messages WHERE kind <> 'service' AND text <> '' "
+                        "ORDER BY uid LIMIT 5")
+    before = [client.get(f"/message/{uid}") for uid in picked["uid"]]  # starts the load; SQL answers meanwhile
+    for _ in range(200):
+        if web._uids is not None:
+            break
+        time.sleep(0.05)
+    assert web._uids is not None, "the uid directory did not load"
+    after = [client.get(f"/message/{uid}") for uid in picked["uid"]]
+    for b, a, uid in zip(before, after, picked["uid"], strict=True):
+        assert b.status_code == a.status_code == 200 and f"<th>uid</th><td dir=\"auto\">{uid}</td>" in a.text
+    assert client.get("/message/" + "0" * 32).status_code == 404

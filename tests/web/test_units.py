@@ -33,9 +33,9 @@ def test_download_names_are_plain_ascii():
 def test_posting_cache_keeps_recent_lists_within_its_budget():
     import numpy as np
 
-    from narrascope.web.views_browse import _PostingCache
+    from narrascope.web.caches import PostingCache
 
-    cache = _PostingCache(budget=3200)  # 800 int32 rids; a list over a quarter of it is never kept
+    cache = PostingCache(budget=3200)  # 800 int32 rids; a list over a quarter of it is never kept
     calls: list[str] = []
 
     def make(key: str, n: int):

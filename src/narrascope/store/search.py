@@ -43,13 +43,14 @@ import pyarrow.compute as pc
 import regex
 
 from ..errors import UsageError
-from ..frames.boundary import glue_patterns_re2
+from ..frames.boundary import char_class_table, glue_patterns_re2, glued
 from ..text.normalize import MATCH_TABLE_VERSION, normalize, normalize_many
 from .browse import MessageFilter, filter_sql
 from .corpus import CONTENT_KINDS, Corpus
 
-__all__ = ["DOC_COLUMNS", "INDEX_VERSION", "SearchQuery", "build_index", "count", "index_key", "index_status",
-           "matching_rids", "message_hint", "page", "parse_query", "rows", "search", "search_reader", "split_glued"]
+__all__ = ["DOC_COLUMNS", "INDEX_VERSION", "SearchQuery", "build_index", "check_ready", "count", "index_key", "index_status",
+           "matching_rids", "message_hint", "page", "parse_query", "rows", "search", "search_reader", "split_glued",
+           "split_glued_one"]
 
 INDEX_VERSION = "s6"
 _WORD = regex.compile(r"[\p{L}\p{N}]+")
@@ -120,6 +121,20 @@ def split_glued(norm: pa.Array) -> pa.Array:
     return norm
 
 
+def split_glued_one(text: str) -> str:
+    """:func:`split_glued` of one string, without Arrow's regex kernels (which compile their two large patterns
+    on every call: ~3 ms a search term): a space between every two neighbouring characters :func:`glued` says
+    meet at a word boundary — the same places, since neither pattern's pair can overlap another of its kind."""
+    if len(text) < 2 or text.isascii():
+        return text  # glued boundaries need an Arabic-script letter
+    classes = char_class_table()[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+    cuts = np.flatnonzero(glued(classes[:-1], classes[1:])) + 1
+    if not len(cuts):
+        return text
+    bounds = [0, *cuts.tolist(), len(text)]
+    return " ".join(text[a:b] for a, b in itertools.pairwise(bounds))
+
+
 def parse_query(text: str) -> SearchQuery:
     """Terms of a search box: separated by commas or new lines; ``*`` at a term's end makes its last word a
     prefix. Each term is put in matching form; terms with no letter or digit are left out."""
@@ -128,12 +143,12 @@ def parse_query(text: str) -> SearchQuery:
 
 @functools.lru_cache(maxsize=4096)
 def _parse_query(text: str) -> SearchQuery:
-    # cached: putting a term in matching form runs Arrow regex kernels (several ms a query on a busy server)
+    # cached: a server sees the same search boxes again (pages of one search)
     terms: list[Term] = []
     for raw in _SEPARATORS.split(text or ""):
         raw = raw.strip()
         prefix = raw.endswith("*")
-        norm = split_glued(pa.array([normalize(raw.rstrip("*").strip())]))[0].as_py()
+        norm = split_glued_one(normalize(raw.rstrip("*").strip()))
         if not _WORD.search(norm):
             continue
         if prefix and not _WORD.search(norm[-1:]):
@@ -292,12 +307,9 @@ def _verified(corpus: Corpus, term: Term) -> list[int]:
     pattern = regex.compile(term.pattern())
     found: list[int] = []
     for lo in range(0, len(rids), 2000):
-        chunk = rids[lo:lo + 2000]
-        marks = ", ".join("?" for _ in chunk)
-        rows = corpus.connection.execute(
-            f"SELECT rid, norm FROM search_docs WHERE rid BETWEEN ? AND ? AND rid IN ({marks})",
-            [chunk[0], chunk[-1], *chunk]).fetchall()
-        found += [int(rid) for rid, norm in rows if norm and pattern.search(norm)]
+        # read like a page's rows: a few candidates far apart cost a vector each, not a scan of the rids between
+        rows = _rows_by_rid(corpus, rids[lo:lo + 2000], "rid, norm")
+        found += [int(rid) for rid, norm in rows.iter_rows() if norm and pattern.search(norm)]
     return sorted(found)
 
 
@@ -323,7 +335,7 @@ def _index_filter(filt: MessageFilter | None) -> tuple[str, list[Any]]:
     return filter_sql(replace(filt, kinds=()))
 
 
-def _check_ready(corpus: Corpus) -> None:
+def check_ready(corpus: Corpus) -> None:
     if not index_status(corpus)["ready"]:
         raise UsageError("the search index is not built for this corpus yet: build it from the messages page")
 
@@ -341,7 +353,7 @@ def page(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None =
     newest first, with ``rid`` (the index's row number) and the given list columns. ``verified``: the caller
     checked :func:`index_status` for this corpus state already (a server whose store nobody else can change)."""
     if not verified:
-        _check_ready(corpus)
+        check_ready(corpus)
     where, params = _index_filter(filt)
     tail = f"ORDER BY rid LIMIT {int(limit)} OFFSET {int(offset)}"
     # first the page's rids, from narrow columns only; then its rows, read by rid (rids are stored in order, so
@@ -367,6 +379,8 @@ def page(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None =
 
 #: DuckDB decompresses a vector (2,048 rows) of a string column to read any row of it
 VECTOR = 2048
+#: at most this many separate ranges in one read by rid (each is a sub-query DuckDB plans)
+MAX_RUNS = 64
 
 
 def _rows_by_rid(corpus: Corpus, rids: list[int], cols: str) -> pl.DataFrame:
@@ -383,6 +397,8 @@ def _rows_by_rid(corpus: Corpus, rids: list[int], cols: str) -> pl.DataFrame:
                 runs[-1].append(rid)
             else:
                 runs.append([rid])
+        if len(runs) > MAX_RUNS:  # thousands of phrase candidates: one scan beats planning a query per run
+            runs = [rids]
     parts, params = [], []
     for run in runs:
         parts.append(f"SELECT {cols} FROM search_docs WHERE rid BETWEEN ? AND ? AND rid IN "
@@ -397,7 +413,7 @@ def matching_rids(corpus: Corpus, query: SearchQuery, filt: MessageFilter | None
     a posting list a caller may keep: its length is the count, a slice of it a page (:func:`rows`), so paging
     through a search costs one look-up instead of one per page and one more per count."""
     if not verified:
-        _check_ready(corpus)
+        check_ready(corpus)
     if query.empty:
         return np.zeros(0, np.int32)
     where, params = _index_filter(filt)
@@ -424,7 +440,7 @@ def count(corpus: Corpus, query: SearchQuery | None, filt: MessageFilter | None 
           verified: bool = False) -> int:
     """How many messages :func:`page` pages through."""
     if not verified:
-        _check_ready(corpus)
+        check_ready(corpus)
     where, params = _index_filter(filt)
     if query is None:
         sql, args = f"SELECT count(*) FROM search_docs {where}", params
@@ -464,7 +480,7 @@ def message_hint(corpus: Corpus, rid: int | None, uid: str) -> int | None:
 def search_reader(corpus: Corpus, query: SearchQuery, filt: MessageFilter | None, columns: list[str],
                   batch_rows: int = 20_000) -> pa.RecordBatchReader:
     """Every matching message (the given message columns), newest first, streamed in Arrow batches (exports)."""
-    _check_ready(corpus)
+    check_ready(corpus)
     _index_filter(filt)
     where, params = filter_sql(replace(filt or MessageFilter(), kinds=()), alias="d")
     mparams: list[Any] = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,33 +43,45 @@ SERVE_MEMORY_LIMIT = "1GB"
 class _LockedResults(ResultStore):
     """Results whose publication takes the process-wide writer lock (reads do not)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, lock: threading.RLock) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, lock: threading.RLock, wrote: Callable[[], None]) -> None:
         super().__init__(con)
         self._lock = lock
+        self._wrote = wrote
 
     def save_many(self, tables: dict[str, pa.Table], key: str,
                   params: dict[str, dict[str, Any] | None] | None = None) -> None:
         with self._lock:
-            super().save_many(tables, key, params)
+            try:
+                super().save_many(tables, key, params)
+            finally:
+                self._wrote()
 
     def touch(self, analysis: str, key: str) -> None:
         with self._lock:
-            super().touch(analysis, key)
+            try:
+                super().touch(analysis, key)
+            finally:
+                self._wrote()
 
 
 class _JobCorpus(Corpus):
     """A corpus view for background jobs: reads on its own cursor, publishes results under the writer lock."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, lock: threading.RLock) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, lock: threading.RLock,
+                 wrote: Callable[[], None]) -> None:
         super().__init__(con, path, read_only=False)
         self._lock = lock
+        self._wrote = wrote
 
     @property
     def results(self) -> ResultStore:
-        return _LockedResults(self._con, self._lock)
+        return _LockedResults(self._con, self._lock, self._wrote)
 
     def close(self) -> None:
-        self._con.close()
+        try:
+            self._con.close()
+        finally:
+            self._wrote()  # a job may have written on its own cursor (the search index)
 
 
 class SharedStore:
@@ -88,6 +100,7 @@ class SharedStore:
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._writer = self._new_cursor()
         self._closed = False
+        self._generation = 0
 
     def _new_cursor(self) -> duckdb.DuckDBPyConnection:
         with self._cursor_lock:
@@ -117,14 +130,32 @@ class SharedStore:
             raise StoreError(f"{self.path} is served read-only (serve --read-only): restart without it to save "
                              "coding decisions and results")
         with self._lock:
-            yield Corpus(self._writer, self.path, read_only=False)
+            try:
+                yield Corpus(self._writer, self.path, read_only=False)
+            finally:
+                self._wrote()
 
     def job_corpus(self) -> Corpus:
         """A corpus for one background job (close it when done): its own cursor; results published under the
         writer lock. On a read-only store the view is read-only and analyses compute without caching."""
         if self.read_only:
             return Corpus(self._new_cursor(), self.path, read_only=True)
-        return _JobCorpus(self._new_cursor(), self.path, self._lock)
+        return _JobCorpus(self._new_cursor(), self.path, self._lock, self._wrote)
+
+    @property
+    def generation(self) -> int:
+        """Bumped after every write this process makes (writer views, published results, a job's corpus closed):
+        nobody else can write while the server holds the store (DuckDB locks the file; read-only, nobody
+        writes), so a value cached with the generation it was read at is current while the generation is."""
+        return self._generation
+
+    def _wrote(self) -> None:
+        with self._cursor_lock:
+            self._generation += 1
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     @property
     def state_token(self) -> str:

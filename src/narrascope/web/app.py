@@ -8,6 +8,7 @@ functions as the CLI; they never compute an analysis of their own. POST routes a
 from __future__ import annotations
 
 import secrets
+import threading
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -71,6 +72,9 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", read_only: bool = Fal
         app.state.web = web
         if build_index:
             views_browse.ensure_index(web)
+        if web.index_ready():
+            web.load_directories()  # channel filters and uid look-ups in memory: loaded in the background
+        threading.Thread(target=views_browse.warm_up, args=(web,), name="warm-up", daemon=True).start()
         try:
             yield
         finally:

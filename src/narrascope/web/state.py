@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +14,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
+from ..store.search_directories import ChannelDirectory, UidDirectory
 from ..store.serving import SharedStore
 from . import render as r
+from .caches import PostingCache, RowCache
 from .jobs import JobManager
 
 __all__ = ["WebState", "state", "threaded"]
@@ -26,7 +27,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+    # auto_reload off: the templates are package files, and checking each one's mtime on every use (a message
+    # row's include runs fifty times a page) cost a stat call per row
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, auto_reload=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(lag=r.fmt_lag, num=r.fmt_num, pct=r.fmt_pct, date=r.fmt_date, highlight=r.highlight, marked=r.marked_text)
     return env
@@ -38,11 +41,17 @@ class WebState:
     host: str
     jobs: JobManager = field(default_factory=JobManager)
     templates: Jinja2Templates = field(default_factory=lambda: Jinja2Templates(env=_environment()))
+    postings: PostingCache = field(default_factory=PostingCache)
+    rows: RowCache = field(default_factory=RowCache)
     _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _token: str | None = None
     _index_ready: bool = False
-    _analyses: tuple[float, frozenset[str]] = (0.0, frozenset())
+    _runs: tuple[int, list[dict[str, Any]]] = (-1, [])
+    _uids: tuple[str, UidDirectory] | None = None
+    _load_lock: threading.Lock = field(default_factory=threading.Lock)
+    _loading: bool = False
+    _channels: tuple[str, ChannelDirectory] | None = None
 
     @property
     def token(self) -> str:
@@ -60,13 +69,68 @@ class WebState:
             self._index_ready = bool(index_status(self.store.reader())["ready"])
         return self._index_ready
 
+    def uid_rowid(self, uid: str) -> int | None:
+        """The messages rowid of ``uid`` (None when the index does not hold it; call only when
+        :meth:`index_ready`). From the index's uid directory, kept in memory once per corpus state (apart from
+        the small caches, which would evict it); until it is loaded (~0.4 s for a million messages, on a thread
+        of its own: :meth:`load_directories`) the index's table answers, so no request waits for the load."""
+        held = self._uids
+        if held is not None and held[0] == self.token:
+            return held[1].rowid(uid)
+        self.load_directories()
+        from ..store.search import message_hint
+
+        return message_hint(self.store.reader(), None, uid)
+
+    def channel_directory(self) -> ChannelDirectory:
+        """Each indexed message's channel, loaded once per corpus state (~0.2 s for a million messages, usually
+        in the background from startup). Call only when :meth:`index_ready`."""
+        held = self._channels
+        if held is None or held[0] != self.token:
+            from ..store.search_directories import channel_directory
+
+            with self._load_lock:
+                held = self._channels
+                if held is None or held[0] != self.token:
+                    held = (self.token, channel_directory(self.store.reader(), verified=True))
+                    self._channels = held
+        return held[1]
+
+    def load_directories(self) -> None:
+        """Start loading the channel and uid directories in the background (once at a time)."""
+        with self._load_lock:
+            if not self._loading:
+                self._loading = True
+                threading.Thread(target=self._load_directories, name="directories", daemon=True).start()
+
+    def _load_directories(self) -> None:
+        from ..store.search_directories import uid_directory
+
+        try:
+            self.channel_directory()
+            token = self.token
+            self._uids = (token, uid_directory(self.store.reader(), verified=True))
+        except Exception:
+            if not self.store.closed:  # a server stopping while it loads: nothing to report
+                raise
+        finally:
+            with self._load_lock:
+                self._loading = False
+
     def analyses(self) -> frozenset[str]:
-        """Analyses with stored results (re-read at most every two seconds: jobs publish new ones)."""
-        at, names = self._analyses
-        if time.monotonic() - at > 2:
-            names = frozenset(a["analysis"] for a in self.store.reader().results.list())
-            self._analyses = (time.monotonic(), names)
-        return names
+        """Analyses with stored results (read again after each write this process makes: jobs publish new
+        ones, and nobody else writes while the server holds the store)."""
+        return frozenset(a["analysis"] for a in self.result_runs())
+
+    def result_runs(self, analysis: str | None = None) -> list[dict[str, Any]]:
+        """The results registry (``results.list``), read once per store generation (see
+        :attr:`SharedStore.generation`) instead of once per page."""
+        generation = self.store.generation
+        at, runs = self._runs
+        if at != generation:
+            runs = self.store.reader().results.list()
+            self._runs = (generation, runs)
+        return [r for r in runs if analysis is None or r["analysis"] == analysis]
 
     def cached(self, key: tuple[Any, ...], compute: Callable[[], T], limit: int = 64) -> T:
         """A value computed once per key (keys include the corpus state, so an ingest invalidates them)."""

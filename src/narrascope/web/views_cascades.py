@@ -35,7 +35,7 @@ _INPUT = ["uid", "channel_id", "channel", "message_id", "posted_at", "text", "fw
 def reuse_result(web: WebState) -> ReuseResult | None:
     """The latest stored reuse run (loaded once per run key and kept in memory)."""
     corpus = web.store.reader()
-    runs = corpus.results.list("reuse_cascades")
+    runs = web.result_runs("reuse_cascades")
     if not runs:
         return None
     return web.cached(("reuse", runs[-1]["result_key"]), lambda: load_reuse(corpus), limit=64)
