@@ -260,6 +260,8 @@ def _bulk_load(corpus: Any, path: Path) -> None:
 
     from narrascope import __version__
     from narrascope.models import MESSAGE_SCHEMA, make_uid
+    from narrascope.store.ingest_runner import merge_spool
+    from narrascope.store.spool import Spool
     from narrascope.text.script import with_script_columns
 
     con = corpus.connection
@@ -282,7 +284,8 @@ def _bulk_load(corpus: Any, path: Path) -> None:
     started = datetime.now(UTC)
     con.execute("BEGIN TRANSACTION")
     try:
-        counts = corpus._merge(spool)  # the store's own upsert of canonical rows (bench shortcut, see build_store)
+        # the store's own upsert of canonical rows (bench shortcut, see build_store)
+        counts = merge_spool(con, Spool((spool,), (n,)))
         channels = src.select(["channel_id", "channel"]).group_by(["channel_id", "channel"]).aggregate([])
         con.register("_bench_channels", channels)
         con.execute("""INSERT INTO channels SELECT 'telegram', channel_id, channel, 'public_channel', ?
