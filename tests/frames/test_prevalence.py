@@ -122,3 +122,35 @@ def test_repeated_groups_are_usage_errors_and_reach_accepts_platform() -> None:
     reach = channel_reach(messages, hits, ["f"], by=["platform"])
     row = reach.filter((pl.col("platform") == "telegram") & (pl.col("frame") == "f")).row(0, named=True)
     assert (row["channels"], row["carrying"]) == (2, 1)
+
+
+def test_shares_counted_in_batches_equal_shares_over_all_messages(demo_store, tmp_path, monkeypatch):
+    """frame_shares streams the store's messages in batches and adds up their counts: the same table as counting
+    every message at once — for channels, periods, attributes and weights — with batches far smaller than the
+    corpus, the last one partial."""
+    import shutil
+
+    from narrascope import Corpus
+    from narrascope.cli import main
+    from narrascope.frames import prevalence
+    from narrascope.frames.lexicon import load_lexicon
+
+    db = tmp_path / "c.duckdb"
+    shutil.copy(demo_store[0], db)
+    folder = demo_store[0].parent
+    assert main(["channels", "set-attributes", str(folder / "channels.csv"), "--db", str(db)]) == 0
+    lexicon = load_lexicon(folder / "lexicon.yaml")
+    monkeypatch.setattr(prevalence, "SHARE_BATCH_ROWS", 997)
+    with Corpus.open(db) as corpus:
+        hits = prevalence.frame_hits(corpus, lexicon)
+        frames = [f.id for f in lexicon.frames]
+        sizes = [b.height for b in prevalence.frame_message_batches(corpus, attributes=["side"])]
+        assert len(sizes) > 3 and sizes[-1] < 997 and set(sizes[:-1]) == {997}
+        for by, weight in ((("channel", "month"), None), (("side", "quarter"), "views"), ((), "views"),
+                           (("lang", "kind"), None)):
+            attributes = [b for b in by if b not in prevalence.GROUPS]
+            whole = shares_table(prevalence.frame_messages(corpus, attributes=attributes), hits, frames, by,
+                                 weight=weight)
+            batched = prevalence.frame_shares(corpus, lexicon, by, weight=weight, hits=hits)
+            assert whole.height > len(frames) and batched.equals(whole), (by, weight)
+            assert sum(sizes) == int(whole.filter(pl.col("frame") == ANY)["n"].sum())

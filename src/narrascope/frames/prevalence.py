@@ -11,7 +11,7 @@ and ``w_note`` says so in every group where that happens (Telegram Desktop expor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from ..store.corpus import Corpus
     from .lexicon import Lexicon
 
-__all__ = ["ANY", "GROUPS", "PERIODS", "add_period_columns", "channel_reach", "frame_hits", "frame_messages",
-           "frame_shares", "shares_table", "weight_warnings"]
+__all__ = ["ANY", "GROUPS", "PERIODS", "add_period_columns", "channel_reach", "frame_hits", "frame_message_batches",
+           "frame_messages", "frame_shares", "shares_table", "weight_warnings"]
 
 ANY = "any frame"
 PERIODS = ("day", "week", "month", "quarter", "year")
@@ -92,7 +92,7 @@ def _pairs(hits: pl.DataFrame, frames: Sequence[str]) -> pl.DataFrame:
 
 
 def shares_table(
-    messages: pl.DataFrame,
+    messages: pl.DataFrame | Iterable[pl.DataFrame],
     hits: pl.DataFrame,
     frames: Sequence[str],
     by: Sequence[str] = (),
@@ -105,26 +105,27 @@ def shares_table(
     Columns: the ``by`` columns, ``frame``, ``n`` (messages in the group), ``k`` (messages carrying the frame),
     ``share`` = k/n, ``lower``/``upper`` (Wilson). With ``weight``: ``w_share``, ``n_eff``, ``w_lower``, ``w_upper``,
     ``n_unweighted``. Every group × frame appears, including k = 0.
+
+    ``messages`` may also be batches of messages (:func:`frame_message_batches`): every column of the result is a
+    sum over messages, so the batches' counts are added up and only one batch is in memory at a time.
     """
-    keys = check_groups(by, [c for c in messages.columns if c not in MESSAGE_COLUMNS])
-    m = label_missing(add_period_columns(messages, keys), keys)
-    if not keys:
-        m = m.with_columns(pl.lit("all").alias("_all"))
-        keys = ["_all"]
-    frame_list = [*frames, ANY]
+    batches = [messages] if isinstance(messages, pl.DataFrame) else messages
     pairs = _pairs(hits, frames)
-    aggs = [pl.len().alias("n")]
-    carry_aggs = [pl.len().alias("k")]
-    if weight is not None:
-        if weight not in m.columns:
-            raise UsageError(f"cannot weight by {weight!r}: not a message column")
-        w = pl.col(weight).cast(pl.Float64)
-        aggs += [w.sum().alias("_w"), (w * w).sum().alias("_w2"), w.is_null().sum().alias("n_unweighted")]
-        carry_aggs.append(w.sum().alias("_wk"))
-    counts = m.group_by(keys).agg(aggs)
-    carrying = m.join(pairs, on="uid").group_by([*keys, "frame"]).agg(carry_aggs)
-    grid = counts.join(pl.DataFrame({"frame": frame_list}), how="cross")
-    out = grid.join(carrying, on=[*keys, "frame"], how="left").with_columns(pl.col("k").fill_null(0))
+    counts, carrying = [], []
+    keys: list[str] = []
+    for batch in batches:
+        keys, part_counts, part_carrying = _batch_counts(batch, pairs, by, weight)
+        counts.append(part_counts)
+        carrying.append(part_carrying)
+    if not counts:
+        raise ValueError("shares_table needs at least one (possibly empty) batch of messages")
+    sums = [c for c in counts[0].columns if c not in keys]
+    count = pl.concat(counts, how="vertical_relaxed").group_by(keys).agg(_sum(c) for c in sums)
+    carry = (pl.concat(carrying, how="vertical_relaxed").group_by([*keys, "frame"])
+             .agg(_sum(c) for c in carrying[0].columns if c not in (*keys, "frame")))
+    frame_list = [*frames, ANY]
+    grid = count.join(pl.DataFrame({"frame": frame_list}), how="cross")
+    out = grid.join(carry, on=[*keys, "frame"], how="left").with_columns(pl.col("k").fill_null(0))
     k = out["k"].to_numpy().astype(float)
     n = out["n"].to_numpy().astype(float)
     lo, hi = wilson_interval(k, n, confidence)
@@ -146,6 +147,34 @@ def shares_table(
         cols += ["w_share", "n_eff", "w_lower", "w_upper", "n_unweighted", "w_note"]
     out = out.select(cols).sort([*keys, "frame"])
     return out.drop("_all") if "_all" in out.columns else out
+
+
+def _sum(column: str) -> pl.Expr:
+    """A batch count added up, with the type of a count over all messages at once (``pl.len()``: UInt32)."""
+    total = pl.col(column).sum()
+    return (total.cast(pl.UInt32) if column in ("n", "k", "n_unweighted") else total).alias(column)
+
+
+def _batch_counts(messages: pl.DataFrame, pairs: pl.DataFrame, by: Sequence[str],
+                  weight: str | None) -> tuple[list[str], pl.DataFrame, pl.DataFrame]:
+    """One batch's group keys, its messages per group (``n``, weight sums) and its carrying messages per group and
+    frame (``k``, weight sum)."""
+    keys = check_groups(by, [c for c in messages.columns if c not in MESSAGE_COLUMNS])
+    m = label_missing(add_period_columns(messages, keys), keys)
+    if not keys:
+        m = m.with_columns(pl.lit("all").alias("_all"))
+        keys = ["_all"]
+    aggs = [pl.len().alias("n")]
+    carry_aggs = [pl.len().alias("k")]
+    if weight is not None:
+        if weight not in m.columns:
+            raise UsageError(f"cannot weight by {weight!r}: not a message column")
+        w = pl.col(weight).cast(pl.Float64)
+        aggs += [w.sum().alias("_w"), (w * w).sum().alias("_w2"), w.is_null().sum().alias("n_unweighted")]
+        carry_aggs.append(w.sum().alias("_wk"))
+    counts = m.group_by(keys).agg(aggs)
+    carrying = m.join(pairs, on="uid").group_by([*keys, "frame"]).agg(carry_aggs)
+    return keys, counts, carrying
 
 
 def _weight_note(weight: str) -> pl.Expr:
@@ -219,8 +248,39 @@ def frame_messages(corpus: Corpus, *, since: str | datetime | None = None, until
     with corpus.memory_capped(STORE_MEMORY_LIMIT):
         messages = corpus.messages(since=since, until=until, channel=channel, columns=MESSAGE_COLUMNS,
                                    text_only=True)
+    return _with_attributes(messages, _attribute_table(corpus, attributes), attributes)
+
+
+#: messages a batch when shares are counted over a store (:func:`frame_message_batches`)
+SHARE_BATCH_ROWS = 500_000
+
+
+def frame_message_batches(corpus: Corpus, *, since: str | datetime | None = None,
+                          until: str | datetime | None = None, attributes: Sequence[str] = (),
+                          batch_rows: int | None = None) -> Iterator[pl.DataFrame]:
+    """The rows and columns of :func:`frame_messages` in batches of ``batch_rows`` (default
+    :data:`SHARE_BATCH_ROWS`; at least one batch, perhaps empty): what :func:`shares_table` counts over a store,
+    so that memory holds one batch, not the corpus's metadata (10 M messages' took 3 GB, and the shares' copies of
+    them 5.7 GB at the peak: docs/benchmarks.md)."""
+    from .corpus_match import STORE_MEMORY_LIMIT
+
+    table = _attribute_table(corpus, attributes)
+    empty = True
+    for batch in corpus.message_batches(MESSAGE_COLUMNS, since=since, until=until,
+                                        batch_rows=batch_rows or SHARE_BATCH_ROWS,
+                                        memory_limit=STORE_MEMORY_LIMIT, text_only=True):
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        empty = False
+        yield _with_attributes(frame, table, attributes)
+    if empty:
+        yield frame_messages(corpus, since=since, until=until, attributes=attributes)
+
+
+def _attribute_table(corpus: Corpus, attributes: Sequence[str]) -> pl.DataFrame | None:
+    """The channels' ``attributes`` (None for none), refused when one is neither a group nor a stored attribute."""
     if not attributes:
-        return messages
+        return None
     table = corpus.channel_attributes.wide(in_store=True)
     stored = [c for c in table.columns if c not in ("platform", "channel_id", "channel")]
     bad = [a for a in attributes if a not in stored]
@@ -228,6 +288,12 @@ def frame_messages(corpus: Corpus, *, since: str | datetime | None = None, until
         have = f"the store has {', '.join(stored)}" if stored else "none are set: `narrascope channels set-attributes FILE`"
         raise UsageError(f"--by {','.join(bad)}: neither a built-in group ({', '.join(GROUPS)}) nor a channel "
                          f"attribute ({have})")
+    return table
+
+
+def _with_attributes(messages: pl.DataFrame, table: pl.DataFrame | None, attributes: Sequence[str]) -> pl.DataFrame:
+    if table is None:
+        return messages
     return messages.join(table.select("platform", "channel_id", *attributes), on=["platform", "channel_id"],
                          how="left")
 
@@ -266,11 +332,13 @@ def frame_shares(
     weighted columns are empty or partial."""
     attributes = [b for b in by if b not in GROUPS]
     check_groups(by, attributes)
-    messages = frame_messages(corpus, since=since, until=until, attributes=attributes)
+    _attribute_table(corpus, attributes)  # a bad attribute is refused before matching
     if hits is None:
         hits = frame_hits(corpus, lexicon, since=since, until=until, progress=progress)
     frames = [f.id for f in lexicon.frames]
     if reach is not None:
+        messages = frame_messages(corpus, since=since, until=until, attributes=attributes)
         periods = [g for g in by if g in PERIODS or g == "platform"]
         return channel_reach(messages, hits, frames, min_messages=reach, by=periods, confidence=confidence)
-    return shares_table(messages, hits, frames, by, weight=weight, confidence=confidence)
+    batches = frame_message_batches(corpus, since=since, until=until, attributes=attributes)
+    return shares_table(batches, hits, frames, by, weight=weight, confidence=confidence)

@@ -39,6 +39,8 @@ __all__ = ["DEFAULT_DB", "Corpus", "FileResult", "IngestReport", "ProgressFn", "
 DEFAULT_DB = "corpus.duckdb"
 #: kinds analyses see by default; ``service`` rows (joins, pins) are kept but left out.
 CONTENT_KINDS = ("post", "comment", "article", "caption")
+#: messages with text (a media-only post carries no textual frame)
+_HAS_TEXT = "length(trim(coalesce(text, ''))) > 0"
 
 #: DuckDB's buffer limit for a writable store: merges spill to disk beyond it (keeps ingest under ~1 GB RSS).
 INGEST_MEMORY_LIMIT = "256MB"
@@ -234,7 +236,7 @@ class Corpus:
             raise UsageError(f"unknown column(s) {', '.join(bad)}: columns are {', '.join(MESSAGE_SCHEMA.names)}")
         where, params = self._filters(platform, channel, since, until, kinds)
         if text_only:
-            where = (where + " AND " if where else "WHERE ") + "length(trim(coalesce(text, ''))) > 0"
+            where = (where + " AND " if where else "WHERE ") + _HAS_TEXT
         q = f"SELECT {', '.join(cols)} FROM messages {where} ORDER BY posted_at, channel_id, message_id"
         if limit is not None:
             q += f" LIMIT {int(limit)}"
@@ -266,11 +268,13 @@ class Corpus:
 
     def message_batches(self, columns: Iterable[str], *, since: str | datetime | None = None,
                         until: str | datetime | None = None, kinds: Iterable[str] | None = CONTENT_KINDS,
-                        batch_rows: int = 50_000, memory_limit: str | None = None) -> Iterator[pa.RecordBatch]:
+                        batch_rows: int = 50_000, memory_limit: str | None = None,
+                        text_only: bool = False) -> Iterator[pa.RecordBatch]:
         """Stream ``columns`` of the messages in Arrow record batches, in one total order (posted_at, channel_id,
         message_id, uid; missing values last), for analyses over corpora larger than memory. With
         ``memory_limit`` (e.g. ``"1GB"``) DuckDB's memory is capped while the batches stream (its sort spills to
-        disk beyond it); the connection's own limit is restored, and the cache released, once they are done."""
+        disk beyond it); the connection's own limit is restored, and the cache released, once they are done.
+        ``text_only`` as in :meth:`messages`."""
         cols = list(columns)
         bad = [c for c in cols if c not in MESSAGE_SCHEMA.names]
         if bad:
@@ -278,6 +282,8 @@ class Corpus:
         if memory_limit:
             _check_size(memory_limit)
         where, params = self._filters(None, None, since, until, kinds)
+        if text_only:
+            where = (where + " AND " if where else "WHERE ") + _HAS_TEXT
         order = ", ".join(f"{c} NULLS LAST" for c in ("posted_at", "channel_id", "message_id", "uid"))
         query = f"SELECT {', '.join(cols)} FROM messages {where} ORDER BY {order}"
         return self._stream(query, params, batch_rows, memory_limit)
