@@ -259,7 +259,8 @@ def frame_message_batches(corpus: Corpus, *, since: str | datetime | None = None
                           until: str | datetime | None = None, attributes: Sequence[str] = (),
                           batch_rows: int | None = None) -> Iterator[pl.DataFrame]:
     """The rows and columns of :func:`frame_messages` in batches of ``batch_rows`` (default
-    :data:`SHARE_BATCH_ROWS`; at least one batch, perhaps empty): what :func:`shares_table` counts over a store,
+    :data:`SHARE_BATCH_ROWS`; at least one batch, perhaps empty), as the store holds them (no sort: shares are
+    sums): what :func:`shares_table` counts over a store,
     so that memory holds one batch, not the corpus's metadata (10 M messages' took 3 GB, and the shares' copies of
     them 5.7 GB at the peak: docs/benchmarks.md)."""
     from .corpus_match import STORE_MEMORY_LIMIT
@@ -268,7 +269,7 @@ def frame_message_batches(corpus: Corpus, *, since: str | datetime | None = None
     empty = True
     for batch in corpus.message_batches(MESSAGE_COLUMNS, since=since, until=until,
                                         batch_rows=batch_rows or SHARE_BATCH_ROWS,
-                                        memory_limit=STORE_MEMORY_LIMIT, text_only=True):
+                                        memory_limit=STORE_MEMORY_LIMIT, text_only=True, ordered=False):
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         empty = False
