@@ -85,12 +85,13 @@ def channels(corpus: Corpus) -> list[dict[str, Any]]:
 
 def overview(corpus: Corpus, filt: MessageFilter) -> dict[str, Any]:
     """The report's corpus numbers for the filtered messages: totals, date range, per month, channel, kind,
-    script and platform."""
+    script and platform; ``undated``: the messages without a date, which the per-month counts leave out."""
     where, params = filter_sql(filt)
     base = f"FROM messages {where}"
     total = _dicts(corpus, f"SELECT count(*) AS messages, count(DISTINCT channel_id) AS channels, "
                            f"min(posted_at) AS first, max(posted_at) AS last, "
-                           f"count(*) FILTER (WHERE length(trim(coalesce(text, ''))) > 0) AS with_text {base}",
+                           f"count(*) FILTER (WHERE length(trim(coalesce(text, ''))) > 0) AS with_text, "
+                           f"count(*) FILTER (WHERE posted_at IS NULL) AS undated {base}",
                    params)[0]
     months = _dicts(corpus, f"SELECT strftime(posted_at AT TIME ZONE 'UTC', '%Y-%m') AS month, count(*) AS messages "
                             f"{base} {'AND' if where else 'WHERE'} posted_at IS NOT NULL GROUP BY 1 ORDER BY 1",

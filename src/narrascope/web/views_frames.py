@@ -18,7 +18,7 @@ from ..frames import Lexicon, match_corpus
 from ..frames.corpus_match import frame_hits_key
 from ..frames.discover import DiscoverOptions, discover_corpus
 from ..frames.prevalence import ANY, GROUPS, frame_messages, shares_table
-from ..frames.trends import compare_periods, share_series
+from ..frames.trends import compare_periods, share_series, undated_counts
 from ..store import browse
 from ..store.corpus import Corpus
 from . import lexicons
@@ -83,6 +83,7 @@ def _analysis(web: WebState, lexicon: Lexicon, hits: pl.DataFrame, by: list[str]
                           lower=series["lower"].to_list(), upper=series["upper"].to_list())
         trend["changes"] = series.filter(pl.col("change"))["month"].to_list()
     comparison = compare_periods(messages, hits, ids, months=12).to_dicts() if messages.height else []
+    undated = undated_counts(messages, hits, ids)  # what the trend and the comparison leave out (no time axis place)
     carrying = hits.filter(pl.col("frame") == chosen) if chosen != ANY else hits
     example_uids = (messages.join(carrying.select("uid").unique(), on="uid").sort("posted_at", descending=True,
                                                                                   nulls_last=True)
@@ -94,7 +95,8 @@ def _analysis(web: WebState, lexicon: Lexicon, hits: pl.DataFrame, by: list[str]
     for e in examples:
         e["spans"] = spans.get(e["uid"], [])
     return {"table": table, "rows": table.head(MAX_ROWS).to_dicts(), "frame": chosen, "trend": trend,
-            "comparison": comparison, "examples": examples}
+            "comparison": comparison, "examples": examples,
+            "undated": {"messages": undated["messages"], "frame": undated.get(chosen, 0)}}
 
 
 async def frames_page(request: Request) -> Response:

@@ -1,0 +1,87 @@
+"""Undated messages are counted wherever a web time axis drops them (issue 10 §5): the overview's messages per month
+and the frames page's trend per month say how many messages without a date they leave out."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import csrf
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+UNDATED_TEXT = "خیزش مردم در شهر ادامه دارد و مقاومت ایران بیانیه داد"  # carries the demo frame "resistance"
+
+
+def _add_undated(db: Path, n: int) -> None:
+    from narrascope import Corpus
+
+    with Corpus.open(db) as corpus:
+        for i in range(n):
+            corpus.connection.execute(
+                "INSERT INTO messages (uid, platform, channel_id, channel, message_id, kind, posted_at, text, script, "
+                "lang, source_file, ingest_id) VALUES (?, 'telegram', '555', 'بی‌تاریخ', ?, 'post', NULL, ?, "
+                "'arabic', 'fa', 'f', 1)", [f"undated-{i}", str(900 + i), f"{UNDATED_TEXT} {i}"])
+
+
+@pytest.fixture
+def undated_client(demo_copy: tuple[Path, Any]) -> Iterator[Any]:
+    """A client over a demo copy with 3 undated messages carrying the frame "resistance"."""
+    from starlette.testclient import TestClient
+
+    from narrascope.web import create_app
+
+    _add_undated(demo_copy[0], 3)
+    app = create_app(demo_copy[0], build_index=False)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
+
+
+def _notes(html: str) -> list[str]:
+    return [re.sub(r"\s+", " ", n) for n in re.findall(r'<p class="muted undated">(.*?)</p>', html, re.S)]
+
+
+def _wait_job(client: Any, fragment: str) -> None:
+    job = re.search(r'id="job-(\d+)"', fragment).group(1)
+    for _ in range(600):
+        status = re.search(r'data-status="(\w+)"', client.get(f"/jobs/{job}").text).group(1)
+        if status not in ("queued", "running"):
+            assert status == "done", client.get(f"/jobs/{job}").text
+            return
+        time.sleep(0.2)
+    raise AssertionError("job did not finish")
+
+
+def test_the_overview_counts_the_undated_messages_its_month_chart_drops(undated_client) -> None:
+    page = undated_client.get("/").text
+    assert "Messages per month" in page
+    assert _notes(page) == ["3 messages without a date are not shown in this chart (they are counted everywhere else)."]
+    fragment = undated_client.get("/", params={"channel": "555"},
+                                  headers={"hx-request": "true", "hx-target": "overview-body"}).text
+    assert "No dated messages in this selection." in fragment  # the chart is empty, and the note says why
+    assert _notes(fragment) == ["3 messages without a date are not shown in this chart (they are counted everywhere "
+                                "else)."]
+    dated = undated_client.get("/", params={"since": "2020-01-01"}).text
+    assert _notes(dated) == []  # a date filter leaves no undated message to mention
+
+
+def test_the_frames_trend_counts_the_undated_messages_it_drops(undated_client, demo_copy) -> None:
+    db, _ = demo_copy
+    token = csrf(undated_client)
+    upload = undated_client.post("/frames/lexicon", data={"csrf_token": token}, follow_redirects=False,
+                                 files={"file": ("lexicon.yaml", (db.parent / "lexicon.yaml").read_bytes())})
+    lexicon = upload.headers["location"].split("lexicon=")[1]
+    started = undated_client.post("/frames/match", data={"lexicon": lexicon}, headers={"x-csrf-token": token}).text
+    _wait_job(undated_client, started)
+    page = undated_client.get("/frames", params={"lexicon": lexicon, "frame": "resistance"}).text
+    assert "Trend of resistance per month" in page
+    assert _notes(page) == ["3 undated messages not shown in the trend or the comparison below (3 carry resistance; "
+                            "they are counted in the shares table above)."]
+    other = undated_client.get("/frames", params={"lexicon": lexicon, "frame": "sedition"}).text
+    assert _notes(other)[0].startswith("3 undated messages not shown in the trend or the comparison below (0 carry "
+                                       "sedition;")
