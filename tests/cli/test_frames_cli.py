@@ -216,3 +216,31 @@ def test_frames_by_script_and_lang(demo_store, capsys):
     code, out, _ = _run(capsys, "info", "--db", str(db), "--json")
     scripts = json.loads(out)["by_script"]
     assert {"script": "Latn", "lang": "en"}.items() <= next(r for r in scripts if r["script"] == "Latn").items()
+
+
+@pytest.mark.slow
+def test_trends_prints_how_many_undated_messages_it_leaves_out(tmp_path, capsys):
+    """Issue 10 §5: a store with dated and undated messages; the series and comparison are printed, and a note
+    counts the undated messages (and those carrying a frame) a time axis cannot place."""
+    from datetime import UTC, datetime, timedelta
+
+    from narrascope import Corpus
+
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("frames:\n- id: riot\n  terms:\n    en: [riot]\n", encoding="utf-8")
+    db = tmp_path / "t.duckdb"
+    with Corpus.open(db) as corpus:
+        for i in range(400):  # every 40th undated (10), every 3rd about a riot (4 of the undated: 0, 120, 240, 360)
+            at = datetime(2022, 1, 1, tzinfo=UTC) + timedelta(days=2 * i) if i % 40 else None
+            corpus.connection.execute(
+                "INSERT INTO messages (uid, platform, channel_id, channel, message_id, kind, posted_at, text, script, "
+                "lang, source_file, ingest_id) VALUES (?, 'telegram', ?, ?, ?, 'post', ?, ?, NULL, NULL, 'f', 1)",
+                [f"u{i}", f"c{i % 2}", f"C{i % 2}", str(i), at, "a riot today" if i % 3 == 0 else "a calm day"])
+    code, out, err = _run(capsys, "trends", str(lexicon), "--db", str(db), "--compare", "6m")
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "riot: change points at" in text and "activity:" in text
+    assert ("note: 10 undated message(s) (4 carrying a frame) are not in the series or the comparison: a time axis "
+            "cannot place them") in text
+    code, out, _ = _run(capsys, "trends", str(lexicon), "--db", str(db), "--since", "2022-01-02")
+    assert code == 0 and "undated" not in out  # a date range leaves the undated messages out: nothing to count

@@ -115,3 +115,42 @@ def test_frame_chart_months_are_a_continuous_axis(tmp_path: Path) -> None:
     assert xs[1] - xs[0] == pytest.approx(31 / 32 * 1000, rel=1e-3)
     note = doc.xpath('//section[@id="frames"]//p[contains(@class, "undated")]')[0].text_content()
     assert note.startswith("1 undated message not shown (1 carries this frame")
+
+
+STORY = ("The ministry announced on Tuesday that the new water rationing plan will start next month in the capital and "
+         "in three other provinces, after a summer of record heat, falling reservoirs and repeated protests by farmers "
+         "who say their wells have run dry")
+
+
+def _cascade_store(path: Path) -> None:
+    """One story posted by four channels (the third copy without a date), and unrelated posts beside it."""
+    with Corpus.open(path) as corpus:
+        con = corpus.connection
+        rows = [(f"s{i}", str(i), datetime(2024, 3, 1 + i, 9, tzinfo=UTC) if i != 2 else None, STORY)
+                for i in range(4)]
+        rows += [(f"o{i}", str(i), datetime(2024, 3, 1 + i, 12, tzinfo=UTC), text) for i, text in enumerate(
+            ["Football tonight: the derby kicks off at eight", "Bread prices rose again in the northern markets",
+             "A quiet weekend is forecast, with light rain on Sunday"])]
+        for n, (uid, channel, at, text) in enumerate(rows):
+            con.execute("INSERT INTO messages (uid, platform, channel_id, channel, message_id, kind, posted_at, text, "
+                        "script, lang, source_file, ingest_id) VALUES (?, 'telegram', ?, ?, ?, 'post', ?, ?, 'latin', "
+                        "'en', 'f', 1)", [uid, channel, f"Channel {channel}", str(100 + n), at, text])
+
+
+@pytest.mark.slow
+def test_undated_members_of_the_charted_cascade_are_counted_under_its_timeline(tmp_path: Path) -> None:
+    from narrascope.reuse import ReuseOptions, find_reuse
+
+    db = tmp_path / "cascade.duckdb"
+    _cascade_store(db)
+    with Corpus.open(db) as corpus:
+        find_reuse(corpus, ReuseOptions(workers=1))
+    out = tmp_path / "report.html"
+    with Corpus.open(db, read_only=True) as corpus:
+        build_report(corpus, out, ReportOptions())
+    doc = _doc(out)
+    data = _data(doc, "reuse")
+    assert data["cascades"][0]["size"] == 4 and data["undated_members"] == 1
+    notes = [n.text_content() for n in doc.xpath('//section[@id="reuse"]//p[contains(@class, "undated")]')]
+    assert notes == ["1 post of this cascade without a date is not shown on the time axis."]
+    assert "undetermined (1 undated)" in _visible_text(doc.xpath('//section[@id="reuse"]')[0])
