@@ -10,7 +10,6 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..network.attributes import channels_with_attributes, set_channel_attributes, unknown_channel_attributes
 from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -37,6 +36,8 @@ def register(group: click.Group) -> None:
         attribute (e.g. location, side, owner, type), usable in `frames --by` and `network --group`. Rows naming no
         stored channel are listed and kept as channels outside the corpus (e.g. a forward's origin).
         """
+        from ..network.attributes import set_channel_attributes  # here: --help imports no analysis library
+
         with open_corpus(db) as corpus:
             report = set_channel_attributes(corpus, list(files))
         if as_json:
@@ -65,6 +66,8 @@ def register(group: click.Group) -> None:
     @json_option
     def list_channels(show_unknown: bool, db: Path, as_json: bool) -> None:
         """The store's channels with their message counts and attributes."""
+        from ..network.attributes import channels_with_attributes, unknown_channel_attributes
+
         with open_corpus(db, read_only=True) as corpus:
             table = channels_with_attributes(corpus)
             unknown = unknown_channel_attributes(corpus)

@@ -7,23 +7,20 @@ import types
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..coordination import (
-    CoordinationOptions,
-    CoordinationResult,
-    format_window,
-    parse_window,
-)
-from ..coordination.options import option_fields
+from ..coordination.options import CoordinationOptions, format_window, option_fields, parse_window
 from ..engines import get_engine
 from ..errors import UsageError
 from .common import ENGINE_OPTION, db_option, emit_json, err_console, json_option, open_corpus, out_console
+
+if TYPE_CHECKING:  # the analysis modules are imported when the command runs, not for --help (start-up stays fast)
+    from ..coordination import CoordinationResult
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WINDOW_FIELDS = {"window"}

@@ -5,20 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import polars as pl
 from rich.table import Table
 from rich.text import Text
 
 from ..engines import get_engine
 from ..errors import UsageError
-from ..frames import load_lexicon
-from ..frames.examples import frame_examples, mark_spans
-from ..frames.prevalence import ANY, GROUPS, PERIODS, frame_shares, weight_warnings
-from ..frames.trends import TrendOptions, trend_report
-from ..safe_csv import write_csv
+from ..frames.groups import ANY, GROUPS, PERIODS
 from .common import (
     ENGINE_OPTION,
     db_option,
@@ -30,6 +25,9 @@ from .common import (
     out_console,
 )
 from .greedy import ManyValues, ManyValuesCommand
+
+if TYPE_CHECKING:  # the analysis modules are imported when a command runs, not for --help (start-up stays fast)
+    import polars as pl
 
 _LEXICON = click.argument("lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _SINCE = click.option("--since", help="Only messages posted at or after this date (ISO, UTC), e.g. 2024-01-01.")
@@ -145,6 +143,10 @@ def register(group: click.Group) -> None:
         Service messages are left out. Matches are cached in the store: a second run with the same lexicon and
         corpus is instant; an edited lexicon recomputes. 'any frame' counts messages with at least one frame.
         """
+        from ..frames import load_lexicon
+        from ..frames.prevalence import frame_shares, weight_warnings
+        from ..safe_csv import write_csv
+
         if coder_error and not coded:
             raise UsageError("--coder-error corrects coded labels: give the coded sample with --validated CODED.csv")
         if coded and (reach or weight):
@@ -191,6 +193,11 @@ def register(group: click.Group) -> None:
     def trends(lexicon: Path, frame: str | None, period: str, compare: str, since: str | None, until: str | None,
                db: Path, as_json: bool) -> None:
         """Did it change? Change points in each frame's share and in activity, and the last N months vs the N before."""
+        import polars as pl
+
+        from ..frames import load_lexicon
+        from ..frames.trends import TrendOptions, trend_report
+
         lex = load_lexicon(lexicon)
         options = TrendOptions(frame=frame, period=period, months=parse_months(compare), since=since, until=until)
         with open_corpus(db) as corpus, message_progress(not as_json, "matching") as progress:
@@ -245,6 +252,9 @@ def register(group: click.Group) -> None:
 
         On a terminal the matches are highlighted; piped or redirected they are marked [[like this]].
         """
+        from ..frames import load_lexicon
+        from ..frames.examples import frame_examples, mark_spans
+
         lex = load_lexicon(lexicon)
         with open_corpus(db) as corpus, message_progress(not as_json, "matching") as progress:
             found = frame_examples(corpus, lex, frame, n=n, channel=channel, since=since, until=until,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import UsageError
 from ..ingest.base import IngestOptions
 from ..ingest.detect import available, reader
-from ..store.corpus import IngestReport
 from .common import db_option, echo, emit_json, err_console, json_option, one_line, open_corpus, progress_bar
+
+if TYPE_CHECKING:
+    from ..store.corpus import IngestReport
 
 
 def _print_report(report: IngestReport) -> None:

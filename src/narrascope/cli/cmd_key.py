@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..store.pseudonym import parse_key, write_secret
 from .common import db_option, echo, emit_json, json_option, open_corpus
 
 
@@ -21,6 +20,8 @@ def register(group: click.Group) -> None:
     @json_option
     def export(output: Path | None, db: Path, as_json: bool) -> None:
         """Print or save the pseudonym key. Keep it secret: with it, pseudonyms of guessed names can be checked."""
+        from ..store.pseudonym import write_secret  # here: --help imports no analysis library
+
         with open_corpus(db) as corpus:
             k = corpus.export_key()
         if output:
@@ -39,6 +40,8 @@ def register(group: click.Group) -> None:
     @json_option
     def import_(keyfile: Path, force: bool, db: Path, as_json: bool) -> None:
         """Use the key in KEYFILE for this store's pseudonyms (before ingesting)."""
+        from ..store.pseudonym import parse_key
+
         key_hex = parse_key(keyfile.read_text(encoding="ascii", errors="replace"))  # before creating any store
         with open_corpus(db, create=True) as corpus:
             corpus.import_key(key_hex, force=force)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import polars as pl
 from rich.table import Table
 
-from ..network.analysis import NetworkResult, analyse_network, headline
-from ..network.attributes import set_channel_attributes
-from ..network.export import check_output, write_graph
-from ..network.graphs import NetworkOptions, relations_of
-from ..network.mixing import MixingOptions
-from ..network.structure import BACKENDS, StructureOptions
+from ..network.options import BACKENDS, MixingOptions, NetworkOptions, StructureOptions
 from .cmd_channels import plain
 from .common import db_option, emit_json, err_console, json_option, open_corpus, out_console
+
+if TYPE_CHECKING:  # the analysis modules are imported when the command runs, not for --help (start-up stays fast)
+    import polars as pl
+
+    from ..network.analysis import NetworkResult
 
 _HELP = {f.name: f.metadata.get("help", "") for f in fields(NetworkOptions)}
 
@@ -31,6 +30,10 @@ def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _summary(result: NetworkResult, top: int, files: list[Path]) -> dict[str, Any]:
+    import polars as pl
+
+    from ..network.analysis import headline
+
     by_relation = _records(result.relation_totals())
     data: dict[str, Any] = {
         "key": result.key, "group": result.group, "structure": result.structure.summary,
@@ -52,6 +55,8 @@ def _summary(result: NetworkResult, top: int, files: list[Path]) -> dict[str, An
 
 
 def _print(result: NetworkResult, data: dict[str, Any]) -> None:
+    import polars as pl
+
     out = out_console()
     s = data["structure"]
     rel = ", ".join(f"{r['relation']} {r['edges']} edges / {r['weight']} messages" for r in data["relations"])
@@ -131,6 +136,11 @@ def register(group: click.Group) -> None:
         --group, the mixing matrix between attribute groups with intervals against a degree-preserving null,
         assortativity and bridge channels; strength, PageRank, components and communities; results stored in
         result_network_* tables."""
+        from ..network.analysis import analyse_network
+        from ..network.attributes import set_channel_attributes
+        from ..network.export import check_output, write_graph
+        from ..network.graphs import relations_of
+
         options = NetworkOptions(relations=relations_of(relations), domains=domains, self_loops=self_loops,
                                  since=since, until=until)
         mixing_options = MixingOptions(draws=draws, confidence=confidence, seed=seed, bridges=top)

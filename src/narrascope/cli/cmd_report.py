@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..report import ReportOptions, write_report
+from ..report.model import ReportOptions
 from .common import db_option, emit_json, err_console, json_option, open_corpus
 from .greedy import ManyValues, ManyValuesCommand
 
@@ -33,6 +33,8 @@ def register(group: click.Group) -> None:
     def report(output: Path, db: Path, title: str, max_channels: int, chart_channels: int, lexicon: Path | None,
                validated: tuple[Path, ...], as_json: bool) -> None:
         """Write a self-contained HTML report of the store (overview, frames with --lexicon, stored reuse results)."""
+        from ..report import write_report  # here: --help imports no analysis library
+
         options = ReportOptions(title=title, max_channels=max_channels, chart_channels=chart_channels,
                                 lexicon=lexicon, validated=validated)
         with open_corpus(db, read_only=True) as corpus:

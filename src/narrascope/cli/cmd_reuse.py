@@ -6,19 +6,21 @@ import types
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
-import polars as pl
 from rich.table import Table
 from rich.text import Text
 
 from ..engines import get_engine
 from ..errors import UsageError
-from ..reuse import ReuseOptions, ReuseResult, load_reuse
-from ..reuse.detail import cascade_detail, post_label, preview
-from ..reuse.pipeline import option_fields
+from ..reuse.options import ReuseOptions, option_fields
 from .common import ENGINE_OPTION, db_option, emit_json, err_console, json_option, open_corpus, out_console
+
+if TYPE_CHECKING:  # the analysis modules are imported when a command runs, not for --help (start-up stays fast)
+    import polars as pl
+
+    from ..reuse import ReuseResult
 
 
 def _click_type(hint: Any) -> Any:
@@ -57,6 +59,8 @@ def _summary(result: ReuseResult, top: int) -> dict[str, Any]:
 
 
 def _cascade_table(cascades: pl.DataFrame, title: str) -> Table:
+    from ..reuse.detail import preview
+
     caption = "relations: forward/copy/near-duplicate/rewrite/partial"
     if cascades.height and cascades["undated"].sum():
         caption += "; ? = origin undetermined (posts without a date)"
@@ -80,6 +84,8 @@ def _cascade_table(cascades: pl.DataFrame, title: str) -> Table:
 
 
 def _require(corpus: Any) -> ReuseResult:
+    from ..reuse import load_reuse
+
     result = load_reuse(corpus)
     if result is None:
         raise UsageError(f"no reuse results in {corpus.path}: run `narrascope reuse --db {corpus.path}` first")
@@ -141,6 +147,8 @@ def register(group: click.Group) -> None:
     @json_option
     def cascade(cascade_id: str, db: Path, max_pairs: int, as_json: bool) -> None:
         """Show one cascade: its timeline and aligned passages side by side."""
+        from ..reuse.detail import cascade_detail, post_label
+
         with open_corpus(db, read_only=True) as corpus:
             detail = cascade_detail(corpus, cascade_id, max_pairs)
         if as_json:

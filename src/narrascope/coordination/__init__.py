@@ -5,9 +5,17 @@
 reads the latest run. Every table is a polars DataFrame. Methods and their citations: docs/methods.md.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .options import CoordinationOptions, format_window, parse_window
-from .pipeline import CoordinationResult, find_coordination_frame
-from .results import find_coordination, load_coordination
+
+_EXPORTS = {
+    "CoordinationResult": ".pipeline",
+    "find_coordination": ".results",
+    "find_coordination_frame": ".pipeline",
+    "load_coordination": ".results",
+}
 
 __all__ = [
     "CoordinationOptions",
@@ -18,3 +26,22 @@ __all__ = [
     "load_coordination",
     "parse_window",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The names above, imported on first use (PEP 562): the options (the CLI's flags) need no polars or scipy."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .pipeline import CoordinationResult, find_coordination_frame
+    from .results import find_coordination, load_coordination

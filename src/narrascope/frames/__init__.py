@@ -13,11 +13,21 @@ Public API::
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .corpus_match import frame_mask_many, match_corpus
-from .lexicon import Frame, Lexicon, LexiconError, Term, load_lexicon
-from .match import HITS_SCHEMA, Matcher
+_EXPORTS = {
+    "HITS_SCHEMA": ".match",
+    "Frame": ".lexicon",
+    "Lexicon": ".lexicon",
+    "LexiconError": ".lexicon",
+    "Matcher": ".match",
+    "Term": ".lexicon",
+    "frame_mask_many": ".corpus_match",
+    "load_lexicon": ".lexicon",
+    "match_corpus": ".corpus_match",
+}
 
 __all__ = [
     "EXAMPLE_LEXICON",
@@ -33,3 +43,24 @@ __all__ = [
 ]
 
 EXAMPLE_LEXICON = Path(__file__).parent / "example_lexicons" / "seeds_framings.yaml"
+
+
+def __getattr__(name: str) -> Any:
+    """The names above, imported on first use (PEP 562): ``narrascope.frames.groups`` (the CLI's flags) needs
+    no polars."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .corpus_match import frame_mask_many, match_corpus
+    from .lexicon import Frame, Lexicon, LexiconError, Term, load_lexicon
+    from .match import HITS_SCHEMA, Matcher

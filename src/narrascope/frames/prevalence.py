@@ -20,6 +20,7 @@ import polars as pl
 
 from ..errors import UsageError
 from ..stats.intervals import wilson_interval
+from .groups import ANY, ENTITY_GROUPS, GROUPS, PERIODS
 
 if TYPE_CHECKING:
     from ..store.corpus import Corpus
@@ -28,10 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["ANY", "GROUPS", "PERIODS", "add_period_columns", "channel_reach", "frame_hits", "frame_message_batches",
            "frame_messages", "frame_shares", "shares_table", "weight_warnings"]
 
-ANY = "any frame"
-PERIODS = ("day", "week", "month", "quarter", "year")
-ENTITY_GROUPS = ("channel", "channel_id", "platform", "author", "kind", "lang", "script")
-GROUPS = ENTITY_GROUPS + PERIODS
 MESSAGE_COLUMNS = ["uid", "platform", "channel_id", "channel", "author", "kind", "lang", "script", "posted_at",
                    "views"]
 

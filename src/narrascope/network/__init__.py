@@ -8,13 +8,31 @@ against a degree-preserving null; structure (strength, PageRank, components, com
 :func:`channel_attributes`). See docs/methods.md ("Channel networks").
 """
 
-from .analysis import NetworkResult, analyse_network, headline, load_network
-from .attributes import AttributeReport, channel_attributes, read_attribute_file, set_channel_attributes
-from .export import write_graph
-from .graphs import RELATIONS, ChannelGraph, NetworkOptions, build_graph, channel_graph
-from .mixing import Mixing, MixingOptions, measure_mixing
-from .simulate import ForwardWorld, simulate_forwards
-from .structure import Structure, StructureOptions, measure_structure
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .options import RELATIONS, MixingOptions, NetworkOptions, StructureOptions
+
+_EXPORTS = {
+    "AttributeReport": ".attributes",
+    "ChannelGraph": ".graphs",
+    "ForwardWorld": ".simulate",
+    "Mixing": ".mixing",
+    "NetworkResult": ".analysis",
+    "Structure": ".structure",
+    "analyse_network": ".analysis",
+    "build_graph": ".graphs",
+    "channel_attributes": ".attributes",
+    "channel_graph": ".graphs",
+    "headline": ".analysis",
+    "load_network": ".analysis",
+    "measure_mixing": ".mixing",
+    "measure_structure": ".structure",
+    "read_attribute_file": ".attributes",
+    "set_channel_attributes": ".attributes",
+    "simulate_forwards": ".simulate",
+    "write_graph": ".export",
+}
 
 __all__ = [
     "RELATIONS",
@@ -40,3 +58,27 @@ __all__ = [
     "simulate_forwards",
     "write_graph",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The names above, imported on first use (PEP 562): the options (the CLI's flags) need no polars or scipy."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .analysis import NetworkResult, analyse_network, headline, load_network
+    from .attributes import AttributeReport, channel_attributes, read_attribute_file, set_channel_attributes
+    from .export import write_graph
+    from .graphs import ChannelGraph, build_graph, channel_graph
+    from .mixing import Mixing, measure_mixing
+    from .simulate import ForwardWorld, simulate_forwards
+    from .structure import Structure, measure_structure

@@ -23,18 +23,16 @@ Tables are polars frames built by joins and group-bys; no Python loop runs over 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from ..dates import parse_bounds
-from ..errors import UsageError
 from ..text.normalize import normalize
+from .options import GRAPH_VERSION, RELATIONS, NetworkOptions  # noqa: F401 (re-exported: their earlier home)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,43 +41,13 @@ if TYPE_CHECKING:
 
 __all__ = ["RELATIONS", "REUSE_KINDS", "ChannelGraph", "NetworkOptions", "build_graph", "channel_graph"]
 
-RELATIONS = ("forward", "reuse", "mention", "link", "reply")
 REUSE_KINDS = ("copy", "near_duplicate", "rewrite", "partial")
-GRAPH_VERSION = "network-1"  # bump whenever stored rows change meaning or shape
 MESSAGE_COLUMNS = ["uid", "platform", "channel_id", "channel", "message_id", "posted_at", "reply_to", "fwd_from_name",
                    "fwd_from_id", "fwd_from_message_id", "fwd_posted_at", "links", "mentions"]
 _TME = r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})(?:/(\d+))?"
 _TME_RESERVED = ["joinchat", "addstickers", "addemoji", "share", "proxy", "socks", "iv", "login", "setlanguage",
                  "addlist", "boost", "contact"]
 _HOST = r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#\s]+)"
-
-
-def _option(default: Any, help_text: str) -> Any:
-    return field(default=default, metadata={"help": help_text})
-
-
-@dataclass(frozen=True)
-class NetworkOptions:
-    """Which channel graph to build. Fields are also flags of ``narrascope network``."""
-
-    relations: tuple[str, ...] = _option(("forward", "reuse", "mention", "link"),
-                                         "relations to build: forward, reuse, mention, link, reply")
-    domains: bool = _option(False, "add web links as domain nodes (link relation)")
-    self_loops: bool = _option(False, "keep edges from a channel to itself")
-    since: str | None = _option(None, "only messages posted at or after this time (ISO date or timestamp)")
-    until: str | None = _option(None, "only messages posted before this time")
-
-    def __post_init__(self) -> None:
-        relations = (self.relations,) if isinstance(self.relations, str) else tuple(self.relations)
-        object.__setattr__(self, "relations", relations)
-        bad = [r for r in relations if r not in RELATIONS]
-        if bad or not relations:
-            raise UsageError(f"relation(s) {', '.join(bad) or 'none'}: choose from {', '.join(RELATIONS)}")
-        parse_bounds(self.since, self.until)
-
-    def cache_key(self, *parts: str) -> str:
-        blob = json.dumps([asdict(self), list(parts), GRAPH_VERSION], sort_keys=True, default=list)
-        return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from scipy import stats
 
 from ..errors import UsageError
 from ..stats.cluster_ratio import ratio_interval
+from .options import MixingOptions
 
 __all__ = ["NONE", "Mixing", "MixingOptions", "assortativity", "measure_mixing", "mixing_frames", "ratio_interval", "sentence"]
 
@@ -39,24 +40,6 @@ NONE = "(none)"
 UNITS = ("flow", "edge")
 MIXING_VERSION = "mixing-2"
 """part of the key of stored network results: bump when the matrix's rows change (2: the CR2 working-model interval)"""
-
-
-@dataclass(frozen=True)
-class MixingOptions:
-    """How mixing is measured (also flags of ``narrascope network``)."""
-
-    draws: int = 1000
-    """null worlds (configuration model); 0 leaves the null out"""
-    confidence: float = 0.95
-    seed: int = 1
-    bridges: int = 10
-    """bridge channels listed per relation"""
-
-    def __post_init__(self) -> None:
-        if self.draws < 0:
-            raise UsageError(f"draws must be 0 or more, not {self.draws}")
-        if not 0.5 <= self.confidence < 1:
-            raise UsageError(f"confidence {self.confidence} is outside [0.5, 1)")
 
 
 @dataclass(frozen=True)

@@ -24,33 +24,12 @@ import polars as pl
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..errors import MissingDependency, UsageError
+from ..errors import MissingDependency
 from ..reuse.cascades import adjusted_rand_index
 from .graphs import ChannelGraph
+from .options import BACKENDS, StructureOptions
 
 __all__ = ["BACKENDS", "Structure", "StructureOptions", "backend_available", "measure_structure"]
-
-BACKENDS = ("auto", "networkit", "networkx")
-
-
-@dataclass(frozen=True)
-class StructureOptions:
-    resolution: float = 1.0
-    """modularity resolution γ of the reported partition"""
-    seeds: int = 5
-    """community runs per resolution (stability)"""
-    resolutions: tuple[float, ...] = (0.5, 1.0, 2.0)
-    damping: float = 0.85
-    backend: str = "auto"
-
-    def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise UsageError(f"backend {self.backend!r}: choose from {', '.join(BACKENDS)}")
-        if self.seeds < 1 or self.resolution <= 0 or any(r <= 0 for r in self.resolutions):
-            raise UsageError("seeds must be at least 1 and resolutions positive")
-        if not 0 < self.damping < 1:
-            raise UsageError(f"damping {self.damping} must be between 0 and 1")
-
 
 @dataclass(frozen=True)
 class Structure:

@@ -6,11 +6,27 @@
 See docs/methods.md ("Text reuse and cascades") for the method and its assumptions.
 """
 
-from .align import Alignment, Passage, align
-from .cascades import RELATIONS
-from .detail import CascadeDetail, cascade_detail
-from .lsh import candidate_probability, choose_bands
-from .pipeline import ReuseOptions, ReuseResult, find_reuse, find_reuse_frame, load_reuse
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+from .options import ReuseOptions
+
+_EXPORTS = {
+    "RELATIONS": ".cascades",
+    "Alignment": ".align",
+    "CascadeDetail": ".detail",
+    "Passage": ".align",
+    "ReuseResult": ".pipeline",
+    "align": ".align",
+    "candidate_probability": ".lsh",
+    "cascade_detail": ".detail",
+    "choose_bands": ".lsh",
+    "find_reuse": ".pipeline",
+    "find_reuse_frame": ".pipeline",
+    "load_reuse": ".pipeline",
+}
 
 __all__ = [
     "RELATIONS",
@@ -27,3 +43,38 @@ __all__ = [
     "find_reuse_frame",
     "load_reuse",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The names above, imported on first use (PEP 562): ``from narrascope.reuse import ReuseOptions`` (the CLI's
+    flags) needs no polars, numpy or scipy."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+class _Package(types.ModuleType):
+    """The submodule ``align`` shares its name with the function :func:`align`: importing the submodule must not
+    replace the package's ``align`` (the function, as when this package imported it eagerly)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .align import Alignment, Passage, align
+    from .cascades import RELATIONS
+    from .detail import CascadeDetail, cascade_detail
+    from .lsh import candidate_probability, choose_bands
+    from .pipeline import ReuseResult, find_reuse, find_reuse_frame, load_reuse
