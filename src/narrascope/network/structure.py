@@ -31,6 +31,7 @@ from .options import BACKENDS, StructureOptions
 
 __all__ = ["BACKENDS", "Structure", "StructureOptions", "backend_available", "measure_structure"]
 
+
 @dataclass(frozen=True)
 class Structure:
     """``nodes``: node, in_strength, out_strength, in_degree, out_degree, pagerank, component (weak),

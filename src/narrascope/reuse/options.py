@@ -16,6 +16,7 @@ __all__ = ["PIPELINE_VERSION", "ReuseOptions", "option_fields"]
 
 PIPELINE_VERSION = "reuse-5"  # bump whenever stored rows change meaning or shape
 
+
 def _option(default: Any, help_text: str) -> Any:
     return field(default=default, metadata={"help": help_text})
 
@@ -92,7 +93,6 @@ class ReuseOptions:
         from .lsh import choose_bands
 
         return choose_bands(self.threshold, self.num_perm, self.lsh_recall)
-
 
 
 def option_fields() -> list[tuple[str, Any, Any, str]]:
