@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,20 @@ UNDATED_TEXT = "خیزش مردم در شهر ادامه دارد و مقاوم�
 
 
 def _add_undated(db: Path, n: int) -> None:
+    """``n`` undated messages, recorded as an ingest of their own as a real one is (the store's state changes, so
+    results cached from the demo copy — frame hits of another test — are not reused)."""
     from narrascope import Corpus
 
     with Corpus.open(db) as corpus:
+        con = corpus.connection
+        now = datetime(2025, 7, 1, tzinfo=UTC)
+        con.execute("INSERT INTO ingests VALUES (999, 'undated.json', 'x', 'telegram_json', ?, ?, ?, ?, 0, 0, 0, "
+                    "'ok', NULL, false, '{}', NULL, '0.1.0')", [now, now, n, n])
         for i in range(n):
-            corpus.connection.execute(
+            con.execute(
                 "INSERT INTO messages (uid, platform, channel_id, channel, message_id, kind, posted_at, text, script, "
                 "lang, source_file, ingest_id) VALUES (?, 'telegram', '555', 'بی‌تاریخ', ?, 'post', NULL, ?, "
-                "'arabic', 'fa', 'f', 1)", [f"undated-{i}", str(900 + i), f"{UNDATED_TEXT} {i}"])
+                "'arabic', 'fa', 'undated.json', 999)", [f"undated-{i}", str(900 + i), f"{UNDATED_TEXT} {i}"])
 
 
 @pytest.fixture
