@@ -47,3 +47,18 @@ def csrf(client: Any, page: str = "/validate") -> str:
                                                                                   html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def wait_job(client: Any, fragment: str) -> None:
+    """Wait until the job started by the page ``fragment`` came from has finished; it must have succeeded."""
+    import re
+    import time
+
+    job = re.search(r'id="job-(\d+)"', fragment).group(1)
+    for _ in range(600):
+        status = re.search(r'data-status="(\w+)"', client.get(f"/jobs/{job}").text).group(1)
+        if status not in ("queued", "running"):
+            assert status == "done", client.get(f"/jobs/{job}").text
+            return
+        time.sleep(0.2)
+    raise AssertionError("job did not finish")

@@ -11,8 +11,7 @@ import pytest
 
 from narrascope.network import ChannelGraph, load_network, set_channel_attributes
 from narrascope.web.graph_view import COLOURS, colour_attributes, draw
-from tests.web.conftest import csrf
-from tests.web.test_pages import _wait_job
+from tests.web.conftest import csrf, wait_job
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
@@ -26,7 +25,7 @@ def test_network_page_without_a_run_offers_one_and_shows_it_after(client, demo_c
     token = csrf(client, "/network")
     fragment = client.post("/network/run", data={"csrf_token": token, "relation": ["forward", "mention"],
                                                  "group": "location"}, headers={"hx-request": "true"}).text
-    _wait_job(client, fragment)
+    wait_job(client, fragment)
     result = load_network(client.app.state.web.store.reader())
     assert result is not None and result.group == "location"
     assert set(result.graph.edges["relation"].unique().to_list()) <= {"forward", "mention"}

@@ -8,24 +8,13 @@ import time
 import pytest
 
 from narrascope.reuse import find_reuse
-from tests.web.conftest import csrf
+from tests.web.conftest import csrf, wait_job
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 def _number(html: str, element_id: str, attr: str) -> int:
     return int(re.search(rf'id="{element_id}" {attr}="(\d+)"', html).group(1))
-
-
-def _wait_job(client, fragment: str) -> None:
-    job = re.search(r'id="job-(\d+)"', fragment).group(1)
-    for _ in range(600):
-        status = re.search(r'data-status="(\w+)"', client.get(f"/jobs/{job}").text).group(1)
-        if status not in ("queued", "running"):
-            assert status == "done", client.get(f"/jobs/{job}").text
-            return
-        time.sleep(0.2)
-    raise AssertionError("job did not finish")
 
 
 def test_overview_filters_change_the_numbers(client):
@@ -66,7 +55,7 @@ def test_frames_page_shares_trend_examples_and_discovery(client, demo_copy):
                          files={"file": ("lexicon.yaml", (db.parent / "lexicon.yaml").read_bytes())})
     lexicon = upload.headers["location"].split("lexicon=")[1]
     started = client.post("/frames/match", data={"lexicon": lexicon}, headers={"x-csrf-token": token}).text
-    _wait_job(client, started)
+    wait_job(client, started)
     page = client.get("/frames", params={"lexicon": lexicon, "frame": "resistance", "by": "channel"}).text
     assert "table class=\"shares\"" in page and "Change points" in page and "<mark>" in page
     rows = re.findall(r"<meter", page)
@@ -75,7 +64,7 @@ def test_frames_page_shares_trend_examples_and_discovery(client, demo_copy):
     assert exported.status_code == 200 and exported.text.count("\n") == len(rows) + 1
     job = client.post("/frames/discover", data={"lexicon": lexicon, "frame": "resistance"},
                       headers={"x-csrf-token": token})
-    _wait_job(client, job.text)
+    wait_job(client, job.text)
     page = client.get("/frames", params={"lexicon": lexicon, "frame": "resistance"}).text
     assert "log-odds" in page
 
@@ -84,7 +73,7 @@ def test_cascades_list_timeline_and_side_by_side(client):
     store = client.app.state.web.store
     assert "No reuse results" in client.get("/cascades").text
     token = csrf(client)
-    _wait_job(client, client.post("/cascades/run", data={"threshold": "0.5", "boilerplate": "on"},
+    wait_job(client, client.post("/cascades/run", data={"threshold": "0.5", "boilerplate": "on"},
                                   headers={"x-csrf-token": token}).text)
     listing = client.get("/cascades").text
     ids = re.findall(r'href="/cascade/([0-9a-f]+)"', listing)

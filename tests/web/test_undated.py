@@ -4,7 +4,6 @@ and the frames page's trend per month say how many messages without a date they 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import csrf
+from tests.web.conftest import csrf, wait_job
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
@@ -53,17 +52,6 @@ def _notes(html: str) -> list[str]:
     return [re.sub(r"\s+", " ", n) for n in re.findall(r'<p class="muted undated">(.*?)</p>', html, re.S)]
 
 
-def _wait_job(client: Any, fragment: str) -> None:
-    job = re.search(r'id="job-(\d+)"', fragment).group(1)
-    for _ in range(600):
-        status = re.search(r'data-status="(\w+)"', client.get(f"/jobs/{job}").text).group(1)
-        if status not in ("queued", "running"):
-            assert status == "done", client.get(f"/jobs/{job}").text
-            return
-        time.sleep(0.2)
-    raise AssertionError("job did not finish")
-
-
 def test_the_overview_counts_the_undated_messages_its_month_chart_drops(undated_client) -> None:
     page = undated_client.get("/").text
     assert "Messages per month" in page
@@ -84,7 +72,7 @@ def test_the_frames_trend_counts_the_undated_messages_it_drops(undated_client, d
                                  files={"file": ("lexicon.yaml", (db.parent / "lexicon.yaml").read_bytes())})
     lexicon = upload.headers["location"].split("lexicon=")[1]
     started = undated_client.post("/frames/match", data={"lexicon": lexicon}, headers={"x-csrf-token": token}).text
-    _wait_job(undated_client, started)
+    wait_job(undated_client, started)
     page = undated_client.get("/frames", params={"lexicon": lexicon, "frame": "resistance"}).text
     assert "Trend of resistance per month" in page
     assert _notes(page) == ["3 undated messages not shown in the trend or the comparison below (3 carry resistance; "

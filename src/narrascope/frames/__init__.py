@@ -13,9 +13,10 @@ Public API::
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 _EXPORTS = {
     "HITS_SCHEMA": ".match",
@@ -45,19 +46,9 @@ __all__ = [
 EXAMPLE_LEXICON = Path(__file__).parent / "example_lexicons" / "seeds_framings.yaml"
 
 
-def __getattr__(name: str) -> Any:
-    """The names above, imported on first use (PEP 562): ``narrascope.frames.groups`` (the CLI's flags) needs
-    no polars."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+# the names above, imported on first use (narrascope._lazy): ``narrascope.frames.groups`` (the CLI's flags) needs
+# no polars.
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly

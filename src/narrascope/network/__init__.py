@@ -8,9 +8,9 @@ against a degree-preserving null; structure (strength, PageRank, components, com
 :func:`channel_attributes`). See docs/methods.md ("Channel networks").
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_exports
 from .options import RELATIONS, MixingOptions, NetworkOptions, StructureOptions
 
 _EXPORTS = {
@@ -60,18 +60,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """The names above, imported on first use (PEP 562): the options (the CLI's flags) need no polars or scipy."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+# the names above, imported on first use (narrascope._lazy): the options (the CLI's flags) need no polars or
+# scipy.
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly

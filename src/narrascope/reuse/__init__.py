@@ -6,11 +6,11 @@
 See docs/methods.md ("Text reuse and cascades") for the method and its assumptions.
 """
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
 
+from .._lazy import lazy_exports
 from .options import ReuseOptions
 
 _EXPORTS = {
@@ -45,19 +45,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """The names above, imported on first use (PEP 562): ``from narrascope.reuse import ReuseOptions`` (the CLI's
-    flags) needs no polars, numpy or scipy."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+# the names above, imported on first use (narrascope._lazy): ``from narrascope.reuse import ReuseOptions`` (the
+# CLI's flags) needs no polars, numpy or scipy.
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 class _Package(types.ModuleType):
