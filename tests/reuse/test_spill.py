@@ -69,6 +69,39 @@ def test_set_spill_reads_ranges_and_pairs_back(tmp_path: Path) -> None:
         assert counts.tolist() == [sum(v in r for r in rows) for v in np.unique(np.concatenate(rows)).tolist()]
 
 
+
+def test_capped_value_counts_are_exact_up_to_the_cap(tmp_path: Path) -> None:
+    """Counting stops past the cap (values leave the screen once counted past it), so common values cost no
+    more than rare ones; below the cap the counts are exact, above it they stay above it — over chunks of one
+    set, where values saturate mid-spill, and over values sharing a screening bucket with a rare one."""
+    rng = np.random.default_rng(7)
+    n_docs, cap = 60, 5
+    common = np.array([16, 17, 5000], dtype=np.uint32)  # 16 and 17 share a bucket (value >> 4) with rare 18
+    rows = [np.unique(np.concatenate([common[rng.random(3) < 0.8], rng.integers(2000, 2400, 6).astype(np.uint32)]))
+            for _ in range(n_docs)]
+    rows[0] = np.union1d(rows[0], [18]).astype(np.uint32)
+    rows[59] = np.union1d(rows[59], [18]).astype(np.uint32)
+    sets = ShingleSets.from_pairs(np.repeat(np.arange(n_docs), [r.size for r in rows]), np.concatenate(rows), n_docs)
+    values = np.unique(np.concatenate(rows))
+    exact = np.array([sum(v in r for r in rows) for v in values.tolist()])
+    assert (exact > cap).any() and (exact <= cap).any()
+    with Workspace(tmp_path) as ws:
+        spill = SetSpill(ws, "s")
+        spill.append(sets, np.arange(n_docs))
+        spill.finish(n_docs)
+        for docs in (1, 7, n_docs):
+            counts = spill.count_values(values, docs=docs, cap=cap)
+            assert ((counts > cap) == (exact > cap)).all()
+            assert counts[exact <= cap].tolist() == exact[exact <= cap].tolist()
+            assert counts[values == 18].tolist() == [2]
+        # 5000 left the screen once past the cap (its count stops short of its occurrences); 16 and 17 could not,
+        # their bucket still holding 18, which is counted to the end
+        counts = spill.count_values(values, docs=1, cap=cap)
+        at = {v: i for i, v in enumerate(values.tolist())}
+        assert cap < counts[at[5000]] < exact[at[5000]]
+        assert counts[at[16]] == exact[at[16]] and counts[at[17]] == exact[at[17]]
+
+
 def test_partition_count_follows_the_corpus_size() -> None:
     assert Chunking().partitions(1000) == 1
     assert Chunking().partitions(10**9) == 167

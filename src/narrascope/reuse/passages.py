@@ -120,7 +120,7 @@ def rare_shared(sets: SetSpill, counted: SetSpill, pairs: np.ndarray, max_df: in
     parts = [unique(found.values) for found, _, _ in sets.shared(pairs, chunking.pairs)]
     distinct = unique(np.concatenate(parts)) if parts else np.zeros(0, np.uint32)
     del parts
-    common = distinct[counted.count_values(distinct, chunking.docs) > max_df]
+    common = distinct[counted.count_values(distinct, chunking.docs, cap=max_df) > max_df]
     del distinct
     count = np.zeros(len(pairs), dtype=np.int64)
     spread_a = np.zeros(len(pairs), dtype=np.int64)

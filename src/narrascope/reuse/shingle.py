@@ -37,6 +37,7 @@ __all__ = [
     "jaccard_and_containment",
     "shared_values",
     "mix64",
+    "pair_chunks",
     "ngram_rows",
     "token_hashes",
     "token_lists",
@@ -292,18 +293,26 @@ class Shared:
     at_b: np.ndarray
 
 
-def shared_values(sets: ShingleSets, pairs: np.ndarray,
-                  chunk_values: int = 1 << 23) -> Iterator[tuple[int, int, Shared]]:
-    """For consecutive chunks ``pairs[lo:hi]``: (lo, hi, what the pairs of the chunk share)."""
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    sizes = sets.sizes()
+def pair_chunks(sizes: np.ndarray, pairs: np.ndarray, chunk_values: int,
+                chunk_pairs: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive ``(lo, hi)`` slices of ``pairs`` whose two sets (``sizes`` per document) hold about
+    ``chunk_values`` values together, and at most ``chunk_pairs`` pairs (at least one pair each)."""
     cum = np.cumsum(sizes[pairs[:, 0]] + sizes[pairs[:, 1]])
     bounds = [0]
     while bounds[-1] < len(pairs):
         done = int(cum[bounds[-1] - 1]) if bounds[-1] else 0
         nxt = int(np.searchsorted(cum, done + chunk_values, side="right"))
+        if chunk_pairs is not None:
+            nxt = min(nxt, bounds[-1] + chunk_pairs)
         bounds.append(max(nxt, bounds[-1] + 1))
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def shared_values(sets: ShingleSets, pairs: np.ndarray,
+                  chunk_values: int = 1 << 23) -> Iterator[tuple[int, int, Shared]]:
+    """For consecutive chunks ``pairs[lo:hi]``: (lo, hi, what the pairs of the chunk share)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    for lo, hi in pair_chunks(sets.sizes(), pairs, chunk_values):
         chunk = pairs[lo:hi]
         ia, oa = gather_index(sets.offsets, chunk[:, 0])
         ib, ob = gather_index(sets.offsets, chunk[:, 1])

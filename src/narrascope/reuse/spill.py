@@ -26,9 +26,14 @@ from types import TracebackType
 
 import numpy as np
 
-from .shingle import Shared, ShingleSets, intersection_sizes, mix64, shared_values
+from .shingle import Shared, ShingleSets, intersection_sizes, mix64, pair_chunks, shared_values
 
 __all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "partition_of"]
+
+
+#: Pairs and set values gathered through one memory map of a :class:`SetSpill` (see :meth:`SetSpill.shared`):
+#: 32,768 pairs touch at most 65,536 documents, a few hundred MB of pages.
+MAPPED_PAIRS, MAPPED_VALUES = 1 << 15, 1 << 23
 
 
 @dataclass(frozen=True)
@@ -185,45 +190,61 @@ class SetSpill:
         return _read(self.tag_path, np.uint8, int(self.offsets[lo]), int(self.offsets[hi]))
 
     def intersections(self, pairs: np.ndarray, chunk: int) -> np.ndarray:
-        """``|S_a ∩ S_b|`` for every pair, ``chunk`` pairs at a time (a fresh memory map per chunk, so the pages
-        it touched leave the process when the chunk is done)."""
+        """``|S_a ∩ S_b|`` for every pair, at most ``chunk`` pairs at a time (see :meth:`shared`)."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         out = np.zeros(len(pairs), dtype=np.int64)
-        for lo in range(0, len(pairs), max(1, chunk)):
+        for lo, hi in self._mapped_chunks(pairs, chunk):
             sets = self.mapped()
-            out[lo : lo + chunk] = intersection_sizes(sets, pairs[lo : lo + chunk])
+            out[lo:hi] = intersection_sizes(sets, pairs[lo:hi], MAPPED_VALUES)
             del sets
         return out
 
     def shared(self, pairs: np.ndarray, chunk: int) -> Iterator[tuple[Shared, np.ndarray | None, np.ndarray | None]]:
         """What each pair shares (:class:`~narrascope.reuse.shingle.Shared`, with pair indices into all
-        ``pairs``), ``chunk`` pairs at a time, and for a tagged spill the tags of the shared values in the first
-        and in the second set."""
+        ``pairs``), at most ``chunk`` pairs at a time, and for a tagged spill the tags of the shared values in the
+        first and in the second set.
+
+        Each chunk reads the sets through a fresh memory map, dropped when the chunk is done: the file's pages a
+        chunk touched count in the process's resident memory while mapped, and a chunk of pairs touches a page or
+        two per document wherever it sits in the file — so chunks are also capped at :data:`MAPPED_PAIRS` pairs
+        and :data:`MAPPED_VALUES` values, which bounds those pages whatever the size of the spill."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        for lo in range(0, len(pairs), max(1, chunk)):
+        for lo, hi in self._mapped_chunks(pairs, chunk):
             sets = self.mapped()
             tags = self._tags()
-            for first, _, found in shared_values(sets, pairs[lo : lo + chunk]):
+            for first, _, found in shared_values(sets, pairs[lo:hi], MAPPED_VALUES):
                 at = (tags[found.at_a], tags[found.at_b]) if tags is not None else (None, None)
                 yield Shared(found.owner + lo + first, found.values, found.at_a, found.at_b), *at
             del sets, tags
+
+    def _mapped_chunks(self, pairs: np.ndarray, chunk: int) -> list[tuple[int, int]]:
+        return pair_chunks(self.sizes(), pairs, MAPPED_VALUES, max(1, min(chunk, MAPPED_PAIRS)))
 
     def _tags(self) -> np.ndarray | None:
         if self.tag_path is None or self.values == 0:
             return None
         return np.memmap(self.tag_path, dtype=np.uint8, mode="r", shape=(self.values,))
 
-    def count_values(self, values: np.ndarray, docs: int) -> np.ndarray:
-        """How many sets contain each of ``values`` (sorted, unique), reading the spill ``docs`` sets at a time.
+    def count_values(self, values: np.ndarray, docs: int, cap: int | None = None) -> np.ndarray:
+        """How many sets contain each of ``values`` (sorted, unique), reading the spill ``docs`` sets at a time;
+        with ``cap``, a count stops growing once it exceeds ``cap`` (``cap + 1`` or a little more is returned),
+        which is all a caller asking "in more than ``cap`` sets?" needs.
 
         A 32 MB bitmap of the wanted values' top 28 bits screens every spilled value in O(1); only the few that pass
-        are looked up by binary search (a search for all of them cost minutes at a million messages)."""
+        are looked up by binary search (a search for all of them cost minutes at a million messages). With a cap,
+        a value is taken out of the bitmap once counted past it (its 16-value bucket once every value in it is):
+        a common word or phrase occurs in a fixed share of all sets, so without the cap the lookups grow with the
+        corpus times the number of wanted values — quadratically, since both grow with the corpus."""
         counts = np.zeros(values.size, dtype=np.int64)
         if values.size == 0:
             return counts
         bits = np.zeros(1 << 25, dtype=np.uint8)
         bucket = (values >> np.uint32(4)).astype(np.int64)
         np.bitwise_or.at(bits, bucket >> 3, (1 << (bucket & 7)).astype(np.uint8))
+        # values are sorted, so each bucket's values are adjacent: ``open_in`` counts those still being counted
+        buckets, bucket_of = np.unique(bucket, return_inverse=True)
+        open_in = np.bincount(bucket_of)
+        saturated = np.zeros(values.size, dtype=bool)
         for lo in range(0, self.n_docs, max(1, docs)):
             chunk = self.range(lo, min(self.n_docs, lo + docs)).values
             b = (chunk >> np.uint32(4)).astype(np.int64)
@@ -231,6 +252,14 @@ class SetSpill:
             pos = np.searchsorted(values, chunk)
             hit = (pos < values.size) & (values[np.minimum(pos, values.size - 1)] == chunk)
             counts += np.bincount(pos[hit], minlength=values.size)
+            if cap is None:
+                continue
+            done = np.flatnonzero((counts > cap) & ~saturated)
+            if done.size:
+                saturated[done] = True
+                np.subtract.at(open_in, bucket_of[done], 1)
+                closed = buckets[open_in == 0]
+                np.bitwise_and.at(bits, closed >> 3, ~(1 << (closed & 7)).astype(np.uint8))
         return counts
 
     def jaccard_and_containment(self, pairs: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
