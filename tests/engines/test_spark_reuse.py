@@ -96,10 +96,7 @@ def test_spark_steps_equal_the_embedded_steps(spark: Any, tmp_path: Path) -> Non
             fresh = SparkReuseSteps(spark, Checkpoints(spark, str(tmp_path / f"grams-{i}")), 2)
             theirs = fresh.shared_grams(postings, sizes, 40, 3, 0.03, ws, chunking, listed)
             assert 1000 < ours.keys.size < 700 * 699 // 4  # the df and min-match limits bite
-            assert ours.common.values.size > 0
             assert np.array_equal(ours.keys, theirs.keys) and np.array_equal(ours.rare, theirs.rare)
-            assert np.array_equal(ours.common.offsets, theirs.common.offsets)
-            assert np.array_equal(ours.common.values, theirs.common.values)
             found.append(ours.keys.size)
         assert found[1] > found[0]  # the keep list added pairs
 

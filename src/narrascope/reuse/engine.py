@@ -227,7 +227,7 @@ def _passages(ws: Workspace, docs: Docs, spills: TokenSpills, words: SetSpill, o
                                options.passage_min_match_share, ws, chunking, short.keys)
     _unlink(spills.postings5)
     candidates = unique(np.concatenate([grams.keys, short.keys]))
-    found = passage_pairs(grams, candidates, words, spills.words_raw, spills.vocab, max_df, options, chunking)
+    found = passage_pairs(spills.grams5, candidates, words, spills.words_raw, spills.vocab, max_df, options, chunking)
     pairs = found["pairs"]
     stats.update(passage_max_df=max_df, passage_candidates=int(candidates.size), passage_verified=int(len(pairs)))
     vocab = found["vocabulary"]

@@ -169,15 +169,14 @@ def posting_keys(grams: np.ndarray, docs: np.ndarray) -> np.ndarray:
     return (np.asarray(grams).astype(np.uint64) << np.uint64(32)) | np.asarray(docs).astype(np.uint64)
 
 
-def gram_pairs(keys: np.ndarray, max_df: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def gram_pairs(keys: np.ndarray, max_df: int) -> np.ndarray:
     """For posting rows (:func:`posting_keys`; a row repeated when a text repeats an n-gram): the pairs (a, b),
     a < b, of documents sharing each n-gram of document frequency 2…``max_df`` (one row per shared n-gram, so a pair
-    appears as often as it shares such n-grams), and the rows of more frequent n-grams (documents, n-grams)."""
+    appears as often as it shares such n-grams)."""
     keys, _ = sorted_unique(keys)
     gram = (keys >> np.uint64(32)).astype(np.uint32)
     doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
     start, size = _groups(gram)
     rare = (size >= 2) & (size <= max_df)
     i, j = group_pairs(start[rare], size[rare])
-    common = np.repeat(size > max_df, size)
-    return np.stack([doc[i], doc[j]], axis=1), doc[common], gram[common]
+    return np.stack([doc[i], doc[j]], axis=1)

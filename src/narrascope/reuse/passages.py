@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .lsh import gram_pairs
-from .shingle import ShingleSets, contains, intersection_sizes, sorted_unique, unique
+from .shingle import contains, sorted_unique, unique
 from .spill import Chunking, Partitioned, SetSpill, Workspace, partition_of
 
 __all__ = ["SharedGrams", "candidate_need", "passage_pairs", "rewrite_need", "shared_grams"]
@@ -62,26 +62,20 @@ def _from_keys(keys: np.ndarray) -> np.ndarray:
 
 @dataclass
 class SharedGrams:
-    """Candidate pairs of one posting index, how many rare n-grams each shares, and the frequent n-grams."""
+    """Candidate pairs of one posting index and how many rare n-grams each shares."""
 
     keys: np.ndarray  # sorted uint64 pair keys (a << 32 | b)
     rare: np.ndarray  # shared rare n-grams per pair
-    common: ShingleSets  # per document, its n-grams of document frequency above max_df
 
 
 def shared_grams(postings: Partitioned, sizes: np.ndarray, max_df: int, min_match: int, share: float,
                  ws: Workspace, chunking: Chunking, keep: np.ndarray | None = None) -> SharedGrams:
     """Pairs sharing at least :func:`candidate_need` rare n-grams (or listed in ``keep``, sorted pair keys)."""
-    n_docs = sizes.size
     need = candidate_need(sizes, min_match, share)
     rows = Partitioned(ws, "pair-rows", {"key": "uint64"}, postings.parts, chunking.buffer_rows)
-    common_doc, common_gram = [], []
     for part in postings:
-        pairs, cdoc, cgram = gram_pairs(part["key"], max_df)
-        keys = _pair_keys(pairs)
+        keys = _pair_keys(gram_pairs(part["key"], max_df))
         rows.append(partition_of(keys, rows.parts), key=keys)
-        common_doc.append(cdoc)
-        common_gram.append(cgram)
     out_keys, out_n = [], []
     for part in rows:
         keys, counts = sorted_unique(part["key"])
@@ -96,9 +90,7 @@ def shared_grams(postings: Partitioned, sizes: np.ndarray, max_df: int, min_matc
     keys = np.concatenate(out_keys) if out_keys else np.zeros(0, np.uint64)
     rare = np.concatenate(out_n) if out_n else np.zeros(0, np.int64)
     order = np.argsort(keys)
-    cdoc = np.concatenate(common_doc) if common_doc else np.zeros(0, np.int64)
-    cgram = np.concatenate(common_gram) if common_gram else np.zeros(0, np.uint32)
-    return SharedGrams(keys[order], rare[order], ShingleSets.from_pairs(cdoc, cgram, n_docs))
+    return SharedGrams(keys[order], rare[order])
 
 
 #: Evidence of a rewrite is counted over words and 3-grams in at most 1 % of the documents (and at most the
@@ -136,20 +128,16 @@ def rare_shared(sets: SetSpill, counted: SetSpill, pairs: np.ndarray, max_df: in
     return count, np.minimum(spread_a, spread_b)
 
 
-def passage_measures(grams5: SharedGrams, candidates: np.ndarray, words: SetSpill, words_raw: SetSpill,
+def passage_measures(grams5: SetSpill, candidates: np.ndarray, words: SetSpill, words_raw: SetSpill,
                      vocab: SetSpill, max_df: int, chunking: Chunking) -> dict[str, np.ndarray]:
-    """What the rules look at, for every candidate (sorted pair keys)."""
+    """What the rules look at, for every candidate (sorted pair keys); ``grams5`` holds each passage document's
+    set of passage n-grams (its shared ones, rare or frequent, are the "shared" measure)."""
     pairs = _from_keys(candidates)
-    if grams5.keys.size:
-        pos = np.minimum(np.searchsorted(grams5.keys, candidates), grams5.keys.size - 1)
-        rare5 = np.where(grams5.keys[pos] == candidates, grams5.rare[pos], 0)
-    else:
-        rare5 = np.zeros(len(pairs), np.int64)
     limit = rare_limit(max_df, words_raw.n_docs)
     rare3, spread = rare_shared(words, words_raw, pairs, limit, chunking)
     rare_words, _ = rare_shared(vocab, vocab, pairs, limit, chunking)
     sizes, vsizes = words.sizes(), vocab.sizes()
-    return {"pairs": pairs, "shared": rare5 + intersection_sizes(grams5.common, pairs), "rare3": rare3,
+    return {"pairs": pairs, "shared": grams5.intersections(pairs, chunking.pairs), "rare3": rare3,
             "size3": np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]]), "spread": spread,
             "rare_words": rare_words, "words": np.minimum(vsizes[pairs[:, 0]], vsizes[pairs[:, 1]])}
 
@@ -164,7 +152,7 @@ def reported(m: dict[str, np.ndarray], options: Any) -> np.ndarray:
     return (m["shared"] >= options.passage_min_shared) | (beyond_chance & spread)
 
 
-def passage_pairs(grams5: SharedGrams, candidates: np.ndarray, words: SetSpill, words_raw: SetSpill,
+def passage_pairs(grams5: SetSpill, candidates: np.ndarray, words: SetSpill, words_raw: SetSpill,
                   vocab: SetSpill, max_df: int, options: Any, chunking: Chunking) -> dict[str, np.ndarray]:
     """The candidates (sorted pair keys) that are reported, with their measures."""
     m = passage_measures(grams5, candidates, words, words_raw, vocab, max_df, chunking)

@@ -204,6 +204,7 @@ class TokenSpills:
     word_grams: Partitioned  # (channel, gram) of word documents: channel n-gram boilerplate
     postings5: Partitioned  # (gram, doc) of passage documents
     postings4: Partitioned  # (gram, doc) of short passage documents
+    grams5: SetSpill  # the passage n-gram set of each passage document (shared n-grams of a candidate)
     sizes5: np.ndarray
     sizes4: np.ndarray
     copies: list[np.ndarray] = field(default_factory=list)
@@ -223,6 +224,7 @@ class TokenPass:
         rows = chunking.partitions(n * 100)
         self.spills = TokenSpills(
             chars=SetSpill(ws, "chars"), words_raw=SetSpill(ws, "words-raw", tagged=True), vocab=SetSpill(ws, "vocab"),
+            grams5=SetSpill(ws, "grams5"),
             char_bands=Partitioned(ws, "char-bands", BAND_COLUMNS,
                                    chunking.partitions(n * 10), chunking.buffer_rows),
             word_grams=Partitioned(ws, "word-grams", {"key": "uint64"}, rows, chunking.buffer_rows),
@@ -279,6 +281,7 @@ class TokenPass:
             positions = np.bincount(owner, minlength=reps.size)[long]
             s.sizes5[reps[long]] = positions
             s.postings5.append(partition_of(grams, s.postings5.parts), key=posting_keys(grams, reps[owner]))
+            s.grams5.append(ShingleSets.from_pairs(owner, grams, reps.size).take(long), reps[long])
             s.vocab.append(word_shingles(hashes, offsets, 1, long).take(long), reps[long])
             short = long[positions < SHORT_PASSAGE_GRAMS]
             if short.size and o.passage_ngram > 1:
@@ -296,7 +299,7 @@ class TokenPass:
     def finish(self) -> TokenSpills:
         n = self.docs.n
         s = self.spills
-        for spill in (s.chars, s.words_raw, s.vocab):
+        for spill in (s.chars, s.words_raw, s.vocab, s.grams5):
             spill.finish(n)
         for part in (s.char_bands, s.word_grams, s.postings5, s.postings4):
             part.flush()

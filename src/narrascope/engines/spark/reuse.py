@@ -13,8 +13,8 @@ What runs where:
      :func:`~narrascope.reuse.lsh.spilled_bucket_pairs` computes;
   2. *passage candidates*: the spilled n-gram postings likewise; document frequency per n-gram (GROUP BY), pairs
      of documents sharing rare n-grams (self-join, GROUP BY pair), kept when they share as many as the shorter
-     text needs (joined with each document's need) or were candidates by 4-grams; the rows of frequent n-grams
-     come back too — :func:`~narrascope.reuse.passages.shared_grams`;
+     text needs (joined with each document's need) or were candidates by 4-grams —
+     :func:`~narrascope.reuse.passages.shared_grams`;
   3. *cascades*: connected components of the verified pairs by large-star/small-star (:mod:`.components`).
 
 * **the driver** (the embedded code, unchanged) — the two streaming passes (boilerplate lines, matching form,
@@ -40,7 +40,7 @@ import pyarrow as pa
 from ...reuse.lsh import CandidateStats
 from ...reuse.passages import SharedGrams, candidate_need
 from ...reuse.pipeline import INPUT_COLUMNS, TABLES, ReuseOptions, ReuseSteps, find_reuse_stream
-from ...reuse.shingle import ShingleSets, sorted_unique
+from ...reuse.shingle import sorted_unique
 from .checkpoint import Checkpoints
 from .components import connected_components
 from .fs import join
@@ -156,7 +156,7 @@ class SparkReuseSteps:
 
         rows = self._upload(postings, table)
         if rows is None:
-            return SharedGrams(np.zeros(0, np.uint64), np.zeros(0, np.int64), ShingleSets.empty(sizes.size))
+            return SharedGrams(np.zeros(0, np.uint64), np.zeros(0, np.int64))
         counted = rows.withColumn("df", F.count("*").over(Window.partitionBy("gram")))
 
         def pairs() -> DataFrame:
@@ -176,13 +176,9 @@ class SparkReuseSteps:
             return shared.where(ok).select("a", "b", "n")
 
         found, rare = _pairs(_collect(self.ckpt.stage(f"{postings.name}-pairs", pairs)), "n")
-        common = _collect(self.ckpt.stage(f"{postings.name}-common",
-                                          lambda: counted.where(F.col("df") > int(max_df)).select("doc", "gram")))
         keys = (found[:, 0].astype(np.uint64) << np.uint64(32)) | found[:, 1].astype(np.uint64)
         order = np.argsort(keys)
-        return SharedGrams(keys[order], rare[order], ShingleSets.from_pairs(
-            common.column("doc").to_numpy().astype(np.int64), common.column("gram").to_numpy().astype(np.int64),
-            sizes.size))
+        return SharedGrams(keys[order], rare[order])
 
     def cluster_labels(self, n_docs: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Component of every document: the smallest document of its component (its own number when alone)."""
