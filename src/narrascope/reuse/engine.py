@@ -35,6 +35,7 @@ from .align import align
 from .boilerplate import drop_keys, frequent_gram_keys, frequent_keys
 from .cascades import STRENGTH, build_cascades, cluster_labels, reuse_edges
 from .lsh import CandidateStats, spilled_bucket_pairs
+from .ordered import release_freed_memory
 from .passages import SharedGrams, passage_pairs, shared_grams
 from .scan import BAND_COLUMNS, Docs, LinePass, TokenPass, TokenSpills, channel_key, emit_bands
 from .shingle import contains, gather_index, unique
@@ -98,18 +99,17 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
     with Workspace(workdir) as ws, ThreadPoolExecutor(max(1, options.workers),
                                                       thread_name_prefix="narrascope-reuse") as pool:
         lines = LinePass(ws, chunking, options.boilerplate, expected)
-        for frame in batches:
-            lines(frame)
+        lines.run(batches, pool, options.workers)
         docs, channel_texts = lines.finish()
+        release_freed_memory()
         clock.lap("normalise_and_boilerplate")
         bad_c, bad_k, bad_n = (frequent_keys(lines.lines, "key", channel_texts, options.boilerplate_min_messages,
                                              options.line_max_share) if options.boilerplate
                                else (np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64)))
         tokens = TokenPass(ws, docs, options, chunking, channel_key(bad_c, bad_k), bands, pool)
-        for lo, hi, path in lines.line_files:
-            tokens(lo, hi, path)
-            path.unlink()
+        tokens.run(lines.line_files)
         spills = tokens.finish()
+        release_freed_memory()
         clock.lap("tokens_and_shingles")
         reps = np.flatnonzero(docs.rep == np.arange(docs.n))
         word_docs = reps[docs.ntok[reps] >= options.short_tokens]

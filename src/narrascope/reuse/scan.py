@@ -12,58 +12,44 @@ tokens of representatives → shingle sets: character n-grams of short texts (si
 4-grams of short texts) as postings for the passage index, and word sets for the vocabulary overlap.
 
 Everything a pass computes for a document depends on that document alone or on documents before it, so batch
-boundaries never change a result.
+boundaries never change a result. Each pass prepares batches on the run's worker pool (:mod:`.stages`: the work
+that depends on one batch alone) and commits them in document order on the calling thread (:mod:`.ordered`), so
+the number of workers never changes a result either.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
-import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
-from ..text.normalize import normalize_many
-from .boilerplate import gram_keys
-from .lsh import band_keys, posting_keys
-from .minhash import signatures
-from .shingle import (
-    ShingleSets,
-    char_shingles,
-    contains,
-    mix64,
-    ngram_rows,
-    token_hashes,
-    token_lists,
-    word_shingles,
-    word_shingles_tenths,
-)
+from .ordered import ordered
+from .shingle import ShingleSets, contains
 from .spill import Chunking, FirstSeen, Partitioned, SetSpill, Workspace, partition_of
+from .stages import (
+    META_COLUMNS,
+    SHORT_PASSAGE_GRAMS,
+    LineBatch,
+    Shingled,
+    Texts,
+    band_rows,
+    channel_key,
+    line_batch,
+    matching_texts,
+    shingle_batch,
+    string_hash,
+)
 
-__all__ = ["BAND_COLUMNS", "META_COLUMNS", "Docs", "LinePass", "TokenPass", "channel_key", "string_hash"]
+__all__ = ["BAND_COLUMNS", "META_COLUMNS", "SHORT_PASSAGE_GRAMS", "Docs", "LinePass", "TokenPass", "channel_key",
+           "emit_bands", "string_hash"]
 
 #: Rows of the LSH index: a bucket (band and band key hashed together) and a document.
 BAND_COLUMNS = {"bucket": "uint64", "doc": "uint32"}
-META_COLUMNS = ("doc", "uid", "channel_id", "channel", "message_id", "posted_at", "preview")
-#: Texts with fewer passage n-grams than this are also indexed by 4-grams (see docs/methods.md, "Short texts").
-SHORT_PASSAGE_GRAMS = 167
-_SEEDS = {"seed": 0x5EED, "seed_1": 11, "seed_2": 12, "seed_3": 13}
-_CHANNEL_MIX = np.uint64(0xD6E8FEB86659FD93)
-
-
-def string_hash(values: pl.Series) -> np.ndarray:
-    """64-bit hash of each string (stable within a polars version, which is part of every result key)."""
-    return values.hash(**_SEEDS).to_numpy().astype(np.uint64)
-
-
-def channel_key(channel: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """One uint64 for a (channel code, 64-bit key) pair."""
-    with np.errstate(over="ignore"):
-        return mix64(key.astype(np.uint64) ^ (channel.astype(np.uint64) * _CHANNEL_MIX))
 
 
 class _Grow:
@@ -116,46 +102,41 @@ class LinePass:
         self.n = 0
         self.line_count = 0
 
-    def __call__(self, frame: pl.DataFrame) -> None:
+    def run(self, batches: Iterable[pl.DataFrame], pool: Any, workers: int) -> None:
+        """Read every batch: each is prepared on ``pool`` and committed here, in order."""
+        for batch in ordered(pool, self._prepare, batches, max(1, workers)):
+            if batch is not None:
+                self._commit(batch)
+
+    def _prepare(self, frame: pl.DataFrame) -> LineBatch | None:  # on a worker
         if frame.height == 0:
-            return
-        docs = frame.get_column("doc").to_numpy().astype(np.int64)
-        lo, hi = int(docs[0]), int(docs[-1]) + 1
-        for a in self._arrays.values():
+            return None
+        path = self.ws.file(f"lines-{frame.get_column('doc')[0]}.arrow")
+        return line_batch(frame, path, self.boilerplate)
+
+    def _commit(self, b: LineBatch) -> None:
+        lo, hi, arrays = b.lo, b.hi, self._arrays
+        for a in arrays.values():
             a.ensure(hi)
         self.n = hi
-        channel = self._channel_codes(frame.get_column("channel_id"))
-        self._arrays["channel"].data[lo:hi] = channel
-        posted = frame.get_column("posted_at")
-        self._arrays["posted"].data[lo:hi] = posted.dt.epoch("us").fill_null(0).to_numpy()
-        self._arrays["posted_null"].data[lo:hi] = posted.is_null().to_numpy()
-        self._write_meta(frame)
-        self.names.update(frame.select("channel", "channel_id").unique().iter_rows())
-        fwd = frame.filter(pl.col("fwd_from_id").is_not_null() | pl.col("fwd_from_name").is_not_null())
-        if fwd.height:
-            self.forwards.append(fwd.select("doc", "fwd_from_id", "fwd_from_name", "fwd_posted_at"))
-        lines = _lines(frame)
-        self.line_count += lines.height
-        full = lines.group_by("doc", maintain_order=True).agg(pl.col("norm").str.join(" ").alias("full"))
-        fdocs = full.get_column("doc").to_numpy().astype(np.int64)
-        full_hash = string_hash(full.get_column("full"))
-        self._arrays["full_hash"].data[fdocs] = full_hash
-        self._arrays["full_empty"].data[fdocs] = False
-        keys = string_hash(lines.get_column("norm"))
-        ldocs = lines.get_column("doc").to_numpy().astype(np.int64)
-        path = self.ws.file(f"lines-{lo}.arrow")
-        feather.write_feather(pa.table({"doc": ldocs, "key": keys, "norm": lines.get_column("norm").to_arrow()}),
-                              str(path), compression="lz4")
-        self.line_files.append((lo, hi, path))
-        if self.boilerplate and fdocs.size:
+        arrays["channel"].data[lo:hi] = self._channel_codes(b.channel_id)
+        arrays["posted"].data[lo:hi] = b.posted
+        arrays["posted_null"].data[lo:hi] = b.posted_null
+        self._write_meta(b.meta)
+        self.names.update(b.names)
+        if b.forwards is not None:
+            self.forwards.append(b.forwards)
+        self.line_count += b.lines
+        arrays["full_hash"].data[b.fdocs] = b.full_hash
+        arrays["full_empty"].data[b.fdocs] = False
+        self.line_files.append((lo, hi, b.path))
+        if self.boilerplate and b.fdocs.size:
             # a channel's boilerplate is counted over its distinct texts, each represented by its first document
-            first = self.distinct.update(channel_key(self._arrays["channel"].data[fdocs], full_hash), fdocs)
-            is_first = first == fdocs
-            self._arrays["distinct"].data[fdocs] = is_first
-            mask = contains(fdocs[is_first], ldocs)  # fdocs are in document order
-            pairs = pl.DataFrame({"doc": ldocs[mask], "key": keys[mask]}).unique(maintain_order=True)
-            ch = self._arrays["channel"].data[pairs.get_column("doc").to_numpy()]
-            key = pairs.get_column("key").to_numpy()
+            first = self.distinct.update(channel_key(arrays["channel"].data[b.fdocs], b.full_hash), b.fdocs)
+            is_first = first == b.fdocs
+            arrays["distinct"].data[b.fdocs] = is_first
+            keep = contains(b.fdocs[is_first], b.pair_docs)  # fdocs are in document order
+            ch, key = arrays["channel"].data[b.pair_docs[keep]], b.pair_keys[keep]
             self.lines.append(partition_of(channel_key(ch, key), self.lines.parts), channel=ch, key=key)
 
     def _channel_codes(self, ids: pl.Series) -> np.ndarray:
@@ -164,8 +145,7 @@ class LinePass:
                 self.codes[value] = len(self.codes)
         return ids.replace_strict(self.codes, return_dtype=pl.Int32).to_numpy()
 
-    def _write_meta(self, frame: pl.DataFrame) -> None:
-        meta = frame.select(*META_COLUMNS[:-1], pl.col("text").str.slice(0, 200).alias("preview")).to_arrow()
+    def _write_meta(self, meta: Any) -> None:
         if self._meta is None:
             self._meta = pq.ParquetWriter(str(self.meta_path), meta.schema, compression="zstd")
         self._meta.write_table(meta.cast(self._meta.schema))
@@ -183,14 +163,6 @@ class LinePass:
         self.distinct = FirstSeen()
         texts = np.bincount(a["channel"][a["distinct"]], minlength=len(self.codes))
         return docs, texts
-
-
-def _lines(frame: pl.DataFrame) -> pl.DataFrame:
-    """(doc, norm) for every non-empty line of every text, in document and line order."""
-    lines = (frame.lazy().select("doc", pl.col("text").fill_null("").str.split("\n").alias("line"))
-             .explode("line", empty_as_null=True).collect())
-    norm = pl.Series("norm", normalize_many(lines.get_column("line").to_arrow())).fill_null("")
-    return lines.select("doc").with_columns(norm).filter(pl.col("norm") != "")
 
 
 @dataclass
@@ -231,70 +203,63 @@ class TokenPass:
             postings5=Partitioned(ws, "post5", {"key": "uint64"}, rows, chunking.buffer_rows),
             postings4=Partitioned(ws, "post4", {"key": "uint64"}, rows, chunking.buffer_rows),
             sizes5=np.zeros(n, np.int32), sizes4=np.zeros(n, np.int32))
-        self.char_limit = math.ceil(options.short_tokens / options.threshold)
+        self.parts = {name: getattr(self.spills, name).parts
+                      for name in ("char_bands", "word_grams", "postings5", "postings4")}
 
-    def __call__(self, lo: int, hi: int, path: Any) -> None:
-        d, o, s = self.docs, self.options, self.spills
-        table = feather.read_table(str(path))
-        lines = pl.from_arrow(table)
-        assert isinstance(lines, pl.DataFrame)
-        ldocs = lines.get_column("doc").to_numpy().astype(np.int64)
-        bad = np.zeros(ldocs.size, dtype=bool)
-        if self.bad_lines.size:
-            ck = channel_key(d.channel[ldocs], lines.get_column("key").to_numpy())
-            pos = np.searchsorted(self.bad_lines, ck)
-            bad = (pos < self.bad_lines.size) & (self.bad_lines[np.minimum(pos, self.bad_lines.size - 1)] == ck)
-            for k, text in zip(ck[bad].tolist(), lines.filter(pl.Series(bad)).get_column("norm").to_list(),
-                               strict=True):
+    def run(self, line_files: Iterable[tuple[int, int, Path]]) -> None:
+        """Read the line pass's files: matching texts and shingles are prepared on the pool; which documents are
+        representatives, and every append, are decided here in document order."""
+        # a finished batch holds about 100 MB of shingles (25,000 realistic posts) until its turn; the commit is
+        # short, so one batch fewer than the workers keeps them busy
+        ahead = max(1, self.options.workers - 1)
+        for shingled in ordered(self.pool, self._shingle, self._representatives(line_files), ahead):
+            self._commit(shingled)
+
+    def _read(self, file: tuple[int, int, Path]) -> Texts:  # on a worker
+        lo, hi, path = file
+        texts = matching_texts(lo, hi, path, self.docs.channel, self.bad_lines)
+        path.unlink()
+        return texts
+
+    def _representatives(self, line_files: Iterable[tuple[int, int, Path]]) -> Iterator[tuple[Texts, np.ndarray]]:
+        """Each batch's texts and its representatives (the first document of each matching text so far). Reading
+        is a small part of the work: one file read ahead keeps the shingling workers fed."""
+        d, s = self.docs, self.spills
+        for t in ordered(self.pool, self._read, line_files, 1):
+            if t.dropped is not None:
+                d.dropped[t.lo : t.hi] = t.dropped
+            for k, text in zip(t.bad_keys, t.bad_texts, strict=True):
                 s.bad_line_text.setdefault(k, text)
-            d.dropped[lo:hi] = np.bincount(ldocs[bad] - lo, minlength=hi - lo)
-        kept = lines.filter(pl.Series(~bad)).group_by("doc", maintain_order=True).agg(
-            pl.col("norm").str.join(" ").alias("m"))
-        matching = pl.DataFrame({"doc": np.arange(lo, hi, dtype=np.int64)}).join(
-            kept, on="doc", how="left").get_column("m").fill_null("")
-        nonempty = (matching != "").to_numpy()
-        batch_docs = np.arange(lo, hi, dtype=np.int64)
-        first = self.reps.update(string_hash(matching.filter(pl.Series(nonempty))), batch_docs[nonempty])
-        d.rep[batch_docs[nonempty]] = first
-        copy = first != batch_docs[nonempty]
-        if copy.any():
-            s.copies.append(np.stack([first[copy], batch_docs[nonempty][copy]], axis=1))
-        reps = batch_docs[nonempty][~copy]
-        if reps.size == 0:
-            return
-        tokens = token_lists(matching.gather(reps - lo).to_arrow())
-        hashes, offsets = token_hashes(tokens)
-        ntok = np.diff(offsets)
-        d.ntok[reps] = ntok
-        local = np.arange(reps.size, dtype=np.int64)
-        self._chars(tokens, reps, local[ntok < self.char_limit])
-        words = local[ntok >= o.short_tokens]
-        if words.size:
-            w3, tenths = word_shingles_tenths(hashes, offsets, o.word_ngram, words)
-            w3 = w3.take(words)  # only these rows hold values, in this order: values and tenths stay aligned
-            s.words_raw.append(w3, reps[words], tenths)
-            key = gram_keys(np.repeat(d.channel[reps[words]], w3.sizes()), w3.values)
-            s.word_grams.append(partition_of(key, s.word_grams.parts), key=key)
-        long = local[ntok >= o.passage_min_tokens]
-        if long.size:
-            owner, grams = ngram_rows(hashes, offsets, o.passage_ngram, long)
-            positions = np.bincount(owner, minlength=reps.size)[long]
-            s.sizes5[reps[long]] = positions
-            s.postings5.append(partition_of(grams, s.postings5.parts), key=posting_keys(grams, reps[owner]))
-            s.grams5.append(ShingleSets.from_pairs(owner, grams, reps.size).take(long), reps[long])
-            s.vocab.append(word_shingles(hashes, offsets, 1, long).take(long), reps[long])
-            short = long[positions < SHORT_PASSAGE_GRAMS]
-            if short.size and o.passage_ngram > 1:
-                owner, grams = ngram_rows(hashes, offsets, o.passage_ngram - 1, short)
-                s.sizes4[reps[short]] = np.bincount(owner, minlength=reps.size)[short]
-                s.postings4.append(partition_of(grams, s.postings4.parts), key=posting_keys(grams, reps[owner]))
+            docs = np.arange(t.lo, t.hi, dtype=np.int64)[t.nonempty]
+            first = self.reps.update(t.hashes, docs)
+            d.rep[docs] = first
+            copy = first != docs
+            if copy.any():
+                s.copies.append(np.stack([first[copy], docs[copy]], axis=1))
+            if (~copy).any():
+                yield t, docs[~copy]
 
-    def _chars(self, tokens: pl.Series, reps: np.ndarray, local: np.ndarray) -> None:
-        if local.size == 0:
-            return
-        c5 = char_shingles(tokens, self.options.char_ngram, local).take(local)
-        self.spills.chars.append(c5, reps[local])
-        emit_bands(self.spills.char_bands, c5, reps[local], self.options, self.bands, self.pool)
+    def _shingle(self, item: tuple[Texts, np.ndarray]) -> Shingled:  # on a worker
+        return shingle_batch(*item, self.docs.channel, self.options, self.bands, self.parts)
+
+    def _commit(self, x: Shingled) -> None:
+        s = self.spills
+        self.docs.ntok[x.reps] = x.ntok
+        if x.chars is not None:
+            s.chars.append(*x.chars)
+        for rows, spill in ((x.char_bands, s.char_bands), (x.word_grams, s.word_grams), (x.postings5, s.postings5),
+                            (x.postings4, s.postings4)):
+            if rows is not None:
+                spill.append(rows[0], **rows[1])
+        if x.words is not None:
+            s.words_raw.append(*x.words)
+        if x.vocab is not None:
+            s.vocab.append(*x.vocab)
+        if x.grams5 is not None:
+            s.grams5.append(*x.grams5)
+        for sizes, out in ((x.sizes5, s.sizes5), (x.sizes4, s.sizes4)):
+            if sizes is not None:
+                out[sizes[0]] = sizes[1]
 
     def finish(self) -> TokenSpills:
         n = self.docs.n
@@ -312,9 +277,5 @@ def emit_bands(out: Partitioned, sets: ShingleSets, docs: np.ndarray, options: A
     """MinHash signatures of ``sets`` → one (band, band key, doc) row per band → partitioned by (band, key)."""
     if docs.size == 0:
         return
-    sig = signatures(sets, options.num_perm, options.seed, options.workers, pool=pool)
-    keys = band_keys(sig, *bands)
-    del sig
-    band = np.tile(np.arange(bands[0], dtype=np.uint64), docs.size)
-    bucket = mix64(keys.reshape(-1) ^ (band * _CHANNEL_MIX))  # one key per (band, band key)
-    out.append(partition_of(bucket, out.parts), bucket=bucket, doc=np.repeat(docs, bands[0]))
+    part, cols = band_rows(sets, docs, options, bands, out.parts, pool)
+    out.append(part, **cols)

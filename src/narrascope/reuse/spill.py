@@ -17,6 +17,7 @@ whether it succeeds or fails; nothing in it is ever read by anything but the run
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -59,11 +60,10 @@ class Workspace:
         if parent is not None:
             parent.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(prefix=".narrascope-reuse-", dir=parent))
-        self._count = 0
+        self._count = itertools.count(1)  # next() on it is atomic: worker threads name files too
 
     def file(self, name: str) -> Path:
-        self._count += 1
-        return self.root / f"{self._count:04d}-{name}"
+        return self.root / f"{next(self._count):04d}-{name}"
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
