@@ -106,3 +106,17 @@ def test_partition_count_follows_the_corpus_size() -> None:
     assert Chunking().partitions(1000) == 1
     assert Chunking().partitions(10**9) == 167
     assert Chunking(parts=7).partitions(10**9) == 7
+
+
+def test_contains_gives_the_same_answer_for_large_arrays_searched_in_sorted_order() -> None:
+    """Large haystacks are searched with the needles sorted and the answers put back in the needles' order."""
+    from narrascope.reuse.shingle import _LARGE, _contains, contains
+
+    rng = np.random.default_rng(3)
+    hay = np.unique(rng.integers(0, 1 << 26, _LARGE + 50_000).astype(np.uint32))
+    needles = rng.integers(0, 1 << 26, _LARGE // 8).astype(np.uint32)
+    assert hay.size >= _LARGE
+    found = contains(hay, needles)
+    assert found.any() and not found.all()
+    assert np.array_equal(found, _contains(hay, needles))
+    assert np.array_equal(found, np.isin(needles, hay))

