@@ -109,8 +109,15 @@ def rare_shared(sets: SetSpill, counted: SetSpill, pairs: np.ndarray, max_df: in
     and over how many tenths of each text those rare shared values are spread (the smaller of the two counts)."""
     # two passes over the pairs, so that memory holds one chunk's shared values: which shared values are
     # common (counted once over the whole spill), then the rare ones per pair
-    parts = [unique(found.values) for found, _, _ in sets.shared(pairs, chunking.pairs)]
-    distinct = unique(np.concatenate(parts)) if parts else np.zeros(0, np.uint32)
+    distinct = np.zeros(0, np.uint32)
+    parts: list[np.ndarray] = []
+    held = 0
+    for found, _, _ in sets.shared(pairs, chunking.pairs):
+        parts.append(unique(found.values))
+        held += parts[-1].size
+        if held > max(4 * distinct.size, 1 << 24):  # merged now and then: memory stays a few times the distinct
+            distinct, parts, held = unique(np.concatenate([distinct, *parts])), [], 0
+    distinct = unique(np.concatenate([distinct, *parts]))
     del parts
     common = distinct[counted.count_values(distinct, chunking.docs, cap=max_df) > max_df]
     del distinct
@@ -120,12 +127,20 @@ def rare_shared(sets: SetSpill, counted: SetSpill, pairs: np.ndarray, max_df: in
     for found, tag_a, tag_b in sets.shared(pairs, chunking.pairs):
         rare = ~contains(common, found.values)
         owner = found.owner[rare]
-        count += np.bincount(owner, minlength=len(pairs))
+        if owner.size == 0:
+            continue
+        # a chunk's pairs are consecutive: counted over them, not over all pairs (that made it quadratic)
+        base = int(owner.min())
+        _add(count, base, np.bincount(owner - base))
         for tag, spread in ((tag_a, spread_a), (tag_b, spread_b)):
             if tag is not None:
-                cells = unique(owner * 10 + tag[rare].astype(np.int64))  # (pair, tenth) cells holding one
-                spread += np.bincount(cells // 10, minlength=len(pairs))
+                cells = unique((owner - base) * 10 + tag[rare].astype(np.int64))  # (pair, tenth) cells holding one
+                _add(spread, base, np.bincount(cells // 10))
     return count, np.minimum(spread_a, spread_b)
+
+
+def _add(total: np.ndarray, base: int, counts: np.ndarray) -> None:
+    total[base : base + counts.size] += counts
 
 
 def passage_measures(grams5: SetSpill, candidates: np.ndarray, words: SetSpill, words_raw: SetSpill,

@@ -234,34 +234,43 @@ class SetSpill:
         are looked up by binary search (a search for all of them cost minutes at a million messages). With a cap,
         a value is taken out of the bitmap once counted past it (its 16-value bucket once every value in it is):
         a common word or phrase occurs in a fixed share of all sets, so without the cap the lookups grow with the
-        corpus times the number of wanted values — quadratically, since both grow with the corpus."""
-        counts = np.zeros(values.size, dtype=np.int64)
+        corpus times the number of wanted values — quadratically, since both grow with the corpus. For the same
+        reason nothing per chunk touches all ``values``: counts are added where a chunk found something."""
+        counts = np.zeros(values.size, dtype=np.uint32)
         if values.size == 0:
             return counts
         bits = np.zeros(1 << 25, dtype=np.uint8)
-        bucket = (values >> np.uint32(4)).astype(np.int64)
-        np.bitwise_or.at(bits, bucket >> 3, (1 << (bucket & 7)).astype(np.uint8))
+        bucket = values >> np.uint32(4)
+        np.bitwise_or.at(bits, bucket >> np.uint32(3), (1 << (bucket & np.uint32(7))).astype(np.uint8))
         # values are sorted, so each bucket's values are adjacent: ``open_in`` counts those still being counted
-        buckets, bucket_of = np.unique(bucket, return_inverse=True)
-        open_in = np.bincount(bucket_of)
+        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+        open_in = np.diff(np.append(starts, values.size))
+        bucket_of = np.repeat(np.arange(starts.size, dtype=np.int32), open_in)
+        buckets = bucket[starts]
+        del bucket, starts
         saturated = np.zeros(values.size, dtype=bool)
         for lo in range(0, self.n_docs, max(1, docs)):
             chunk = self.range(lo, min(self.n_docs, lo + docs)).values
-            b = (chunk >> np.uint32(4)).astype(np.int64)
+            b = chunk >> np.uint32(4)
             # sorted first: a binary search for sorted needles walks the same few cache lines again and again
-            # (16x faster than random needles into tens of millions of values)
-            chunk = np.sort(chunk[((bits[b >> 3] >> (b & 7)) & 1).astype(bool)])
+            # (16x faster than random needles into tens of millions of values); the found positions come sorted
+            chunk = np.sort(chunk[((bits[b >> np.uint32(3)] >> (b & np.uint32(7))) & 1).astype(bool)])
             pos = np.searchsorted(values, chunk)
-            hit = (pos < values.size) & (values[np.minimum(pos, values.size - 1)] == chunk)
-            counts += np.bincount(pos[hit], minlength=values.size)
+            pos = pos[(pos < values.size) & (values[np.minimum(pos, values.size - 1)] == chunk)]
+            if pos.size == 0:
+                continue
+            first = np.flatnonzero(np.concatenate(([True], pos[1:] != pos[:-1])))
+            found = pos[first]
+            counts[found] += np.diff(np.append(first, pos.size)).astype(np.uint32)
             if cap is None:
                 continue
-            done = np.flatnonzero((counts > cap) & ~saturated)
+            done = found[(counts[found] > cap) & ~saturated[found]]
             if done.size:
                 saturated[done] = True
                 np.subtract.at(open_in, bucket_of[done], 1)
-                closed = buckets[open_in == 0]
-                np.bitwise_and.at(bits, closed >> 3, ~(1 << (closed & 7)).astype(np.uint8))
+                closed = buckets[np.unique(bucket_of[done])]
+                closed = closed[open_in[np.searchsorted(buckets, closed)] == 0]
+                np.bitwise_and.at(bits, closed >> np.uint32(3), ~(1 << (closed & np.uint32(7))).astype(np.uint8))
         return counts
 
     def jaccard_and_containment(self, pairs: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
