@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -120,3 +121,30 @@ def test_contains_gives_the_same_answer_for_large_arrays_searched_in_sorted_orde
     assert found.any() and not found.all()
     assert np.array_equal(found, _contains(hay, needles))
     assert np.array_equal(found, np.isin(needles, hay))
+
+
+def test_pairs_are_gathered_through_a_fresh_map_every_few_thousand(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A map's touched pages (64 KB around every read) count as resident memory while it is mapped, so no map
+    serves more than MAPPED_PAIRS pairs, whatever chunk the caller asks for — and the answers do not change."""
+    from narrascope.reuse import spill as spill_module
+
+    rng = np.random.default_rng(5)
+    n_docs = 300
+    rows = [np.unique(rng.integers(0, 40, 8)).astype(np.uint32) for _ in range(n_docs)]
+    sets = ShingleSets.from_pairs(np.repeat(np.arange(n_docs), [r.size for r in rows]), np.concatenate(rows), n_docs)
+    pairs = np.sort(rng.integers(0, n_docs, (1000, 2)), axis=1)
+    with Workspace(tmp_path) as ws:
+        spill = SetSpill(ws, "s")
+        spill.append(sets, np.arange(n_docs))
+        spill.finish(n_docs)
+        expected = intersection_sizes(sets, pairs)
+        maps = []
+        mapped = SetSpill.mapped
+        monkeypatch.setattr(SetSpill, "mapped", lambda self: maps.append(1) or mapped(self))
+        monkeypatch.setattr(spill_module, "MAPPED_PAIRS", 64)
+        assert spill.intersections(pairs, chunk=2_000_000).tolist() == expected.tolist()
+        assert len(maps) == -(-len(pairs) // 64)
+        maps.clear()
+        assert sum(f[0].owner.size for f in spill.shared(pairs, chunk=2_000_000)) == expected.sum()
+        assert len(maps) == -(-len(pairs) // 64)

@@ -32,9 +32,11 @@ from .shingle import Shared, ShingleSets, intersection_sizes, mix64, pair_chunks
 __all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "partition_of"]
 
 
-#: Pairs and set values gathered through one memory map of a :class:`SetSpill` (see :meth:`SetSpill.shared`):
-#: 32,768 pairs touch at most 65,536 documents, a few hundred MB of pages.
-MAPPED_PAIRS, MAPPED_VALUES = 1 << 15, 1 << 23
+#: Pairs and set values gathered through one memory map of a :class:`SetSpill` (see :meth:`SetSpill.shared`).
+#: A read fault maps up to 64 KB of cached pages around it (the kernel's fault-around; ``MADV_RANDOM`` does not
+#: stop it): 65,536 scattered reads of a 4 GB file mapped all 4 GB. 2,048 pairs touch at most 4,096 documents,
+#: at most 256 MB of pages.
+MAPPED_PAIRS, MAPPED_VALUES = 1 << 11, 1 << 23
 
 
 @dataclass(frozen=True)
@@ -205,9 +207,10 @@ class SetSpill:
         first and in the second set.
 
         Each chunk reads the sets through a fresh memory map, dropped when the chunk is done: the file's pages a
-        chunk touched count in the process's resident memory while mapped, and a chunk of pairs touches a page or
-        two per document wherever it sits in the file — so chunks are also capped at :data:`MAPPED_PAIRS` pairs
-        and :data:`MAPPED_VALUES` values, which bounds those pages whatever the size of the spill."""
+        chunk touched count in the process's resident memory while mapped, and a chunk of pairs touches up to
+        64 KB of pages per document wherever it sits in the file — so chunks are also capped at
+        :data:`MAPPED_PAIRS` pairs and :data:`MAPPED_VALUES` values, which bounds those pages whatever the size of
+        the spill."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         for lo, hi in self._mapped_chunks(pairs, chunk):
             sets = self.mapped()
