@@ -271,8 +271,8 @@ class SetSpill:
             if done.size:
                 saturated[done] = True
                 np.subtract.at(open_in, bucket_of[done], 1)
-                closed = buckets[np.unique(bucket_of[done])]
-                closed = closed[open_in[np.searchsorted(buckets, closed)] == 0]
+                touched = np.unique(bucket_of[done])
+                closed = buckets[touched[open_in[touched] == 0]]
                 np.bitwise_and.at(bits, closed >> np.uint32(3), ~(1 << (closed & np.uint32(7))).astype(np.uint8))
         return counts
 
