@@ -22,9 +22,10 @@ from narrascope.reuse import ReuseOptions, find_reuse, load_reuse
 from narrascope.reuse.engine import ReuseSteps
 from narrascope.reuse.lsh import posting_keys
 from narrascope.reuse.pipeline import TABLES
-from narrascope.reuse.scan import BAND_COLUMNS, emit_bands
+from narrascope.reuse.scan import BAND_COLUMNS
 from narrascope.reuse.shingle import ShingleSets
 from narrascope.reuse.spill import Chunking, Partitioned, Workspace, partition_of
+from narrascope.reuse.stages import band_rows
 
 
 def _tables(result: Any) -> dict[str, pl.DataFrame]:
@@ -51,7 +52,8 @@ def _band_index(ws: Workspace, sets: ShingleSets, docs: np.ndarray, options: Reu
     bands = Partitioned(ws, "word-bands", BAND_COLUMNS, parts=3, buffer_rows=1000)
     for lo in range(0, docs.size, 250):
         part = np.arange(lo, min(docs.size, lo + 250))
-        emit_bands(bands, sets.take(part), docs[part], options, options.bands, None)
+        rows, cols = band_rows(sets.take(part), docs[part], options, options.bands, bands.parts)
+        bands.append(rows, **cols)
     bands.flush()
     return bands
 

@@ -100,8 +100,12 @@ def test_a_failing_run_leaves_no_spill_files_and_no_result(tmp_path: Path, monke
     assert not list(tmp_path.glob(".narrascope-reuse-*")) and not list((tmp_path / "work").iterdir())
 
 
-def test_results_do_not_depend_on_the_number_of_workers() -> None:
+@pytest.mark.parametrize("workers", [2, 3])
+def test_results_do_not_depend_on_the_number_of_workers(workers: int) -> None:
+    # several batches, spill partitions and chunks of pairs, so that every step has pieces to share out
     frame = synthetic_messages(1500, seed=9)
-    one = find_reuse_frame(frame, ReuseOptions(workers=1), chunking=Chunking(docs=300))
-    two = find_reuse_frame(frame, ReuseOptions(workers=2), chunking=Chunking(docs=300))
-    _assert_equal(one, two)
+    chunking = Chunking(docs=300, parts=3, pairs=40)
+    one = find_reuse_frame(frame, ReuseOptions(workers=1), chunking=chunking)
+    many = find_reuse_frame(frame, ReuseOptions(workers=workers), chunking=chunking)
+    assert {"near_duplicate", "rewrite"} <= set(one.pairs_by_relation()) and one.passages.height > 0
+    _assert_equal(one, many)

@@ -29,6 +29,7 @@ import polars as pl
 import pyarrow as pa
 
 from ..text.normalize import normalize_many
+from .ordered import Workers, in_order
 from .shingle import ShingleSets, sorted_unique
 
 __all__ = ["LineResult", "boilerplate_lines", "drop_channel_ngrams", "drop_keys", "frequent_gram_keys",
@@ -40,39 +41,42 @@ def _limit(texts: np.ndarray, min_messages: int, max_share: float) -> np.ndarray
 
 
 def frequent_keys(parts: Iterable[dict[str, np.ndarray]], key_of: str, channel_texts: np.ndarray,
-                  min_messages: int, max_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  min_messages: int, max_share: float,
+                  pool: Workers | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(channel, unit key, count) of every unit counted in at least the channel's limit of texts.
 
     ``parts`` yields partitions of rows (``channel``, ``key_of``), one row per (text, unit); a (channel, unit)
-    pair must lie in a single partition."""
-    out_c, out_k, out_n = [], [], []
-    for rows in parts:
+    pair must lie in a single partition, so ``pool``'s workers count one partition each."""
+
+    def frequent(rows: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ch = rows["channel"].astype(np.int64)
         unit = rows[key_of].astype(np.uint64)
-        if ch.size == 0:
-            continue
         order = np.lexsort((unit, ch))
         ch, unit = ch[order], unit[order]
         start = np.flatnonzero(np.concatenate(([True], (ch[1:] != ch[:-1]) | (unit[1:] != unit[:-1]))))
         count = np.diff(np.append(start, ch.size))
         keep = count >= _limit(channel_texts[ch[start]], min_messages, max_share)
-        out_c.append(ch[start][keep])
-        out_k.append(unit[start][keep])
-        out_n.append(count[keep])
-    if not out_c:
+        return ch[start][keep], unit[start][keep], count[keep]
+
+    found = list(in_order(pool, frequent, (rows for rows in parts if rows["channel"].size)))
+    if not found:
         return np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    return np.concatenate(out_c), np.concatenate(out_k), np.concatenate(out_n)
+    channels, units, counts = (np.concatenate(column) for column in zip(*found, strict=True))
+    return channels, units, counts
 
 
 def frequent_gram_keys(parts: Iterable[dict[str, np.ndarray]], channel_texts: np.ndarray, min_messages: int,
-                       max_share: float) -> np.ndarray:
+                       max_share: float, pool: Workers | None = None) -> np.ndarray:
     """The (channel, n-gram) keys (:func:`gram_keys`, sorted) counted in at least the channel's limit of texts;
-    ``parts`` yields partitions of rows ``key``, one per (text, n-gram), every key in a single partition."""
-    bad = []
-    for rows in parts:
+    ``parts`` yields partitions of rows ``key``, one per (text, n-gram), every key in a single partition (so
+    ``pool``'s workers count one partition each)."""
+
+    def frequent(rows: dict[str, np.ndarray]) -> np.ndarray:
         keys, counts = sorted_unique(rows["key"])
         channel = (keys >> np.uint64(32)).astype(np.int64)
-        bad.append(keys[counts >= _limit(channel_texts[channel], min_messages, max_share)])
+        return keys[counts >= _limit(channel_texts[channel], min_messages, max_share)]
+
+    bad = list(in_order(pool, frequent, parts))
     return np.sort(np.concatenate(bad)) if bad else np.zeros(0, np.uint64)
 
 

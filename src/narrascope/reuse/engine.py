@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,11 +34,12 @@ from .align import align
 from .boilerplate import drop_keys, frequent_gram_keys, frequent_keys
 from .cascades import STRENGTH, build_cascades, cluster_labels, reuse_edges
 from .lsh import CandidateStats, spilled_bucket_pairs
-from .ordered import release_freed_memory
+from .ordered import Workers, in_order, release_freed_memory
 from .passages import SharedGrams, passage_pairs, shared_grams
-from .scan import BAND_COLUMNS, Docs, LinePass, TokenPass, TokenSpills, channel_key, emit_bands
-from .shingle import contains, gather_index, unique
+from .scan import BAND_COLUMNS, Docs, LinePass, TokenPass, TokenSpills, channel_key
+from .shingle import ShingleSets, contains, gather_index, unique
 from .spill import Chunking, Partitioned, SetSpill, Workspace
+from .stages import Rows, band_rows
 
 __all__ = ["ReuseSteps", "RunResult", "run"]
 
@@ -72,6 +72,16 @@ class ReuseSteps:
     shared_grams: SharedGramsFn = shared_grams
     cluster_labels: LabelsFn = cluster_labels
 
+    @classmethod
+    def embedded(cls, pool: Workers | None) -> ReuseSteps:
+        """This module's steps, with ``pool``'s workers taking a partition each."""
+        def grams(postings: Partitioned, sizes: np.ndarray, max_df: int, min_match: int, share: float,
+                  ws: Workspace, chunking: Chunking, keep: np.ndarray | None) -> SharedGrams:
+            return shared_grams(postings, sizes, max_df, min_match, share, ws, chunking, keep, pool)
+
+        return cls(bucket_pairs=lambda bands, max_bucket: spilled_bucket_pairs(bands, max_bucket, pool),
+                   shared_grams=grams)
+
 
 class _Clock:
     """Wall and CPU seconds per stage (CPU time of the whole process, all threads: robust to a busy machine)."""
@@ -92,19 +102,18 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
         texts: TextsFn, steps: ReuseSteps | None = None) -> RunResult:
     """Find reuse in ``batches`` (prepared message frames with a ``doc`` column, in document order); ``steps``
     runs the relational steps elsewhere (default: here)."""
-    steps = steps or ReuseSteps()
     clock = _Clock()
     bands = options.bands
     stats: dict[str, Any] = {"bands": bands[0], "rows": bands[1], "capped_buckets": 0, "largest_bucket": 0}
-    with Workspace(workdir) as ws, ThreadPoolExecutor(max(1, options.workers),
-                                                      thread_name_prefix="narrascope-reuse") as pool:
+    with Workspace(workdir) as ws, Workers(options.workers) as pool:
+        steps = steps or ReuseSteps.embedded(pool)
         lines = LinePass(ws, chunking, options.boilerplate, expected)
         lines.run(batches, pool, options.workers)
         docs, channel_texts = lines.finish()
         release_freed_memory()
         clock.lap("normalise_and_boilerplate")
         bad_c, bad_k, bad_n = (frequent_keys(lines.lines, "key", channel_texts, options.boilerplate_min_messages,
-                                             options.line_max_share) if options.boilerplate
+                                             options.line_max_share, pool) if options.boilerplate
                                else (np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64)))
         tokens = TokenPass(ws, docs, options, chunking, channel_key(bad_c, bad_k), bands, pool)
         tokens.run(lines.line_files)
@@ -121,13 +130,13 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
         short = options.short_tokens
         near = [
             _near_duplicates(spills.char_bands, spills.chars, lambda p: np.minimum(docs.ntok[p[:, 0]],
-                             docs.ntok[p[:, 1]]) < short, options, chunking, stats, "char", steps),
+                             docs.ntok[p[:, 1]]) < short, options, chunking, stats, "char", steps, pool),
             _near_duplicates(word_bands, words, lambda p: np.minimum(docs.ntok[p[:, 0]],
-                             docs.ntok[p[:, 1]]) >= short, options, chunking, stats, "word", steps),
+                             docs.ntok[p[:, 1]]) >= short, options, chunking, stats, "word", steps, pool),
         ]
         clock.lap("lsh_and_verify")
         passage_frame, aligned = _passages(ws, docs, spills, words, options, chunking, stats, texts,
-                                           lines.meta_path, steps)
+                                           lines.meta_path, steps, pool)
         clock.lap("passages")
         copies = np.concatenate(spills.copies) if spills.copies else np.zeros((0, 2), np.int64)
         pairs = _strongest(pl.concat([
@@ -151,29 +160,37 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
 
 
 def _clean_words(ws: Workspace, docs: Docs, spills: TokenSpills, word_docs: np.ndarray, options: Any,
-                 chunking: Chunking, pool: Any) -> tuple[SetSpill, Partitioned, int]:
-    """Channel n-gram boilerplate out of the raw word sets; the clean sets are spilled, signed and banded."""
+                 chunking: Chunking, pool: Workers) -> tuple[SetSpill, Partitioned, int]:
+    """Channel n-gram boilerplate out of the raw word sets; the clean sets are spilled, signed and banded (a
+    block of documents per worker, appended in document order)."""
     bad = np.zeros(0, np.uint64)
     if options.boilerplate and word_docs.size:
         texts = np.bincount(docs.channel[word_docs], minlength=int(docs.channel.max(initial=0)) + 1)
         bad = frequent_gram_keys(spills.word_grams, texts, options.boilerplate_min_messages,
-                                 options.ngram_max_share)
+                                 options.ngram_max_share, pool)
     _unlink(spills.word_grams)
     words = SetSpill(ws, "words", tagged=True)
     bands = Partitioned(ws, "word-bands", BAND_COLUMNS,
                         chunking.partitions(word_docs.size * options.bands[0]), chunking.buffer_rows)
     raw = spills.words_raw
-    for lo in range(0, docs.n, chunking.docs):
-        hi = min(docs.n, lo + chunking.docs)
+    blocks = [(lo, min(docs.n, lo + chunking.docs)) for lo in range(0, docs.n, chunking.docs)]
+
+    def clean(block: tuple[int, int]) -> tuple[np.ndarray, ShingleSets, np.ndarray, Rows] | None:
+        lo, hi = block
         local = word_docs[(word_docs >= lo) & (word_docs < hi)]
         if local.size == 0:
-            continue
-        block = raw.range(lo, hi)
-        index, _ = gather_index(block.offsets, local - lo)
-        sets = block.take(local - lo)
-        sets, kept = drop_keys(sets, docs.channel[local], bad)
-        words.append(sets, local, raw.range_tags(lo, hi)[index][kept])
-        emit_bands(bands, sets, local, options, options.bands, pool)
+            return None
+        sets = raw.range(lo, hi)
+        index, _ = gather_index(sets.offsets, local - lo)
+        sets, kept = drop_keys(sets.take(local - lo), docs.channel[local], bad)
+        tags = raw.range_tags(lo, hi)[index][kept]
+        return local, sets, tags, band_rows(sets, local, options, options.bands, bands.parts)
+
+    for done in in_order(pool, clean, blocks):
+        if done is not None:
+            local, sets, tags, (part, cols) = done
+            words.append(sets, local, tags)
+            bands.append(part, **cols)
     words.finish(docs.n)
     bands.flush()
     return words, bands, int(bad.size)
@@ -198,14 +215,14 @@ def _pairs_frame(pairs: np.ndarray, relation: str, **cols: Any) -> pl.DataFrame:
 
 def _near_duplicates(bands: Partitioned, sets: SetSpill, pair_ok: Callable[[np.ndarray], np.ndarray],
                      options: Any, chunking: Chunking, stats: dict[str, Any], label: str,
-                     steps: ReuseSteps) -> pl.DataFrame:
+                     steps: ReuseSteps, pool: Workers) -> pl.DataFrame:
     """LSH candidates verified by exact Jaccard ≥ threshold."""
     clock = _Clock()
     cand, cstats = steps.bucket_pairs(bands, options.max_bucket)
     _unlink(bands)
     clock.lap(f"{label}_lsh")
     cand = cand[pair_ok(cand)] if len(cand) else cand
-    jac, con = sets.jaccard_and_containment(cand, chunking.pairs)
+    jac, con = sets.jaccard_and_containment(cand, chunking.pairs, pool)
     clock.lap(f"{label}_verify")
     stats.setdefault("stage_seconds", {}).update(clock.timings)
     keep = jac >= options.threshold - 1e-12
@@ -217,8 +234,8 @@ def _near_duplicates(bands: Partitioned, sets: SetSpill, pair_ok: Callable[[np.n
 
 
 def _passages(ws: Workspace, docs: Docs, spills: TokenSpills, words: SetSpill, options: Any, chunking: Chunking,
-              stats: dict[str, Any], texts: TextsFn, meta_path: Path,
-              steps: ReuseSteps) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+              stats: dict[str, Any], texts: TextsFn, meta_path: Path, steps: ReuseSteps,
+              pool: Workers) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     max_df = int(min(options.passage_max_df, max(2, options.passage_max_share * docs.n)))
     short = steps.shared_grams(spills.postings4, spills.sizes4, max_df, options.passage_min_match,
                                options.passage_min_match_share, ws, chunking, None)
@@ -227,7 +244,8 @@ def _passages(ws: Workspace, docs: Docs, spills: TokenSpills, words: SetSpill, o
                                options.passage_min_match_share, ws, chunking, short.keys)
     _unlink(spills.postings5)
     candidates = unique(np.concatenate([grams.keys, short.keys]))
-    found = passage_pairs(spills.grams5, candidates, words, spills.words_raw, spills.vocab, max_df, options, chunking)
+    found = passage_pairs(spills.grams5, candidates, words, spills.words_raw, spills.vocab, max_df, options, chunking,
+                          pool)
     pairs = found["pairs"]
     stats.update(passage_max_df=max_df, passage_candidates=int(candidates.size), passage_verified=int(len(pairs)))
     vocab = found["vocabulary"]

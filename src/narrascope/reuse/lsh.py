@@ -27,9 +27,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .ordered import in_order
 from .shingle import mix64, sorted_unique
 
 if TYPE_CHECKING:
+    from .ordered import Workers
     from .spill import Partitioned
 
 __all__ = ["CandidateStats", "band_keys", "bucket_pairs", "candidate_probability", "choose_bands", "gram_pairs",
@@ -128,12 +130,19 @@ def bucket_pairs(bucket: np.ndarray, doc: np.ndarray, max_bucket: int = 200) -> 
     return unique_pairs(a, b), stats
 
 
-def spilled_bucket_pairs(bands: Partitioned, max_bucket: int) -> tuple[np.ndarray, CandidateStats]:
+def spilled_bucket_pairs(bands: Partitioned, max_bucket: int,
+                         pool: Workers | None = None) -> tuple[np.ndarray, CandidateStats]:
     """:func:`bucket_pairs` over every partition of a spilled LSH index (rows ``bucket``, ``doc``; a bucket lies
-    in one partition, its rows in document order): the sorted unique candidate pairs of the whole index."""
+    in one partition, its rows in document order): the sorted unique candidate pairs of the whole index.
+    Partitions are independent: ``pool``'s workers take one each."""
+    bands.flush()  # on this thread: the workers only read
+
+    def pairs_of(p: int) -> tuple[np.ndarray, CandidateStats]:
+        rows = bands.read(p)
+        return bucket_pairs(rows["bucket"], rows["doc"], max_bucket)
+
     found, stats = [], CandidateStats()
-    for rows in bands:
-        pairs, part_stats = bucket_pairs(rows["bucket"], rows["doc"], max_bucket)
+    for pairs, part_stats in in_order(pool, pairs_of, range(bands.parts)):
         found.append(pairs)
         stats.add(part_stats)
     cand = np.concatenate(found) if found else np.zeros((0, 2), np.int64)

@@ -17,10 +17,10 @@ import ctypes
 import ctypes.util
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import TypeVar
 
-__all__ = ["ordered", "release_freed_memory"]
+__all__ = ["Workers", "in_order", "ordered", "release_freed_memory"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,6 +42,23 @@ def ordered(pool: Executor, fn: Callable[[T], R], items: Iterable[T], ahead: int
         # a failed commit or worker ends the pass: work not yet started is dropped (the pool waits for the rest)
         for future in pending:
             future.cancel()
+
+
+class Workers(ThreadPoolExecutor):
+    """A run's thread pool, which knows its size (how many pieces of a step to have in the work at once)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        super().__init__(self.workers, thread_name_prefix="narrascope-reuse")
+
+
+def in_order(pool: Workers | None, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    """``fn(item)`` for every item in order, as many at a time as ``pool`` has workers (:func:`ordered`), or a
+    plain loop on the calling thread without a pool or with one worker. For steps over independent pieces of one
+    index (spill partitions, chunks of pairs): the results are the loop's."""
+    if pool is None or pool.workers <= 1:
+        return map(fn, items)
+    return ordered(pool, fn, items, pool.workers - 1)
 
 
 def release_freed_memory() -> None:

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from .lsh import gram_pairs
-from .shingle import contains, sorted_unique, unique
+from .ordered import Workers, in_order
+from .shingle import Shared, contains, sorted_unique, unique
 from .spill import Chunking, Partitioned, SetSpill, Workspace, partition_of
 
 __all__ = ["SharedGrams", "candidate_need", "passage_pairs", "rewrite_need", "shared_grams"]
@@ -69,22 +70,33 @@ class SharedGrams:
 
 
 def shared_grams(postings: Partitioned, sizes: np.ndarray, max_df: int, min_match: int, share: float,
-                 ws: Workspace, chunking: Chunking, keep: np.ndarray | None = None) -> SharedGrams:
-    """Pairs sharing at least :func:`candidate_need` rare n-grams (or listed in ``keep``, sorted pair keys)."""
+                 ws: Workspace, chunking: Chunking, keep: np.ndarray | None = None,
+                 pool: Workers | None = None) -> SharedGrams:
+    """Pairs sharing at least :func:`candidate_need` rare n-grams (or listed in ``keep``, sorted pair keys).
+    Two group-bys, one partition at a time (of the n-gram, then of the pair); ``pool``'s workers take one each."""
     need = candidate_need(sizes, min_match, share)
     rows = Partitioned(ws, "pair-rows", {"key": "uint64"}, postings.parts, chunking.buffer_rows)
-    for part in postings:
-        keys = _pair_keys(gram_pairs(part["key"], max_df))
+    postings.flush()  # on this thread: the workers only read
+
+    def pair_rows(p: int) -> np.ndarray:
+        return _pair_keys(gram_pairs(postings.read(p)["key"], max_df))
+
+    for keys in in_order(pool, pair_rows, range(postings.parts)):
         rows.append(partition_of(keys, rows.parts), key=keys)
-    out_keys, out_n = [], []
-    for part in rows:
-        keys, counts = sorted_unique(part["key"])
+    rows.flush()
+
+    def counted(p: int) -> tuple[np.ndarray, np.ndarray]:
+        keys, counts = sorted_unique(rows.read(p)["key"])
         pairs = _from_keys(keys)
         ok = counts >= np.minimum(need[pairs[:, 0]], need[pairs[:, 1]])
         if keep is not None and keep.size:
             ok |= contains(keep, keys)
-        out_keys.append(keys[ok])
-        out_n.append(counts[ok])
+        return keys[ok], counts[ok]
+
+    out_keys, out_n = [], []
+    for keys, counts in in_order(pool, counted, range(rows.parts)):
+        out_keys.append(keys)
+        out_n.append(counts)
     for path in (p for paths in rows.paths.values() for p in paths):
         path.unlink(missing_ok=True)
     keys = np.concatenate(out_keys) if out_keys else np.zeros(0, np.uint64)
@@ -102,40 +114,52 @@ def rare_limit(max_df: int, n_docs: int) -> int:
     return int(min(max_df, max(RARE_FLOOR, np.ceil(RARE_SHARE * n_docs))))
 
 
-def rare_shared(sets: SetSpill, counted: SetSpill, pairs: np.ndarray, max_df: int,
-                chunking: Chunking) -> tuple[np.ndarray, np.ndarray]:
+def rare_shared(sets: SetSpill, counted: SetSpill, pairs: np.ndarray, max_df: int, chunking: Chunking,
+                pool: Workers | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For each pair: how many values its two sets in ``sets`` share that are in at most ``max_df`` sets of
     ``counted`` (the common ones — a template sentence, a stock phrase — are expected to be shared by chance),
-    and over how many tenths of each text those rare shared values are spread (the smaller of the two counts)."""
+    and over how many tenths of each text those rare shared values are spread (the smaller of the two counts).
+    Chunks of pairs are independent: ``pool``'s workers take one each."""
     # two passes over the pairs, so that memory holds one chunk's shared values: which shared values are
     # common (counted once over the whole spill), then the rare ones per pair
     distinct = np.zeros(0, np.uint32)
     parts: list[np.ndarray] = []
     held = 0
-    for found, _, _ in sets.shared(pairs, chunking.pairs):
-        parts.append(unique(found.values))
-        held += parts[-1].size
+    for values in sets.map_shared(pairs, chunking.pairs, lambda found, _a, _b: unique(found.values), pool):
+        parts.append(values)
+        held += values.size
         if held > max(4 * distinct.size, 1 << 24):  # merged now and then: memory stays a few times the distinct
             distinct, parts, held = unique(np.concatenate([distinct, *parts])), [], 0
     distinct = unique(np.concatenate([distinct, *parts]))
     del parts
     common = distinct[counted.count_values(distinct, chunking.docs, cap=max_df) > max_df]
     del distinct
-    count = np.zeros(len(pairs), dtype=np.int64)
-    spread_a = np.zeros(len(pairs), dtype=np.int64)
-    spread_b = np.zeros(len(pairs), dtype=np.int64)
-    for found, tag_a, tag_b in sets.shared(pairs, chunking.pairs):
+
+    def rare_counts(found: Shared, tag_a: np.ndarray | None,
+                    tag_b: np.ndarray | None) -> tuple[int, np.ndarray, list[np.ndarray | None]] | None:
         rare = ~contains(common, found.values)
         owner = found.owner[rare]
         if owner.size == 0:
-            continue
+            return None
         # a chunk's pairs are consecutive: counted over them, not over all pairs (that made it quadratic)
         base = int(owner.min())
-        _add(count, base, np.bincount(owner - base))
-        for tag, spread in ((tag_a, spread_a), (tag_b, spread_b)):
-            if tag is not None:
-                cells = unique((owner - base) * 10 + tag[rare].astype(np.int64))  # (pair, tenth) cells holding one
-                _add(spread, base, np.bincount(cells // 10))
+        spreads: list[np.ndarray | None] = []
+        for tag in (tag_a, tag_b):
+            cells = None if tag is None else unique((owner - base) * 10 + tag[rare].astype(np.int64))
+            spreads.append(None if cells is None else np.bincount(cells // 10))  # (pair, tenth) cells holding one
+        return base, np.bincount(owner - base), spreads
+
+    count = np.zeros(len(pairs), dtype=np.int64)
+    spread_a = np.zeros(len(pairs), dtype=np.int64)
+    spread_b = np.zeros(len(pairs), dtype=np.int64)
+    for chunk in sets.map_shared(pairs, chunking.pairs, rare_counts, pool):
+        if chunk is None:
+            continue
+        base, counts, spreads = chunk
+        _add(count, base, counts)
+        for total, spread in zip((spread_a, spread_b), spreads, strict=True):
+            if spread is not None:
+                _add(total, base, spread)
     return count, np.minimum(spread_a, spread_b)
 
 
@@ -144,15 +168,16 @@ def _add(total: np.ndarray, base: int, counts: np.ndarray) -> None:
 
 
 def passage_measures(grams5: SetSpill, candidates: np.ndarray, words: SetSpill, words_raw: SetSpill,
-                     vocab: SetSpill, max_df: int, chunking: Chunking) -> dict[str, np.ndarray]:
+                     vocab: SetSpill, max_df: int, chunking: Chunking,
+                     pool: Workers | None = None) -> dict[str, np.ndarray]:
     """What the rules look at, for every candidate (sorted pair keys); ``grams5`` holds each passage document's
     set of passage n-grams (its shared ones, rare or frequent, are the "shared" measure)."""
     pairs = _from_keys(candidates)
     limit = rare_limit(max_df, words_raw.n_docs)
-    rare3, spread = rare_shared(words, words_raw, pairs, limit, chunking)
-    rare_words, _ = rare_shared(vocab, vocab, pairs, limit, chunking)
+    rare3, spread = rare_shared(words, words_raw, pairs, limit, chunking, pool)
+    rare_words, _ = rare_shared(vocab, vocab, pairs, limit, chunking, pool)
     sizes, vsizes = words.sizes(), vocab.sizes()
-    return {"pairs": pairs, "shared": grams5.intersections(pairs, chunking.pairs), "rare3": rare3,
+    return {"pairs": pairs, "shared": grams5.intersections(pairs, chunking.pairs, pool), "rare3": rare3,
             "size3": np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]]), "spread": spread,
             "rare_words": rare_words, "words": np.minimum(vsizes[pairs[:, 0]], vsizes[pairs[:, 1]])}
 
@@ -168,11 +193,12 @@ def reported(m: dict[str, np.ndarray], options: Any) -> np.ndarray:
 
 
 def passage_pairs(grams5: SetSpill, candidates: np.ndarray, words: SetSpill, words_raw: SetSpill,
-                  vocab: SetSpill, max_df: int, options: Any, chunking: Chunking) -> dict[str, np.ndarray]:
+                  vocab: SetSpill, max_df: int, options: Any, chunking: Chunking,
+                  pool: Workers | None = None) -> dict[str, np.ndarray]:
     """The candidates (sorted pair keys) that are reported, with their measures."""
-    m = passage_measures(grams5, candidates, words, words_raw, vocab, max_df, chunking)
+    m = passage_measures(grams5, candidates, words, words_raw, vocab, max_df, chunking, pool)
     keep = reported(m, options)
     pairs = m["pairs"][keep]
-    vocab_j, _ = vocab.jaccard_and_containment(pairs, chunking.pairs)
+    vocab_j, _ = vocab.jaccard_and_containment(pairs, chunking.pairs, pool)
     return {"pairs": pairs, "shared": m["shared"][keep],
             "containment": m["rare3"][keep] / np.maximum(m["size3"][keep], 1), "vocabulary": vocab_j}

@@ -29,7 +29,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from .ordered import ordered
-from .shingle import ShingleSets, contains
+from .shingle import contains
 from .spill import Chunking, FirstSeen, Partitioned, SetSpill, Workspace, partition_of
 from .stages import (
     META_COLUMNS,
@@ -37,7 +37,6 @@ from .stages import (
     LineBatch,
     Shingled,
     Texts,
-    band_rows,
     channel_key,
     line_batch,
     matching_texts,
@@ -46,7 +45,7 @@ from .stages import (
 )
 
 __all__ = ["BAND_COLUMNS", "META_COLUMNS", "SHORT_PASSAGE_GRAMS", "Docs", "LinePass", "TokenPass", "channel_key",
-           "emit_bands", "string_hash"]
+           "string_hash"]
 
 #: Rows of the LSH index: a bucket (band and band key hashed together) and a document.
 BAND_COLUMNS = {"bucket": "uint64", "doc": "uint32"}
@@ -270,12 +269,3 @@ class TokenPass:
             part.flush()
         self.reps = FirstSeen()
         return s
-
-
-def emit_bands(out: Partitioned, sets: ShingleSets, docs: np.ndarray, options: Any, bands: tuple[int, int],
-               pool: Any) -> None:
-    """MinHash signatures of ``sets`` → one (band, band key, doc) row per band → partitioned by (band, key)."""
-    if docs.size == 0:
-        return
-    part, cols = band_rows(sets, docs, options, bands, out.parts, pool)
-    out.append(part, **cols)

@@ -20,13 +20,15 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import numpy as np
 
+from .ordered import Workers, in_order
 from .shingle import Shared, ShingleSets, intersection_sizes, mix64, pair_chunks, shared_values
 
 __all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "partition_of"]
@@ -37,6 +39,7 @@ __all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "par
 #: stop it): 65,536 scattered reads of a 4 GB file mapped all 4 GB. 2,048 pairs touch at most 4,096 documents,
 #: at most 256 MB of pages.
 MAPPED_PAIRS, MAPPED_VALUES = 1 << 11, 1 << 23
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -191,34 +194,48 @@ class SetSpill:
         assert self.tag_path is not None
         return _read(self.tag_path, np.uint8, int(self.offsets[lo]), int(self.offsets[hi]))
 
-    def intersections(self, pairs: np.ndarray, chunk: int) -> np.ndarray:
+    def intersections(self, pairs: np.ndarray, chunk: int, pool: Workers | None = None) -> np.ndarray:
         """``|S_a ∩ S_b|`` for every pair, at most ``chunk`` pairs at a time (see :meth:`shared`)."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         out = np.zeros(len(pairs), dtype=np.int64)
-        for lo, hi in self._mapped_chunks(pairs, chunk):
+
+        def sizes(span: tuple[int, int]) -> tuple[int, int, np.ndarray]:
+            lo, hi = span
             sets = self.mapped()
-            out[lo:hi] = intersection_sizes(sets, pairs[lo:hi], MAPPED_VALUES)
-            del sets
+            return lo, hi, intersection_sizes(sets, pairs[lo:hi], MAPPED_VALUES)
+
+        for lo, hi, found in in_order(pool, sizes, self._mapped_chunks(pairs, chunk)):
+            out[lo:hi] = found
         return out
 
     def shared(self, pairs: np.ndarray, chunk: int) -> Iterator[tuple[Shared, np.ndarray | None, np.ndarray | None]]:
         """What each pair shares (:class:`~narrascope.reuse.shingle.Shared`, with pair indices into all
         ``pairs``), at most ``chunk`` pairs at a time, and for a tagged spill the tags of the shared values in the
-        first and in the second set.
+        first and in the second set (:meth:`map_shared` of nothing)."""
+        return self.map_shared(pairs, chunk, lambda found, tag_a, tag_b: (found, tag_a, tag_b))
+
+    def map_shared(self, pairs: np.ndarray, chunk: int, fn: Callable[[Shared, np.ndarray | None, np.ndarray | None], R],
+                   pool: Workers | None = None) -> Iterator[R]:
+        """``fn(shared, tags_a, tags_b)`` of what the pairs of each chunk share (see :meth:`shared`), in order;
+        chunks are independent, so ``pool``'s workers take one each.
 
         Each chunk reads the sets through a fresh memory map, dropped when the chunk is done: the file's pages a
         chunk touched count in the process's resident memory while mapped, and a chunk of pairs touches up to
         64 KB of pages per document wherever it sits in the file — so chunks are also capped at
         :data:`MAPPED_PAIRS` pairs and :data:`MAPPED_VALUES` values, which bounds those pages whatever the size of
-        the spill."""
+        the spill (times the number of workers)."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        for lo, hi in self._mapped_chunks(pairs, chunk):
-            sets = self.mapped()
-            tags = self._tags()
+
+        def work(span: tuple[int, int]) -> list[R]:
+            lo, hi = span
+            sets, tags, out = self.mapped(), self._tags(), []
             for first, _, found in shared_values(sets, pairs[lo:hi], MAPPED_VALUES):
                 at = (tags[found.at_a], tags[found.at_b]) if tags is not None else (None, None)
-                yield Shared(found.owner + lo + first, found.values, found.at_a, found.at_b), *at
-            del sets, tags
+                out.append(fn(Shared(found.owner + lo + first, found.values, found.at_a, found.at_b), *at))
+            return out
+
+        for results in in_order(pool, work, self._mapped_chunks(pairs, chunk)):
+            yield from results
 
     def _mapped_chunks(self, pairs: np.ndarray, chunk: int) -> list[tuple[int, int]]:
         return pair_chunks(self.sizes(), pairs, MAPPED_VALUES, max(1, min(chunk, MAPPED_PAIRS)))
@@ -276,10 +293,11 @@ class SetSpill:
                 np.bitwise_and.at(bits, closed >> np.uint32(3), ~(1 << (closed & np.uint32(7))).astype(np.uint8))
         return counts
 
-    def jaccard_and_containment(self, pairs: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    def jaccard_and_containment(self, pairs: np.ndarray, chunk: int,
+                                pool: Workers | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Exact Jaccard similarity and containment (intersection over the smaller set) of each pair."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        inter = self.intersections(pairs, chunk).astype(float)
+        inter = self.intersections(pairs, chunk, pool).astype(float)
         sizes = self.sizes()
         sa, sb = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
         union = sa + sb - inter
