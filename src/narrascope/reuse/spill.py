@@ -263,9 +263,9 @@ class SetSpill:
         bucket = values >> np.uint32(4)
         np.bitwise_or.at(bits, bucket >> np.uint32(3), (1 << (bucket & np.uint32(7))).astype(np.uint8))
         # values are sorted, so each bucket's values are adjacent: ``open_in`` counts those still being counted
+        # (nothing here is wider than 32 bits a value: at 10 M messages tens of millions of values are wanted)
         starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
-        open_in = np.diff(np.append(starts, values.size))
-        bucket_of = np.repeat(np.arange(starts.size, dtype=np.int32), open_in)
+        open_in = np.diff(np.append(starts, values.size)).astype(np.int32)
         buckets = bucket[starts]
         del bucket, starts
         saturated = np.zeros(values.size, dtype=bool)
@@ -287,8 +287,9 @@ class SetSpill:
             done = found[(counts[found] > cap) & ~saturated[found]]
             if done.size:
                 saturated[done] = True
-                np.subtract.at(open_in, bucket_of[done], 1)
-                touched = np.unique(bucket_of[done])
+                bucket_of = np.searchsorted(buckets, values[done] >> np.uint32(4))  # buckets are sorted
+                np.subtract.at(open_in, bucket_of, 1)
+                touched = np.unique(bucket_of)
                 closed = buckets[touched[open_in[touched] == 0]]
                 np.bitwise_and.at(bits, closed >> np.uint32(3), ~(1 << (closed & np.uint32(7))).astype(np.uint8))
         return counts
