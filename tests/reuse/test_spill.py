@@ -123,28 +123,47 @@ def test_contains_gives_the_same_answer_for_large_arrays_searched_in_sorted_orde
     assert np.array_equal(found, np.isin(needles, hay))
 
 
-def test_pairs_are_gathered_through_a_fresh_map_every_few_thousand(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """A map's touched pages (64 KB around every read) count as resident memory while it is mapped, so no map
-    serves more than MAPPED_PAIRS pairs, whatever chunk the caller asks for — and the answers do not change."""
+def test_pairs_are_gathered_by_reads_of_their_own_sets_a_few_thousand_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A memory map's touched pages count as resident memory (and the kernel maps far more than is read), so a set
+    spill is never mapped: each chunk of at most GATHER_PAIRS pairs reads the sets of its own documents, and the
+    answers do not change with the chunk size or the gaps read between close sets."""
     from narrascope.reuse import spill as spill_module
 
     rng = np.random.default_rng(5)
     n_docs = 300
-    rows = [np.unique(rng.integers(0, 40, 8)).astype(np.uint32) for _ in range(n_docs)]
+    rows = [np.unique(rng.integers(0, 40, rng.integers(0, 9))).astype(np.uint32) for _ in range(n_docs)]
     sets = ShingleSets.from_pairs(np.repeat(np.arange(n_docs), [r.size for r in rows]), np.concatenate(rows), n_docs)
+    tags = rng.integers(0, 10, sets.values.size).astype(np.uint8)
     pairs = np.sort(rng.integers(0, n_docs, (1000, 2)), axis=1)
+    monkeypatch.setattr(np, "memmap", None)  # any map fails
     with Workspace(tmp_path) as ws:
-        spill = SetSpill(ws, "s")
-        spill.append(sets, np.arange(n_docs))
+        spill = SetSpill(ws, "s", tagged=True)
+        spill.append(sets, np.arange(n_docs), tags)
         spill.finish(n_docs)
         expected = intersection_sizes(sets, pairs)
-        maps = []
-        mapped = SetSpill.mapped
-        monkeypatch.setattr(SetSpill, "mapped", lambda self: maps.append(1) or mapped(self))
-        monkeypatch.setattr(spill_module, "MAPPED_PAIRS", 64)
+        for gap in (0, 3, 4096):
+            monkeypatch.setattr(spill_module, "_GATHER_GAP", gap)
+            got, local, got_tags = spill.gather(pairs[:50])
+            docs = np.unique(pairs[:50])
+            assert [got.row(i).tolist() for i in range(docs.size)] == [rows[d].tolist() for d in docs.tolist()]
+            assert got_tags is not None
+            assert got_tags.tolist() == np.concatenate([tags[sets.offsets[d]:sets.offsets[d + 1]]
+                                                        for d in docs.tolist()]).tolist()
+            assert (docs[local] == pairs[:50]).all()
+        chunks = []
+        gather = SetSpill.gather
+        monkeypatch.setattr(SetSpill, "gather", lambda self, p, tags=True: chunks.append(len(p)) or gather(self, p, tags))
+        monkeypatch.setattr(spill_module, "GATHER_PAIRS", 64)
         assert spill.intersections(pairs, chunk=2_000_000).tolist() == expected.tolist()
-        assert len(maps) == -(-len(pairs) // 64)
-        maps.clear()
-        assert sum(f[0].owner.size for f in spill.shared(pairs, chunk=2_000_000)) == expected.sum()
-        assert len(maps) == -(-len(pairs) // 64)
+        assert len(chunks) == -(-len(pairs) // 64) and max(chunks) == 64
+        chunks.clear()
+        found = list(spill.shared(pairs, chunk=2_000_000))
+        assert sum(f[0].owner.size for f in found) == expected.sum()
+        assert len(chunks) == -(-len(pairs) // 64)
+        for f, tag_a, tag_b in found:  # the tags of each shared value, in each of the two sets
+            for owner, value, ta, tb in zip(f.owner.tolist(), f.values.tolist(), tag_a.tolist(), tag_b.tolist(),
+                                            strict=True):
+                a, b = pairs[owner]
+                assert ta == tags[sets.offsets[a] + rows[a].tolist().index(value)]
+                assert tb == tags[sets.offsets[b] + rows[b].tolist().index(value)]

@@ -7,7 +7,7 @@ in a :class:`Workspace` and is read back in bounded pieces:
 * :class:`Partitioned` — rows spread over ``parts`` files by a hash of their key, so that a global GROUP BY is done
   one partition at a time in memory (every row of a key lands in the same partition);
 * :class:`SetSpill` — shingle sets appended in document order (a CSR layout on disk), read back sequentially by
-  document range or gathered for a chunk of pairs through a memory map that is dropped after each chunk;
+  document range or gathered for a chunk of pairs by explicit reads of just those sets (never a memory map);
 * :class:`FirstSeen` — the first document of each 64-bit key, maintained as documents stream in time order (which
   document is the representative of identical texts, which is the first of a channel's distinct texts).
 
@@ -34,11 +34,14 @@ from .shingle import Shared, ShingleSets, intersection_sizes, mix64, pair_chunks
 __all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "partition_of"]
 
 
-#: Pairs and set values gathered through one memory map of a :class:`SetSpill` (see :meth:`SetSpill.shared`).
-#: A read fault maps up to 64 KB of cached pages around it (the kernel's fault-around; ``MADV_RANDOM`` does not
-#: stop it): 65,536 scattered reads of a 4 GB file mapped all 4 GB. 2,048 pairs touch at most 4,096 documents,
-#: at most 256 MB of pages.
-MAPPED_PAIRS, MAPPED_VALUES = 1 << 11, 1 << 23
+#: Pairs and set values gathered at a time for a chunk of pairs (see :meth:`SetSpill.shared`), read from the file
+#: with explicit reads: a memory map's touched pages count as the process's resident memory, and the kernel maps
+#: far more than is read — 64 KB of cached pages around every fault, or a whole large folio (up to 2 MB) on
+#: kernels that cache files in them: a 10 M-message run reached 3.2 GB of mapped file pages with 2,048 pairs a map.
+GATHER_PAIRS, GATHER_VALUES = 1 << 14, 1 << 23
+#: Sets of a chunk that lie at most this many values apart in the file are read in one piece (fewer reads; the
+#: gaps read cost at most this per set).
+_GATHER_GAP = 4096
 R = TypeVar("R")
 
 
@@ -201,10 +204,10 @@ class SetSpill:
 
         def sizes(span: tuple[int, int]) -> tuple[int, int, np.ndarray]:
             lo, hi = span
-            sets = self.mapped()
-            return lo, hi, intersection_sizes(sets, pairs[lo:hi], MAPPED_VALUES)
+            sets, local, _ = self.gather(pairs[lo:hi], tags=False)
+            return lo, hi, intersection_sizes(sets, local, GATHER_VALUES)
 
-        for lo, hi, found in in_order(pool, sizes, self._mapped_chunks(pairs, chunk)):
+        for lo, hi, found in in_order(pool, sizes, self._chunks(pairs, chunk)):
             out[lo:hi] = found
         return out
 
@@ -217,33 +220,52 @@ class SetSpill:
     def map_shared(self, pairs: np.ndarray, chunk: int, fn: Callable[[Shared, np.ndarray | None, np.ndarray | None], R],
                    pool: Workers | None = None) -> Iterator[R]:
         """``fn(shared, tags_a, tags_b)`` of what the pairs of each chunk share (see :meth:`shared`), in order;
-        chunks are independent, so ``pool``'s workers take one each.
-
-        Each chunk reads the sets through a fresh memory map, dropped when the chunk is done: the file's pages a
-        chunk touched count in the process's resident memory while mapped, and a chunk of pairs touches up to
-        64 KB of pages per document wherever it sits in the file — so chunks are also capped at
-        :data:`MAPPED_PAIRS` pairs and :data:`MAPPED_VALUES` values, which bounds those pages whatever the size of
-        the spill (times the number of workers)."""
+        chunks are independent, so ``pool``'s workers take one each. A chunk holds at most :data:`GATHER_PAIRS`
+        pairs and :data:`GATHER_VALUES` set values, read for it alone (:meth:`gather`); ``at_a``/``at_b`` of a
+        :class:`~narrascope.reuse.shingle.Shared` are positions in the chunk's gathered values."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
         def work(span: tuple[int, int]) -> list[R]:
             lo, hi = span
-            sets, tags, out = self.mapped(), self._tags(), []
-            for first, _, found in shared_values(sets, pairs[lo:hi], MAPPED_VALUES):
+            sets, local, tags = self.gather(pairs[lo:hi])
+            out = []
+            for first, _, found in shared_values(sets, local, GATHER_VALUES):
                 at = (tags[found.at_a], tags[found.at_b]) if tags is not None else (None, None)
                 out.append(fn(Shared(found.owner + lo + first, found.values, found.at_a, found.at_b), *at))
             return out
 
-        for results in in_order(pool, work, self._mapped_chunks(pairs, chunk)):
+        for results in in_order(pool, work, self._chunks(pairs, chunk)):
             yield from results
 
-    def _mapped_chunks(self, pairs: np.ndarray, chunk: int) -> list[tuple[int, int]]:
-        return pair_chunks(self.sizes(), pairs, MAPPED_VALUES, max(1, min(chunk, MAPPED_PAIRS)))
+    def _chunks(self, pairs: np.ndarray, chunk: int) -> list[tuple[int, int]]:
+        return pair_chunks(self.sizes(), pairs, GATHER_VALUES, max(1, min(chunk, GATHER_PAIRS)))
 
-    def _tags(self) -> np.ndarray | None:
-        if self.tag_path is None or self.values == 0:
-            return None
-        return np.memmap(self.tag_path, dtype=np.uint8, mode="r", shape=(self.values,))
+    def gather(self, pairs: np.ndarray, tags: bool = True) -> tuple[ShingleSets, np.ndarray, np.ndarray | None]:
+        """The sets of the documents in ``pairs`` read from the file (one row per distinct document, in document
+        order), the pairs as rows of those sets, and for a tagged spill (unless ``tags`` is False) the tags of the
+        gathered values. Sets close together in the file are read in one piece."""
+        docs = np.unique(pairs)
+        local = np.searchsorted(docs, pairs)
+        start, end = self.offsets[docs], self.offsets[docs + 1]
+        sizes = end - start
+        offsets = np.zeros(docs.size + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        if docs.size == 0 or offsets[-1] == 0:
+            empty = tags and self.tag_path is not None
+            return ShingleSets(np.zeros(0, np.uint32), offsets), local, np.zeros(0, np.uint8) if empty else None
+        # runs of sets at most _GATHER_GAP values apart; documents are sorted, so their sets are in file order
+        first = np.flatnonzero(np.concatenate(([True], start[1:] - end[:-1] > _GATHER_GAP)))
+        run = np.repeat(np.arange(first.size), np.diff(np.append(first, docs.size)))
+        run_start = start[first]
+        run_end = np.maximum.reduceat(end, first)
+        run_at = np.zeros(first.size, dtype=np.int64)  # where each run starts in the buffer read
+        np.cumsum((run_end - run_start)[:-1], out=run_at[1:])
+        index = np.repeat(run_at[run] + start - run_start[run] - offsets[:-1], sizes) + np.arange(offsets[-1])
+        values = _read_runs(self.path, np.uint32, run_start, run_end)[index]
+        tag_values = None
+        if tags and self.tag_path is not None:
+            tag_values = _read_runs(self.tag_path, np.uint8, run_start, run_end)[index]
+        return ShingleSets(values, offsets), local, tag_values
 
     def count_values(self, values: np.ndarray, docs: int, cap: int | None = None) -> np.ndarray:
         """How many sets contain each of ``values`` (sorted, unique), reading the spill ``docs`` sets at a time;
@@ -307,12 +329,6 @@ class SetSpill:
             con = np.where(np.minimum(sa, sb) > 0, inter / np.minimum(sa, sb), 0.0)
         return jac, con
 
-    def mapped(self) -> ShingleSets:
-        """Every set through a read-only memory map (gather a chunk of rows, then drop it to release the pages)."""
-        if self.values == 0:
-            return ShingleSets(np.zeros(0, dtype=np.uint32), self.offsets)
-        return ShingleSets(np.memmap(self.path, dtype=np.uint32, mode="r", shape=(self.values,)), self.offsets)
-
 
 def _read(path: Path, dtype: type, start: int, end: int) -> np.ndarray:
     if end <= start:
@@ -320,6 +336,21 @@ def _read(path: Path, dtype: type, start: int, end: int) -> np.ndarray:
     with open(path, "rb") as fh:
         fh.seek(start * np.dtype(dtype).itemsize)
         return np.fromfile(fh, dtype=dtype, count=end - start)
+
+
+def _read_runs(path: Path, dtype: type, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The values ``starts[i]:ends[i]`` of a flat file, every run one after the other."""
+    out: np.ndarray = np.empty(int((ends - starts).sum()), dtype=dtype)
+    at = 0
+    with open(path, "rb") as fh:
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            fh.seek(lo * out.itemsize)
+            part: np.ndarray = np.fromfile(fh, dtype=dtype, count=hi - lo)
+            if part.size != hi - lo:
+                raise OSError(f"{path.name}: {part.size} of {hi - lo} values at {lo}")
+            out[at : at + part.size] = part
+            at += part.size
+    return out
 
 
 class FirstSeen:
