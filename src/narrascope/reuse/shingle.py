@@ -39,6 +39,7 @@ __all__ = [
     "mix64",
     "pair_chunks",
     "ngram_rows",
+    "runs",
     "token_hashes",
     "token_lists",
     "unique",
@@ -106,14 +107,19 @@ class ShingleSets:
         return cls(np.zeros(0, np.uint32), np.zeros(n_docs + 1, np.int64))
 
 
+def runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position of the first of each run of equal keys, length of the run) in already sorted keys."""
+    if sorted_keys.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+    return first, np.diff(np.append(first, sorted_keys.size))
+
+
 def sorted_unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(sorted distinct keys, their counts) by one in-place sort — much faster than ``np.unique`` on numpy 2's
     hash path for tens of millions of uint64 keys."""
     keys = np.sort(keys)
-    if keys.size == 0:
-        return keys, np.zeros(0, dtype=np.int64)
-    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    counts = np.diff(np.append(first, keys.size))
+    first, counts = runs(keys)
     return keys[first], counts
 
 

@@ -29,7 +29,7 @@ from typing import TypeVar
 import numpy as np
 
 from .ordered import Workers, in_order
-from .shingle import Shared, ShingleSets, intersection_sizes, mix64, pair_chunks, shared_values
+from .shingle import Shared, ShingleSets, intersection_sizes, mix64, pair_chunks, runs, shared_values
 
 __all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "partition_of"]
 
@@ -286,8 +286,8 @@ class SetSpill:
         np.bitwise_or.at(bits, bucket >> np.uint32(3), (1 << (bucket & np.uint32(7))).astype(np.uint8))
         # values are sorted, so each bucket's values are adjacent: ``open_in`` counts those still being counted
         # (nothing here is wider than 32 bits a value: at 10 M messages tens of millions of values are wanted)
-        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
-        open_in = np.diff(np.append(starts, values.size)).astype(np.int32)
+        starts, open_in = runs(bucket)
+        open_in = open_in.astype(np.int32)
         buckets = bucket[starts]
         del bucket, starts
         saturated = np.zeros(values.size, dtype=bool)
@@ -301,9 +301,9 @@ class SetSpill:
             pos = pos[(pos < values.size) & (values[np.minimum(pos, values.size - 1)] == chunk)]
             if pos.size == 0:
                 continue
-            first = np.flatnonzero(np.concatenate(([True], pos[1:] != pos[:-1])))
+            first, hits = runs(pos)
             found = pos[first]
-            counts[found] += np.diff(np.append(first, pos.size)).astype(np.uint32)
+            counts[found] += hits.astype(np.uint32)
             if cap is None:
                 continue
             done = found[(counts[found] > cap) & ~saturated[found]]
