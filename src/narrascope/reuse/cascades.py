@@ -34,6 +34,8 @@ RELATIONS = ("forward", "copy", "near_duplicate", "rewrite", "partial")
 STRENGTH = {r: len(RELATIONS) - i for i, r in enumerate(RELATIONS)}
 #: Relations of a cascade member to its parent (``indirect``: no verified pair with an earlier member).
 MEMBER_RELATIONS = (*RELATIONS, "indirect")
+_INDIRECT, _ORIGIN = len(RELATIONS), len(RELATIONS) + 1  # codes of a member's relation: MEMBER_RELATIONS, "origin"
+_MEMBER_LABELS = (*MEMBER_RELATIONS, "origin")
 
 
 def cluster_labels(n_docs: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -48,87 +50,147 @@ def cluster_labels(n_docs: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def build_cascades(docs: pl.DataFrame, pairs: pl.DataFrame,
                    labels: np.ndarray | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(members, cascades) from ``docs`` (doc, uid, channel_id, channel, message_id, posted_at, preview; ``doc``
-    in time order) and ``pairs`` (a, b with a < b, relation, similarity); ``labels``: the component of each of
-    ``docs`` when already known (any labels inducing the components of ``pairs``), else :func:`cluster_labels`."""
-    n = docs.height
+    ascending and in time order; ``preview`` is read for origins only) and ``pairs`` (a, b with a < b, relation,
+    similarity); ``labels``: the component of each of ``docs`` when already known (any labels inducing the
+    components of ``pairs``), else :func:`cluster_labels`.
+
+    Everything is worked out on row positions and numbers; the strings (uids, channel ids) are gathered once,
+    into the output columns — joins carrying them over millions of members cost gigabytes at 10 M messages."""
+    doc = docs.get_column("doc").to_numpy()
+    a = np.searchsorted(doc, pairs.get_column("a").to_numpy())
+    b = np.searchsorted(doc, pairs.get_column("b").to_numpy())
     if labels is None:
-        labels = cluster_labels(n, pairs.get_column("a").to_numpy(), pairs.get_column("b").to_numpy())
-    frame = docs.with_columns(pl.Series("component", labels))
-    frame = frame.filter(pl.len().over("component") > 1)
-    if frame.height == 0:
+        labels = cluster_labels(docs.height, a, b)
+    labels = np.asarray(labels, dtype=np.int64)
+    keep = np.flatnonzero(np.bincount(labels, minlength=int(labels.max(initial=-1)) + 1)[labels] > 1)
+    if keep.size == 0:
         return _empty_members(), _empty_cascades()
-    origin = frame.group_by("component").agg(pl.col("doc").min().alias("origin_doc"))
-    frame = frame.join(origin, on="component")
-    ranked = pairs.with_columns(pl.col("relation").replace_strict(STRENGTH, return_dtype=pl.Int8).alias("strength"))
-    best = (
-        ranked.sort(["b", "strength", "similarity", "a"], descending=[False, True, True, True])
-        .group_by("b", maintain_order=True)
-        .first()
-        .select(pl.col("b").alias("doc"), pl.col("a").alias("parent_doc"), "relation", "similarity")
-    )
-    frame = frame.join(best, on="doc", how="left")
-    is_origin = pl.col("doc") == pl.col("origin_doc")
-    frame = frame.with_columns(
-        pl.when(is_origin).then(None).otherwise(pl.col("parent_doc").is_not_null()).alias("direct_parent"),
-        pl.when(is_origin).then(None).otherwise(pl.coalesce("parent_doc", "origin_doc")).alias("parent_doc"),
-        pl.when(is_origin).then(pl.lit("origin"))
-        .otherwise(pl.coalesce("relation", pl.lit("indirect"))).alias("relation"),
-        pl.when(is_origin).then(None).otherwise(pl.col("similarity")).alias("similarity"),
-    )
-    lookup = docs.select(pl.col("doc"), pl.col("uid"), pl.col("channel_id"), pl.col("posted_at"))
-    frame = (
-        frame.join(lookup.rename({"doc": "origin_doc", "uid": "origin_uid", "channel_id": "origin_channel_id",
-                                  "posted_at": "origin_posted_at"}), on="origin_doc", how="left")
-        .join(lookup.rename({"doc": "parent_doc", "uid": "parent_uid", "channel_id": "parent_channel_id",
-                             "posted_at": "parent_posted_at"}), on="parent_doc", how="left")
-    )
-    frame = frame.with_columns(
-        pl.col("origin_uid").str.slice(0, 12).alias("cascade_id"),
-        (pl.col("posted_at") - pl.col("origin_posted_at")).dt.total_seconds().alias("lag_origin_s"),
-        (pl.col("posted_at") - pl.col("parent_posted_at")).dt.total_seconds().alias("lag_parent_s"),
-    )
-    members = frame.sort("doc").select(
-        "cascade_id", "uid", "channel_id", "channel", "message_id", "posted_at", "relation", "parent_uid",
-        "parent_channel_id", "direct_parent", "similarity", "lag_origin_s", "lag_parent_s", "doc",
-    )
-    return members, _summaries(members, frame)
+    component = labels[keep]
+    _, at, inverse = np.unique(component, return_index=True, return_inverse=True)
+    origin = keep[at][inverse]  # the earliest member of each member's component (positions are in time order)
+    parent, code, similarity = _best_parents(docs.height, a, b, pairs)
+    parent, code, similarity = parent[keep], code[keep], similarity[keep]
+    is_origin = keep == origin
+    direct = parent >= 0
+    code[is_origin] = _ORIGIN
+    code[~is_origin & ~direct] = _INDIRECT
+    parent = np.where(is_origin, -1, np.where(direct, parent, origin))
+    similarity[is_origin] = np.nan
+
+    def at_rows(column: str, rows: np.ndarray) -> pl.Series:
+        return docs.get_column(column).gather(pl.Series(rows).set(pl.Series(rows < 0), None))
+
+    frame = pl.DataFrame({
+        "cascade": inverse.astype(np.int64),
+        "cascade_id": docs.get_column("uid").str.slice(0, 12).gather(origin),  # short strings are stored inline
+        "uid": at_rows("uid", keep), "channel_id": at_rows("channel_id", keep), "channel": at_rows("channel", keep),
+        "message_id": at_rows("message_id", keep), "posted_at": at_rows("posted_at", keep),
+        "relation": pl.Series(code).replace_strict(dict(enumerate(_MEMBER_LABELS)), return_dtype=pl.String),
+        "code": code,
+        "parent_uid": at_rows("uid", parent), "parent_channel_id": at_rows("channel_id", parent),
+        "direct_parent": pl.Series(direct).set(pl.Series(is_origin), None),
+        "similarity": pl.Series(similarity).fill_nan(None),
+        "lag_origin_s": (at_rows("posted_at", keep) - at_rows("posted_at", origin)).dt.total_seconds(),
+        "lag_parent_s": (at_rows("posted_at", keep) - at_rows("posted_at", parent)).dt.total_seconds(),
+        "doc": doc[keep],
+    })
+    members = frame.select(*_empty_members().columns)
+    origins = keep[at]
+    summary = _summaries(frame).with_columns(
+        at_rows("uid", origins).alias("origin_uid"), at_rows("channel_id", origins).alias("origin_channel_id"),
+        at_rows("channel", origins).alias("origin_channel"), at_rows("preview", origins).alias("preview"))
+    return members, summary.select(*_empty_cascades().columns).sort(
+        ["size", "channels", "first_at", "cascade_id"], descending=[True, True, False, False])
 
 
-def _summaries(members: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
-    counts = [pl.col("relation").eq(r).sum().cast(pl.Int64).alias(f"n_{r}") for r in MEMBER_RELATIONS]
-    previews = frame.filter(pl.col("doc") == pl.col("origin_doc")).select("cascade_id", "preview")
-    out = (
-        members.group_by("cascade_id")
+def _best_parents(n: int, a: np.ndarray, b: np.ndarray, pairs: pl.DataFrame) -> tuple[np.ndarray, np.ndarray,
+                                                                                       np.ndarray]:
+    """For each row: its parent among the earlier rows it is paired with (-1: none) — strongest relation, then
+    highest similarity, then the latest — with that pair's relation code and similarity."""
+    strength = pairs.get_column("relation").replace_strict(STRENGTH, return_dtype=pl.Int8).to_numpy()
+    sim = pairs.get_column("similarity").fill_null(np.nan).to_numpy().astype(np.float64)
+    # lexsort's last key is the primary one; a missing similarity ranks first (polars' nulls-first default before)
+    order = np.lexsort((-a, np.nan_to_num(-sim, nan=-np.inf), -strength, b))
+    first = order[np.r_[True, b[order][1:] != b[order][:-1]]] if order.size else order
+    parent = np.full(n, -1, dtype=np.int64)
+    code = np.full(n, _INDIRECT, dtype=np.int8)
+    similarity = np.full(n, np.nan)
+    parent[b[first]] = a[first]
+    code[b[first]] = len(RELATIONS) - strength[first]
+    similarity[b[first]] = sim[first]
+    return parent, code, similarity
+
+
+def _summaries(frame: pl.DataFrame) -> pl.DataFrame:
+    counts = [pl.col("code").eq(i).sum().cast(pl.Int64).alias(f"n_{r}") for i, r in enumerate(MEMBER_RELATIONS)]
+    return (
+        frame.group_by("cascade")
         .agg(
+            pl.col("cascade_id").first(),
             pl.len().cast(pl.Int64).alias("size"),
             pl.col("channel_id").n_unique().cast(pl.Int64).alias("channels"),
-            pl.col("uid").sort_by("doc").first().alias("origin_uid"),
-            pl.col("channel_id").sort_by("doc").first().alias("origin_channel_id"),
-            pl.col("channel").sort_by("doc").first().alias("origin_channel"),
             pl.col("posted_at").min().alias("first_at"),
             pl.col("posted_at").max().alias("last_at"),
             # Members without a date make "earliest" unknowable: the origin is then only the first dated or listed post.
             pl.col("posted_at").null_count().cast(pl.Int64).alias("undated"),
             pl.col("lag_origin_s").max().alias("span_s"),
-            pl.col("lag_origin_s").filter(pl.col("relation") != "origin").median().alias("median_lag_s"),
+            pl.col("lag_origin_s").filter(pl.col("code") != _ORIGIN).median().alias("median_lag_s"),
             *counts,
         )
-        .join(previews, on="cascade_id", how="left")
+        .sort("cascade")
     )
-    return out.sort(["size", "channels", "first_at", "cascade_id"], descending=[True, True, False, False])
 
 
 def reuse_edges(members: pl.DataFrame) -> pl.DataFrame:
-    """Channel-level edges: ``target`` (the reusing channel) reused ``source`` (the parent's channel)."""
-    linked = members.filter(pl.col("parent_uid").is_not_null())
-    counts = [pl.col("relation").eq(r).sum().cast(pl.Int64).alias(f"n_{r}") for r in RELATIONS]
-    return (
-        linked.group_by(pl.col("parent_channel_id").alias("source_channel_id"),
-                        pl.col("channel_id").alias("target_channel_id"))
-        .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("lag_parent_s").median().alias("median_lag_s"),
-             pl.col("cascade_id").n_unique().cast(pl.Int64).alias("cascades"), *counts)
-        .sort(["n", "source_channel_id", "target_channel_id"], descending=[True, False, False])
-    )
+    """Channel-level edges: ``target`` (the reusing channel) reused ``source`` (the parent's channel).
+
+    Worked out on sorted integer codes: a polars group-by over millions of linked members and as many channel
+    pairs held about twice the members table again at 10 M messages."""
+    linked = (members.select("parent_uid", "parent_channel_id", "channel_id", "cascade_id", "relation", "lag_parent_s")
+              .filter(pl.col("parent_uid").is_not_null()))
+    if linked.height == 0:
+        return _empty_edges()
+    source = _codes(linked.get_column("parent_channel_id"))
+    target = _codes(linked.get_column("channel_id"))
+    cascade = _codes(linked.get_column("cascade_id"))
+    lag = linked.get_column("lag_parent_s").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    relation = linked.get_column("relation").replace_strict(
+        {r: i for i, r in enumerate(RELATIONS)}, default=len(RELATIONS), return_dtype=pl.Int8).to_numpy()
+    order = np.lexsort((lag, target, source))  # NaN (no lag) sorts last within an edge
+    s, t, lag = source[order], target[order], lag[order]
+    starts = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (t[1:] != t[:-1])])
+    n = np.diff(np.r_[starts, s.size])
+    dated = n - np.add.reduceat(np.isnan(lag).astype(np.int64), starts)
+    lo, hi = starts + np.maximum(dated - 1, 0) // 2, starts + dated // 2
+    median = np.where(dated > 0, (lag[lo] + lag[hi]) / 2, np.nan)
+    # distinct cascades per edge: runs of (source, target, cascade) in that order
+    by_cascade = np.lexsort((cascade, target, source))
+    s2, t2, c2 = source[by_cascade], target[by_cascade], cascade[by_cascade]
+    new_edge = np.r_[True, (s2[1:] != s2[:-1]) | (t2[1:] != t2[:-1])]
+    new_run = new_edge | np.r_[True, c2[1:] != c2[:-1]]
+    cascades = np.add.reduceat(new_run.astype(np.int64), np.flatnonzero(new_edge))
+    rel = relation[order]
+    first = pl.Series(order[starts])
+    frame = pl.DataFrame({
+        "source_channel_id": linked.get_column("parent_channel_id").gather(first),
+        "target_channel_id": linked.get_column("channel_id").gather(first),
+        "n": n.astype(np.int64),
+        "median_lag_s": pl.Series(median).fill_nan(None),
+        "cascades": cascades.astype(np.int64),
+        **{f"n_{r}": np.add.reduceat((rel == i).astype(np.int64), starts) for i, r in enumerate(RELATIONS)},
+    })
+    return frame.sort(["n", "source_channel_id", "target_channel_id"], descending=[True, False, False])
+
+
+def _codes(values: pl.Series) -> np.ndarray:
+    """Integer codes of ``values``, ordered as the values sort (equal values, equal codes)."""
+    return values.rank("dense").to_numpy().astype(np.int64)
+
+
+def _empty_edges() -> pl.DataFrame:
+    return pl.DataFrame(schema={
+        "source_channel_id": pl.String, "target_channel_id": pl.String, "n": pl.Int64, "median_lag_s": pl.Float64,
+        "cascades": pl.Int64, **{f"n_{r}": pl.Int64 for r in RELATIONS}})
 
 
 def _empty_members() -> pl.DataFrame:

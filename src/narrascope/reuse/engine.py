@@ -129,12 +129,11 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
         words, word_bands, stats["boilerplate_ngrams"] = _clean_words(ws, docs, spills, word_docs, options,
                                                                       chunking, pool)
         clock.lap("channel_ngrams_and_minhash")
-        short = options.short_tokens
         near = [
-            _near_duplicates(spills.char_bands, spills.chars, lambda p: np.minimum(docs.ntok[p[:, 0]],
-                             docs.ntok[p[:, 1]]) < short, options, chunking, stats, "char", steps, pool),
-            _near_duplicates(word_bands, words, lambda p: np.minimum(docs.ntok[p[:, 0]],
-                             docs.ntok[p[:, 1]]) >= short, options, chunking, stats, "word", steps, pool),
+            _near_duplicates(spills.char_bands, spills.chars, _by_length(docs.ntok, options.short_tokens, below=True),
+                             options, chunking, stats, "char", steps, pool),
+            _near_duplicates(word_bands, words, _by_length(docs.ntok, options.short_tokens, below=False),
+                             options, chunking, stats, "word", steps, pool),
         ]
         clock.lap("lsh_and_verify")
         passage_frame, aligned = _passages(ws, docs, spills, words, options, chunking, stats, texts,
@@ -145,18 +144,22 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
             _forward_pairs(lines, docs), _pairs_frame(copies, "copy", similarity=np.ones(len(copies)),
                                                       jaccard=np.ones(len(copies)), containment=np.ones(len(copies))),
             *near, passage_frame], how="vertical_relaxed"))
-        result = _assemble(lines.meta_path, docs.n, pairs, aligned, _boilerplate_table(lines.codes, spills, bad_c,
-                                                                                       bad_k, bad_n),
-                           steps.cluster_labels)
-        clock.lap("cascades")
         stats.update(
             messages=docs.n, with_text=docs.n, representatives=int(reps.size), exact_copies=int(len(copies)),
             char_docs=int(char_docs.size), word_docs=int(word_docs.size), passage_docs=int(long_docs.size),
             boilerplate_lines=int(bad_c.size), messages_with_boilerplate=int((docs.dropped > 0).sum()),
-            pairs=int(pairs.height), cascades=int(result["cascades"].height), timings=clock.timings,
-            cpu_seconds=clock.cpu,
+            pairs=int(pairs.height),
             workspace_files_mb=round(sum(f.stat().st_size for f in ws.root.iterdir()) / 1e6, 1),
         )
+        boilerplate = _boilerplate_table(lines.codes, spills, bad_c, bad_k, bad_n)
+        n_docs, meta_path = docs.n, lines.meta_path
+        # the assembly holds the result tables: what the passes kept per document goes first (2-3 GB at 10 M)
+        del docs, spills, words, word_bands, near, passage_frame, copies, reps, word_docs, char_docs, long_docs
+        del lines, tokens
+        release_freed_memory()
+        result = _assemble(meta_path, n_docs, pairs, aligned, boilerplate, steps.cluster_labels)
+        clock.lap("cascades")
+        stats.update(cascades=int(result["cascades"].height), timings=clock.timings, cpu_seconds=clock.cpu)
     result["stats"] = stats
     return result
 
@@ -213,6 +216,14 @@ def _pairs_frame(pairs: np.ndarray, relation: str, **cols: Any) -> pl.DataFrame:
     data["shared_ngrams"] = np.asarray(cols.get("shared_ngrams", np.zeros(len(pairs))), dtype=np.int64)
     return pl.DataFrame(data).with_columns(pl.col(c).fill_nan(None) for c in ("similarity", "jaccard", "containment",
                                                                           "vocabulary"))
+
+
+def _by_length(ntok: np.ndarray, short: int, below: bool) -> Callable[[np.ndarray], np.ndarray]:
+    """Which pairs' shorter text has fewer than ``short`` tokens (``below``), or at least that many."""
+    def ok(pairs: np.ndarray) -> np.ndarray:
+        shorter = np.minimum(ntok[pairs[:, 0]], ntok[pairs[:, 1]])
+        return shorter < short if below else shorter >= short
+    return ok
 
 
 def _near_duplicates(bands: Partitioned, sets: SetSpill, pair_ok: Callable[[np.ndarray], np.ndarray],
@@ -342,11 +353,17 @@ def _meta_rows(meta_path: Path, docs: np.ndarray, columns: list[str] | None = No
         rows = meta.read_row_group(group, columns=wanted)
         keep = contains(docs, rows.column("doc").to_numpy())
         if keep.any():
-            found.append(rows.filter(pa.array(keep)))
-    table = pa.concat_tables(found) if found else meta.schema_arrow.empty_table().select(wanted)
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return frame.sort("doc")
+            # into polars group by group: Arrow's pool then recycles one group's buffers instead of growing to
+            # hold them all (measured at 4 M rows: 1.2 GB for a 0.3 GB frame when converted at the end)
+            part = pl.from_arrow(rows.filter(pa.array(keep)))
+            assert isinstance(part, pl.DataFrame)
+            found.append(part)
+    if not found:
+        empty = pl.from_arrow(meta.schema_arrow.empty_table().select(wanted))
+        assert isinstance(empty, pl.DataFrame)
+        return empty
+    frame = pl.concat(found)
+    return frame if frame.get_column("doc").is_sorted() else frame.sort("doc")
 
 
 def _first_of_each(labels: np.ndarray) -> np.ndarray:
@@ -366,33 +383,34 @@ def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[d
     if meta_path.exists() and members.size:
         # previews (200 characters) are read for the cascades' origins only — the earliest member of each
         meta = _meta_rows(meta_path, members, ["uid", "channel_id", "channel", "message_id", "posted_at"])
-        origins = members[_first_of_each(labels[members])]
-        previews = _meta_rows(meta_path, origins, ["preview"])
-        meta = meta.join(previews, on="doc", how="left")
+        origins = np.searchsorted(members, members[_first_of_each(labels[members])])
+        previews = _meta_rows(meta_path, members[origins], ["preview"]).get_column("preview")
+        at = pl.Series(np.full(members.size, -1, dtype=np.int64)).scatter(origins, np.arange(origins.size))
+        meta = meta.with_columns(previews.gather(at.set(at < 0, None)))  # a gather, not a join: no copy of meta
     else:
         meta = pl.DataFrame(schema={"doc": pl.Int64, "uid": pl.String, "channel_id": pl.String,
                                     "channel": pl.String, "message_id": pl.String,
                                     "posted_at": pl.Datetime("us", "UTC"), "preview": pl.String})
-    index = {"a": np.searchsorted(members, a), "b": np.searchsorted(members, b)}
-    local = pairs.with_columns(pl.Series("a", index["a"]), pl.Series("b", index["b"]))
+    # rows of ``meta`` are the members in document order: pairs and passages find theirs by position, and their
+    # uids, channels and times are gathered, not joined (pairs come sorted by a, b from _strongest)
+    ia, ib = np.searchsorted(members, a), np.searchsorted(members, b)
     local_meta = meta.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"))
-    member_frame, cascades = build_cascades(local_meta, local, labels[members])
-    side = local_meta.select("doc", "uid", "channel_id", "posted_at")
-    named = (local.join(side.rename({c: f"a_{c}" if c != "doc" else "a" for c in side.columns}), on="a")
-             .join(side.rename({c: f"b_{c}" if c != "doc" else "b" for c in side.columns}), on="b")
-             .with_columns((pl.col("b_posted_at") - pl.col("a_posted_at")).dt.total_seconds().alias("lag_s"))
-             .sort(["a", "b"])
-             .select("a_uid", "b_uid", "a_channel_id", "b_channel_id", "a_posted_at", "b_posted_at", "relation",
-                     "similarity", "jaccard", "containment", "vocabulary", "shared_ngrams", "lag_s"))
+    member_frame, cascades = build_cascades(local_meta, pairs.with_columns(pl.Series("a", ia), pl.Series("b", ib)),
+                                            labels[members])
+    named = pairs.select(
+        meta.get_column("uid").gather(ia).alias("a_uid"), meta.get_column("uid").gather(ib).alias("b_uid"),
+        meta.get_column("channel_id").gather(ia).alias("a_channel_id"),
+        meta.get_column("channel_id").gather(ib).alias("b_channel_id"),
+        meta.get_column("posted_at").gather(ia).alias("a_posted_at"),
+        meta.get_column("posted_at").gather(ib).alias("b_posted_at"),
+        "relation", "similarity", "jaccard", "containment", "vocabulary", "shared_ngrams",
+    ).with_columns((pl.col("b_posted_at") - pl.col("a_posted_at")).dt.total_seconds().alias("lag_s"))
     schema = {"a": pl.Int64, "b": pl.Int64, "a_start": pl.Int64, "a_end": pl.Int64, "b_start": pl.Int64,
               "b_end": pl.Int64, "tokens": pl.Int64}
-    passages = pl.DataFrame(aligned, schema=schema).with_columns(
-        pl.Series("a", np.searchsorted(members, np.array([r["a"] for r in aligned], dtype=np.int64))),
-        pl.Series("b", np.searchsorted(members, np.array([r["b"] for r in aligned], dtype=np.int64))))
-    uid = side.select("doc", "uid")
-    passages = (passages.join(uid.rename({"doc": "a", "uid": "a_uid"}), on="a")
-                .join(uid.rename({"doc": "b", "uid": "b_uid"}), on="b")
-                .sort(["a", "b", "a_start"])
-                .select("a_uid", "b_uid", "a_start", "a_end", "b_start", "b_end", "tokens"))
+    spans = pl.DataFrame(aligned, schema=schema).sort(["a", "b", "a_start"])
+    sa, sb = (np.searchsorted(members, spans.get_column(c).to_numpy()) for c in ("a", "b"))
+    passages = spans.select(meta.get_column("uid").gather(sa).alias("a_uid"),
+                            meta.get_column("uid").gather(sb).alias("b_uid"),
+                            "a_start", "a_end", "b_start", "b_end", "tokens")
     return {"pairs": named, "members": member_frame.drop("doc"), "cascades": cascades,
             "edges": reuse_edges(member_frame), "boilerplate": boilerplate, "passages": passages}

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import TypeVar
 
+import pyarrow as pa
+
 __all__ = ["Workers", "in_order", "ordered", "release_freed_memory"]
 
 T = TypeVar("T")
@@ -69,6 +71,7 @@ def release_freed_memory() -> None:
     trim = getattr(_libc(), "malloc_trim", None)
     if trim is not None:
         trim(0)
+    pa.default_memory_pool().release_unused()  # Arrow's own pool (mimalloc or jemalloc) keeps freed pages too
 
 
 def _libc() -> ctypes.CDLL | None:

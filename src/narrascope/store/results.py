@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,9 @@ _ROW = "result_row"
 
 
 def _fingerprint(schema: pa.Schema) -> str:
-    return hashlib.sha256(str(schema).encode()).hexdigest()[:16]
+    # Arrow's string/binary views (polars' zero-copy export) store as the same columns as their plain forms
+    text = str(schema).replace("string_view", "large_string").replace("binary_view", "large_binary")
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class ResultStore:
@@ -59,15 +61,17 @@ class ResultStore:
         """Replace the rows stored under (analysis, key) with ``table``, atomically."""
         self.save_many({analysis: table}, key, {analysis: params} if params is not None else None)
 
-    def save_many(self, tables: dict[str, pa.Table], key: str,
+    def save_many(self, tables: Mapping[str, pa.Table] | Iterable[tuple[str, pa.Table]], key: str,
                   params: dict[str, dict[str, Any] | None] | None = None) -> None:
         """Publish several analyses' rows under one key in a single transaction: a run killed or failing
-        half-way leaves every earlier result in force and none of this run's (``params`` per analysis)."""
+        half-way leaves every earlier result in force and none of this run's (``params`` per analysis).
+        ``tables`` may be an iterator of (analysis, table), so that only one table need be in Arrow form at once."""
         con = self._con
         con.execute("BEGIN TRANSACTION")
         try:
-            for analysis, table in tables.items():
+            for analysis, table in tables.items() if isinstance(tables, Mapping) else tables:
                 self._replace(analysis, key, table, (params or {}).get(analysis))
+                del table  # before the iterator makes the next one
             con.execute("COMMIT")
         except BaseException:
             rollback_quietly(con)

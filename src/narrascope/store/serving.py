@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ class _LockedResults(ResultStore):
         self._lock = lock
         self._wrote = wrote
 
-    def save_many(self, tables: dict[str, pa.Table], key: str,
+    def save_many(self, tables: Mapping[str, pa.Table] | Iterable[tuple[str, pa.Table]], key: str,
                   params: dict[str, dict[str, Any] | None] | None = None) -> None:
         with self._lock:
             try:
