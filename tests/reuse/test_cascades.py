@@ -65,6 +65,22 @@ def test_a_member_linked_only_to_later_posts_is_indirect() -> None:
     assert m["u01"]["parent_uid"].startswith("u00")
 
 
+def test_messages_in_no_pair_are_left_out() -> None:
+    docs = _docs(5, ["A", "B", "C", "D", "E"])
+    members, cascades = build_cascades(docs, _pairs([(1, 3, "copy", 1.0)]))
+    assert members["uid"].str.slice(0, 3).to_list() == ["u01", "u03"]
+    assert members["channel_id"].to_list() == ["B", "D"] and members["lag_origin_s"].to_list() == [0, 1200]
+    assert cascades.row(0, named=True)["origin_uid"].startswith("u01") and cascades["preview"].to_list() == ["text 1"]
+
+
+def test_previews_may_come_for_the_origins_alone() -> None:
+    docs = _docs(6, ["A", "B", "C", "D", "E", "F"])
+    pairs = _pairs([(3, 4, "copy", 1.0), (0, 5, "copy", 1.0), (1, 2, "copy", 1.0), (2, 5, "forward", 1.0)])
+    _, whole = build_cascades(docs, pairs)
+    _, alone = build_cascades(docs.drop("preview"), pairs, previews=pl.Series(["text 0", "text 3"]))
+    assert alone.equals(whole) and sorted(whole["preview"].to_list()) == ["text 0", "text 3"]
+
+
 def test_forwards_link_to_the_original_in_the_named_channel() -> None:
     text = "Breaking: the bridge over the river reopened today after two years of repairs, officials said."
     frame = pl.DataFrame({

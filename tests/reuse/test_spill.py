@@ -9,8 +9,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from narrascope.reuse.shingle import ShingleSets, intersection_sizes
+from narrascope.reuse.shingle import DistinctValues, ShingleSets, intersection_sizes
 from narrascope.reuse.spill import Chunking, FirstSeen, Partitioned, SetSpill, Workspace, partition_of
+
+
+@pytest.mark.parametrize("bitmap_after", [1 << 24, 1000, 0])
+def test_distinct_values_whether_kept_or_in_the_bitmap(bitmap_after: int) -> None:
+    rng = np.random.default_rng(bitmap_after)
+    parts = [rng.integers(0, 2**32, int(rng.integers(0, 3000)), dtype=np.uint64).astype(np.uint32) for _ in range(12)]
+    parts.append(np.array([0, 2**32 - 1, 7, 8, 8, 15, 16], dtype=np.uint32))  # the ends, and one byte's bits
+    distinct = DistinctValues(bitmap_after=bitmap_after)
+    for part in parts:
+        distinct.add(part)
+    got = distinct.sorted()
+    assert got.dtype == np.uint32 and got.tolist() == np.unique(np.concatenate(parts)).tolist()
+    assert DistinctValues().sorted().size == 0
 
 
 @settings(max_examples=40, deadline=None)

@@ -47,12 +47,13 @@ def cluster_labels(n_docs: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def build_cascades(docs: pl.DataFrame, pairs: pl.DataFrame,
-                   labels: np.ndarray | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def build_cascades(docs: pl.DataFrame, pairs: pl.DataFrame, labels: np.ndarray | None = None,
+                   previews: pl.Series | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(members, cascades) from ``docs`` (doc, uid, channel_id, channel, message_id, posted_at, preview; ``doc``
     ascending and in time order; ``preview`` is read for origins only) and ``pairs`` (a, b with a < b, relation,
     similarity); ``labels``: the component of each of ``docs`` when already known (any labels inducing the
-    components of ``pairs``), else :func:`cluster_labels`.
+    components of ``pairs``), else :func:`cluster_labels`; ``previews``: instead of a ``preview`` column, those
+    of the origins alone, in the order of their rows (a caller that read them for the origins only).
 
     Everything is worked out on row positions and numbers; the strings (uids, channel ids) are gathered once,
     into the output columns — joins carrying them over millions of members cost gigabytes at 10 M messages."""
@@ -80,25 +81,32 @@ def build_cascades(docs: pl.DataFrame, pairs: pl.DataFrame,
     def at_rows(column: str, rows: np.ndarray) -> pl.Series:
         return docs.get_column(column).gather(pl.Series(rows).set(pl.Series(rows < 0), None))
 
+    def of_members(column: str) -> pl.Series:
+        # when every row is a member (the engine passes only those), the column itself: a gather copies strings
+        return docs.get_column(column) if keep.size == docs.height else at_rows(column, keep)
+
+    posted = of_members("posted_at")
     frame = pl.DataFrame({
         "cascade": inverse.astype(np.int64),
         "cascade_id": docs.get_column("uid").str.slice(0, 12).gather(origin),  # short strings are stored inline
-        "uid": at_rows("uid", keep), "channel_id": at_rows("channel_id", keep), "channel": at_rows("channel", keep),
-        "message_id": at_rows("message_id", keep), "posted_at": at_rows("posted_at", keep),
+        "uid": of_members("uid"), "channel_id": of_members("channel_id"), "channel": of_members("channel"),
+        "message_id": of_members("message_id"), "posted_at": posted,
         "relation": pl.Series(code).replace_strict(dict(enumerate(_MEMBER_LABELS)), return_dtype=pl.String),
         "code": code,
         "parent_uid": at_rows("uid", parent), "parent_channel_id": at_rows("channel_id", parent),
         "direct_parent": pl.Series(direct).set(pl.Series(is_origin), None),
         "similarity": pl.Series(similarity).fill_nan(None),
-        "lag_origin_s": (at_rows("posted_at", keep) - at_rows("posted_at", origin)).dt.total_seconds(),
-        "lag_parent_s": (at_rows("posted_at", keep) - at_rows("posted_at", parent)).dt.total_seconds(),
+        "lag_origin_s": (posted - at_rows("posted_at", origin)).dt.total_seconds(),
+        "lag_parent_s": (posted - at_rows("posted_at", parent)).dt.total_seconds(),
         "doc": doc[keep],
     })
     members = frame.select(*_empty_members().columns)
     origins = keep[at]
     summary = _summaries(frame).with_columns(
         at_rows("uid", origins).alias("origin_uid"), at_rows("channel_id", origins).alias("origin_channel_id"),
-        at_rows("channel", origins).alias("origin_channel"), at_rows("preview", origins).alias("preview"))
+        at_rows("channel", origins).alias("origin_channel"),
+        at_rows("preview", origins).alias("preview") if previews is None
+        else previews.gather(np.searchsorted(np.sort(origins), origins)).alias("preview"))
     return members, summary.select(*_empty_cascades().columns).sort(
         ["size", "channels", "first_at", "cascade_id"], descending=[True, True, False, False])
 
@@ -146,16 +154,17 @@ def reuse_edges(members: pl.DataFrame) -> pl.DataFrame:
 
     Worked out on sorted integer codes: a polars group-by over millions of linked members and as many channel
     pairs held about twice the members table again at 10 M messages."""
-    linked = (members.select("parent_uid", "parent_channel_id", "channel_id", "cascade_id", "relation", "lag_parent_s")
-              .filter(pl.col("parent_uid").is_not_null()))
-    if linked.height == 0:
+    linked = np.flatnonzero(members.get_column("parent_uid").is_not_null().to_numpy())
+    if linked.size == 0:
         return _empty_edges()
-    source = _codes(linked.get_column("parent_channel_id"))
-    target = _codes(linked.get_column("channel_id"))
-    cascade = _codes(linked.get_column("cascade_id"))
-    lag = linked.get_column("lag_parent_s").cast(pl.Float64).fill_null(np.nan).to_numpy()
-    relation = linked.get_column("relation").replace_strict(
-        {r: i for i, r in enumerate(RELATIONS)}, default=len(RELATIONS), return_dtype=pl.Int8).to_numpy()
+    # numpy arrays of the linked members: filtering the frame copied its strings. Channels are few (a categorical
+    # is near free); cascades many (ranked: a categorical of millions of ids would stay in polars' string cache).
+    source, target = (members.get_column(c).cast(pl.Categorical).to_physical().to_numpy()[linked].astype(np.int64)
+                      for c in ("parent_channel_id", "channel_id"))
+    cascade = members.get_column("cascade_id").rank("dense").to_numpy()[linked].astype(np.int64)
+    lag = members.get_column("lag_parent_s").cast(pl.Float64).fill_null(np.nan).to_numpy()[linked]
+    relation = members.get_column("relation").replace_strict(
+        {r: i for i, r in enumerate(RELATIONS)}, default=len(RELATIONS), return_dtype=pl.Int8).to_numpy()[linked]
     order = np.lexsort((lag, target, source))  # NaN (no lag) sorts last within an edge
     s, t, lag = source[order], target[order], lag[order]
     starts = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (t[1:] != t[:-1])])
@@ -170,21 +179,16 @@ def reuse_edges(members: pl.DataFrame) -> pl.DataFrame:
     new_run = new_edge | np.r_[True, c2[1:] != c2[:-1]]
     cascades = np.add.reduceat(new_run.astype(np.int64), np.flatnonzero(new_edge))
     rel = relation[order]
-    first = pl.Series(order[starts])
+    first = pl.Series(linked[order[starts]])
     frame = pl.DataFrame({
-        "source_channel_id": linked.get_column("parent_channel_id").gather(first),
-        "target_channel_id": linked.get_column("channel_id").gather(first),
+        "source_channel_id": members.get_column("parent_channel_id").gather(first),
+        "target_channel_id": members.get_column("channel_id").gather(first),
         "n": n.astype(np.int64),
         "median_lag_s": pl.Series(median).fill_nan(None),
         "cascades": cascades.astype(np.int64),
         **{f"n_{r}": np.add.reduceat((rel == i).astype(np.int64), starts) for i, r in enumerate(RELATIONS)},
     })
     return frame.sort(["n", "source_channel_id", "target_channel_id"], descending=[True, False, False])
-
-
-def _codes(values: pl.Series) -> np.ndarray:
-    """Integer codes of ``values``, ordered as the values sort (equal values, equal codes)."""
-    return values.rank("dense").to_numpy().astype(np.int64)
 
 
 def _empty_edges() -> pl.DataFrame:

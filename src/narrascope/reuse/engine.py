@@ -128,6 +128,7 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
         long_docs = reps[docs.ntok[reps] >= options.passage_min_tokens]
         words, word_bands, stats["boilerplate_ngrams"] = _clean_words(ws, docs, spills, word_docs, options,
                                                                       chunking, pool)
+        release_freed_memory()
         clock.lap("channel_ngrams_and_minhash")
         near = [
             _near_duplicates(spills.char_bands, spills.chars, _by_length(docs.ntok, options.short_tokens, below=True),
@@ -135,9 +136,11 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
             _near_duplicates(word_bands, words, _by_length(docs.ntok, options.short_tokens, below=False),
                              options, chunking, stats, "word", steps, pool),
         ]
+        release_freed_memory()
         clock.lap("lsh_and_verify")
         passage_frame, aligned = _passages(ws, docs, spills, words, options, chunking, stats, texts,
                                            lines.meta_path, steps, pool)
+        release_freed_memory()
         clock.lap("passages")
         copies = np.concatenate(spills.copies) if spills.copies else np.zeros((0, 2), np.int64)
         pairs = _strongest(pl.concat([
@@ -383,20 +386,18 @@ def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[d
     if meta_path.exists() and members.size:
         # previews (200 characters) are read for the cascades' origins only — the earliest member of each
         meta = _meta_rows(meta_path, members, ["uid", "channel_id", "channel", "message_id", "posted_at"])
-        origins = np.searchsorted(members, members[_first_of_each(labels[members])])
-        previews = _meta_rows(meta_path, members[origins], ["preview"]).get_column("preview")
-        at = pl.Series(np.full(members.size, -1, dtype=np.int64)).scatter(origins, np.arange(origins.size))
-        meta = meta.with_columns(previews.gather(at.set(at < 0, None)))  # a gather, not a join: no copy of meta
+        previews = _meta_rows(meta_path, members[_first_of_each(labels[members])], ["preview"]).get_column("preview")
     else:
         meta = pl.DataFrame(schema={"doc": pl.Int64, "uid": pl.String, "channel_id": pl.String,
                                     "channel": pl.String, "message_id": pl.String,
-                                    "posted_at": pl.Datetime("us", "UTC"), "preview": pl.String})
+                                    "posted_at": pl.Datetime("us", "UTC")})
+        previews = pl.Series("preview", [], dtype=pl.String)
     # rows of ``meta`` are the members in document order: pairs and passages find theirs by position, and their
     # uids, channels and times are gathered, not joined (pairs come sorted by a, b from _strongest)
     ia, ib = np.searchsorted(members, a), np.searchsorted(members, b)
     local_meta = meta.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"))
     member_frame, cascades = build_cascades(local_meta, pairs.with_columns(pl.Series("a", ia), pl.Series("b", ib)),
-                                            labels[members])
+                                            labels[members], previews)
     named = pairs.select(
         meta.get_column("uid").gather(ia).alias("a_uid"), meta.get_column("uid").gather(ib).alias("b_uid"),
         meta.get_column("channel_id").gather(ia).alias("a_channel_id"),

@@ -28,7 +28,7 @@ import numpy as np
 
 from .lsh import gram_pairs
 from .ordered import Workers, in_order
-from .shingle import Shared, contains, sorted_unique, unique
+from .shingle import DistinctValues, Shared, contains, sorted_unique, unique
 from .spill import Chunking, Partitioned, SetSpill, Workspace, partition_of
 
 __all__ = ["SharedGrams", "candidate_need", "passage_pairs", "rewrite_need", "shared_grams"]
@@ -122,16 +122,11 @@ def rare_shared(sets: SetSpill, counted: SetSpill, pairs: np.ndarray, max_df: in
     Chunks of pairs are independent: ``pool``'s workers take one each."""
     # two passes over the pairs, so that memory holds one chunk's shared values: which shared values are
     # common (counted once over the whole spill), then the rare ones per pair
-    distinct = np.zeros(0, np.uint32)
-    parts: list[np.ndarray] = []
-    held = 0
+    shared = DistinctValues()
     for values in sets.map_shared(pairs, chunking.pairs, lambda found, _a, _b: unique(found.values), pool):
-        parts.append(values)
-        held += values.size
-        if held > max(4 * distinct.size, 1 << 24):  # merged now and then: memory stays a few times the distinct
-            distinct, parts, held = unique(np.concatenate([distinct, *parts])), [], 0
-    distinct = unique(np.concatenate([distinct, *parts]))
-    del parts
+        shared.add(values)
+    distinct = shared.sorted()
+    del shared
     common = distinct[counted.count_values(distinct, chunking.docs, cap=max_df) > max_df]
     del distinct
 
