@@ -9,8 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from narrascope.reuse.ordered import Workers
 from narrascope.reuse.shingle import DistinctValues, ShingleSets, intersection_sizes
-from narrascope.reuse.spill import Chunking, FirstSeen, Partitioned, SetSpill, Workspace, partition_of
+from narrascope.reuse.spill import (
+    Chunking,
+    FirstSeen,
+    Partitioned,
+    SetSpill,
+    Workspace,
+    _bucket_screen,
+    partition_of,
+)
 
 
 @pytest.mark.parametrize("bitmap_after", [1 << 24, 1000, 0])
@@ -24,6 +33,18 @@ def test_distinct_values_whether_kept_or_in_the_bitmap(bitmap_after: int) -> Non
     got = distinct.sorted()
     assert got.dtype == np.uint32 and got.tolist() == np.unique(np.concatenate(parts)).tolist()
     assert DistinctValues().sorted().size == 0
+
+
+@pytest.mark.parametrize("step", [1, 16, 17, 1 << 23])
+def test_bucket_screen_counts_each_bucket_once_across_steps(step: int) -> None:
+    rng = np.random.default_rng(step)
+    values = np.unique(np.concatenate([rng.integers(0, 2**32, 400, dtype=np.uint64).astype(np.uint32),
+                                       np.arange(1000, 1040, dtype=np.uint32)]))  # full buckets cut by steps
+    bits, buckets, open_in = _bucket_screen(values, step)
+    want, sizes = np.unique(values >> np.uint32(4), return_counts=True)
+    assert buckets.tolist() == want.tolist() and open_in.tolist() == sizes.tolist()
+    on = np.flatnonzero(np.unpackbits(bits, bitorder="little"))
+    assert on.tolist() == want.tolist()
 
 
 @settings(max_examples=40, deadline=None)
@@ -103,11 +124,13 @@ def test_capped_value_counts_are_exact_up_to_the_cap(tmp_path: Path) -> None:
         spill = SetSpill(ws, "s")
         spill.append(sets, np.arange(n_docs))
         spill.finish(n_docs)
-        for docs in (1, 7, n_docs):
-            counts = spill.count_values(values, docs=docs, cap=cap)
-            assert ((counts > cap) == (exact > cap)).all()
-            assert counts[exact <= cap].tolist() == exact[exact <= cap].tolist()
-            assert counts[values == 18].tolist() == [2]
+        with Workers(2) as pool:
+            for docs, workers in ((1, None), (7, None), (n_docs, None), (1, pool), (7, pool)):
+                counts = spill.count_values(values, docs=docs, cap=cap, pool=workers)
+                assert ((counts > cap) == (exact > cap)).all()
+                assert counts[exact <= cap].tolist() == exact[exact <= cap].tolist()
+                assert counts[values == 18].tolist() == [2]
+            assert spill.count_values(values, docs=1, pool=pool).tolist() == exact.tolist()
         # 5000 left the screen once past the cap (its count stops short of its occurrences); 16 and 17 could not,
         # their bucket still holding 18, which is counted to the end
         counts = spill.count_values(values, docs=1, cap=cap)

@@ -398,6 +398,8 @@ def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[d
     local_meta = meta.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"))
     member_frame, cascades = build_cascades(local_meta, pairs.with_columns(pl.Series("a", ia), pl.Series("b", ib)),
                                             labels[members], previews)
+    del previews  # the cascades hold their own copy
+    edges = reuse_edges(member_frame)  # before the pairs' columns are gathered: its working arrays peak here
     named = pairs.select(
         meta.get_column("uid").gather(ia).alias("a_uid"), meta.get_column("uid").gather(ib).alias("b_uid"),
         meta.get_column("channel_id").gather(ia).alias("a_channel_id"),
@@ -414,4 +416,4 @@ def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[d
                             meta.get_column("uid").gather(sb).alias("b_uid"),
                             "a_start", "a_end", "b_start", "b_end", "tokens")
     return {"pairs": named, "members": member_frame.drop("doc"), "cascades": cascades,
-            "edges": reuse_edges(member_frame), "boilerplate": boilerplate, "passages": passages}
+            "edges": edges, "boilerplate": boilerplate, "passages": passages}

@@ -127,7 +127,7 @@ def rare_shared(sets: SetSpill, counted: SetSpill, pairs: np.ndarray, max_df: in
         shared.add(values)
     distinct = shared.sorted()
     del shared
-    common = distinct[counted.count_values(distinct, chunking.docs, cap=max_df) > max_df]
+    common = distinct[counted.count_values(distinct, chunking.docs, cap=max_df, pool=pool) > max_df]
     del distinct
 
     def rare_counts(found: Shared, tag_a: np.ndarray | None,

@@ -41,6 +41,7 @@ __all__ = [
     "pair_chunks",
     "ngram_rows",
     "runs",
+    "set_bits",
     "token_hashes",
     "token_lists",
     "unique",
@@ -144,15 +145,17 @@ class DistinctValues:
 
     def add(self, values: np.ndarray) -> None:
         values = np.asarray(values, dtype=np.uint32)
+        if values.size > 1 and not (values[1:] >= values[:-1]).all():
+            values = np.sort(values)
         if self._bitmap is not None:
-            _set_bits(self._bitmap, values)
+            set_bits(self._bitmap, values)
             return
         self._parts.append(values)
         self._held += values.size
         if self._held > self._bitmap_after:
             self._bitmap = np.zeros(1 << 29, dtype=np.uint8)
             for part in self._parts:
-                _set_bits(self._bitmap, part)
+                set_bits(self._bitmap, part)
             self._parts, self._held = [], 0
 
     def sorted(self) -> np.ndarray:
@@ -169,10 +172,9 @@ class DistinctValues:
         return np.concatenate(found) if found else np.zeros(0, dtype=np.uint32)
 
 
-def _set_bits(bitmap: np.ndarray, values: np.ndarray) -> None:
-    """Set the bits of ``values`` in ``bitmap``: the bits of one byte OR-ed together first, so that each byte is
-    written once (plain fancy indexing; ``np.bitwise_or.at`` is several times slower)."""
-    values = unique(values)
+def set_bits(bitmap: np.ndarray, values: np.ndarray) -> None:
+    """Set the bits of ``values`` (sorted uint32) in ``bitmap``: the bits of one byte OR-ed together first, so
+    that each byte is written once (plain fancy indexing; ``np.bitwise_or.at`` is several times slower)."""
     byte = values >> np.uint32(3)
     first, _ = runs(byte)
     if first.size:

@@ -29,7 +29,16 @@ from typing import TypeVar
 import numpy as np
 
 from .ordered import Workers, in_order
-from .shingle import Shared, ShingleSets, intersection_sizes, mix64, pair_chunks, runs, shared_values
+from .shingle import (
+    Shared,
+    ShingleSets,
+    intersection_sizes,
+    mix64,
+    pair_chunks,
+    runs,
+    set_bits,
+    shared_values,
+)
 
 __all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "partition_of"]
 
@@ -267,7 +276,8 @@ class SetSpill:
             tag_values = _read_runs(self.tag_path, np.uint8, run_start, run_end)[index]
         return ShingleSets(values, offsets), local, tag_values
 
-    def count_values(self, values: np.ndarray, docs: int, cap: int | None = None) -> np.ndarray:
+    def count_values(self, values: np.ndarray, docs: int, cap: int | None = None,
+                     pool: Workers | None = None) -> np.ndarray:
         """How many sets contain each of ``values`` (sorted, unique), reading the spill ``docs`` sets at a time;
         with ``cap``, a count stops growing once it exceeds ``cap`` (``cap + 1`` or a little more is returned),
         which is all a caller asking "in more than ``cap`` sets?" needs.
@@ -277,21 +287,19 @@ class SetSpill:
         a value is taken out of the bitmap once counted past it (its 16-value bucket once every value in it is):
         a common word or phrase occurs in a fixed share of all sets, so without the cap the lookups grow with the
         corpus times the number of wanted values — quadratically, since both grow with the corpus. For the same
-        reason nothing per chunk touches all ``values``: counts are added where a chunk found something."""
+        reason nothing per chunk touches all ``values``: counts are added where a chunk found something.
+
+        ``pool``'s workers screen and look up a chunk each; counts and the bitmap are updated on this thread, in
+        order. A chunk screened just before a bucket left the bitmap counts its values a little further past the
+        cap; a value at or under the cap never leaves it, so its count — and which values exceed the cap — is exact
+        whatever the timing."""
         counts = np.zeros(values.size, dtype=np.uint32)
         if values.size == 0:
             return counts
-        bits = np.zeros(1 << 25, dtype=np.uint8)
-        bucket = values >> np.uint32(4)
-        np.bitwise_or.at(bits, bucket >> np.uint32(3), (1 << (bucket & np.uint32(7))).astype(np.uint8))
-        # values are sorted, so each bucket's values are adjacent: ``open_in`` counts those still being counted
-        # (nothing here is wider than 32 bits a value: at 10 M messages tens of millions of values are wanted)
-        starts, open_in = runs(bucket)
-        open_in = open_in.astype(np.int32)
-        buckets = bucket[starts]
-        del bucket, starts
+        bits, buckets, open_in = _bucket_screen(values)
         saturated = np.zeros(values.size, dtype=bool)
-        for lo in range(0, self.n_docs, max(1, docs)):
+
+        def look_up(lo: int) -> tuple[np.ndarray, np.ndarray]:  # on a worker; ``bits`` is only read here
             chunk = self.range(lo, min(self.n_docs, lo + docs)).values
             b = chunk >> np.uint32(4)
             # sorted first: a binary search for sorted needles walks the same few cache lines again and again
@@ -299,10 +307,12 @@ class SetSpill:
             chunk = np.sort(chunk[((bits[b >> np.uint32(3)] >> (b & np.uint32(7))) & 1).astype(bool)])
             pos = np.searchsorted(values, chunk)
             pos = pos[(pos < values.size) & (values[np.minimum(pos, values.size - 1)] == chunk)]
-            if pos.size == 0:
-                continue
             first, hits = runs(pos)
-            found = pos[first]
+            return pos[first], hits
+
+        for found, hits in in_order(pool, look_up, range(0, self.n_docs, max(1, docs))):
+            if found.size == 0:
+                continue
             counts[found] += hits.astype(np.uint32)
             if cap is None:
                 continue
@@ -328,6 +338,30 @@ class SetSpill:
             jac = np.where(union > 0, inter / union, 0.0)
             con = np.where(np.minimum(sa, sb) > 0, inter / np.minimum(sa, sb), 0.0)
         return jac, con
+
+
+def _bucket_screen(values: np.ndarray, step: int = 1 << 23) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For sorted unique uint32 ``values``: a bitmap of their 16-value buckets (``value >> 4``), the distinct
+    buckets and how many values each holds. Values are sorted, so a bucket's values are adjacent; worked out
+    ``step`` values at a time, as nothing here may be wider than 32 bits a value or touch all of them at once: at
+    10 M messages some 60 M values are wanted, and whole-array run lengths (64-bit positions) were a 1.4 GB spike."""
+    step = max(step, 16)  # a bucket then spans at most two steps (merged below)
+    bits = np.zeros(1 << 25, dtype=np.uint8)
+    found: list[np.ndarray] = []
+    sizes: list[np.ndarray] = []
+    for lo in range(0, values.size, step):
+        bucket = values[lo : lo + step] >> np.uint32(4)
+        set_bits(bits, bucket)
+        first, size = runs(bucket)
+        found.append(bucket[first])
+        sizes.append(size.astype(np.int32))
+    buckets = np.concatenate(found) if found else np.zeros(0, dtype=np.uint32)
+    open_in = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int32)
+    split = np.flatnonzero(buckets[1:] == buckets[:-1])  # a bucket cut by a step boundary (16 values < a step)
+    if split.size:
+        open_in[split] += open_in[split + 1]
+        buckets, open_in = np.delete(buckets, split + 1), np.delete(open_in, split + 1)
+    return bits, buckets, open_in
 
 
 def _read(path: Path, dtype: type, start: int, end: int) -> np.ndarray:
