@@ -344,7 +344,8 @@ def _bucket_screen(values: np.ndarray, step: int = 1 << 23) -> tuple[np.ndarray,
     """For sorted unique uint32 ``values``: a bitmap of their 16-value buckets (``value >> 4``), the distinct
     buckets and how many values each holds. Values are sorted, so a bucket's values are adjacent; worked out
     ``step`` values at a time, as nothing here may be wider than 32 bits a value or touch all of them at once: at
-    10 M messages some 60 M values are wanted, and whole-array run lengths (64-bit positions) were a 1.4 GB spike."""
+    10 M messages tens of millions of values are wanted, and whole-array run lengths (64-bit positions, their
+    differences, copies) held some 30 bytes a value at once."""
     step = max(step, 16)  # a bucket then spans at most two steps (merged below)
     bits = np.zeros(1 << 25, dtype=np.uint8)
     found: list[np.ndarray] = []
