@@ -162,21 +162,15 @@ class DistinctValues:
     def sorted(self) -> np.ndarray:
         if self._bitmap is None:
             return unique(np.concatenate(self._parts)) if self._parts else np.zeros(0, dtype=np.uint32)
-        # written into one array of the exact size (counted first): blocks gathered and then concatenated held
-        # the values twice beside the bitmap
+        found = []
         step = 1 << 22  # bitmap bytes read at a time: the unpacked bits of a block stay a few tens of MB
-        blocks = range(0, self._bitmap.size, step)
-        sizes = [int(np.bitwise_count(self._bitmap[lo : lo + step]).sum(dtype=np.int64)) for lo in blocks]
-        out = np.empty(sum(sizes), dtype=np.uint32)
-        at_out = 0
-        for lo, size in zip(blocks, sizes, strict=True):
-            if size:
-                block = self._bitmap[lo : lo + step]
-                at = np.flatnonzero(block)
+        for lo in range(0, self._bitmap.size, step):
+            block = self._bitmap[lo : lo + step]
+            at = np.flatnonzero(block)
+            if at.size:
                 byte, bit = np.nonzero(np.unpackbits(block[at][:, None], axis=1, bitorder="little"))
-                out[at_out : at_out + size] = ((at[byte] + lo).astype(np.uint32) << np.uint32(3)) | bit.astype(np.uint32)
-                at_out += size
-        return out
+                found.append(((at[byte] + lo).astype(np.uint32) << np.uint32(3)) | bit.astype(np.uint32))
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.uint32)
 
 
 def set_bits(bitmap: np.ndarray, values: np.ndarray) -> None:
