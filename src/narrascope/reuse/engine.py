@@ -156,7 +156,8 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
         )
         boilerplate = _boilerplate_table(lines.codes, spills, bad_c, bad_k, bad_n)
         n_docs, meta_path = docs.n, lines.meta_path
-        # the assembly holds the result tables: what the passes kept per document goes first (2-3 GB at 10 M)
+        # the assembly holds the result tables: what the passes kept per document goes first (the process held
+        # 2-3 GB through the passes at 10 M)
         del docs, spills, words, word_bands, near, passage_frame, copies, reps, word_docs, char_docs, long_docs
         del lines, tokens
         release_freed_memory()
