@@ -393,20 +393,15 @@ def _assemble(meta_path: Path, n_docs: int, pairs: pl.DataFrame, aligned: list[d
                                     "channel": pl.String, "message_id": pl.String,
                                     "posted_at": pl.Datetime("us", "UTC")})
         previews = pl.Series("preview", [], dtype=pl.String)
-    # rows of ``meta`` are the members in document order: pairs and passages find theirs by position, and their
-    # uids, channels and times are gathered, not joined (pairs come sorted by a, b from _strongest)
-    ia, ib = np.searchsorted(members, a), np.searchsorted(members, b)
-    local_meta = meta.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"))
-    member_frame, cascades = build_cascades(local_meta, pairs.with_columns(pl.Series("a", ia), pl.Series("b", ib)),
-                                            labels[members], previews)
+    member_frame, cascades = build_cascades(meta, pairs, labels[members], previews)
     del previews  # the cascades hold their own copy
     edges = reuse_edges(member_frame)  # before the pairs' columns are gathered: its working arrays peak here
+    # rows of ``meta`` are the members in document order: pairs and passages find theirs by position, and their
+    # uids, channels and times are gathered, not joined (pairs come sorted by a, b from _strongest)
+    at = {"a": np.searchsorted(members, a), "b": np.searchsorted(members, b)}
     named = pairs.select(
-        meta.get_column("uid").gather(ia).alias("a_uid"), meta.get_column("uid").gather(ib).alias("b_uid"),
-        meta.get_column("channel_id").gather(ia).alias("a_channel_id"),
-        meta.get_column("channel_id").gather(ib).alias("b_channel_id"),
-        meta.get_column("posted_at").gather(ia).alias("a_posted_at"),
-        meta.get_column("posted_at").gather(ib).alias("b_posted_at"),
+        *(meta.get_column(c).gather(at[side]).alias(f"{side}_{c}") for c in ("uid", "channel_id", "posted_at")
+          for side in ("a", "b")),
         "relation", "similarity", "jaccard", "containment", "vocabulary", "shared_ngrams",
     ).with_columns((pl.col("b_posted_at") - pl.col("a_posted_at")).dt.total_seconds().alias("lag_s"))
     schema = {"a": pl.Int64, "b": pl.Int64, "a_start": pl.Int64, "a_end": pl.Int64, "b_start": pl.Int64,
