@@ -66,8 +66,9 @@ reuse_job(spark_session(options), sys.argv[1], sys.argv[2], ReuseOptions(), chec
 @pytest.mark.slow
 def test_a_killed_reuse_job_resumes_from_its_checkpoints(spark: Any, demo_store: tuple[Path, Any],
                                                          tmp_path: Path) -> None:
-    """Killed once the first LSH candidates are checkpointed: the rerun repeats the driver's passes, reads the
-    finished stages back, computes the rest and writes the embedded engine's tables."""
+    """Killed once the first LSH candidates are checkpointed: the rerun reads the finished stages back (the
+    passes' among them), repeats the driver's work on them, computes the rest and writes the embedded engine's
+    tables."""
     from narrascope.engines.spark.reuse import reuse_job
     from narrascope.reuse import ReuseOptions, find_reuse
     from narrascope.reuse.pipeline import TABLES
@@ -82,7 +83,8 @@ def test_a_killed_reuse_job_resumes_from_its_checkpoints(spark: Any, demo_store:
                                   tmp_path / "ckpt" / f"reuse-{key}" / "word-bands-pairs")
     # the uploaded rows of the word band index and their candidate pairs (the demo has no texts short enough for
     # character shingles)
-    assert {"word-bands-000", "word-bands-pairs"} <= set(finished) and not (tmp_path / "out" / MANIFEST).exists()
+    assert {"sorted", "lines", "matching", "reps", "shingled", "word-bands-000", "word-bands-pairs"} <= set(finished)
+    assert not (tmp_path / "out" / MANIFEST).exists()
 
     report = reuse_job(spark, source, out, options, checkpoints=ckpt, spark_options=SparkOptions(partitions=2))
     assert set(finished) <= set(report.resumed) and report.computed

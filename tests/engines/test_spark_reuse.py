@@ -114,8 +114,9 @@ def test_reuse_engine_spark_equals_the_embedded_engine_on_the_demo_corpus(
         spark: Any, demo_store: tuple[Path, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     """`narrascope reuse --engine spark` on its own copy of the demo store: the same six tables and output —
-    with the document-ordered stream fetched in many small partitions, whose order must join up."""
-    monkeypatch.setattr("narrascope.engines.spark.reuse.ROWS_PER_FETCH", 700)
+    with the passes cut into many small tasks and shingled batches, whose order must join up."""
+    monkeypatch.setattr("narrascope.engines.spark.passes.DOCS_PER_TASK", 700)
+    monkeypatch.setattr("narrascope.engines.spark.passes.REPS_PER_BATCH", 97)
     embedded, remote = tmp_path / "embedded.duckdb", tmp_path / "remote.duckdb"
     shutil.copy(demo_store[0], embedded)
     shutil.copy(demo_store[0], remote)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from .cascades import STRENGTH, build_cascades, cluster_labels, reuse_edges
 from .lsh import CandidateStats, spilled_bucket_pairs
 from .ordered import Workers, in_order, release_freed_memory
 from .passages import SharedGrams, passage_pairs, shared_grams
-from .scan import BAND_COLUMNS, Docs, LinePass, TokenPass, TokenSpills, channel_key
+from .scan import BAND_COLUMNS, Docs, LinePass, Passes, TokenPass, TokenSpills, channel_key
 from .shingle import ShingleSets, contains, gather_index, unique
 from .spill import Chunking, Partitioned, SetSpill, Workspace
 from .stages import Rows, band_rows
@@ -100,17 +100,18 @@ class _Clock:
         self.t, self.c = now, cpu
 
 
-def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: Chunking, workdir: Path | None,
+def run(passes: Passes, expected: int, options: Any, chunking: Chunking, workdir: Path | None,
         texts: TextsFn, steps: ReuseSteps | None = None) -> RunResult:
-    """Find reuse in ``batches`` (prepared message frames with a ``doc`` column, in document order); ``steps``
-    runs the relational steps elsewhere (default: here)."""
+    """Find reuse in the messages ``passes`` prepare (:class:`~.scan.LocalPasses`: prepared message frames with a
+    ``doc`` column, in document order, worked on here); ``steps`` runs the relational steps elsewhere (default:
+    here)."""
     clock = _Clock()
     bands = options.bands
     stats: dict[str, Any] = {"bands": bands[0], "rows": bands[1], "capped_buckets": 0, "largest_bucket": 0}
     with Workspace(workdir) as ws, Workers(options.workers) as pool:
         steps = steps or ReuseSteps.embedded(pool)
         lines = LinePass(ws, chunking, options.boilerplate, expected)
-        lines.run(batches, pool, options.workers)
+        passes.lines(lines, pool, options.workers)
         docs, channel_texts = lines.finish()
         release_freed_memory()
         clock.lap("normalise_and_boilerplate")
@@ -118,7 +119,7 @@ def run(batches: Iterable[pl.DataFrame], expected: int, options: Any, chunking: 
                                              options.line_max_share, pool) if options.boilerplate
                                else (np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64)))
         tokens = TokenPass(ws, docs, options, chunking, channel_key(bad_c, bad_k), bands, pool)
-        tokens.run(lines.line_files)
+        passes.tokens(tokens, lines)
         spills = tokens.finish()
         release_freed_memory()
         clock.lap("tokens_and_shingles")

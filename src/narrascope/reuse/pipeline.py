@@ -39,10 +39,11 @@ from ..dates import parse_bounds
 from ..errors import UsageError
 from .engine import ReuseSteps, TextsFn, run
 from .options import PIPELINE_VERSION, ReuseOptions, option_fields  # noqa: F401 (re-exported: their earlier home)
+from .scan import LocalPasses, Passes
 from .spill import Chunking
 
-__all__ = ["INPUT_COLUMNS", "ReuseOptions", "ReuseResult", "ReuseSteps", "find_reuse", "find_reuse_frame",
-           "find_reuse_stream", "load_reuse"]
+__all__ = ["HAS_TEXT", "INPUT_COLUMNS", "ReuseOptions", "ReuseResult", "ReuseSteps", "find_reuse",
+           "find_reuse_frame", "find_reuse_passes", "find_reuse_stream", "load_reuse", "typed_inputs"]
 
 #: DuckDB's memory while it streams the store's messages in document order (its sort spills beyond this).
 STORE_MEMORY_LIMIT = "512MB"
@@ -86,11 +87,7 @@ def _prepare(messages: pl.DataFrame, options: ReuseOptions) -> pl.DataFrame:
     if "fwd_posted_at" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("fwd_posted_at"))
     # A user's frame may carry all-null (dtype Null) or non-string id columns: give every column the store's type.
-    frame = frame.select(INPUT_COLUMNS).with_columns(
-        *(pl.col(c).cast(pl.String) for c in INPUT_COLUMNS if c not in ("posted_at", "fwd_posted_at")),
-        *(pl.col(c).cast(pl.Datetime("us", "UTC")) for c in ("posted_at", "fwd_posted_at")
-          if frame.schema[c] == pl.Null),
-    ).filter(pl.col("text").fill_null("").str.strip_chars() != "")
+    frame = typed_inputs(frame.select(INPUT_COLUMNS)).filter(HAS_TEXT)
     since, until = parse_bounds(options.since, options.until)
     posted = pl.col("posted_at").dt.convert_time_zone("UTC")  # the store's zone is "Etc/UTC"
     if since is not None:
@@ -121,7 +118,7 @@ def find_reuse_frame(messages: pl.DataFrame, options: ReuseOptions | None = None
     def originals(docs: np.ndarray, uids: list[str]) -> list[str]:
         return texts.gather(docs).to_list()
 
-    out = run(_batches(frame, chunking.docs), frame.height, options, chunking, workdir, originals, steps)
+    out = run(LocalPasses(_batches(frame, chunking.docs)), frame.height, options, chunking, workdir, originals, steps)
     return ReuseResult(**out)
 
 
@@ -138,21 +135,36 @@ def find_reuse_stream(batches: Iterable[pl.DataFrame], expected: int, texts: Tex
     def numbered() -> Iterator[pl.DataFrame]:
         done = 0
         for batch in batches:
-            frame = _prepare_batch(batch, done)
+            frame = typed_inputs(batch).filter(HAS_TEXT)
+            frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + done).alias("doc"))
             done += frame.height
             yield frame
 
-    return ReuseResult(**run(numbered(), expected, options, chunking, workdir, texts, steps))
+    return find_reuse_passes(LocalPasses(numbered()), expected, texts, options, chunking=chunking, workdir=workdir,
+                             steps=steps)
 
 
-def _prepare_batch(batch: pl.DataFrame, first: int) -> pl.DataFrame:
-    """A streamed batch in the shape :func:`_prepare` gives (already filtered and in document order)."""
-    frame = batch.with_columns(
+def find_reuse_passes(passes: Passes, expected: int, texts: TextsFn, options: ReuseOptions | None = None, *,
+                      chunking: Chunking | None = None, workdir: Path | None = None,
+                      steps: ReuseSteps | None = None) -> ReuseResult:
+    """:func:`find_reuse_stream` with the per-batch work of the passes done by ``passes`` (another engine's; they
+    number the messages that have text, in document order, and hand each pass its batches in that order)."""
+    return ReuseResult(**run(passes, expected, options or ReuseOptions(), chunking or Chunking(), workdir, texts,
+                             steps))
+
+
+#: The messages a run reads: those with a text that is not only white space (see :func:`typed_inputs`).
+HAS_TEXT = pl.col("text").fill_null("").str.strip_chars() != ""
+
+
+def typed_inputs(batch: pl.DataFrame) -> pl.DataFrame:
+    """A batch of :data:`INPUT_COLUMNS` in the types :func:`_prepare` gives (a column of nulls becomes a string
+    or UTC time column)."""
+    return batch.with_columns(
         *(pl.col(c).cast(pl.String) for c in INPUT_COLUMNS if c not in ("posted_at", "fwd_posted_at")),
         *(pl.col(c).cast(pl.Datetime("us", "UTC")) for c in ("posted_at", "fwd_posted_at")
           if batch.schema[c] == pl.Null),
-    ).filter(pl.col("text").fill_null("").str.strip_chars() != "")
-    return frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + first).alias("doc"))
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- store

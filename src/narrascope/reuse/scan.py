@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from .ordered import ordered
@@ -44,8 +45,8 @@ from .stages import (
     string_hash,
 )
 
-__all__ = ["BAND_COLUMNS", "META_COLUMNS", "SHORT_PASSAGE_GRAMS", "Docs", "LinePass", "TokenPass", "channel_key",
-           "string_hash"]
+__all__ = ["BAND_COLUMNS", "META_COLUMNS", "SHORT_PASSAGE_GRAMS", "Docs", "LinePass", "LocalPasses", "Passes",
+           "TokenPass", "channel_key", "string_hash"]
 
 #: Rows of the LSH index: a bucket (band and band key hashed together) and a document.
 BAND_COLUMNS = {"bucket": "uint64", "doc": "uint32"}
@@ -105,15 +106,20 @@ class LinePass:
         """Read every batch: each is prepared on ``pool`` and committed here, in order."""
         for batch in ordered(pool, self._prepare, batches, max(1, workers)):
             if batch is not None:
-                self._commit(batch)
+                self.commit(batch)
 
     def _prepare(self, frame: pl.DataFrame) -> LineBatch | None:  # on a worker
         if frame.height == 0:
             return None
-        path = self.ws.file(f"lines-{frame.get_column('doc')[0]}.arrow")
-        return line_batch(frame, path, self.boilerplate)
+        batch, lines = line_batch(frame, self.boilerplate)
+        batch.path = self.ws.file(f"lines-{batch.lo}.arrow")
+        feather.write_feather(lines, str(batch.path), compression="lz4")
+        return batch
 
-    def _commit(self, b: LineBatch) -> None:
+    def commit(self, b: LineBatch) -> None:
+        """Take in one prepared batch; batches must come in document order, each starting where the last ended."""
+        if b.lo != self.n:
+            raise ValueError(f"line batches out of order: documents from {b.lo} after {self.n}")
         lo, hi, arrays = b.lo, b.hi, self._arrays
         for a in arrays.values():
             a.ensure(hi)
@@ -128,7 +134,8 @@ class LinePass:
         self.line_count += b.lines
         arrays["full_hash"].data[b.fdocs] = b.full_hash
         arrays["full_empty"].data[b.fdocs] = False
-        self.line_files.append((lo, hi, b.path))
+        if b.path is not None:
+            self.line_files.append((lo, hi, b.path))
         if self.boilerplate and b.fdocs.size:
             # a channel's boilerplate is counted over its distinct texts, each represented by its first document
             first = self.distinct.update(channel_key(arrays["channel"].data[b.fdocs], b.full_hash), b.fdocs)
@@ -162,6 +169,32 @@ class LinePass:
         self.distinct = FirstSeen()
         texts = np.bincount(a["channel"][a["distinct"]], minlength=len(self.codes))
         return docs, texts
+
+
+class Passes(Protocol):
+    """Where the per-batch work of the two passes runs. The passes themselves — what is kept per document, the
+    spills, every decision taken in document order — are :class:`LinePass` and :class:`TokenPass`; an engine only
+    prepares their batches (with :mod:`.stages`) and hands them over in document order."""
+
+    def lines(self, line_pass: LinePass, pool: Any, workers: int) -> None:
+        """Commit every message batch's :class:`~.stages.LineBatch` to ``line_pass``."""
+
+    def tokens(self, token_pass: TokenPass, line_pass: LinePass) -> None:
+        """Note each document's boilerplate lines and representative, and commit the representatives' shingles."""
+
+
+@dataclass
+class LocalPasses:
+    """The passes in this process: message ``batches`` (prepared frames with a ``doc`` column, in document order)
+    go through the run's worker pool; the lines wait in the run's workspace between the passes."""
+
+    batches: Iterable[pl.DataFrame]
+
+    def lines(self, line_pass: LinePass, pool: Any, workers: int) -> None:
+        line_pass.run(self.batches, pool, workers)
+
+    def tokens(self, token_pass: TokenPass, line_pass: LinePass) -> None:
+        token_pass.run(line_pass.line_files)
 
 
 @dataclass
@@ -212,36 +245,54 @@ class TokenPass:
         # short, so one batch fewer than the workers keeps them busy
         ahead = max(1, self.options.workers - 1)
         for shingled in ordered(self.pool, self._shingle, self._representatives(line_files), ahead):
-            self._commit(shingled)
+            self.commit(shingled)
 
     def _read(self, file: tuple[int, int, Path]) -> Texts:  # on a worker
         lo, hi, path = file
-        texts = matching_texts(lo, hi, path, self.docs.channel, self.bad_lines)
+        lines = pl.from_arrow(feather.read_table(str(path)))
+        assert isinstance(lines, pl.DataFrame)
+        ldocs = lines.get_column("doc").to_numpy().astype(np.int64)
+        texts = matching_texts(lo, hi, lines, self.docs.channel[ldocs], self.bad_lines)
         path.unlink()
         return texts
 
     def _representatives(self, line_files: Iterable[tuple[int, int, Path]]) -> Iterator[tuple[Texts, np.ndarray]]:
         """Each batch's texts and its representatives (the first document of each matching text so far). Reading
         is a small part of the work: one file read ahead keeps the shingling workers fed."""
-        d, s = self.docs, self.spills
         for t in ordered(self.pool, self._read, line_files, 1):
             if t.dropped is not None:
-                d.dropped[t.lo : t.hi] = t.dropped
-            for k, text in zip(t.bad_keys, t.bad_texts, strict=True):
-                s.bad_line_text.setdefault(k, text)
+                self.note_dropped(np.arange(t.lo, t.hi), t.dropped)
+            self.note_bad_lines(t.bad_keys, t.bad_texts)
             docs = np.arange(t.lo, t.hi, dtype=np.int64)[t.nonempty]
             first = self.reps.update(t.hashes, docs)
-            d.rep[docs] = first
-            copy = first != docs
-            if copy.any():
-                s.copies.append(np.stack([first[copy], docs[copy]], axis=1))
-            if (~copy).any():
-                yield t, docs[~copy]
+            self.note_reps(docs, first)
+            if (first == docs).any():
+                yield t, docs[first == docs]
+
+    def note_dropped(self, docs: np.ndarray, dropped: np.ndarray) -> None:
+        """How many boilerplate lines were removed from each of ``docs``."""
+        self.docs.dropped[docs] = dropped
+
+    def note_bad_lines(self, keys: list[int], texts: list[str]) -> None:
+        """The text of boilerplate lines met (by channel key; the first text met of each is kept)."""
+        for k, text in zip(keys, texts, strict=True):
+            self.spills.bad_line_text.setdefault(k, text)
+
+    def note_reps(self, docs: np.ndarray, first: np.ndarray) -> None:
+        """The representative of documents ``docs`` (ascending): the first document with the same matching text;
+        the others are copies of it."""
+        self.docs.rep[docs] = first
+        copy = first != docs
+        if copy.any():
+            self.spills.copies.append(np.stack([first[copy], docs[copy]], axis=1))
 
     def _shingle(self, item: tuple[Texts, np.ndarray]) -> Shingled:  # on a worker
-        return shingle_batch(*item, self.docs.channel, self.options, self.bands, self.parts)
+        texts, reps = item
+        return shingle_batch(texts.matching.gather(reps - texts.lo), reps, self.docs.channel[reps], self.options,
+                             self.bands, self.parts)
 
-    def _commit(self, x: Shingled) -> None:
+    def commit(self, x: Shingled) -> None:
+        """Take in the shingles of some representatives (batches in document order)."""
         s = self.spills
         self.docs.ntok[x.reps] = x.ntok
         if x.chars is not None:

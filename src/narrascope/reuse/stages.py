@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.feather as feather
 
 from ..text.normalize import normalize_many
 from .boilerplate import gram_keys
@@ -93,11 +92,12 @@ class LineBatch:
     full_hash: np.ndarray  # string hash of each one's full matching text
     pair_docs: np.ndarray  # distinct (doc, line key) pairs in order: boilerplate candidates (if counted)
     pair_keys: np.ndarray
-    path: Path
+    path: Path | None = None  # where the embedded pass wrote the lines (another engine keeps them itself)
 
 
-def line_batch(frame: pl.DataFrame, path: Path, boilerplate: bool) -> LineBatch:
-    """Everything of the line pass that depends on this batch only; its lines are written to ``path``."""
+def line_batch(frame: pl.DataFrame, boilerplate: bool) -> tuple[LineBatch, pa.Table]:
+    """Everything of the line pass that depends on this batch only, and its lines in matching form — a
+    ``(doc, key, norm)`` table in document and line order, read back by :func:`matching_texts`."""
     docs = frame.get_column("doc").to_numpy().astype(np.int64)
     posted = frame.get_column("posted_at")
     meta = frame.select(*META_COLUMNS[:-1], pl.col("text").str.slice(0, 200).alias("preview")).to_arrow()
@@ -106,8 +106,7 @@ def line_batch(frame: pl.DataFrame, path: Path, boilerplate: bool) -> LineBatch:
     full = lines.group_by("doc", maintain_order=True).agg(pl.col("norm").str.join(" ").alias("full"))
     keys = string_hash(lines.get_column("norm"))
     ldocs = lines.get_column("doc").to_numpy().astype(np.int64)
-    feather.write_feather(pa.table({"doc": ldocs, "key": keys, "norm": lines.get_column("norm").to_arrow()}),
-                          str(path), compression="lz4")
+    table = pa.table({"doc": ldocs, "key": keys, "norm": lines.get_column("norm").to_arrow()})
     pair_docs, pair_keys = np.zeros(0, np.int64), np.zeros(0, np.uint64)
     if boilerplate:
         # distinct (doc, line) over all documents; the pass keeps those of each channel's first copy of a text,
@@ -120,7 +119,7 @@ def line_batch(frame: pl.DataFrame, path: Path, boilerplate: bool) -> LineBatch:
         names=set(frame.select("channel", "channel_id").unique().iter_rows()),
         forwards=fwd.select("doc", "fwd_from_id", "fwd_from_name", "fwd_posted_at") if fwd.height else None,
         lines=lines.height, fdocs=full.get_column("doc").to_numpy().astype(np.int64),
-        full_hash=string_hash(full.get_column("full")), pair_docs=pair_docs, pair_keys=pair_keys, path=path)
+        full_hash=string_hash(full.get_column("full")), pair_docs=pair_docs, pair_keys=pair_keys), table
 
 
 def _lines(frame: pl.DataFrame) -> pl.DataFrame:
@@ -146,15 +145,14 @@ class Texts:
     bad_texts: list[str]
 
 
-def matching_texts(lo: int, hi: int, path: Path, channel: np.ndarray, bad_lines: np.ndarray) -> Texts:
-    """Read one line file of the line pass and drop boilerplate lines (``bad_lines``: sorted channel keys)."""
-    lines = pl.from_arrow(feather.read_table(str(path)))
-    assert isinstance(lines, pl.DataFrame)
+def matching_texts(lo: int, hi: int, lines: pl.DataFrame, line_channel: np.ndarray, bad_lines: np.ndarray) -> Texts:
+    """The matching texts of documents ``lo`` to ``hi - 1`` from their lines (:func:`line_batch`'s table, with the
+    channel code of each line in ``line_channel``), boilerplate lines dropped (``bad_lines``: sorted channel keys)."""
     ldocs = lines.get_column("doc").to_numpy().astype(np.int64)
     bad = np.zeros(ldocs.size, dtype=bool)
     dropped, bad_keys, bad_texts = None, [], []
     if bad_lines.size:
-        ck = channel_key(channel[ldocs], lines.get_column("key").to_numpy())
+        ck = channel_key(line_channel, lines.get_column("key").to_numpy())
         pos = np.searchsorted(bad_lines, ck)
         bad = (pos < bad_lines.size) & (bad_lines[np.minimum(pos, bad_lines.size - 1)] == ck)
         bad_keys, bad_texts = ck[bad].tolist(), lines.filter(pl.Series(bad)).get_column("norm").to_list()
@@ -186,12 +184,12 @@ class Shingled:
     postings4: Rows | None = None
 
 
-def shingle_batch(texts: Texts, reps: np.ndarray, channel: np.ndarray, options: Any, bands: tuple[int, int],
+def shingle_batch(matching: pl.Series, reps: np.ndarray, channel: np.ndarray, options: Any, bands: tuple[int, int],
                   parts: dict[str, int]) -> Shingled:
-    """Tokens and shingle sets of the representatives ``reps`` among ``texts`` (see :mod:`.scan`); ``parts``:
-    the partition count of each partitioned spill."""
+    """Tokens and shingle sets of the representatives ``reps`` (ascending), whose matching texts and channel codes
+    are ``matching`` and ``channel`` (see :mod:`.scan`); ``parts``: the partition count of each partitioned spill."""
     o = options
-    tokens = token_lists(texts.matching.gather(reps - texts.lo).to_arrow())
+    tokens = token_lists(matching.to_arrow())
     hashes, offsets = token_hashes(tokens)
     ntok = np.diff(offsets)
     out = Shingled(reps, ntok)
@@ -206,7 +204,7 @@ def shingle_batch(texts: Texts, reps: np.ndarray, channel: np.ndarray, options: 
         w3, tenths = word_shingles_tenths(hashes, offsets, o.word_ngram, words)
         w3 = w3.take(words)  # only these rows hold values, in this order: values and tenths stay aligned
         out.words = (w3, reps[words], tenths)
-        key = gram_keys(np.repeat(channel[reps[words]], w3.sizes()), w3.values)
+        key = gram_keys(np.repeat(channel[words], w3.sizes()), w3.values)
         out.word_grams = (_part(key, parts["word_grams"]), {"key": key})
     long = local[ntok >= o.passage_min_tokens]
     if long.size:

@@ -1,10 +1,12 @@
-"""Text reuse on Spark: the streaming engine (:mod:`narrascope.reuse.engine`) on the driver, its three relational
-steps as Spark jobs.
+"""Text reuse on Spark: the streaming engine (:mod:`narrascope.reuse.engine`) with its per-message work and its three
+relational steps as Spark jobs, and what needs the whole corpus in document order on the driver.
 
 What runs where:
 
-* **Spark** — reading the message dataset and sorting it into document order (it reaches the driver one sorted
-  partition at a time, never whole); the three :class:`~narrascope.reuse.engine.ReuseSteps`:
+* **Spark** — the two passes' per-message work (:mod:`.passes`): numbering the messages in document order, lines in
+  matching form, matching texts without boilerplate lines, the representative of each text, and tokens, shingle
+  sets, character MinHash bands and n-gram postings of the representatives — the embedded engine's functions
+  (:mod:`narrascope.reuse.stages`) run per partition; then the three :class:`~narrascope.reuse.engine.ReuseSteps`:
 
   1. *LSH candidates*: the driver's spilled band index, ``(bucket, doc)`` rows, goes to Spark one spill partition
      at a time (a Parquet file the driver writes into the checkpoint folder,
@@ -17,14 +19,15 @@ What runs where:
      :func:`~narrascope.reuse.passages.shared_grams`;
   3. *cascades*: connected components of the verified pairs by large-star/small-star (:mod:`.components`).
 
-* **the driver** (the embedded code, unchanged) — the two streaming passes (boilerplate lines, matching form,
-  shingling), MinHash signatures and band keys, channel n-gram boilerplate, exact Jaccard verification, the
-  length-scaled passage rules, alignment, forwards, and the six tables. Its memory is the embedded engine's:
-  per-document numbers plus a fixed working set, the rest spilled to a temporary folder (``$TMPDIR``); the
-  candidate pairs Spark returns are held as the embedded engine holds them.
+* **the driver** (the embedded code, unchanged) — taking in the passes' batches in document order (per-document
+  numbers, the boilerplate line counts, the spills), channel n-gram boilerplate and the word sets' MinHash bands,
+  exact Jaccard verification, the length-scaled passage rules, alignment, forwards, and the six tables. Its memory
+  is the embedded engine's: per-document numbers plus a fixed working set, the rest spilled to a temporary folder
+  (``$TMPDIR``); the candidate pairs Spark returns are held as the embedded engine holds them.
 
-Every Spark stage is checkpointed (the uploaded rows of each spill partition, each step's pairs, every component
-round), so a killed job resumes: its rerun repeats the driver's passes and reads the finished stages back.
+Every Spark stage is checkpointed (each pass stage, the uploaded rows of each spill partition, each step's pairs,
+every component round), so a killed job resumes: its rerun reads the finished stages back and repeats only the
+driver's work on them.
 """
 
 from __future__ import annotations
@@ -34,22 +37,22 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import polars as pl
 import pyarrow as pa
 
 from ...reuse.lsh import CandidateStats
 from ...reuse.passages import SharedGrams, candidate_need
-from ...reuse.pipeline import INPUT_COLUMNS, TABLES, ReuseOptions, ReuseSteps, find_reuse_stream
+from ...reuse.pipeline import INPUT_COLUMNS, TABLES, ReuseOptions, ReuseSteps, find_reuse_passes
 from ...reuse.shingle import sorted_unique
 from .checkpoint import Checkpoints
 from .components import connected_components
 from .fs import join
 from .inputs import input_manifest, read_messages, slices
 from .jobs import JobReport, begin_output, to_spark, write_results
+from .passes import SparkPasses
 from .session import SparkOptions, arrow_batches
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from pyspark.sql import DataFrame, SparkSession
 
@@ -57,12 +60,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SparkReuseSteps", "reuse_job"]
 
-#: the document order of a run (the store's: narrascope.store.corpus.Corpus.message_batches)
-ORDER = ("posted_at", "channel_id", "message_id", "uid")
 #: spilled rows per Spark task in a step (a few tens of MB of Spark's row format per operator)
 ROWS_PER_TASK = 500_000
-#: rows of the document-ordered stream the driver fetches at a time (one Spark task's result)
-ROWS_PER_FETCH = 50_000
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 
@@ -203,21 +202,6 @@ def _messages(spark: SparkSession, input_path: str, options: ReuseOptions) -> Da
     return read_messages(spark, input_path, files, list(INPUT_COLUMNS), since=options.since, until=options.until)
 
 
-def _batches(rows: DataFrame, n_rows: int) -> Iterator[pl.DataFrame]:
-    """``rows`` in document order, as polars batches: Spark sorts, the driver receives one partition at a time —
-    at most about :data:`ROWS_PER_FETCH` rows, whatever ``spark.sql.shuffle.partitions`` says, so that what a
-    fetch holds on the driver (and in the block manager, as one task's result) does not grow with the corpus."""
-    from pyspark.sql import functions as F
-
-    utc = pl.Datetime("us", "UTC")
-    order = [F.col(c).asc_nulls_last() for c in ORDER]
-    ordered = rows.repartitionByRange(max(1, -(-n_rows // ROWS_PER_FETCH)), *order).sortWithinPartitions(*order)
-    for batch in arrow_batches(ordered):
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
-        yield frame.with_columns(pl.col("posted_at", "fwd_posted_at").cast(utc))
-
-
 def _texts(spark: SparkSession, rows: DataFrame) -> Callable[[np.ndarray, list[str]], list[str]]:
     """The original texts of some messages (those whose passages are aligned), looked up by uid in Spark."""
     def texts(docs: np.ndarray, uids: list[str]) -> list[str]:
@@ -244,7 +228,8 @@ def reuse_job(spark: SparkSession, input_path: str, output: str, options: ReuseO
     rows = _messages(spark, input_path, options)
     steps = SparkReuseSteps(spark, ckpt, partitions).steps()
     n_rows = rows.count()
-    result = find_reuse_stream(_batches(rows, n_rows), n_rows, _texts(spark, rows), options, steps=steps)
+    passes = SparkPasses(rows, ckpt, partitions, n_rows)
+    result = find_reuse_passes(passes, n_rows, _texts(spark, rows), options, steps=steps)
     params = {"options": asdict(options), "stats": {**result.stats, "engine": "spark"}}
     tables = {f"reuse_{name}": to_spark(spark, getattr(result, name)) for name in TABLES}
     manifest = write_results(spark, output, analysis="reuse", key=key, state_token=state, tables=tables,

@@ -1,0 +1,259 @@
+"""The per-message work of a reuse run's two passes as Spark tasks: the driver only takes in what they prepared.
+
+The streaming engine (:mod:`narrascope.reuse.scan`) splits each pass into work that depends on one batch of
+documents alone (:mod:`narrascope.reuse.stages`) and decisions taken in document order (what is kept per document,
+the spills). Here the first runs on the executors, with the same functions, and the driver receives finished
+batches in document order (:class:`~narrascope.reuse.scan.Passes`):
+
+1. *numbered* — messages with a text are sorted into document order and numbered (:func:`.order.number_rows`);
+2. *lines* — each batch of messages is split into lines in matching form (:func:`~narrascope.reuse.stages.line_batch`);
+   the lines stay on the cluster, the batch's per-document numbers and metadata go to the driver's line pass;
+3. *matching* — the lines of each document, boilerplate lines dropped, become its matching text
+   (:func:`~narrascope.reuse.stages.matching_texts`; the driver's boilerplate lines and channel codes broadcast);
+4. *reps* — the representative of each matching text is the first document that has it (a minimum per text hash:
+   what the driver's :class:`~narrascope.reuse.spill.FirstSeen` finds when it reads the documents in order);
+5. *shingled* — tokens, shingle sets, MinHash bands and postings of the representatives
+   (:func:`~narrascope.reuse.stages.shingle_batch`), committed by the driver to its spills.
+
+Each stage is a checkpoint, so a killed job resumes after the last one finished. What a stage sends to the driver
+(a line batch's metadata, a batch of shingles) travels as one pickled object per batch, in a binary column beside
+the stage's rows: both ends run the same narrascope, and the pickles live only in this job's checkpoints.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from collections.abc import Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from ...reuse.pipeline import HAS_TEXT, typed_inputs
+from ...reuse.stages import line_batch, matching_texts, shingle_batch
+from .order import number_rows
+from .session import arrow_batches, map_in_arrow
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+    from ...reuse.scan import LinePass, TokenPass
+    from .checkpoint import Checkpoints
+
+__all__ = ["SparkPasses"]
+
+#: the document order of a run (the store's: narrascope.store.corpus.Corpus.message_batches)
+ORDER = ("posted_at", "channel_id", "message_id", "uid")
+#: messages per task of a pass: a few hundred MB of texts, lines and shingles in a Python worker
+DOCS_PER_TASK = 200_000
+#: representatives per shingled batch sent to the driver (about 4 KB of shingles each for real posts)
+REPS_PER_BATCH = 5_000
+#: prepared batches per partition the driver fetches (so that a fetch stays near 100 MB)
+BATCHES_PER_FETCH = 4
+_UTC = pl.Datetime("us", "UTC")
+
+
+def _schema(fields: str) -> Any:
+    from pyspark.sql.types import _parse_datatype_string
+
+    return _parse_datatype_string(fields)
+
+
+LINES = "doc long, seq long, channel_id string, key long, norm string, lo long, payload binary"
+MATCHING = "doc long, chan int, hash long, text string, dropped int, bad_key long"
+SHINGLED = "lo long, payload binary"
+
+
+def _int64(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values).astype(np.uint64).view(np.int64)
+
+
+def _uint64(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64).view(np.uint64)
+
+
+def _payload(lo: int, obj: Any, names: list[str]) -> pa.RecordBatch:
+    """One row holding ``obj`` (pickled), the other columns of a stage's schema null."""
+    data = pickle.dumps(obj, protocol=5)
+    cols = {name: pa.nulls(1) for name in names}
+    cols["lo"], cols["payload"] = pa.array([lo], pa.int64()), pa.array([data], pa.binary())
+    return pa.RecordBatch.from_pydict(cols)
+
+
+# --------------------------------------------------------------------------------------------- the kernels
+def _with_text(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The messages a run reads (:data:`~narrascope.reuse.pipeline.HAS_TEXT`), as the embedded engine picks them."""
+    for batch in batches:
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        keep = frame.select(HAS_TEXT).to_series().to_numpy()
+        yield batch.filter(pa.array(keep))
+
+
+def _contiguous(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """``frame`` (sorted by doc) cut where document numbers jump: a pass batch is a run of documents."""
+    docs = frame.get_column("doc").to_numpy()
+    cuts = [0, *(np.flatnonzero(np.diff(docs) != 1) + 1).tolist(), docs.size]
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        if hi > lo:
+            yield frame.slice(lo, hi - lo)
+
+
+def _line_kernel(boilerplate: bool, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Numbered messages (sorted by doc) → their lines' rows and, per batch, the pickled
+    :class:`~narrascope.reuse.stages.LineBatch` for the driver."""
+    schema = pa.schema([("doc", pa.int64()), ("seq", pa.int64()), ("channel_id", pa.string()),
+                        ("key", pa.int64()), ("norm", pa.string()), ("lo", pa.int64()), ("payload", pa.binary())])
+    for batch in batches:
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        frame = typed_inputs(frame).with_columns(pl.col("posted_at", "fwd_posted_at").cast(_UTC))
+        for run in _contiguous(frame):
+            prepared, lines = line_batch(run, boilerplate)
+            ldocs = lines.column("doc").to_numpy()
+            channel = run.get_column("channel_id").gather(ldocs - prepared.lo).to_arrow()
+            n = lines.num_rows
+            yield pa.RecordBatch.from_arrays([
+                lines.column("doc").combine_chunks(), pa.array(np.arange(n, dtype=np.int64)), channel.cast(pa.string()),
+                pa.array(_int64(lines.column("key").to_numpy())), lines.column("norm").combine_chunks(),
+                pa.nulls(n, pa.int64()), pa.nulls(n, pa.binary())], schema=schema)
+            yield _payload(prepared.lo, prepared, schema.names).cast(schema)
+
+
+def _whole_documents(batches: Iterator[pa.RecordBatch]) -> Iterator[pl.DataFrame]:
+    """Line rows sorted by (doc, seq) regrouped so that no document is split between two frames (Spark cuts its
+    Arrow batches by row count)."""
+    carry: pl.DataFrame | None = None
+    for batch in batches:
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        if carry is not None:
+            frame = pl.concat([carry, frame])
+        last = frame.get_column("doc")[-1]
+        carry = frame.filter(pl.col("doc") == last)
+        done = frame.filter(pl.col("doc") != last)
+        if done.height:
+            yield done
+    if carry is not None and carry.height:
+        yield carry
+
+
+def _matching_kernel(codes: Any, bad_lines: Any, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Lines (sorted by doc, seq) → one row per document that has a matching text or lost boilerplate lines, and one
+    per boilerplate line first met in the batch (``bad_key``: its channel key; ``doc``: the batch's first document)."""
+    codes, bad_lines = codes.value, bad_lines.value
+    schema = pa.schema([("doc", pa.int64()), ("chan", pa.int32()), ("hash", pa.int64()), ("text", pa.string()),
+                        ("dropped", pa.int32()), ("bad_key", pa.int64())])
+    for frame in _whole_documents(batches):
+        ldocs = frame.get_column("doc").to_numpy().astype(np.int64)
+        chan = frame.get_column("channel_id").replace_strict(codes, return_dtype=pl.Int32).to_numpy()
+        lo, hi = int(ldocs[0]), int(ldocs[-1]) + 1
+        lines = frame.select("doc", pl.Series("key", _uint64(frame.get_column("key").to_numpy())), "norm")
+        t = matching_texts(lo, hi, lines, chan, bad_lines)
+        dropped = t.dropped if t.dropped is not None else np.zeros(hi - lo, np.int64)
+        keep = t.nonempty | (dropped > 0)
+        docs = np.arange(lo, hi, dtype=np.int64)[keep]
+        hashes = np.zeros(hi - lo, np.uint64)
+        hashes[t.nonempty] = t.hashes
+        doc_chan = chan[np.searchsorted(ldocs, docs)]  # every kept document has lines
+        yield pa.RecordBatch.from_arrays([
+            pa.array(docs), pa.array(doc_chan.astype(np.int32)), pa.array(_int64(hashes[keep])),
+            t.matching.filter(pl.Series(keep)).to_arrow().cast(pa.string()),
+            pa.array(dropped[keep].astype(np.int32)), pa.nulls(docs.size, pa.int64())], schema=schema)
+        first: dict[int, str] = {}
+        for key, text in zip(t.bad_keys, t.bad_texts, strict=True):
+            first.setdefault(key, text)
+        if first:
+            n = len(first)
+            yield pa.RecordBatch.from_arrays([
+                pa.array(np.full(n, lo, np.int64)), pa.nulls(n, pa.int32()), pa.nulls(n, pa.int64()),
+                pa.array(list(first.values()), pa.string()), pa.nulls(n, pa.int32()),
+                pa.array(_int64(np.array(list(first), dtype=np.uint64)))], schema=schema)
+
+
+def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int], size: int,
+                    batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Representatives (doc, chan, text; sorted by doc) → pickled
+    :class:`~narrascope.reuse.stages.Shingled` batches of up to ``size`` documents."""
+    schema = pa.schema([("lo", pa.int64()), ("payload", pa.binary())])
+    for batch in batches:
+        for lo in range(0, batch.num_rows, size):
+            part = batch.slice(lo, size)
+            reps = part.column("doc").to_numpy().astype(np.int64)
+            text = pl.Series("m", part.column("text")).cast(pl.String)
+            shingled = shingle_batch(text, reps, part.column("chan").to_numpy().astype(np.int32), options, bands,
+                                     parts)
+            yield _payload(int(reps[0]), shingled, schema.names).cast(schema)
+
+
+# ------------------------------------------------------------------------------------------------ the passes
+class SparkPasses:
+    """:class:`~narrascope.reuse.scan.Passes` over a Spark frame of messages (the run's input columns)."""
+
+    def __init__(self, rows: DataFrame, ckpt: Checkpoints, partitions: int, expected: int) -> None:
+        self.rows = rows
+        self.ckpt = ckpt
+        self.spark = rows.sparkSession
+        self.tasks = max(partitions, -(-expected // DOCS_PER_TASK), 1)
+        self.lines_stage: DataFrame | None = None
+
+    def _by_doc(self, frame: DataFrame, *order: str) -> DataFrame:
+        return frame.repartitionByRange(self.tasks, "doc").sortWithinPartitions("doc", *order)
+
+    def _payloads(self, stage: DataFrame) -> Iterator[Any]:
+        """The pickled objects of a stage, in document order, fetched a few at a time."""
+        from pyspark.sql import functions as F
+
+        rows = stage.where(F.col("payload").isNotNull()).select("lo", "payload")
+        count = rows.count()
+        ordered = rows.repartitionByRange(max(1, math.ceil(count / BATCHES_PER_FETCH)), "lo").sortWithinPartitions("lo")
+        for row in ordered.toLocalIterator():
+            yield pickle.loads(row["payload"])
+
+    def lines(self, line_pass: LinePass, pool: Any, workers: int) -> None:
+        from pyspark.sql import functions as F
+
+        order = [F.col(c).asc_nulls_last() for c in ORDER]
+        with_text = map_in_arrow(self.rows, _with_text, self.rows.schema)
+        numbered = number_rows(with_text, order, "doc", self.ckpt, "sorted")
+        kernel = partial(_line_kernel, line_pass.boilerplate)
+        self.lines_stage = self.ckpt.stage("lines", lambda: map_in_arrow(self._by_doc(numbered), kernel,
+                                                                           _schema(LINES)))
+        for prepared in self._payloads(self.lines_stage):
+            line_pass.commit(prepared)
+
+    def tokens(self, token_pass: TokenPass, line_pass: LinePass) -> None:
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        assert self.lines_stage is not None, "the line pass runs first"
+        sc = self.spark.sparkContext
+        codes, bad = sc.broadcast(dict(line_pass.codes)), sc.broadcast(token_pass.bad_lines)
+        lines = self.lines_stage.where(F.col("payload").isNull()).select("doc", "seq", "channel_id", "key", "norm")
+        matching = self.ckpt.stage("matching", lambda: map_in_arrow(
+            self._by_doc(lines, "seq"), partial(_matching_kernel, codes, bad), _schema(MATCHING)))
+        texts = matching.where(F.col("bad_key").isNull())
+
+        for row in (matching.where(F.col("bad_key").isNotNull()).groupBy("bad_key")
+                    .agg(F.min_by("text", "doc").alias("text")).collect()):
+            token_pass.note_bad_lines([int(_uint64([row["bad_key"]])[0])], [row["text"]])
+        dropped = texts.where(F.col("dropped") > 0).select("doc", "dropped").toArrow()
+        token_pass.note_dropped(dropped.column("doc").to_numpy(), dropped.column("dropped").to_numpy())
+
+        reps = self.ckpt.stage("reps", lambda: texts.where(F.col("text") != "").select(
+            "doc", F.min("doc").over(Window.partitionBy("hash")).alias("rep")))
+        for batch in arrow_batches(self._by_doc(reps)):
+            token_pass.note_reps(batch.column("doc").to_numpy(), batch.column("rep").to_numpy())
+
+        firsts = reps.where(F.col("doc") == F.col("rep")).select("doc")
+        chosen = texts.join(firsts, "doc", "left_semi").select("doc", "chan", "text")
+        kernel = partial(_shingle_kernel, token_pass.options, token_pass.bands, token_pass.parts, REPS_PER_BATCH)
+        shingled = self.ckpt.stage("shingled", lambda: map_in_arrow(self._by_doc(chosen), kernel,
+                                                                     _schema(SHINGLED)))
+        for prepared in self._payloads(shingled):
+            token_pass.commit(prepared)
+        codes.unpersist()
+        bad.unpersist()

@@ -1,0 +1,110 @@
+"""The Spark passes' kernels (narrascope.engines.spark.passes) without Spark: run in this process on batches cut
+at awkward places — a few rows each, documents split between batches — and stitched together as the Spark job
+does, they give exactly the tables of the embedded engine. Spark's own plumbing (sorting, numbering, the minimum
+per text hash) is checked against the embedded engine in test_spark_reuse.py."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from narrascope.engines.spark.passes import _line_kernel, _matching_kernel, _shingle_kernel, _with_text
+from narrascope.reuse import ReuseOptions, find_reuse_frame
+from narrascope.reuse.pipeline import INPUT_COLUMNS, TABLES, _prepare, find_reuse_passes
+from narrascope.reuse.scan import LinePass, TokenPass
+from narrascope.reuse.spill import Chunking
+
+from ..reuse.test_chunks import _mixed_corpus
+
+
+@dataclass
+class _Broadcast:
+    value: Any
+
+
+def _cut(frame: pl.DataFrame, sizes: tuple[int, ...]) -> Iterator[pa.RecordBatch]:
+    """``frame`` as Arrow batches of the given sizes in turn (Spark cuts batches by row count)."""
+    lo, i = 0, 0
+    table = frame.to_arrow()
+    while lo < table.num_rows:
+        size = sizes[i % len(sizes)]
+        yield from table.slice(lo, size).to_batches()
+        lo, i = lo + size, i + 1
+
+
+def _stage(batches: Iterator[pa.RecordBatch]) -> pl.DataFrame:
+    frame = pl.from_arrow(pa.Table.from_batches(list(batches)))
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _payloads(stage: pl.DataFrame) -> Iterator[Any]:
+    for data in stage.filter(pl.col("payload").is_not_null()).sort("lo").get_column("payload").to_list():
+        yield pickle.loads(data)
+
+
+@dataclass
+class _KernelPasses:
+    """What SparkPasses does, with polars in place of Spark and small batches in place of partitions."""
+
+    numbered: pl.DataFrame
+    lines_stage: pl.DataFrame | None = None
+
+    def lines(self, line_pass: LinePass, pool: Any, workers: int) -> None:
+        self.lines_stage = _stage(_line_kernel(line_pass.boilerplate, _cut(self.numbered, (5, 1, 12))))
+        for prepared in _payloads(self.lines_stage):
+            line_pass.commit(prepared)
+
+    def tokens(self, token_pass: TokenPass, line_pass: LinePass) -> None:
+        assert self.lines_stage is not None
+        lines = (self.lines_stage.filter(pl.col("payload").is_null())
+                 .select("doc", "seq", "channel_id", "key", "norm").sort("doc", "seq"))
+        kernel = _matching_kernel(_Broadcast(dict(line_pass.codes)), _Broadcast(token_pass.bad_lines),
+                                  _cut(lines, (3, 1, 7)))
+        matching = _stage(kernel)
+        bad = (matching.filter(pl.col("bad_key").is_not_null()).sort("doc")
+               .group_by("bad_key", maintain_order=True).first())
+        token_pass.note_bad_lines(bad.get_column("bad_key").to_numpy().view(np.uint64).tolist(),
+                                  bad.get_column("text").to_list())
+        texts = matching.filter(pl.col("bad_key").is_null())
+        dropped = texts.filter(pl.col("dropped") > 0)
+        token_pass.note_dropped(dropped.get_column("doc").to_numpy(), dropped.get_column("dropped").to_numpy())
+        reps = (texts.filter(pl.col("text") != "").select("doc", pl.col("doc").min().over("hash").alias("rep"))
+                .sort("doc"))
+        token_pass.note_reps(reps.get_column("doc").to_numpy(), reps.get_column("rep").to_numpy())
+        chosen = texts.join(reps.filter(pl.col("doc") == pl.col("rep")), on="doc", how="semi").sort("doc")
+        shingled = _stage(_shingle_kernel(token_pass.options, token_pass.bands, token_pass.parts, 3,
+                                          _cut(chosen.select("doc", "chan", "text"), (4, 9))))
+        for prepared in _payloads(shingled):
+            token_pass.commit(prepared)
+
+
+def test_the_pass_kernels_on_small_cut_batches_give_the_embedded_tables() -> None:
+    frame = _mixed_corpus()
+    options = ReuseOptions()
+    chunking = Chunking(docs=10**9, parts=3, pairs=10**9, buffer_rows=10**9)
+    whole = find_reuse_frame(frame, options, chunking=chunking)
+    assert whole.boilerplate.height > 0 and whole.passages.height > 0 and whole.pairs.height > 50
+    numbered = _prepare(frame, options).select(*INPUT_COLUMNS, "doc")
+    texts = numbered.get_column("text")
+    result = find_reuse_passes(_KernelPasses(numbered), numbered.height,
+                               lambda docs, uids: texts.gather(docs).to_list(), options, chunking=chunking)
+    for name in TABLES:
+        assert getattr(result, name).equals(getattr(whole, name)), name
+    assert result.stats["exact_copies"] == whole.stats["exact_copies"] > 0
+    assert result.stats["messages_with_boilerplate"] == whole.stats["messages_with_boilerplate"] > 0
+
+
+def test_messages_without_text_are_left_out_as_the_embedded_engine_leaves_them_out() -> None:
+    texts = ["a", None, "", "  ", "\u00a0\u2003\n", "\u200bx", " b "]
+    batch = pa.record_batch({"uid": [str(i) for i in range(len(texts))], "text": pa.array(texts, pa.string())})
+    kept = pa.Table.from_batches(list(_with_text(iter([batch])))).column("uid").to_pylist()
+    frame = pl.DataFrame({"uid": [str(i) for i in range(len(texts))], "channel_id": "c", "posted_at": None,
+                          "text": texts})
+    assert kept == _prepare(frame, ReuseOptions()).get_column("uid").to_list() == ["0", "5", "6"]
