@@ -81,9 +81,9 @@ def test_a_killed_reuse_job_resumes_from_its_checkpoints(spark: Any, demo_store:
     source, out, ckpt = (str(tmp_path / name) for name in ("in", "out", "ckpt"))
     finished = kill_at_checkpoint(REUSE_CHILD, [source, out, ckpt],
                                   tmp_path / "ckpt" / f"reuse-{key}" / "word-bands-pairs")
-    # the uploaded rows of the word band index and their candidate pairs (the demo has no texts short enough for
-    # character shingles)
-    assert {"sorted", "lines", "matching", "reps", "shingled", "word-bands-000", "word-bands-pairs"} <= set(finished)
+    # the passes, the word band index built from their word sets and its candidate pairs (the demo has no texts
+    # short enough for character shingles)
+    assert {"sorted", "lines", "matching", "reps", "shingled", "word-bands", "word-bands-pairs"} <= set(finished)
     assert not (tmp_path / "out" / MANIFEST).exists()
 
     report = reuse_job(spark, source, out, options, checkpoints=ckpt, spark_options=SparkOptions(partitions=2))

@@ -8,17 +8,27 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from narrascope.engines.spark.passes import _line_kernel, _matching_kernel, _shingle_kernel, _with_text
+from narrascope.engines.spark.passes import (
+    _byte_sets,
+    _line_kernel,
+    _matching_kernel,
+    _set_bytes,
+    _shingle_kernel,
+    _with_text,
+    _word_band_kernel,
+)
 from narrascope.reuse import ReuseOptions, find_reuse_frame
 from narrascope.reuse.pipeline import INPUT_COLUMNS, TABLES, _prepare, find_reuse_passes
-from narrascope.reuse.scan import LinePass, TokenPass
-from narrascope.reuse.spill import Chunking
+from narrascope.reuse.scan import BAND_COLUMNS, LinePass, TokenPass
+from narrascope.reuse.shingle import ShingleSets
+from narrascope.reuse.spill import Chunking, Partitioned, Workspace, partition_of
 
 from ..reuse.test_chunks import _mixed_corpus
 
@@ -54,7 +64,9 @@ class _KernelPasses:
     """What SparkPasses does, with polars in place of Spark and small batches in place of partitions."""
 
     numbered: pl.DataFrame
+    ws: Workspace
     lines_stage: pl.DataFrame | None = None
+    word_sets: pl.DataFrame | None = None
 
     def lines(self, line_pass: LinePass, pool: Any, workers: int) -> None:
         self.lines_stage = _stage(_line_kernel(line_pass.boilerplate, _cut(self.numbered, (5, 1, 12))))
@@ -83,22 +95,38 @@ class _KernelPasses:
                                           _cut(chosen.select("doc", "chan", "text"), (4, 9))))
         for prepared in _payloads(shingled):
             token_pass.commit(prepared)
+        self.word_sets = shingled.filter(pl.col("words").is_not_null()).select("doc", "chan", "words")
+
+    def word_bands(self, bad: np.ndarray, options: Any) -> Partitioned:
+        """The word band index as the Spark job builds it (rows in any order), spilled for the embedded step."""
+        rows = _stage(_word_band_kernel(options, _Broadcast(bad), _cut(self.word_sets.reverse(), (2, 5))))
+        bucket = rows.get_column("bucket").to_numpy().view(np.uint64)
+        index = Partitioned(self.ws, "word-bands", BAND_COLUMNS, parts=3, buffer_rows=50)
+        index.append(partition_of(bucket, index.parts), bucket=bucket, doc=rows.get_column("doc").to_numpy())
+        index.flush()
+        return index
 
 
-def test_the_pass_kernels_on_small_cut_batches_give_the_embedded_tables() -> None:
-    frame = _mixed_corpus()
+def test_the_pass_kernels_on_small_cut_batches_give_the_embedded_tables(tmp_path: Path) -> None:
+    signed = pl.col("text") + " follow us for the latest updates from the region every single day"
+    frame = _mixed_corpus().with_columns(  # a channel n-gram signature within the line: word boilerplate
+        pl.when((pl.col("channel_id") == "c0002") & (pl.int_range(pl.len()) % 3 == 0)).then(signed)
+        .otherwise(pl.col("text")).alias("text"))
     options = ReuseOptions()
     chunking = Chunking(docs=10**9, parts=3, pairs=10**9, buffer_rows=10**9)
     whole = find_reuse_frame(frame, options, chunking=chunking)
     assert whole.boilerplate.height > 0 and whole.passages.height > 0 and whole.pairs.height > 50
     numbered = _prepare(frame, options).select(*INPUT_COLUMNS, "doc")
     texts = numbered.get_column("text")
-    result = find_reuse_passes(_KernelPasses(numbered), numbered.height,
-                               lambda docs, uids: texts.gather(docs).to_list(), options, chunking=chunking)
+    with Workspace(tmp_path) as ws:
+        result = find_reuse_passes(_KernelPasses(numbered, ws), numbered.height,
+                                   lambda docs, uids: texts.gather(docs).to_list(), options, chunking=chunking)
     for name in TABLES:
         assert getattr(result, name).equals(getattr(whole, name)), name
     assert result.stats["exact_copies"] == whole.stats["exact_copies"] > 0
     assert result.stats["messages_with_boilerplate"] == whole.stats["messages_with_boilerplate"] > 0
+    assert result.stats["word_candidates"] == whole.stats["word_candidates"] > 0
+    assert result.stats["boilerplate_ngrams"] == whole.stats["boilerplate_ngrams"] > 0
 
 
 def test_messages_without_text_are_left_out_as_the_embedded_engine_leaves_them_out() -> None:
@@ -108,3 +136,9 @@ def test_messages_without_text_are_left_out_as_the_embedded_engine_leaves_them_o
     frame = pl.DataFrame({"uid": [str(i) for i in range(len(texts))], "channel_id": "c", "posted_at": None,
                           "text": texts})
     assert kept == _prepare(frame, ReuseOptions()).get_column("uid").to_list() == ["0", "5", "6"]
+
+
+def test_word_sets_survive_their_trip_as_bytes() -> None:
+    sets = ShingleSets(np.array([5, 9, 4_000_000_000, 1, 2], np.uint32), np.array([0, 3, 3, 5], np.int64))
+    back = _byte_sets(pa.concat_arrays([pa.array([b"x"]), _set_bytes(sets)]).slice(1))  # an offset into the buffers
+    assert np.array_equal(back.values, sets.values) and np.array_equal(back.offsets, sets.offsets)

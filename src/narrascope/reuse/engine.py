@@ -47,7 +47,7 @@ __all__ = ["ReuseSteps", "RunResult", "run"]
 
 TextsFn = Callable[[np.ndarray, list[str]], list[str]]  # (documents, their uids) -> original texts
 RunResult = dict[str, Any]
-BucketPairsFn = Callable[[Partitioned, int], tuple[np.ndarray, CandidateStats]]
+BucketPairsFn = Callable[[Any, int], tuple[np.ndarray, CandidateStats]]
 SharedGramsFn = Callable[[Partitioned, np.ndarray, int, int, float, Workspace, Chunking, np.ndarray | None],
                          SharedGrams]
 LabelsFn = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
@@ -61,7 +61,8 @@ class ReuseSteps:
 
     * ``bucket_pairs(bands, max_bucket)`` → (sorted unique candidate pairs ``(a, b)``, ``a < b``;
       :class:`~narrascope.reuse.lsh.CandidateStats`) of an LSH index of ``(bucket, doc)`` rows —
-      :func:`~narrascope.reuse.lsh.spilled_bucket_pairs`;
+      :func:`~narrascope.reuse.lsh.spilled_bucket_pairs`; the index is a spill, or what the engine's own
+      :meth:`~.scan.Passes.word_bands` returned;
     * ``shared_grams(postings, sizes, max_df, min_match, share, ws, chunking, keep)`` → the passage candidates of
       a posting index of ``(n-gram << 32 | doc)`` rows — :func:`~narrascope.reuse.passages.shared_grams`;
     * ``cluster_labels(n_docs, a, b)`` → a component label per document (labels may differ from the embedded
@@ -128,7 +129,7 @@ def run(passes: Passes, expected: int, options: Any, chunking: Chunking, workdir
         char_docs = reps[docs.ntok[reps] < math.ceil(options.short_tokens / options.threshold)]
         long_docs = reps[docs.ntok[reps] >= options.passage_min_tokens]
         words, word_bands, stats["boilerplate_ngrams"] = _clean_words(ws, docs, spills, word_docs, options,
-                                                                      chunking, pool)
+                                                                      chunking, pool, passes)
         release_freed_memory()
         clock.lap("channel_ngrams_and_minhash")
         near = [
@@ -170,40 +171,46 @@ def run(passes: Passes, expected: int, options: Any, chunking: Chunking, workdir
 
 
 def _clean_words(ws: Workspace, docs: Docs, spills: TokenSpills, word_docs: np.ndarray, options: Any,
-                 chunking: Chunking, pool: Workers) -> tuple[SetSpill, Partitioned, int]:
-    """Channel n-gram boilerplate out of the raw word sets; the clean sets are spilled, signed and banded (a
-    block of documents per worker, appended in document order)."""
+                 chunking: Chunking, pool: Workers, passes: Passes) -> tuple[SetSpill, Any, int]:
+    """Channel n-gram boilerplate out of the raw word sets; the clean sets are spilled, and signed and banded (a
+    block of documents per worker, appended in document order) unless ``passes`` band them where they were made
+    (:meth:`~.scan.Passes.word_bands`). Returns the clean sets, the LSH index and the number of boilerplate n-grams."""
     bad = np.zeros(0, np.uint64)
     if options.boilerplate and word_docs.size:
         texts = np.bincount(docs.channel[word_docs], minlength=int(docs.channel.max(initial=0)) + 1)
         bad = frequent_gram_keys(spills.word_grams, texts, options.boilerplate_min_messages,
                                  options.ngram_max_share, pool)
     _unlink(spills.word_grams)
+    index = passes.word_bands(bad, options)
     words = SetSpill(ws, "words", tagged=True)
-    bands = Partitioned(ws, "word-bands", BAND_COLUMNS,
-                        chunking.partitions(word_docs.size * options.bands[0]), chunking.buffer_rows)
+    bands = None if index is not None else Partitioned(
+        ws, "word-bands", BAND_COLUMNS, chunking.partitions(word_docs.size * options.bands[0]), chunking.buffer_rows)
     raw = spills.words_raw
     blocks = [(lo, min(docs.n, lo + chunking.docs)) for lo in range(0, docs.n, chunking.docs)]
 
-    def clean(block: tuple[int, int]) -> tuple[np.ndarray, ShingleSets, np.ndarray, Rows] | None:
+    def clean(block: tuple[int, int]) -> tuple[np.ndarray, ShingleSets, np.ndarray, Rows | None] | None:
         lo, hi = block
         local = word_docs[(word_docs >= lo) & (word_docs < hi)]
         if local.size == 0:
             return None
         sets = raw.range(lo, hi)
-        index, _ = gather_index(sets.offsets, local - lo)
+        at, _ = gather_index(sets.offsets, local - lo)
         sets, kept = drop_keys(sets.take(local - lo), docs.channel[local], bad)
-        tags = raw.range_tags(lo, hi)[index][kept]
-        return local, sets, tags, band_rows(sets, local, options, options.bands, bands.parts)
+        tags = raw.range_tags(lo, hi)[at][kept]
+        return local, sets, tags, None if bands is None else band_rows(sets, local, options, options.bands,
+                                                                       bands.parts)
 
     for done in in_order(pool, clean, blocks):
         if done is not None:
-            local, sets, tags, (part, cols) = done
+            local, sets, tags, rows = done
             words.append(sets, local, tags)
-            bands.append(part, **cols)
+            if bands is not None and rows is not None:
+                bands.append(rows[0], **rows[1])
     words.finish(docs.n)
-    bands.flush()
-    return words, bands, int(bad.size)
+    if bands is not None:
+        bands.flush()
+        index = bands
+    return words, index, int(bad.size)
 
 
 def _unlink(part: Partitioned) -> None:
@@ -231,13 +238,14 @@ def _by_length(ntok: np.ndarray, short: int, below: bool) -> Callable[[np.ndarra
     return ok
 
 
-def _near_duplicates(bands: Partitioned, sets: SetSpill, pair_ok: Callable[[np.ndarray], np.ndarray],
+def _near_duplicates(bands: Any, sets: SetSpill, pair_ok: Callable[[np.ndarray], np.ndarray],
                      options: Any, chunking: Chunking, stats: dict[str, Any], label: str,
                      steps: ReuseSteps, pool: Workers) -> pl.DataFrame:
     """LSH candidates verified by exact Jaccard ≥ threshold."""
     clock = _Clock()
     cand, cstats = steps.bucket_pairs(bands, options.max_bucket)
-    _unlink(bands)
+    if isinstance(bands, Partitioned):
+        _unlink(bands)
     clock.lap(f"{label}_lsh")
     cand = cand[pair_ok(cand)] if len(cand) else cand
     jac, con = sets.jaccard_and_containment(cand, chunking.pairs, pool)

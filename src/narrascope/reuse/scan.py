@@ -182,6 +182,11 @@ class Passes(Protocol):
     def tokens(self, token_pass: TokenPass, line_pass: LinePass) -> None:
         """Note each document's boilerplate lines and representative, and commit the representatives' shingles."""
 
+    def word_bands(self, bad: np.ndarray, options: Any) -> Any | None:
+        """The LSH index of the word sets without the channel n-gram boilerplate ``bad`` (sorted
+        :func:`~.boilerplate.gram_keys`), when the engine builds it where the sets were made — what its
+        ``bucket_pairs`` step takes (:class:`~.engine.ReuseSteps`); None: the run signs and bands the sets itself."""
+
 
 @dataclass
 class LocalPasses:
@@ -195,6 +200,9 @@ class LocalPasses:
 
     def tokens(self, token_pass: TokenPass, line_pass: LinePass) -> None:
         token_pass.run(line_pass.line_files)
+
+    def word_bands(self, bad: np.ndarray, options: Any) -> None:
+        return None
 
 
 @dataclass

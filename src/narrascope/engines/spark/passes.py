@@ -13,7 +13,10 @@ batches in document order (:class:`~narrascope.reuse.scan.Passes`):
 4. *reps* — the representative of each matching text is the first document that has it (a minimum per text hash:
    what the driver's :class:`~narrascope.reuse.spill.FirstSeen` finds when it reads the documents in order);
 5. *shingled* — tokens, shingle sets, MinHash bands and postings of the representatives
-   (:func:`~narrascope.reuse.stages.shingle_batch`), committed by the driver to its spills.
+   (:func:`~narrascope.reuse.stages.shingle_batch`), committed by the driver to its spills; the raw word sets
+   also stay on the cluster;
+6. *word-bands* — once the driver has counted the channel n-gram boilerplate, the word sets without it are signed
+   and banded where they are: the LSH index the candidate step reads (:class:`RemoteIndex`).
 
 Each stage is a checkpoint, so a killed job resumes after the last one finished. What a stage sends to the driver
 (a line batch's metadata, a batch of shingles) travels as one pickled object per batch, in a binary column beside
@@ -25,6 +28,7 @@ from __future__ import annotations
 import math
 import pickle
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +36,10 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from ...reuse.boilerplate import drop_keys
 from ...reuse.pipeline import HAS_TEXT, typed_inputs
-from ...reuse.stages import line_batch, matching_texts, shingle_batch
+from ...reuse.shingle import ShingleSets
+from ...reuse.stages import band_rows, line_batch, matching_texts, shingle_batch
 from .order import number_rows
 from .session import arrow_batches, map_in_arrow
 
@@ -43,7 +49,7 @@ if TYPE_CHECKING:
     from ...reuse.scan import LinePass, TokenPass
     from .checkpoint import Checkpoints
 
-__all__ = ["SparkPasses"]
+__all__ = ["RemoteIndex", "SparkPasses"]
 
 #: the document order of a run (the store's: narrascope.store.corpus.Corpus.message_batches)
 ORDER = ("posted_at", "channel_id", "message_id", "uid")
@@ -64,7 +70,17 @@ def _schema(fields: str) -> Any:
 
 LINES = "doc long, seq long, channel_id string, key long, norm string, lo long, payload binary"
 MATCHING = "doc long, chan int, hash long, text string, dropped int, bad_key long"
-SHINGLED = "lo long, payload binary"
+SHINGLED = "lo long, payload binary, doc long, chan int, words binary"
+BANDS = "bucket long, doc long"
+
+
+@dataclass(frozen=True)
+class RemoteIndex:
+    """An LSH index of ``(bucket, doc)`` rows built on Spark (what :meth:`SparkPasses.word_bands` returns)."""
+
+    name: str
+    frame: DataFrame
+    rows: int
 
 
 def _int64(values: np.ndarray) -> np.ndarray:
@@ -177,16 +193,54 @@ def _matching_kernel(codes: Any, bad_lines: Any, batches: Iterator[pa.RecordBatc
 def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int], size: int,
                     batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Representatives (doc, chan, text; sorted by doc) → pickled
-    :class:`~narrascope.reuse.stages.Shingled` batches of up to ``size`` documents."""
-    schema = pa.schema([("lo", pa.int64()), ("payload", pa.binary())])
+    :class:`~narrascope.reuse.stages.Shingled` batches of up to ``size`` documents, and a row per document with
+    word shingles (``words``: its raw word set, uint32 values as bytes) for :func:`_word_band_kernel`."""
+    schema = pa.schema([("lo", pa.int64()), ("payload", pa.binary()), ("doc", pa.int64()), ("chan", pa.int32()),
+                        ("words", pa.binary())])
     for batch in batches:
         for lo in range(0, batch.num_rows, size):
             part = batch.slice(lo, size)
             reps = part.column("doc").to_numpy().astype(np.int64)
+            chan = part.column("chan").to_numpy().astype(np.int32)
             text = pl.Series("m", part.column("text")).cast(pl.String)
-            shingled = shingle_batch(text, reps, part.column("chan").to_numpy().astype(np.int32), options, bands,
-                                     parts)
+            shingled = shingle_batch(text, reps, chan, options, bands, parts)
             yield _payload(int(reps[0]), shingled, schema.names).cast(schema)
+            if shingled.words is not None:
+                sets, docs, _ = shingled.words
+                n = docs.size
+                yield pa.RecordBatch.from_arrays([
+                    pa.nulls(n, pa.int64()), pa.nulls(n, pa.binary()), pa.array(docs.astype(np.int64)),
+                    pa.array(chan[np.searchsorted(reps, docs)]), _set_bytes(sets)], schema=schema)
+
+
+def _set_bytes(sets: ShingleSets) -> pa.Array:
+    """Each set's uint32 values as one binary value (no copy of the values)."""
+    offsets = (sets.offsets * 4).astype(np.int64)
+    return pa.Array.from_buffers(pa.large_binary(), sets.n_docs, [
+        None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(sets.values, dtype=np.uint32))]).cast(
+        pa.binary())
+
+
+def _byte_sets(values: pa.Array) -> ShingleSets:
+    """:func:`_set_bytes` read back."""
+    values = values.cast(pa.large_binary())
+    offsets = np.frombuffer(values.buffers()[1], np.int64)[values.offset : values.offset + len(values) + 1]
+    data = values.buffers()[2]
+    flat = np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]] if data is not None else np.zeros(0, np.uint8)
+    return ShingleSets(flat.view(np.uint32), (offsets - offsets[0]) // 4)
+
+
+def _word_band_kernel(options: Any, bad: Any, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Raw word sets (doc, chan, words) → their LSH rows once the channel n-gram boilerplate (``bad``) is out: what
+    the run's own banding (:func:`narrascope.reuse.engine._clean_words`) spills."""
+    bad = bad.value
+    schema = pa.schema([("bucket", pa.int64()), ("doc", pa.int64())])
+    for batch in batches:
+        docs = batch.column("doc").to_numpy().astype(np.int64)
+        sets, _ = drop_keys(_byte_sets(batch.column("words")), batch.column("chan").to_numpy(), bad)
+        _, cols = band_rows(sets, docs, options, options.bands, 1)
+        yield pa.RecordBatch.from_arrays([pa.array(cols["bucket"].view(np.int64)),
+                                          pa.array(cols["doc"].astype(np.int64))], schema=schema)
 
 
 # ------------------------------------------------------------------------------------------------ the passes
@@ -199,6 +253,7 @@ class SparkPasses:
         self.spark = rows.sparkSession
         self.tasks = max(partitions, -(-expected // DOCS_PER_TASK), 1)
         self.lines_stage: DataFrame | None = None
+        self.shingled_stage: DataFrame | None = None
 
     def _by_doc(self, frame: DataFrame, *order: str) -> DataFrame:
         return frame.repartitionByRange(self.tasks, "doc").sortWithinPartitions("doc", *order)
@@ -255,5 +310,18 @@ class SparkPasses:
                                                                      _schema(SHINGLED)))
         for prepared in self._payloads(shingled):
             token_pass.commit(prepared)
+        self.shingled_stage = shingled
         codes.unpersist()
         bad.unpersist()
+
+    def word_bands(self, bad: np.ndarray, options: Any) -> RemoteIndex:
+        """The word sets' LSH index, built from the raw sets the shingled stage kept (see :class:`RemoteIndex`)."""
+        from pyspark.sql import functions as F
+
+        assert self.shingled_stage is not None, "the token pass runs first"
+        sets = self.shingled_stage.where(F.col("words").isNotNull()).select("doc", "chan", "words")
+        bad_bc = self.spark.sparkContext.broadcast(bad)
+        kernel = partial(_word_band_kernel, options, bad_bc)
+        frame = self.ckpt.stage("word-bands", lambda: map_in_arrow(sets, kernel, _schema(BANDS)))
+        bad_bc.unpersist()
+        return RemoteIndex("word-bands", frame, frame.count())

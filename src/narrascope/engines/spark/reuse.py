@@ -5,11 +5,12 @@ What runs where:
 
 * **Spark** — the two passes' per-message work (:mod:`.passes`): numbering the messages in document order, lines in
   matching form, matching texts without boilerplate lines, the representative of each text, and tokens, shingle
-  sets, character MinHash bands and n-gram postings of the representatives — the embedded engine's functions
-  (:mod:`narrascope.reuse.stages`) run per partition; then the three :class:`~narrascope.reuse.engine.ReuseSteps`:
+  sets, MinHash bands (of the word sets once the driver has counted their channel n-gram boilerplate) and n-gram
+  postings of the representatives — the embedded engine's functions (:mod:`narrascope.reuse.stages`) run per
+  partition; then the three :class:`~narrascope.reuse.engine.ReuseSteps`:
 
-  1. *LSH candidates*: the driver's spilled band index, ``(bucket, doc)`` rows, goes to Spark one spill partition
-     at a time (a Parquet file the driver writes into the checkpoint folder,
+  1. *LSH candidates*: the word band index built there, or the driver's spilled character band index,
+     ``(bucket, doc)`` rows, which goes to Spark one spill partition at a time (a Parquet file the driver writes into the checkpoint folder,
      :meth:`~.checkpoint.Checkpoints.stage_arrow`); buckets are counted (GROUP BY bucket), pairs formed inside buckets of up to ``max_bucket``
      documents (self-join), larger buckets chained in document order (``lead`` over the bucket) — what
      :func:`~narrascope.reuse.lsh.spilled_bucket_pairs` computes;
@@ -20,8 +21,8 @@ What runs where:
   3. *cascades*: connected components of the verified pairs by large-star/small-star (:mod:`.components`).
 
 * **the driver** (the embedded code, unchanged) — taking in the passes' batches in document order (per-document
-  numbers, the boilerplate line counts, the spills), channel n-gram boilerplate and the word sets' MinHash bands,
-  exact Jaccard verification, the length-scaled passage rules, alignment, forwards, and the six tables. Its memory
+  numbers, the boilerplate line counts, the spills), the counts of channel n-gram boilerplate and the clean word
+  sets, exact Jaccard verification, the length-scaled passage rules, alignment, forwards, and the six tables. Its memory
   is the embedded engine's: per-document numbers plus a fixed working set, the rest spilled to a temporary folder
   (``$TMPDIR``); the candidate pairs Spark returns are held as the embedded engine holds them.
 
@@ -48,7 +49,7 @@ from .components import connected_components
 from .fs import join
 from .inputs import input_manifest, read_messages, slices
 from .jobs import JobReport, begin_output, to_spark, write_results
-from .passes import SparkPasses
+from .passes import RemoteIndex, SparkPasses
 from .session import SparkOptions, arrow_batches
 
 if TYPE_CHECKING:
@@ -113,12 +114,16 @@ class SparkReuseSteps:
         tasks = max(self.partitions, -(-spill.rows // ROWS_PER_TASK))
         return rows.repartition(tasks, rows.columns[0])
 
-    def bucket_pairs(self, bands: Partitioned, max_bucket: int) -> tuple[np.ndarray, CandidateStats]:
+    def bucket_pairs(self, bands: Partitioned | RemoteIndex, max_bucket: int) -> tuple[np.ndarray, CandidateStats]:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        rows = self._upload(bands, lambda rows: pa.table({"bucket": rows["bucket"].view(np.int64),
-                                                          "doc": rows["doc"].astype(np.int64)}))
+        if isinstance(bands, RemoteIndex):  # built on Spark already
+            tasks = max(self.partitions, -(-bands.rows // ROWS_PER_TASK))
+            rows = bands.frame.repartition(tasks, "bucket") if bands.rows else None
+        else:
+            rows = self._upload(bands, lambda rows: pa.table({"bucket": rows["bucket"].view(np.int64),
+                                                              "doc": rows["doc"].astype(np.int64)}))
         if rows is None:
             return np.zeros((0, 2), np.int64), CandidateStats()
         sized = rows.withColumn("n", F.count("*").over(Window.partitionBy("bucket"))).where(F.col("n") > 1)
