@@ -67,6 +67,7 @@ class _KernelPasses:
     ws: Workspace
     lines_stage: pl.DataFrame | None = None
     word_sets: pl.DataFrame | None = None
+    char_rows: pl.DataFrame | None = None
 
     def lines(self, line_pass: LinePass, pool: Any, workers: int) -> None:
         self.lines_stage = _stage(_line_kernel(line_pass.boilerplate, _cut(self.numbered, (5, 1, 12))))
@@ -96,15 +97,24 @@ class _KernelPasses:
         for prepared in _payloads(shingled):
             token_pass.commit(prepared)
         self.word_sets = shingled.filter(pl.col("words").is_not_null()).select("doc", "chan", "words")
+        self.char_rows = shingled.filter(pl.col("bucket").is_not_null()).select("bucket", "doc")
 
-    def word_bands(self, bad: np.ndarray, options: Any) -> Partitioned:
-        """The word band index as the Spark job builds it (rows in any order), spilled for the embedded step."""
-        rows = _stage(_word_band_kernel(options, _Broadcast(bad), _cut(self.word_sets.reverse(), (2, 5))))
+    def _index(self, name: str, rows: pl.DataFrame) -> Partitioned:
+        """A band index the Spark job keeps (rows in any order), spilled for the embedded step."""
         bucket = rows.get_column("bucket").to_numpy().view(np.uint64)
-        index = Partitioned(self.ws, "word-bands", BAND_COLUMNS, parts=3, buffer_rows=50)
+        index = Partitioned(self.ws, name, BAND_COLUMNS, parts=3, buffer_rows=50)
         index.append(partition_of(bucket, index.parts), bucket=bucket, doc=rows.get_column("doc").to_numpy())
         index.flush()
         return index
+
+    def char_bands(self) -> Partitioned:
+        assert self.char_rows is not None
+        return self._index("char-bands", self.char_rows.reverse())
+
+    def word_bands(self, bad: np.ndarray, options: Any) -> Partitioned:
+        assert self.word_sets is not None
+        rows = _stage(_word_band_kernel(options, _Broadcast(bad), _cut(self.word_sets.reverse(), (2, 5))))
+        return self._index("word-bands", rows)
 
 
 def test_the_pass_kernels_on_small_cut_batches_give_the_embedded_tables(tmp_path: Path) -> None:
@@ -126,6 +136,7 @@ def test_the_pass_kernels_on_small_cut_batches_give_the_embedded_tables(tmp_path
     assert result.stats["exact_copies"] == whole.stats["exact_copies"] > 0
     assert result.stats["messages_with_boilerplate"] == whole.stats["messages_with_boilerplate"] > 0
     assert result.stats["word_candidates"] == whole.stats["word_candidates"] > 0
+    assert result.stats["char_candidates"] == whole.stats["char_candidates"] > 0
     assert result.stats["boilerplate_ngrams"] == whole.stats["boilerplate_ngrams"] > 0
 
 

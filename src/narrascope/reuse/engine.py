@@ -132,8 +132,9 @@ def run(passes: Passes, expected: int, options: Any, chunking: Chunking, workdir
                                                                       chunking, pool, passes)
         release_freed_memory()
         clock.lap("channel_ngrams_and_minhash")
+        char_bands = passes.char_bands()
         near = [
-            _near_duplicates(spills.char_bands, spills.chars, _by_length(docs.ntok, options.short_tokens, below=True),
+            _near_duplicates(spills.char_bands if char_bands is None else char_bands, spills.chars, _by_length(docs.ntok, options.short_tokens, below=True),
                              options, chunking, stats, "char", steps, pool),
             _near_duplicates(word_bands, words, _by_length(docs.ntok, options.short_tokens, below=False),
                              options, chunking, stats, "word", steps, pool),

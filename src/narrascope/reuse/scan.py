@@ -182,6 +182,10 @@ class Passes(Protocol):
     def tokens(self, token_pass: TokenPass, line_pass: LinePass) -> None:
         """Note each document's boilerplate lines and representative, and commit the representatives' shingles."""
 
+    def char_bands(self) -> Any | None:
+        """The LSH index of the character sets, when the engine kept it where the shingles were made — what its
+        ``bucket_pairs`` step takes; None: the token pass spilled it (:attr:`TokenSpills.char_bands`)."""
+
     def word_bands(self, bad: np.ndarray, options: Any) -> Any | None:
         """The LSH index of the word sets without the channel n-gram boilerplate ``bad`` (sorted
         :func:`~.boilerplate.gram_keys`), when the engine builds it where the sets were made — what its
@@ -200,6 +204,9 @@ class LocalPasses:
 
     def tokens(self, token_pass: TokenPass, line_pass: LinePass) -> None:
         token_pass.run(line_pass.line_files)
+
+    def char_bands(self) -> None:
+        return None
 
     def word_bands(self, bad: np.ndarray, options: Any) -> None:
         return None

@@ -13,8 +13,9 @@ batches in document order (:class:`~narrascope.reuse.scan.Passes`):
 4. *reps* — the representative of each matching text is the first document that has it (a minimum per text hash:
    what the driver's :class:`~narrascope.reuse.spill.FirstSeen` finds when it reads the documents in order);
 5. *shingled* — tokens, shingle sets, MinHash bands and postings of the representatives
-   (:func:`~narrascope.reuse.stages.shingle_batch`), committed by the driver to its spills; the raw word sets
-   also stay on the cluster;
+   (:func:`~narrascope.reuse.stages.shingle_batch`), committed by the driver to its spills — but for the
+   character sets' LSH rows, which stay on the cluster as the index the candidate step reads, as do the raw word
+   sets;
 6. *word-bands* — once the driver has counted the channel n-gram boilerplate, the word sets without it are signed
    and banded where they are: the LSH index the candidate step reads (:class:`RemoteIndex`).
 
@@ -70,7 +71,7 @@ def _schema(fields: str) -> Any:
 
 LINES = "doc long, seq long, channel_id string, key long, norm string, lo long, payload binary"
 MATCHING = "doc long, chan int, hash long, text string, dropped int, bad_key long"
-SHINGLED = "lo long, payload binary, doc long, chan int, words binary"
+SHINGLED = "lo long, payload binary, doc long, chan int, words binary, bucket long"
 BANDS = "bucket long, doc long"
 
 
@@ -193,10 +194,11 @@ def _matching_kernel(codes: Any, bad_lines: Any, batches: Iterator[pa.RecordBatc
 def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int], size: int,
                     batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Representatives (doc, chan, text; sorted by doc) → pickled
-    :class:`~narrascope.reuse.stages.Shingled` batches of up to ``size`` documents, and a row per document with
-    word shingles (``words``: its raw word set, uint32 values as bytes) for :func:`_word_band_kernel`."""
+    :class:`~narrascope.reuse.stages.Shingled` batches of up to ``size`` documents, without their character LSH
+    rows, which stay here as ``(bucket, doc)`` rows; and a row per document with word shingles (``words``: its raw
+    word set, uint32 values as bytes) for :func:`_word_band_kernel`."""
     schema = pa.schema([("lo", pa.int64()), ("payload", pa.binary()), ("doc", pa.int64()), ("chan", pa.int32()),
-                        ("words", pa.binary())])
+                        ("words", pa.binary()), ("bucket", pa.int64())])
     for batch in batches:
         for lo in range(0, batch.num_rows, size):
             part = batch.slice(lo, size)
@@ -204,13 +206,22 @@ def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int],
             chan = part.column("chan").to_numpy().astype(np.int32)
             text = pl.Series("m", part.column("text")).cast(pl.String)
             shingled = shingle_batch(text, reps, chan, options, bands, parts)
+            char_bands, shingled.char_bands = shingled.char_bands, None
             yield _payload(int(reps[0]), shingled, schema.names).cast(schema)
             if shingled.words is not None:
                 sets, docs, _ = shingled.words
                 n = docs.size
                 yield pa.RecordBatch.from_arrays([
                     pa.nulls(n, pa.int64()), pa.nulls(n, pa.binary()), pa.array(docs.astype(np.int64)),
-                    pa.array(chan[np.searchsorted(reps, docs)]), _set_bytes(sets)], schema=schema)
+                    pa.array(chan[np.searchsorted(reps, docs)]), _set_bytes(sets), pa.nulls(n, pa.int64())],
+                    schema=schema)
+            if char_bands is not None:
+                cols = char_bands[1]
+                n = cols["doc"].size
+                yield pa.RecordBatch.from_arrays([
+                    pa.nulls(n, pa.int64()), pa.nulls(n, pa.binary()), pa.array(cols["doc"].astype(np.int64)),
+                    pa.nulls(n, pa.int32()), pa.nulls(n, pa.binary()), pa.array(cols["bucket"].view(np.int64))],
+                    schema=schema)
 
 
 def _set_bytes(sets: ShingleSets) -> pa.Array:
@@ -313,6 +324,14 @@ class SparkPasses:
         self.shingled_stage = shingled
         codes.unpersist()
         bad.unpersist()
+
+    def char_bands(self) -> RemoteIndex:
+        """The character sets' LSH index: the rows the shingled stage kept (see :class:`RemoteIndex`)."""
+        from pyspark.sql import functions as F
+
+        assert self.shingled_stage is not None, "the token pass runs first"
+        frame = self.shingled_stage.where(F.col("bucket").isNotNull()).select("bucket", "doc")
+        return RemoteIndex("char-bands", frame, frame.count())
 
     def word_bands(self, bad: np.ndarray, options: Any) -> RemoteIndex:
         """The word sets' LSH index, built from the raw sets the shingled stage kept (see :class:`RemoteIndex`)."""

@@ -9,12 +9,13 @@ What runs where:
   postings of the representatives — the embedded engine's functions (:mod:`narrascope.reuse.stages`) run per
   partition; then the three :class:`~narrascope.reuse.engine.ReuseSteps`:
 
-  1. *LSH candidates*: the word band index built there, or the driver's spilled character band index,
-     ``(bucket, doc)`` rows, which goes to Spark one spill partition at a time (a Parquet file the driver writes into the checkpoint folder,
+  1. *LSH candidates*: the band indexes (``(bucket, doc)`` rows) the passes keep on the cluster
+     (:class:`~.passes.RemoteIndex`; a spilled one from another engine's passes goes to Spark one spill partition
+     at a time, as a Parquet file the driver writes into the checkpoint folder,
      :meth:`~.checkpoint.Checkpoints.stage_arrow`); buckets are counted (GROUP BY bucket), pairs formed inside buckets of up to ``max_bucket``
      documents (self-join), larger buckets chained in document order (``lead`` over the bucket) — what
      :func:`~narrascope.reuse.lsh.spilled_bucket_pairs` computes;
-  2. *passage candidates*: the spilled n-gram postings likewise; document frequency per n-gram (GROUP BY), pairs
+  2. *passage candidates*: the driver's spilled n-gram postings, uploaded so; document frequency per n-gram (GROUP BY), pairs
      of documents sharing rare n-grams (self-join, GROUP BY pair), kept when they share as many as the shorter
      text needs (joined with each document's need) or were candidates by 4-grams —
      :func:`~narrascope.reuse.passages.shared_grams`;
