@@ -25,6 +25,7 @@ from narrascope.engines.spark.passes import (
     _word_band_kernel,
 )
 from narrascope.reuse import ReuseOptions, find_reuse_frame
+from narrascope.reuse.lsh import posting_keys
 from narrascope.reuse.pipeline import INPUT_COLUMNS, TABLES, _prepare, find_reuse_passes
 from narrascope.reuse.scan import BAND_COLUMNS, LinePass, TokenPass
 from narrascope.reuse.shingle import ShingleSets
@@ -68,6 +69,7 @@ class _KernelPasses:
     lines_stage: pl.DataFrame | None = None
     word_sets: pl.DataFrame | None = None
     char_rows: pl.DataFrame | None = None
+    posting_rows: pl.DataFrame | None = None
 
     def lines(self, line_pass: LinePass, pool: Any, workers: int) -> None:
         self.lines_stage = _stage(_line_kernel(line_pass.boilerplate, _cut(self.numbered, (5, 1, 12))))
@@ -98,6 +100,7 @@ class _KernelPasses:
             token_pass.commit(prepared)
         self.word_sets = shingled.filter(pl.col("words").is_not_null()).select("doc", "chan", "words")
         self.char_rows = shingled.filter(pl.col("bucket").is_not_null()).select("bucket", "doc")
+        self.posting_rows = shingled.filter(pl.col("n").is_not_null()).select("gram", "doc", "n")
 
     def _index(self, name: str, rows: pl.DataFrame) -> Partitioned:
         """A band index the Spark job keeps (rows in any order), spilled for the embedded step."""
@@ -110,6 +113,15 @@ class _KernelPasses:
     def char_bands(self) -> Partitioned:
         assert self.char_rows is not None
         return self._index("char-bands", self.char_rows.reverse())
+
+    def postings(self, n: int) -> Partitioned:
+        assert self.posting_rows is not None
+        rows = self.posting_rows.filter(pl.col("n") == n).reverse()
+        grams = rows.get_column("gram").to_numpy().astype(np.uint64)
+        index = Partitioned(self.ws, f"post{n}", {"key": "uint64"}, parts=2, buffer_rows=50)
+        index.append(partition_of(grams, index.parts), key=posting_keys(grams, rows.get_column("doc").to_numpy()))
+        index.flush()
+        return index
 
     def word_bands(self, bad: np.ndarray, options: Any) -> Partitioned:
         assert self.word_sets is not None
@@ -137,6 +149,7 @@ def test_the_pass_kernels_on_small_cut_batches_give_the_embedded_tables(tmp_path
     assert result.stats["messages_with_boilerplate"] == whole.stats["messages_with_boilerplate"] > 0
     assert result.stats["word_candidates"] == whole.stats["word_candidates"] > 0
     assert result.stats["char_candidates"] == whole.stats["char_candidates"] > 0
+    assert result.stats["passage_candidates"] == whole.stats["passage_candidates"] > 0
     assert result.stats["boilerplate_ngrams"] == whole.stats["boilerplate_ngrams"] > 0
 
 

@@ -48,7 +48,7 @@ __all__ = ["ReuseSteps", "RunResult", "run"]
 TextsFn = Callable[[np.ndarray, list[str]], list[str]]  # (documents, their uids) -> original texts
 RunResult = dict[str, Any]
 BucketPairsFn = Callable[[Any, int], tuple[np.ndarray, CandidateStats]]
-SharedGramsFn = Callable[[Partitioned, np.ndarray, int, int, float, Workspace, Chunking, np.ndarray | None],
+SharedGramsFn = Callable[[Any, np.ndarray, int, int, float, Workspace, Chunking, np.ndarray | None],
                          SharedGrams]
 LabelsFn = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
 
@@ -64,7 +64,8 @@ class ReuseSteps:
       :func:`~narrascope.reuse.lsh.spilled_bucket_pairs`; the index is a spill, or what the engine's own
       :meth:`~.scan.Passes.word_bands` returned;
     * ``shared_grams(postings, sizes, max_df, min_match, share, ws, chunking, keep)`` → the passage candidates of
-      a posting index of ``(n-gram << 32 | doc)`` rows — :func:`~narrascope.reuse.passages.shared_grams`;
+      a posting index of ``(n-gram << 32 | doc)`` rows — :func:`~narrascope.reuse.passages.shared_grams`; the
+      index is a spill, or what the engine's own :meth:`~.scan.Passes.postings` returned;
     * ``cluster_labels(n_docs, a, b)`` → a component label per document (labels may differ from the embedded
       ones; the partition they induce may not) — :func:`~narrascope.reuse.cascades.cluster_labels`.
 
@@ -142,7 +143,7 @@ def run(passes: Passes, expected: int, options: Any, chunking: Chunking, workdir
         release_freed_memory()
         clock.lap("lsh_and_verify")
         passage_frame, aligned = _passages(ws, docs, spills, words, options, chunking, stats, texts,
-                                           lines.meta_path, steps, pool)
+                                           lines.meta_path, steps, pool, passes)
         release_freed_memory()
         clock.lap("passages")
         copies = np.concatenate(spills.copies) if spills.copies else np.zeros((0, 2), np.int64)
@@ -262,13 +263,14 @@ def _near_duplicates(bands: Any, sets: SetSpill, pair_ok: Callable[[np.ndarray],
 
 def _passages(ws: Workspace, docs: Docs, spills: TokenSpills, words: SetSpill, options: Any, chunking: Chunking,
               stats: dict[str, Any], texts: TextsFn, meta_path: Path, steps: ReuseSteps,
-              pool: Workers) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+              pool: Workers, passes: Passes) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     max_df = int(min(options.passage_max_df, max(2, options.passage_max_share * docs.n)))
-    short = steps.shared_grams(spills.postings4, spills.sizes4, max_df, options.passage_min_match,
-                               options.passage_min_match_share, ws, chunking, None)
+    post4, post5 = passes.postings(4), passes.postings(5)
+    short = steps.shared_grams(spills.postings4 if post4 is None else post4, spills.sizes4, max_df,
+                               options.passage_min_match, options.passage_min_match_share, ws, chunking, None)
     _unlink(spills.postings4)
-    grams = steps.shared_grams(spills.postings5, spills.sizes5, max_df, options.passage_min_match,
-                               options.passage_min_match_share, ws, chunking, short.keys)
+    grams = steps.shared_grams(spills.postings5 if post5 is None else post5, spills.sizes5, max_df,
+                               options.passage_min_match, options.passage_min_match_share, ws, chunking, short.keys)
     _unlink(spills.postings5)
     candidates = unique(np.concatenate([grams.keys, short.keys]))
     found = passage_pairs(spills.grams5, candidates, words, spills.words_raw, spills.vocab, max_df, options, chunking,

@@ -186,6 +186,11 @@ class Passes(Protocol):
         """The LSH index of the character sets, when the engine kept it where the shingles were made — what its
         ``bucket_pairs`` step takes; None: the token pass spilled it (:attr:`TokenSpills.char_bands`)."""
 
+    def postings(self, n: int) -> Any | None:
+        """The posting index of passage ``n``-grams (5: every passage document; 4: the short ones), when the engine
+        kept it where the shingles were made — what its ``shared_grams`` step takes; None: the token pass spilled
+        it (:attr:`TokenSpills.postings5`, :attr:`TokenSpills.postings4`)."""
+
     def word_bands(self, bad: np.ndarray, options: Any) -> Any | None:
         """The LSH index of the word sets without the channel n-gram boilerplate ``bad`` (sorted
         :func:`~.boilerplate.gram_keys`), when the engine builds it where the sets were made — what its
@@ -206,6 +211,9 @@ class LocalPasses:
         token_pass.run(line_pass.line_files)
 
     def char_bands(self) -> None:
+        return None
+
+    def postings(self, n: int) -> None:
         return None
 
     def word_bands(self, bad: np.ndarray, options: Any) -> None:

@@ -14,8 +14,8 @@ batches in document order (:class:`~narrascope.reuse.scan.Passes`):
    what the driver's :class:`~narrascope.reuse.spill.FirstSeen` finds when it reads the documents in order);
 5. *shingled* — tokens, shingle sets, MinHash bands and postings of the representatives
    (:func:`~narrascope.reuse.stages.shingle_batch`), committed by the driver to its spills — but for the
-   character sets' LSH rows, which stay on the cluster as the index the candidate step reads, as do the raw word
-   sets;
+   character sets' LSH rows and the n-gram postings, which stay on the cluster as the indexes the candidate steps
+   read, as do the raw word sets;
 6. *word-bands* — once the driver has counted the channel n-gram boilerplate, the word sets without it are signed
    and banded where they are: the LSH index the candidate step reads (:class:`RemoteIndex`).
 
@@ -61,6 +61,7 @@ REPS_PER_BATCH = 5_000
 #: prepared batches per partition the driver fetches (so that a fetch stays near 100 MB)
 BATCHES_PER_FETCH = 4
 _UTC = pl.Datetime("us", "UTC")
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def _schema(fields: str) -> Any:
@@ -71,13 +72,14 @@ def _schema(fields: str) -> Any:
 
 LINES = "doc long, seq long, channel_id string, key long, norm string, lo long, payload binary"
 MATCHING = "doc long, chan int, hash long, text string, dropped int, bad_key long"
-SHINGLED = "lo long, payload binary, doc long, chan int, words binary, bucket long"
+SHINGLED = "lo long, payload binary, doc long, chan int, words binary, bucket long, gram long, n int"
 BANDS = "bucket long, doc long"
 
 
 @dataclass(frozen=True)
 class RemoteIndex:
-    """An LSH index of ``(bucket, doc)`` rows built on Spark (what :meth:`SparkPasses.word_bands` returns)."""
+    """An index built on Spark: LSH ``(bucket, doc)`` rows (:meth:`SparkPasses.char_bands`,
+    :meth:`SparkPasses.word_bands`) or n-gram postings, ``(gram, doc)`` rows (:meth:`SparkPasses.postings`)."""
 
     name: str
     frame: DataFrame
@@ -195,10 +197,15 @@ def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int],
                     batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Representatives (doc, chan, text; sorted by doc) → pickled
     :class:`~narrascope.reuse.stages.Shingled` batches of up to ``size`` documents, without their character LSH
-    rows, which stay here as ``(bucket, doc)`` rows; and a row per document with word shingles (``words``: its raw
-    word set, uint32 values as bytes) for :func:`_word_band_kernel`."""
+    rows and n-gram postings, which stay here as ``(bucket, doc)`` and ``(gram, doc, n)`` rows; and a row per
+    document with word shingles (``words``: its raw word set, uint32 values as bytes) for
+    :func:`_word_band_kernel`."""
     schema = pa.schema([("lo", pa.int64()), ("payload", pa.binary()), ("doc", pa.int64()), ("chan", pa.int32()),
-                        ("words", pa.binary()), ("bucket", pa.int64())])
+                        ("words", pa.binary()), ("bucket", pa.int64()), ("gram", pa.int64()), ("n", pa.int32())])
+
+    def rows(size: int, **cols: pa.Array) -> pa.RecordBatch:
+        return pa.RecordBatch.from_arrays([cols.get(f.name, pa.nulls(size, f.type)) for f in schema], schema=schema)
+
     for batch in batches:
         for lo in range(0, batch.num_rows, size):
             part = batch.slice(lo, size)
@@ -207,21 +214,23 @@ def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int],
             text = pl.Series("m", part.column("text")).cast(pl.String)
             shingled = shingle_batch(text, reps, chan, options, bands, parts)
             char_bands, shingled.char_bands = shingled.char_bands, None
+            postings = {5: shingled.postings5, 4: shingled.postings4}
+            shingled.postings5 = shingled.postings4 = None
             yield _payload(int(reps[0]), shingled, schema.names).cast(schema)
             if shingled.words is not None:
                 sets, docs, _ = shingled.words
-                n = docs.size
-                yield pa.RecordBatch.from_arrays([
-                    pa.nulls(n, pa.int64()), pa.nulls(n, pa.binary()), pa.array(docs.astype(np.int64)),
-                    pa.array(chan[np.searchsorted(reps, docs)]), _set_bytes(sets), pa.nulls(n, pa.int64())],
-                    schema=schema)
+                yield rows(docs.size, doc=pa.array(docs.astype(np.int64)),
+                           chan=pa.array(chan[np.searchsorted(reps, docs)]), words=_set_bytes(sets))
             if char_bands is not None:
                 cols = char_bands[1]
-                n = cols["doc"].size
-                yield pa.RecordBatch.from_arrays([
-                    pa.nulls(n, pa.int64()), pa.nulls(n, pa.binary()), pa.array(cols["doc"].astype(np.int64)),
-                    pa.nulls(n, pa.int32()), pa.nulls(n, pa.binary()), pa.array(cols["bucket"].view(np.int64))],
-                    schema=schema)
+                yield rows(cols["doc"].size, doc=pa.array(cols["doc"].astype(np.int64)),
+                           bucket=pa.array(cols["bucket"].view(np.int64)))
+            for n, posted in postings.items():
+                if posted is not None:
+                    keys = posted[1]["key"]
+                    yield rows(keys.size, doc=pa.array((keys & _LOW32).astype(np.int64)),
+                               gram=pa.array((keys >> np.uint64(32)).astype(np.int64)),
+                               n=pa.array(np.full(keys.size, n, np.int32)))
 
 
 def _set_bytes(sets: ShingleSets) -> pa.Array:
@@ -332,6 +341,15 @@ class SparkPasses:
         assert self.shingled_stage is not None, "the token pass runs first"
         frame = self.shingled_stage.where(F.col("bucket").isNotNull()).select("bucket", "doc")
         return RemoteIndex("char-bands", frame, frame.count())
+
+    def postings(self, n: int) -> RemoteIndex:
+        """The passage ``n``-gram postings, ``(gram, doc)`` rows, as the shingled stage kept them (a row repeated
+        when a text repeats an n-gram)."""
+        from pyspark.sql import functions as F
+
+        assert self.shingled_stage is not None, "the token pass runs first"
+        frame = self.shingled_stage.where(F.col("n") == n).select("gram", "doc")
+        return RemoteIndex(f"post{n}", frame, frame.count())
 
     def word_bands(self, bad: np.ndarray, options: Any) -> RemoteIndex:
         """The word sets' LSH index, built from the raw sets the shingled stage kept (see :class:`RemoteIndex`)."""

@@ -15,7 +15,8 @@ What runs where:
      :meth:`~.checkpoint.Checkpoints.stage_arrow`); buckets are counted (GROUP BY bucket), pairs formed inside buckets of up to ``max_bucket``
      documents (self-join), larger buckets chained in document order (``lead`` over the bucket) — what
      :func:`~narrascope.reuse.lsh.spilled_bucket_pairs` computes;
-  2. *passage candidates*: the driver's spilled n-gram postings, uploaded so; document frequency per n-gram (GROUP BY), pairs
+  2. *passage candidates*: the n-gram postings the passes keep on the cluster, each row joined with its
+     document's need (an uploaded table; another engine's spilled postings are uploaded as above); document frequency per n-gram (GROUP BY), pairs
      of documents sharing rare n-grams (self-join, GROUP BY pair), kept when they share as many as the shorter
      text needs (joined with each document's need) or were candidates by 4-grams —
      :func:`~narrascope.reuse.passages.shared_grams`;
@@ -146,7 +147,7 @@ class SparkReuseSteps:
         return cand, CandidateStats(candidates=len(cand), buckets=int(row["buckets"]),
                                     capped_buckets=int(row["capped"]), largest_bucket=int(row["largest"]))
 
-    def shared_grams(self, postings: Partitioned, sizes: np.ndarray, max_df: int, min_match: int, share: float,
+    def shared_grams(self, postings: Partitioned | RemoteIndex, sizes: np.ndarray, max_df: int, min_match: int, share: float,
                      ws: Workspace, chunking: Chunking, keep: np.ndarray | None = None) -> SharedGrams:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
@@ -159,7 +160,16 @@ class SparkReuseSteps:
             # each row carries its document's need, so a pair's need (the smaller) comes with the self-join
             return pa.table({"gram": (keys >> np.uint64(32)).astype(np.int64), "doc": doc, "need": need[doc]})
 
-        rows = self._upload(postings, table)
+        if isinstance(postings, RemoteIndex):  # kept on Spark by the passes
+            have = np.flatnonzero(sizes > 0)
+            needs = self.ckpt.stage_arrow(f"{postings.name}-need", lambda: pa.table({
+                "doc": have.astype(np.int64), "need": need[have]}))
+            tasks = max(self.partitions, -(-postings.rows // ROWS_PER_TASK))
+            # a text repeating an n-gram counts once; every row carries its document's need (as uploaded rows do)
+            rows = (postings.frame.join(needs, "doc").repartition(tasks, "gram").distinct()
+                    if postings.rows else None)
+        else:
+            rows = self._upload(postings, table)
         if rows is None:
             return SharedGrams(np.zeros(0, np.uint64), np.zeros(0, np.int64))
         counted = rows.withColumn("df", F.count("*").over(Window.partitionBy("gram")))
