@@ -64,16 +64,28 @@ _UTC = pl.Datetime("us", "UTC")
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 
-def _schema(fields: str) -> Any:
-    from pyspark.sql.types import _parse_datatype_string
+#: each stage's rows (a stage also carries the rows for the driver: ``lo`` and a pickled ``payload``, see
+#: :func:`_payload`); a row kind leaves the other kinds' columns null
+LINES = pa.schema([("doc", pa.int64()), ("seq", pa.int64()), ("channel_id", pa.string()), ("key", pa.int64()),
+                   ("norm", pa.string()), ("lo", pa.int64()), ("payload", pa.binary())])
+MATCHING = pa.schema([("doc", pa.int64()), ("chan", pa.int32()), ("hash", pa.int64()), ("text", pa.string()),
+                      ("dropped", pa.int32()), ("bad_key", pa.int64())])
+SHINGLED = pa.schema([("lo", pa.int64()), ("payload", pa.binary()), ("doc", pa.int64()), ("chan", pa.int32()),
+                      ("words", pa.binary()), ("bucket", pa.int64()), ("gram", pa.int64()), ("n", pa.int32())])
+BANDS = pa.schema([("bucket", pa.int64()), ("doc", pa.int64())])
 
-    return _parse_datatype_string(fields)
+
+def _spark_type(schema: pa.Schema) -> Any:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(schema)
 
 
-LINES = "doc long, seq long, channel_id string, key long, norm string, lo long, payload binary"
-MATCHING = "doc long, chan int, hash long, text string, dropped int, bad_key long"
-SHINGLED = "lo long, payload binary, doc long, chan int, words binary, bucket long, gram long, n int"
-BANDS = "bucket long, doc long"
+def _rows(schema: pa.Schema, size: int, **cols: Any) -> pa.RecordBatch:
+    """``size`` rows of ``schema`` with the given columns (arrays or numpy arrays), the others null."""
+    return pa.RecordBatch.from_arrays(
+        [pa.array(cols[f.name], f.type) if f.name in cols else pa.nulls(size, f.type) for f in schema],
+        schema=schema)
 
 
 @dataclass(frozen=True)
@@ -94,12 +106,9 @@ def _uint64(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=np.int64).view(np.uint64)
 
 
-def _payload(lo: int, obj: Any, names: list[str]) -> pa.RecordBatch:
-    """One row holding ``obj`` (pickled), the other columns of a stage's schema null."""
-    data = pickle.dumps(obj, protocol=5)
-    cols = {name: pa.nulls(1) for name in names}
-    cols["lo"], cols["payload"] = pa.array([lo], pa.int64()), pa.array([data], pa.binary())
-    return pa.RecordBatch.from_pydict(cols)
+def _payload(schema: pa.Schema, lo: int, obj: Any) -> pa.RecordBatch:
+    """One row for the driver: ``obj`` pickled, ``lo`` the first document it concerns (the order they are taken in)."""
+    return _rows(schema, 1, lo=[lo], payload=[pickle.dumps(obj, protocol=5)])
 
 
 # --------------------------------------------------------------------------------------------- the kernels
@@ -124,8 +133,6 @@ def _contiguous(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
 def _line_kernel(boilerplate: bool, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Numbered messages (sorted by doc) → their lines' rows and, per batch, the pickled
     :class:`~narrascope.reuse.stages.LineBatch` for the driver."""
-    schema = pa.schema([("doc", pa.int64()), ("seq", pa.int64()), ("channel_id", pa.string()),
-                        ("key", pa.int64()), ("norm", pa.string()), ("lo", pa.int64()), ("payload", pa.binary())])
     for batch in batches:
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
@@ -133,13 +140,10 @@ def _line_kernel(boilerplate: bool, batches: Iterator[pa.RecordBatch]) -> Iterat
         for run in _contiguous(frame):
             prepared, lines = line_batch(run, boilerplate)
             ldocs = lines.column("doc").to_numpy()
-            channel = run.get_column("channel_id").gather(ldocs - prepared.lo).to_arrow()
-            n = lines.num_rows
-            yield pa.RecordBatch.from_arrays([
-                lines.column("doc").combine_chunks(), pa.array(np.arange(n, dtype=np.int64)), channel.cast(pa.string()),
-                pa.array(_int64(lines.column("key").to_numpy())), lines.column("norm").combine_chunks(),
-                pa.nulls(n, pa.int64()), pa.nulls(n, pa.binary())], schema=schema)
-            yield _payload(prepared.lo, prepared, schema.names).cast(schema)
+            yield _rows(LINES, lines.num_rows, doc=ldocs, seq=np.arange(lines.num_rows, dtype=np.int64),
+                        channel_id=run.get_column("channel_id").gather(ldocs - prepared.lo).to_arrow(),
+                        key=_int64(lines.column("key").to_numpy()), norm=lines.column("norm").combine_chunks())
+            yield _payload(LINES, prepared.lo, prepared)
 
 
 def _whole_documents(batches: Iterator[pa.RecordBatch]) -> Iterator[pl.DataFrame]:
@@ -164,8 +168,6 @@ def _matching_kernel(codes: Any, bad_lines: Any, batches: Iterator[pa.RecordBatc
     """Lines (sorted by doc, seq) → one row per document that has a matching text or lost boilerplate lines, and one
     per boilerplate line first met in the batch (``bad_key``: its channel key; ``doc``: the batch's first document)."""
     codes, bad_lines = codes.value, bad_lines.value
-    schema = pa.schema([("doc", pa.int64()), ("chan", pa.int32()), ("hash", pa.int64()), ("text", pa.string()),
-                        ("dropped", pa.int32()), ("bad_key", pa.int64())])
     for frame in _whole_documents(batches):
         ldocs = frame.get_column("doc").to_numpy().astype(np.int64)
         chan = frame.get_column("channel_id").replace_strict(codes, return_dtype=pl.Int32).to_numpy()
@@ -177,20 +179,15 @@ def _matching_kernel(codes: Any, bad_lines: Any, batches: Iterator[pa.RecordBatc
         docs = np.arange(lo, hi, dtype=np.int64)[keep]
         hashes = np.zeros(hi - lo, np.uint64)
         hashes[t.nonempty] = t.hashes
-        doc_chan = chan[np.searchsorted(ldocs, docs)]  # every kept document has lines
-        yield pa.RecordBatch.from_arrays([
-            pa.array(docs), pa.array(doc_chan.astype(np.int32)), pa.array(_int64(hashes[keep])),
-            t.matching.filter(pl.Series(keep)).to_arrow().cast(pa.string()),
-            pa.array(dropped[keep].astype(np.int32)), pa.nulls(docs.size, pa.int64())], schema=schema)
+        yield _rows(MATCHING, docs.size, doc=docs, chan=chan[np.searchsorted(ldocs, docs)],  # kept docs have lines
+                    hash=_int64(hashes[keep]), text=t.matching.filter(pl.Series(keep)).to_arrow(),
+                    dropped=dropped[keep].astype(np.int32))
         first: dict[int, str] = {}
         for key, text in zip(t.bad_keys, t.bad_texts, strict=True):
             first.setdefault(key, text)
         if first:
-            n = len(first)
-            yield pa.RecordBatch.from_arrays([
-                pa.array(np.full(n, lo, np.int64)), pa.nulls(n, pa.int32()), pa.nulls(n, pa.int64()),
-                pa.array(list(first.values()), pa.string()), pa.nulls(n, pa.int32()),
-                pa.array(_int64(np.array(list(first), dtype=np.uint64)))], schema=schema)
+            yield _rows(MATCHING, len(first), doc=np.full(len(first), lo, np.int64), text=list(first.values()),
+                        bad_key=_int64(np.array(list(first), dtype=np.uint64)))
 
 
 def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int], size: int,
@@ -200,11 +197,6 @@ def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int],
     rows and n-gram postings, which stay here as ``(bucket, doc)`` and ``(gram, doc, n)`` rows; and a row per
     document with word shingles (``words``: its raw word set, uint32 values as bytes) for
     :func:`_word_band_kernel`."""
-    schema = pa.schema([("lo", pa.int64()), ("payload", pa.binary()), ("doc", pa.int64()), ("chan", pa.int32()),
-                        ("words", pa.binary()), ("bucket", pa.int64()), ("gram", pa.int64()), ("n", pa.int32())])
-
-    def rows(size: int, **cols: pa.Array) -> pa.RecordBatch:
-        return pa.RecordBatch.from_arrays([cols.get(f.name, pa.nulls(size, f.type)) for f in schema], schema=schema)
 
     for batch in batches:
         for lo in range(0, batch.num_rows, size):
@@ -216,21 +208,20 @@ def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int],
             char_bands, shingled.char_bands = shingled.char_bands, None
             postings = {5: shingled.postings5, 4: shingled.postings4}
             shingled.postings5 = shingled.postings4 = None
-            yield _payload(int(reps[0]), shingled, schema.names).cast(schema)
+            yield _payload(SHINGLED, int(reps[0]), shingled)
             if shingled.words is not None:
                 sets, docs, _ = shingled.words
-                yield rows(docs.size, doc=pa.array(docs.astype(np.int64)),
-                           chan=pa.array(chan[np.searchsorted(reps, docs)]), words=_set_bytes(sets))
+                yield _rows(SHINGLED, docs.size, doc=docs, chan=chan[np.searchsorted(reps, docs)],
+                            words=_set_bytes(sets))
             if char_bands is not None:
                 cols = char_bands[1]
-                yield rows(cols["doc"].size, doc=pa.array(cols["doc"].astype(np.int64)),
-                           bucket=pa.array(cols["bucket"].view(np.int64)))
+                yield _rows(SHINGLED, cols["doc"].size, doc=cols["doc"].astype(np.int64),
+                            bucket=cols["bucket"].view(np.int64))
             for n, posted in postings.items():
                 if posted is not None:
                     keys = posted[1]["key"]
-                    yield rows(keys.size, doc=pa.array((keys & _LOW32).astype(np.int64)),
-                               gram=pa.array((keys >> np.uint64(32)).astype(np.int64)),
-                               n=pa.array(np.full(keys.size, n, np.int32)))
+                    yield _rows(SHINGLED, keys.size, doc=(keys & _LOW32).astype(np.int64),
+                                gram=(keys >> np.uint64(32)).astype(np.int64), n=np.full(keys.size, n, np.int32))
 
 
 def _set_bytes(sets: ShingleSets) -> pa.Array:
@@ -254,13 +245,12 @@ def _word_band_kernel(options: Any, bad: Any, batches: Iterator[pa.RecordBatch])
     """Raw word sets (doc, chan, words) → their LSH rows once the channel n-gram boilerplate (``bad``) is out: what
     the run's own banding (:func:`narrascope.reuse.engine._clean_words`) spills."""
     bad = bad.value
-    schema = pa.schema([("bucket", pa.int64()), ("doc", pa.int64())])
     for batch in batches:
         docs = batch.column("doc").to_numpy().astype(np.int64)
         sets, _ = drop_keys(_byte_sets(batch.column("words")), batch.column("chan").to_numpy(), bad)
         _, cols = band_rows(sets, docs, options, options.bands, 1)
-        yield pa.RecordBatch.from_arrays([pa.array(cols["bucket"].view(np.int64)),
-                                          pa.array(cols["doc"].astype(np.int64))], schema=schema)
+        yield _rows(BANDS, docs.size * options.bands[0], bucket=cols["bucket"].view(np.int64),
+                    doc=cols["doc"].astype(np.int64))
 
 
 # ------------------------------------------------------------------------------------------------ the passes
@@ -296,7 +286,7 @@ class SparkPasses:
         numbered = number_rows(with_text, order, "doc", self.ckpt, "sorted")
         kernel = partial(_line_kernel, line_pass.boilerplate)
         self.lines_stage = self.ckpt.stage("lines", lambda: map_in_arrow(self._by_doc(numbered), kernel,
-                                                                           _schema(LINES)))
+                                                                           _spark_type(LINES)))
         for prepared in self._payloads(self.lines_stage):
             line_pass.commit(prepared)
 
@@ -309,7 +299,7 @@ class SparkPasses:
         codes, bad = sc.broadcast(dict(line_pass.codes)), sc.broadcast(token_pass.bad_lines)
         lines = self.lines_stage.where(F.col("payload").isNull()).select("doc", "seq", "channel_id", "key", "norm")
         matching = self.ckpt.stage("matching", lambda: map_in_arrow(
-            self._by_doc(lines, "seq"), partial(_matching_kernel, codes, bad), _schema(MATCHING)))
+            self._by_doc(lines, "seq"), partial(_matching_kernel, codes, bad), _spark_type(MATCHING)))
         texts = matching.where(F.col("bad_key").isNull())
 
         for row in (matching.where(F.col("bad_key").isNotNull()).groupBy("bad_key")
@@ -327,7 +317,7 @@ class SparkPasses:
         chosen = texts.join(firsts, "doc", "left_semi").select("doc", "chan", "text")
         kernel = partial(_shingle_kernel, token_pass.options, token_pass.bands, token_pass.parts, REPS_PER_BATCH)
         shingled = self.ckpt.stage("shingled", lambda: map_in_arrow(self._by_doc(chosen), kernel,
-                                                                     _schema(SHINGLED)))
+                                                                     _spark_type(SHINGLED)))
         for prepared in self._payloads(shingled):
             token_pass.commit(prepared)
         self.shingled_stage = shingled
@@ -359,6 +349,6 @@ class SparkPasses:
         sets = self.shingled_stage.where(F.col("words").isNotNull()).select("doc", "chan", "words")
         bad_bc = self.spark.sparkContext.broadcast(bad)
         kernel = partial(_word_band_kernel, options, bad_bc)
-        frame = self.ckpt.stage("word-bands", lambda: map_in_arrow(sets, kernel, _schema(BANDS)))
+        frame = self.ckpt.stage("word-bands", lambda: map_in_arrow(sets, kernel, _spark_type(BANDS)))
         bad_bc.unpersist()
         return RemoteIndex("word-bands", frame, frame.count())
