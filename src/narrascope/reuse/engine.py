@@ -62,7 +62,7 @@ class ReuseSteps:
     * ``bucket_pairs(bands, max_bucket)`` → (sorted unique candidate pairs ``(a, b)``, ``a < b``;
       :class:`~narrascope.reuse.lsh.CandidateStats`) of an LSH index of ``(bucket, doc)`` rows —
       :func:`~narrascope.reuse.lsh.spilled_bucket_pairs`; the index is a spill, or what the engine's own
-      :meth:`~.scan.Passes.word_bands` returned;
+      :meth:`~.scan.Passes.char_bands` or :meth:`~.scan.Passes.word_bands` returned;
     * ``shared_grams(postings, sizes, max_df, min_match, share, ws, chunking, keep)`` → the passage candidates of
       a posting index of ``(n-gram << 32 | doc)`` rows — :func:`~narrascope.reuse.passages.shared_grams`; the
       index is a spill, or what the engine's own :meth:`~.scan.Passes.postings` returned;
@@ -135,7 +135,8 @@ def run(passes: Passes, expected: int, options: Any, chunking: Chunking, workdir
         clock.lap("channel_ngrams_and_minhash")
         char_bands = passes.char_bands()
         near = [
-            _near_duplicates(spills.char_bands if char_bands is None else char_bands, spills.chars, _by_length(docs.ntok, options.short_tokens, below=True),
+            _near_duplicates(spills.char_bands if char_bands is None else char_bands, spills.chars,
+                             _by_length(docs.ntok, options.short_tokens, below=True),
                              options, chunking, stats, "char", steps, pool),
             _near_duplicates(word_bands, words, _by_length(docs.ntok, options.short_tokens, below=False),
                              options, chunking, stats, "word", steps, pool),

@@ -5,9 +5,10 @@ documents alone (:mod:`narrascope.reuse.stages`) and decisions taken in document
 the spills). Here the first runs on the executors, with the same functions, and the driver receives finished
 batches in document order (:class:`~narrascope.reuse.scan.Passes`):
 
-1. *numbered* — messages with a text are sorted into document order and numbered (:func:`.order.number_rows`);
-2. *lines* — each batch of messages is split into lines in matching form (:func:`~narrascope.reuse.stages.line_batch`);
-   the lines stay on the cluster, the batch's per-document numbers and metadata go to the driver's line pass;
+1. *sorted* — messages with a text are sorted into document order and numbered (:func:`.order.number_rows`);
+2. *lines* — each batch of messages is split into lines in matching form
+   (:func:`~narrascope.reuse.stages.line_batch`); the lines stay on the cluster, the batch's per-document
+   numbers and metadata go to the driver's line pass;
 3. *matching* — the lines of each document, boilerplate lines dropped, become its matching text
    (:func:`~narrascope.reuse.stages.matching_texts`; the driver's boilerplate lines and channel codes broadcast);
 4. *reps* — the representative of each matching text is the first document that has it (a minimum per text hash:

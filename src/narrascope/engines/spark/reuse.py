@@ -12,13 +12,13 @@ What runs where:
   1. *LSH candidates*: the band indexes (``(bucket, doc)`` rows) the passes keep on the cluster
      (:class:`~.passes.RemoteIndex`; a spilled one from another engine's passes goes to Spark one spill partition
      at a time, as a Parquet file the driver writes into the checkpoint folder,
-     :meth:`~.checkpoint.Checkpoints.stage_arrow`); buckets are counted (GROUP BY bucket), pairs formed inside buckets of up to ``max_bucket``
-     documents (self-join), larger buckets chained in document order (``lead`` over the bucket) — what
-     :func:`~narrascope.reuse.lsh.spilled_bucket_pairs` computes;
+     :meth:`~.checkpoint.Checkpoints.stage_arrow`); buckets are counted (GROUP BY bucket), pairs formed
+     inside buckets of up to ``max_bucket`` documents (self-join), larger buckets chained in document order
+     (``lead`` over the bucket) — what :func:`~narrascope.reuse.lsh.spilled_bucket_pairs` computes;
   2. *passage candidates*: the n-gram postings the passes keep on the cluster, each row joined with its
-     document's need (an uploaded table; another engine's spilled postings are uploaded as above); document frequency per n-gram (GROUP BY), pairs
-     of documents sharing rare n-grams (self-join, GROUP BY pair), kept when they share as many as the shorter
-     text needs (joined with each document's need) or were candidates by 4-grams —
+     document's need (an uploaded table; another engine's spilled postings are uploaded as above); document
+     frequency per n-gram (GROUP BY), pairs of documents sharing rare n-grams (self-join, GROUP BY pair), kept
+     when they share as many as the shorter text needs or were candidates by 4-grams —
      :func:`~narrascope.reuse.passages.shared_grams`;
   3. *cascades*: connected components of the verified pairs by large-star/small-star (:mod:`.components`).
 
@@ -147,8 +147,8 @@ class SparkReuseSteps:
         return cand, CandidateStats(candidates=len(cand), buckets=int(row["buckets"]),
                                     capped_buckets=int(row["capped"]), largest_bucket=int(row["largest"]))
 
-    def shared_grams(self, postings: Partitioned | RemoteIndex, sizes: np.ndarray, max_df: int, min_match: int, share: float,
-                     ws: Workspace, chunking: Chunking, keep: np.ndarray | None = None) -> SharedGrams:
+    def shared_grams(self, postings: Partitioned | RemoteIndex, sizes: np.ndarray, max_df: int, min_match: int,
+                     share: float, ws: Workspace, chunking: Chunking, keep: np.ndarray | None = None) -> SharedGrams:
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
