@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +23,14 @@ from narrascope.engines.spark.passes import (
     _shingle_kernel,
     _with_text,
     _word_band_kernel,
+    intersect_kernel,
 )
 from narrascope.reuse import ReuseOptions, find_reuse_frame
 from narrascope.reuse.lsh import posting_keys
 from narrascope.reuse.pipeline import INPUT_COLUMNS, TABLES, _prepare, find_reuse_passes
 from narrascope.reuse.scan import BAND_COLUMNS, LinePass, TokenPass
-from narrascope.reuse.shingle import ShingleSets
-from narrascope.reuse.spill import Chunking, Partitioned, Workspace, partition_of
+from narrascope.reuse.shingle import ShingleSets, intersection_sizes
+from narrascope.reuse.spill import Chunking, Partitioned, SetSpill, Workspace, partition_of
 
 from ..reuse.test_chunks import _mixed_corpus
 
@@ -70,6 +71,7 @@ class _KernelPasses:
     word_sets: pl.DataFrame | None = None
     char_rows: pl.DataFrame | None = None
     posting_rows: pl.DataFrame | None = None
+    set_rows: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def lines(self, line_pass: LinePass, pool: Any, workers: int) -> None:
         self.lines_stage = _stage(_line_kernel(line_pass.boilerplate, _cut(self.numbered, (5, 1, 12))))
@@ -101,6 +103,7 @@ class _KernelPasses:
         self.word_sets = shingled.filter(pl.col("words").is_not_null()).select("doc", "chan", "words")
         self.char_rows = shingled.filter(pl.col("bucket").is_not_null()).select("bucket", "doc")
         self.posting_rows = shingled.filter(pl.col("n").is_not_null()).select("gram", "doc", "n")
+        self.set_rows["char"] = shingled.filter(pl.col("chars").is_not_null()).select("doc", pl.col("chars").alias("set"))
 
     def _index(self, name: str, rows: pl.DataFrame) -> Partitioned:
         """A band index the Spark job keeps (rows in any order), spilled for the embedded step."""
@@ -126,7 +129,16 @@ class _KernelPasses:
     def word_bands(self, bad: np.ndarray, options: Any) -> Partitioned:
         assert self.word_sets is not None
         rows = _stage(_word_band_kernel(options, _Broadcast(bad), _cut(self.word_sets.reverse(), (2, 5))))
-        return self._index("word-bands", rows)
+        self.set_rows["word"] = rows.filter(pl.col("words").is_not_null()).select("doc", pl.col("words").alias("set"))
+        return self._index("word-bands", rows.filter(pl.col("bucket").is_not_null()))
+
+    def sets(self, kind: str) -> SetSpill:
+        """The sets the Spark job keeps for verification, spilled for the embedded step."""
+        rows = self.set_rows[kind].sort("doc")
+        spill = SetSpill(self.ws, f"{kind}-sets")
+        spill.append(_byte_sets(rows.get_column("set").to_arrow()), rows.get_column("doc").to_numpy())
+        spill.finish(self.numbered.height)
+        return spill
 
 
 def test_the_pass_kernels_on_small_cut_batches_give_the_embedded_tables(tmp_path: Path) -> None:
@@ -166,3 +178,24 @@ def test_word_sets_survive_their_trip_as_bytes() -> None:
     sets = ShingleSets(np.array([5, 9, 4_000_000_000, 1, 2], np.uint32), np.array([0, 3, 3, 5], np.int64))
     back = _byte_sets(pa.concat_arrays([pa.array([b"x"]), _set_bytes(sets)]).slice(1))  # an offset into the buffers
     assert np.array_equal(back.values, sets.values) and np.array_equal(back.offsets, sets.offsets)
+
+
+def test_pairs_are_intersected_as_the_embedded_engine_intersects_them() -> None:
+    rng = np.random.default_rng(3)
+    rows = [np.unique(rng.integers(0, 40, rng.integers(0, 12))).astype(np.uint32) for _ in range(60)]
+    offsets = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum([r.size for r in rows], out=offsets[1:])
+    sets = ShingleSets(np.concatenate(rows), offsets)
+    pairs = rng.integers(0, len(rows), (300, 2))
+    raw = [_set_bytes(sets.take(pairs[:, k])) for k in (0, 1)]
+    sb = pa.array([None if i % 11 == 0 else v for i, v in enumerate(raw[1].to_pylist())], pa.binary())  # no set
+    batch = pa.record_batch({"i": np.arange(300, dtype=np.int64), "sa": raw[0], "sb": sb})
+    out = pa.Table.from_batches(list(intersect_kernel(iter([batch.slice(0, 97), batch.slice(97)]))))
+    expected = intersection_sizes(sets, pairs)
+    expected[::11] = 0
+    assert out.column("i").to_pylist() == list(range(300))
+    assert np.array_equal(out.column("inter").to_numpy(), expected) and expected.sum() > 100
+    nb = sets.sizes()[pairs[:, 1]]
+    nb[::11] = 0
+    assert np.array_equal(out.column("na").to_numpy(), sets.sizes()[pairs[:, 0]])
+    assert np.array_equal(out.column("nb").to_numpy(), nb)

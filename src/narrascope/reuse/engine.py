@@ -43,7 +43,7 @@ from .shingle import ShingleSets, contains, gather_index, unique
 from .spill import Chunking, Partitioned, SetSpill, Workspace
 from .stages import Rows, band_rows
 
-__all__ = ["ReuseSteps", "RunResult", "run"]
+__all__ = ["ReuseSteps", "RunResult", "run", "verify_spilled"]
 
 TextsFn = Callable[[np.ndarray, list[str]], list[str]]  # (documents, their uids) -> original texts
 RunResult = dict[str, Any]
@@ -51,6 +51,12 @@ BucketPairsFn = Callable[[Any, int], tuple[np.ndarray, CandidateStats]]
 SharedGramsFn = Callable[[Any, np.ndarray, int, int, float, Workspace, Chunking, np.ndarray | None],
                          SharedGrams]
 LabelsFn = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
+VerifyFn = Callable[[Any, np.ndarray, int], tuple[np.ndarray, np.ndarray]]
+
+
+def verify_spilled(sets: SetSpill, pairs: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Jaccard similarity and containment of candidate pairs from spilled sets, ``chunk`` pairs at a time."""
+    return sets.jaccard_and_containment(pairs, chunk)
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,9 @@ class ReuseSteps:
     * ``shared_grams(postings, sizes, max_df, min_match, share, ws, chunking, keep)`` → the passage candidates of
       a posting index of ``(n-gram << 32 | doc)`` rows — :func:`~narrascope.reuse.passages.shared_grams`; the
       index is a spill, or what the engine's own :meth:`~.scan.Passes.postings` returned;
+    * ``verify(sets, pairs, chunk)`` → exact Jaccard similarity and containment of each candidate pair — what
+      :meth:`~narrascope.reuse.spill.SetSpill.jaccard_and_containment` gives; the sets are a spill, or what the
+      engine's own :meth:`~.scan.Passes.sets` returned;
     * ``cluster_labels(n_docs, a, b)`` → a component label per document (labels may differ from the embedded
       ones; the partition they induce may not) — :func:`~narrascope.reuse.cascades.cluster_labels`.
 
@@ -75,6 +84,7 @@ class ReuseSteps:
     bucket_pairs: BucketPairsFn = spilled_bucket_pairs
     shared_grams: SharedGramsFn = shared_grams
     cluster_labels: LabelsFn = cluster_labels
+    verify: VerifyFn = verify_spilled
 
     @classmethod
     def embedded(cls, pool: Workers | None) -> ReuseSteps:
@@ -84,7 +94,8 @@ class ReuseSteps:
             return shared_grams(postings, sizes, max_df, min_match, share, ws, chunking, keep, pool)
 
         return cls(bucket_pairs=lambda bands, max_bucket: spilled_bucket_pairs(bands, max_bucket, pool),
-                   shared_grams=grams)
+                   shared_grams=grams,
+                   verify=lambda sets, pairs, chunk: sets.jaccard_and_containment(pairs, chunk, pool))
 
 
 class _Clock:
@@ -133,13 +144,15 @@ def run(passes: Passes, expected: int, options: Any, chunking: Chunking, workdir
                                                                       chunking, pool, passes)
         release_freed_memory()
         clock.lap("channel_ngrams_and_minhash")
-        char_bands = passes.char_bands()
+        char_bands, char_sets, word_sets = passes.char_bands(), passes.sets("char"), passes.sets("word")
         near = [
-            _near_duplicates(spills.char_bands if char_bands is None else char_bands, spills.chars,
+            _near_duplicates(spills.char_bands if char_bands is None else char_bands,
+                             spills.chars if char_sets is None else char_sets,
                              _by_length(docs.ntok, options.short_tokens, below=True),
-                             options, chunking, stats, "char", steps, pool),
-            _near_duplicates(word_bands, words, _by_length(docs.ntok, options.short_tokens, below=False),
-                             options, chunking, stats, "word", steps, pool),
+                             options, chunking, stats, "char", steps),
+            _near_duplicates(word_bands, words if word_sets is None else word_sets,
+                             _by_length(docs.ntok, options.short_tokens, below=False),
+                             options, chunking, stats, "word", steps),
         ]
         release_freed_memory()
         clock.lap("lsh_and_verify")
@@ -241,9 +254,9 @@ def _by_length(ntok: np.ndarray, short: int, below: bool) -> Callable[[np.ndarra
     return ok
 
 
-def _near_duplicates(bands: Any, sets: SetSpill, pair_ok: Callable[[np.ndarray], np.ndarray],
+def _near_duplicates(bands: Any, sets: Any, pair_ok: Callable[[np.ndarray], np.ndarray],
                      options: Any, chunking: Chunking, stats: dict[str, Any], label: str,
-                     steps: ReuseSteps, pool: Workers) -> pl.DataFrame:
+                     steps: ReuseSteps) -> pl.DataFrame:
     """LSH candidates verified by exact Jaccard ≥ threshold."""
     clock = _Clock()
     cand, cstats = steps.bucket_pairs(bands, options.max_bucket)
@@ -251,7 +264,7 @@ def _near_duplicates(bands: Any, sets: SetSpill, pair_ok: Callable[[np.ndarray],
         _unlink(bands)
     clock.lap(f"{label}_lsh")
     cand = cand[pair_ok(cand)] if len(cand) else cand
-    jac, con = sets.jaccard_and_containment(cand, chunking.pairs, pool)
+    jac, con = steps.verify(sets, cand, chunking.pairs)
     clock.lap(f"{label}_verify")
     stats.setdefault("stage_seconds", {}).update(clock.timings)
     keep = jac >= options.threshold - 1e-12

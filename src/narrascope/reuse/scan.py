@@ -186,6 +186,10 @@ class Passes(Protocol):
         """The LSH index of the character sets, when the engine kept it where the shingles were made — what its
         ``bucket_pairs`` step takes; None: the token pass spilled it (:attr:`TokenSpills.char_bands`)."""
 
+    def sets(self, kind: str) -> Any | None:
+        """The shingle sets verification reads — ``char`` (short texts) or ``word`` (the clean word sets) — when
+        the engine keeps them where they were made: what its ``verify`` step takes; None: the run's spills."""
+
     def postings(self, n: int) -> Any | None:
         """The posting index of passage ``n``-grams (5: every passage document; 4: the short ones), when the engine
         kept it where the shingles were made — what its ``shared_grams`` step takes; None: the token pass spilled
@@ -214,6 +218,9 @@ class LocalPasses:
         return None
 
     def postings(self, n: int) -> None:
+        return None
+
+    def sets(self, kind: str) -> None:
         return None
 
     def word_bands(self, bad: np.ndarray, options: Any) -> None:

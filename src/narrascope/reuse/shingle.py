@@ -36,6 +36,7 @@ __all__ = [
     "sorted_unique",
     "intersection_sizes",
     "jaccard_and_containment",
+    "similarity",
     "shared_values",
     "mix64",
     "pair_chunks",
@@ -422,8 +423,13 @@ def intersection_sizes(sets: ShingleSets, pairs: np.ndarray, chunk_values: int =
 def jaccard_and_containment(sets: ShingleSets, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exact Jaccard similarity and containment (intersection over the smaller set) of each pair."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    inter = intersection_sizes(sets, pairs).astype(float)
-    sa, sb = sets.sizes()[pairs[:, 0]], sets.sizes()[pairs[:, 1]]
+    return similarity(intersection_sizes(sets, pairs), sets.sizes()[pairs[:, 0]], sets.sizes()[pairs[:, 1]])
+
+
+def similarity(inter: np.ndarray, sa: np.ndarray, sb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Jaccard similarity and containment of pairs of sets from their intersection and set sizes (0 for empty
+    sets) — the one formula every engine uses, so that their floats are identical."""
+    inter = np.asarray(inter).astype(float)
     union = sa + sb - inter
     with np.errstate(divide="ignore", invalid="ignore"):
         jac = np.where(union > 0, inter / union, 0.0)

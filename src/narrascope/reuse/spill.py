@@ -38,6 +38,7 @@ from .shingle import (
     runs,
     set_bits,
     shared_values,
+    similarity,
 )
 
 __all__ = ["Chunking", "FirstSeen", "Partitioned", "SetSpill", "Workspace", "partition_of"]
@@ -330,14 +331,8 @@ class SetSpill:
                                 pool: Workers | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Exact Jaccard similarity and containment (intersection over the smaller set) of each pair."""
         pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        inter = self.intersections(pairs, chunk, pool).astype(float)
         sizes = self.sizes()
-        sa, sb = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
-        union = sa + sb - inter
-        with np.errstate(divide="ignore", invalid="ignore"):
-            jac = np.where(union > 0, inter / union, 0.0)
-            con = np.where(np.minimum(sa, sb) > 0, inter / np.minimum(sa, sb), 0.0)
-        return jac, con
+        return similarity(self.intersections(pairs, chunk, pool), sizes[pairs[:, 0]], sizes[pairs[:, 1]])
 
 
 def _bucket_screen(values: np.ndarray, step: int = 1 << 23) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -40,7 +40,7 @@ import pyarrow as pa
 
 from ...reuse.boilerplate import drop_keys
 from ...reuse.pipeline import HAS_TEXT, typed_inputs
-from ...reuse.shingle import ShingleSets
+from ...reuse.shingle import ShingleSets, intersection_sizes
 from ...reuse.stages import band_rows, line_batch, matching_texts, shingle_batch
 from .order import number_rows
 from .session import arrow_batches, map_in_arrow
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from ...reuse.scan import LinePass, TokenPass
     from .checkpoint import Checkpoints
 
-__all__ = ["RemoteIndex", "SparkPasses"]
+__all__ = ["RemoteIndex", "RemoteSets", "SparkPasses", "intersect_kernel", "spark_type"]
 
 #: the document order of a run (the store's: narrascope.store.corpus.Corpus.message_batches)
 ORDER = ("posted_at", "channel_id", "message_id", "uid")
@@ -72,11 +72,13 @@ LINES = pa.schema([("doc", pa.int64()), ("seq", pa.int64()), ("channel_id", pa.s
 MATCHING = pa.schema([("doc", pa.int64()), ("chan", pa.int32()), ("hash", pa.int64()), ("text", pa.string()),
                       ("dropped", pa.int32()), ("bad_key", pa.int64())])
 SHINGLED = pa.schema([("lo", pa.int64()), ("payload", pa.binary()), ("doc", pa.int64()), ("chan", pa.int32()),
-                      ("words", pa.binary()), ("bucket", pa.int64()), ("gram", pa.int64()), ("n", pa.int32())])
-BANDS = pa.schema([("bucket", pa.int64()), ("doc", pa.int64())])
+                      ("words", pa.binary()), ("bucket", pa.int64()), ("gram", pa.int64()), ("n", pa.int32()),
+                      ("chars", pa.binary())])
+BANDS = pa.schema([("bucket", pa.int64()), ("doc", pa.int64()), ("words", pa.binary())])
+INTERSECTIONS = pa.schema([("i", pa.int64()), ("inter", pa.int64()), ("na", pa.int64()), ("nb", pa.int64())])
 
 
-def _spark_type(schema: pa.Schema) -> Any:
+def spark_type(schema: pa.Schema) -> Any:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return from_arrow_schema(schema)
@@ -87,6 +89,15 @@ def _rows(schema: pa.Schema, size: int, **cols: Any) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(
         [pa.array(cols[f.name], f.type) if f.name in cols else pa.nulls(size, f.type) for f in schema],
         schema=schema)
+
+
+@dataclass(frozen=True)
+class RemoteSets:
+    """Shingle sets kept on Spark, ``(doc, set)`` rows (``set``: the uint32 values as bytes; see
+    :meth:`SparkPasses.sets`)."""
+
+    name: str
+    frame: DataFrame
 
 
 @dataclass(frozen=True)
@@ -214,6 +225,9 @@ def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int],
                 sets, docs, _ = shingled.words
                 yield _rows(SHINGLED, docs.size, doc=docs, chan=chan[np.searchsorted(reps, docs)],
                             words=_set_bytes(sets))
+            if shingled.chars is not None:
+                sets, docs = shingled.chars
+                yield _rows(SHINGLED, docs.size, doc=docs.astype(np.int64), chars=_set_bytes(sets))
             if char_bands is not None:
                 cols = char_bands[1]
                 yield _rows(SHINGLED, cols["doc"].size, doc=cols["doc"].astype(np.int64),
@@ -252,6 +266,21 @@ def _word_band_kernel(options: Any, bad: Any, batches: Iterator[pa.RecordBatch])
         _, cols = band_rows(sets, docs, options, options.bands, 1)
         yield _rows(BANDS, docs.size * options.bands[0], bucket=cols["bucket"].view(np.int64),
                     doc=cols["doc"].astype(np.int64))
+        yield _rows(BANDS, docs.size, doc=docs, words=_set_bytes(sets))  # the clean sets, for verification
+
+
+def intersect_kernel(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Candidate pairs with both sets (``i``, ``sa``, ``sb``; a missing set is empty) → the size of their
+    intersection and of each set, by the embedded engine's sort-and-count
+    (:func:`~narrascope.reuse.shingle.intersection_sizes`)."""
+    for batch in batches:
+        n = batch.num_rows
+        a, b = _byte_sets(batch.column("sa").fill_null(b"")), _byte_sets(batch.column("sb").fill_null(b""))
+        both = ShingleSets(np.concatenate([a.values, b.values]),
+                           np.concatenate([a.offsets, b.offsets[1:] + a.offsets[-1]]))
+        local = np.stack([np.arange(n), np.arange(n, 2 * n)], axis=1)
+        yield _rows(INTERSECTIONS, n, i=batch.column("i"), inter=intersection_sizes(both, local),
+                    na=a.sizes(), nb=b.sizes())
 
 
 # ------------------------------------------------------------------------------------------------ the passes
@@ -265,6 +294,7 @@ class SparkPasses:
         self.tasks = max(partitions, -(-expected // DOCS_PER_TASK), 1)
         self.lines_stage: DataFrame | None = None
         self.shingled_stage: DataFrame | None = None
+        self.word_stage: DataFrame | None = None
 
     def _by_doc(self, frame: DataFrame, *order: str) -> DataFrame:
         return frame.repartitionByRange(self.tasks, "doc").sortWithinPartitions("doc", *order)
@@ -287,7 +317,7 @@ class SparkPasses:
         numbered = number_rows(with_text, order, "doc", self.ckpt, "sorted")
         kernel = partial(_line_kernel, line_pass.boilerplate)
         self.lines_stage = self.ckpt.stage("lines", lambda: map_in_arrow(self._by_doc(numbered), kernel,
-                                                                           _spark_type(LINES)))
+                                                                           spark_type(LINES)))
         for prepared in self._payloads(self.lines_stage):
             line_pass.commit(prepared)
 
@@ -300,7 +330,7 @@ class SparkPasses:
         codes, bad = sc.broadcast(dict(line_pass.codes)), sc.broadcast(token_pass.bad_lines)
         lines = self.lines_stage.where(F.col("payload").isNull()).select("doc", "seq", "channel_id", "key", "norm")
         matching = self.ckpt.stage("matching", lambda: map_in_arrow(
-            self._by_doc(lines, "seq"), partial(_matching_kernel, codes, bad), _spark_type(MATCHING)))
+            self._by_doc(lines, "seq"), partial(_matching_kernel, codes, bad), spark_type(MATCHING)))
         texts = matching.where(F.col("bad_key").isNull())
 
         for row in (matching.where(F.col("bad_key").isNotNull()).groupBy("bad_key")
@@ -318,7 +348,7 @@ class SparkPasses:
         chosen = texts.join(firsts, "doc", "left_semi").select("doc", "chan", "text")
         kernel = partial(_shingle_kernel, token_pass.options, token_pass.bands, token_pass.parts, REPS_PER_BATCH)
         shingled = self.ckpt.stage("shingled", lambda: map_in_arrow(self._by_doc(chosen), kernel,
-                                                                     _spark_type(SHINGLED)))
+                                                                     spark_type(SHINGLED)))
         for prepared in self._payloads(shingled):
             token_pass.commit(prepared)
         self.shingled_stage = shingled
@@ -350,6 +380,16 @@ class SparkPasses:
         sets = self.shingled_stage.where(F.col("words").isNotNull()).select("doc", "chan", "words")
         bad_bc = self.spark.sparkContext.broadcast(bad)
         kernel = partial(_word_band_kernel, options, bad_bc)
-        frame = self.ckpt.stage("word-bands", lambda: map_in_arrow(sets, kernel, _spark_type(BANDS)))
+        self.word_stage = self.ckpt.stage("word-bands", lambda: map_in_arrow(sets, kernel, spark_type(BANDS)))
         bad_bc.unpersist()
+        frame = self.word_stage.where(F.col("bucket").isNotNull()).select("bucket", "doc")
         return RemoteIndex("word-bands", frame, frame.count())
+
+    def sets(self, kind: str) -> RemoteSets:
+        """The character sets (kept by the shingled stage) or the clean word sets (by the word band stage)."""
+        from pyspark.sql import functions as F
+
+        stage, column = (self.shingled_stage, "chars") if kind == "char" else (self.word_stage, "words")
+        assert stage is not None, "the passes run first"
+        frame = stage.where(F.col(column).isNotNull()).select("doc", F.col(column).alias("set"))
+        return RemoteSets(f"{kind}-sets", frame)

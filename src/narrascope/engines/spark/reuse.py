@@ -1,4 +1,4 @@
-"""Text reuse on Spark: the streaming engine (:mod:`narrascope.reuse.engine`) with its per-message work and its three
+"""Text reuse on Spark: the streaming engine (:mod:`narrascope.reuse.engine`) with its per-message work and its
 relational steps as Spark jobs, and what needs the whole corpus in document order on the driver.
 
 What runs where:
@@ -7,7 +7,7 @@ What runs where:
   matching form, matching texts without boilerplate lines, the representative of each text, and tokens, shingle
   sets, MinHash bands (of the word sets once the driver has counted their channel n-gram boilerplate) and n-gram
   postings of the representatives — the embedded engine's functions (:mod:`narrascope.reuse.stages`) run per
-  partition; then the three :class:`~narrascope.reuse.engine.ReuseSteps`:
+  partition; then the relational :class:`~narrascope.reuse.engine.ReuseSteps`:
 
   1. *LSH candidates*: the band indexes (``(bucket, doc)`` rows) the passes keep on the cluster
      (:class:`~.passes.RemoteIndex`; a spilled one from another engine's passes goes to Spark one spill partition
@@ -20,11 +20,14 @@ What runs where:
      frequency per n-gram (GROUP BY), pairs of documents sharing rare n-grams (self-join, GROUP BY pair), kept
      when they share as many as the shorter text needs or were candidates by 4-grams —
      :func:`~narrascope.reuse.passages.shared_grams`;
-  3. *cascades*: connected components of the verified pairs by large-star/small-star (:mod:`.components`).
+  3. *verification*: exact Jaccard similarity and containment of the LSH candidates, each pair joined with the
+     two sets the passes keep on the cluster (:class:`~.passes.RemoteSets`) and intersected there
+     (:func:`~.passes.intersect_kernel`);
+  4. *cascades*: connected components of the verified pairs by large-star/small-star (:mod:`.components`).
 
 * **the driver** (the embedded code, unchanged) — taking in the passes' batches in document order (per-document
   numbers, the boilerplate line counts, the spills), the counts of channel n-gram boilerplate and the clean word
-  sets, exact Jaccard verification, the length-scaled passage rules, alignment, forwards, and the six tables. Its memory
+  sets, the length-scaled passage rules, alignment, forwards, and the six tables. Its memory
   is the embedded engine's: per-document numbers plus a fixed working set, the rest spilled to a temporary folder
   (``$TMPDIR``); the candidate pairs Spark returns are held as the embedded engine holds them.
 
@@ -42,24 +45,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from ...reuse.engine import verify_spilled
 from ...reuse.lsh import CandidateStats
 from ...reuse.passages import SharedGrams, candidate_need
 from ...reuse.pipeline import INPUT_COLUMNS, TABLES, ReuseOptions, ReuseSteps, find_reuse_passes
-from ...reuse.shingle import sorted_unique
+from ...reuse.shingle import similarity, sorted_unique
 from .checkpoint import Checkpoints
 from .components import connected_components
 from .fs import join
 from .inputs import input_manifest, read_messages, slices
 from .jobs import JobReport, begin_output, to_spark, write_results
-from .passes import RemoteIndex, SparkPasses
-from .session import SparkOptions, arrow_batches
+from .passes import INTERSECTIONS, RemoteIndex, RemoteSets, SparkPasses, intersect_kernel, spark_type
+from .session import SparkOptions, arrow_batches, map_in_arrow
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pyspark.sql import DataFrame, SparkSession
 
-    from ...reuse.spill import Chunking, Partitioned, Workspace
+    from ...reuse.spill import Chunking, Partitioned, SetSpill, Workspace
 
 __all__ = ["SparkReuseSteps", "reuse_job"]
 
@@ -206,8 +210,29 @@ class SparkReuseSteps:
         labels[found.column("node").to_numpy()] = found.column("component").to_numpy()
         return labels
 
+    def verify(self, sets: SetSpill | RemoteSets, pairs: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exact Jaccard similarity and containment of candidate pairs: where the sets are kept on Spark, each pair
+        joined with both sets and intersected there (:func:`~.passes.intersect_kernel`); else on the driver."""
+        from pyspark.sql import functions as F
+
+        if not isinstance(sets, RemoteSets):
+            return verify_spilled(sets, pairs, chunk)
+        if len(pairs) == 0:
+            return np.zeros(0), np.zeros(0)
+        wanted = self.ckpt.stage_arrow(f"{sets.name}-pairs", lambda: pa.table({
+            "i": np.arange(len(pairs), dtype=np.int64), "a": pairs[:, 0].astype(np.int64),
+            "b": pairs[:, 1].astype(np.int64)}))
+        side = {x: sets.frame.select(F.col("doc").alias(x), F.col("set").alias(f"s{x}")) for x in ("a", "b")}
+        joined = (wanted.repartition(max(self.partitions, -(-len(pairs) // ROWS_PER_TASK)), "a")
+                  .join(side["a"], "a", "left").join(side["b"], "b", "left").select("i", "sa", "sb"))
+        found = _collect(self.ckpt.stage(f"{sets.name}-verified", lambda: map_in_arrow(
+            joined, intersect_kernel, spark_type(INTERSECTIONS))))
+        order = np.argsort(found.column("i").to_numpy())
+        inter, na, nb = (found.column(c).to_numpy()[order] for c in ("inter", "na", "nb"))
+        return similarity(inter, na, nb)
+
     def steps(self) -> ReuseSteps:
-        return ReuseSteps(bucket_pairs=self.bucket_pairs, shared_grams=self.shared_grams,
+        return ReuseSteps(bucket_pairs=self.bucket_pairs, shared_grams=self.shared_grams, verify=self.verify,
                           cluster_labels=self.cluster_labels)
 
 
