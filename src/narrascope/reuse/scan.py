@@ -296,8 +296,9 @@ class TokenPass:
             docs = np.arange(t.lo, t.hi, dtype=np.int64)[t.nonempty]
             first = self.reps.update(t.hashes, docs)
             self.note_reps(docs, first)
-            if (first == docs).any():
-                yield t, docs[first == docs]
+            reps = docs[first == docs]
+            if reps.size:
+                yield t, reps
 
     def note_dropped(self, docs: np.ndarray, dropped: np.ndarray) -> None:
         """How many boilerplate lines were removed from each of ``docs``."""

@@ -62,7 +62,7 @@ REPS_PER_BATCH = 5_000
 #: prepared batches per partition the driver fetches (so that a fetch stays near 100 MB)
 BATCHES_PER_FETCH = 4
 _UTC = pl.Datetime("us", "UTC")
-_LOW32 = np.uint64(0xFFFFFFFF)
+LOW32 = np.uint64(0xFFFFFFFF)  # the document half of a posting key
 
 
 #: each stage's rows (a stage also carries the rows for the driver: ``lo`` and a pickled ``payload``, see
@@ -235,7 +235,7 @@ def _shingle_kernel(options: Any, bands: tuple[int, int], parts: dict[str, int],
             for n, posted in postings.items():
                 if posted is not None:
                     keys = posted[1]["key"]
-                    yield _rows(SHINGLED, keys.size, doc=(keys & _LOW32).astype(np.int64),
+                    yield _rows(SHINGLED, keys.size, doc=(keys & LOW32).astype(np.int64),
                                 gram=(keys >> np.uint64(32)).astype(np.int64), n=np.full(keys.size, n, np.int32))
 
 
@@ -333,9 +333,10 @@ class SparkPasses:
             self._by_doc(lines, "seq"), partial(_matching_kernel, codes, bad), spark_type(MATCHING)))
         texts = matching.where(F.col("bad_key").isNull())
 
-        for row in (matching.where(F.col("bad_key").isNotNull()).groupBy("bad_key")
-                    .agg(F.min_by("text", "doc").alias("text")).collect()):
-            token_pass.note_bad_lines([int(_uint64([row["bad_key"]])[0])], [row["text"]])
+        bad_lines = (matching.where(F.col("bad_key").isNotNull()).groupBy("bad_key")
+                     .agg(F.min_by("text", "doc").alias("text")).toArrow())
+        token_pass.note_bad_lines(_uint64(bad_lines.column("bad_key").to_numpy()).tolist(),
+                                  bad_lines.column("text").to_pylist())
         dropped = texts.where(F.col("dropped") > 0).select("doc", "dropped").toArrow()
         token_pass.note_dropped(dropped.column("doc").to_numpy(), dropped.column("dropped").to_numpy())
 

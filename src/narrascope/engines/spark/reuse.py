@@ -55,7 +55,7 @@ from .components import connected_components
 from .fs import join
 from .inputs import input_manifest, read_messages, slices
 from .jobs import JobReport, begin_output, to_spark, write_results
-from .passes import INTERSECTIONS, RemoteIndex, RemoteSets, SparkPasses, intersect_kernel, spark_type
+from .passes import INTERSECTIONS, LOW32, RemoteIndex, RemoteSets, SparkPasses, intersect_kernel, spark_type
 from .session import SparkOptions, arrow_batches, map_in_arrow
 
 if TYPE_CHECKING:
@@ -69,7 +69,6 @@ __all__ = ["SparkReuseSteps", "reuse_job"]
 
 #: spilled rows per Spark task in a step (a few tens of MB of Spark's row format per operator)
 ROWS_PER_TASK = 500_000
-_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def _collect(frame: DataFrame) -> pa.Table:
@@ -96,6 +95,10 @@ class SparkReuseSteps:
         self.ckpt = ckpt
         self.partitions = partitions
 
+    def _tasks(self, rows: int) -> int:
+        """Tasks for a step over ``rows`` rows: at least ``partitions``, at most :data:`ROWS_PER_TASK` rows each."""
+        return max(self.partitions, -(-rows // ROWS_PER_TASK))
+
     def _upload(self, spill: Partitioned,
                 table_of: Callable[[dict[str, np.ndarray]], pa.Table]) -> DataFrame | None:
         """The rows of ``spill``, each non-empty partition a checkpointed stage (read from the spill only when the
@@ -117,7 +120,7 @@ class SparkReuseSteps:
         if not names:
             return None
         rows = self.spark.read.parquet(*(self.ckpt.path(n) for n in names))
-        tasks = max(self.partitions, -(-spill.rows // ROWS_PER_TASK))
+        tasks = self._tasks(spill.rows)
         return rows.repartition(tasks, rows.columns[0])
 
     def bucket_pairs(self, bands: Partitioned | RemoteIndex, max_bucket: int) -> tuple[np.ndarray, CandidateStats]:
@@ -125,7 +128,7 @@ class SparkReuseSteps:
         from pyspark.sql import functions as F
 
         if isinstance(bands, RemoteIndex):  # built on Spark already
-            tasks = max(self.partitions, -(-bands.rows // ROWS_PER_TASK))
+            tasks = self._tasks(bands.rows)
             rows = bands.frame.repartition(tasks, "bucket") if bands.rows else None
         else:
             rows = self._upload(bands, lambda rows: pa.table({"bucket": rows["bucket"].view(np.int64),
@@ -160,7 +163,7 @@ class SparkReuseSteps:
 
         def table(rows: dict[str, np.ndarray]) -> pa.Table:
             keys, _ = sorted_unique(rows["key"])  # a text repeating an n-gram counts once
-            doc = (keys & _LOW32).astype(np.int64)
+            doc = (keys & LOW32).astype(np.int64)
             # each row carries its document's need, so a pair's need (the smaller) comes with the self-join
             return pa.table({"gram": (keys >> np.uint64(32)).astype(np.int64), "doc": doc, "need": need[doc]})
 
@@ -168,7 +171,7 @@ class SparkReuseSteps:
             have = np.flatnonzero(sizes > 0)
             needs = self.ckpt.stage_arrow(f"{postings.name}-need", lambda: pa.table({
                 "doc": have.astype(np.int64), "need": need[have]}))
-            tasks = max(self.partitions, -(-postings.rows // ROWS_PER_TASK))
+            tasks = self._tasks(postings.rows)
             # a text repeating an n-gram counts once; every row carries its document's need (as uploaded rows do)
             rows = (postings.frame.join(needs, "doc").repartition(tasks, "gram").distinct()
                     if postings.rows else None)
@@ -188,7 +191,7 @@ class SparkReuseSteps:
             ok = F.col("n") >= F.col("need")
             if keep is not None and keep.size:
                 listed = self.ckpt.stage_arrow(f"{postings.name}-listed", lambda: pa.table({
-                    "a": (keep >> np.uint64(32)).astype(np.int64), "b": (keep & _LOW32).astype(np.int64),
+                    "a": (keep >> np.uint64(32)).astype(np.int64), "b": (keep & LOW32).astype(np.int64),
                     "listed": np.ones(keep.size, bool)}))
                 shared = shared.join(listed, ["a", "b"], "left")
                 ok = ok | F.col("listed").isNotNull()
@@ -223,7 +226,7 @@ class SparkReuseSteps:
             "i": np.arange(len(pairs), dtype=np.int64), "a": pairs[:, 0].astype(np.int64),
             "b": pairs[:, 1].astype(np.int64)}))
         side = {x: sets.frame.select(F.col("doc").alias(x), F.col("set").alias(f"s{x}")) for x in ("a", "b")}
-        joined = (wanted.repartition(max(self.partitions, -(-len(pairs) // ROWS_PER_TASK)), "a")
+        joined = (wanted.repartition(self._tasks(len(pairs)), "a")
                   .join(side["a"], "a", "left").join(side["b"], "b", "left").select("i", "sa", "sb"))
         found = _collect(self.ckpt.stage(f"{sets.name}-verified", lambda: map_in_arrow(
             joined, intersect_kernel, spark_type(INTERSECTIONS))))
